@@ -1,0 +1,57 @@
+// Types of the native addon (build/Release/respd.node or prebuilds/<platform>-<arch>/), as
+// loaded by node-gyp-build. Record layouts and counter indexes are mirrored in
+// src/engine/layout.ts from native/core/engine.h.
+
+export interface EngineOptions {
+  maxclients?: number;
+  protoMaxBulkLen?: number;
+  maxNewConnectionsPerCycle?: number;
+  tcpKeepalive?: number;
+  /** New clients start under Redis's pre-authentication protocol limits. */
+  unauthenticatedDefault?: boolean;
+}
+
+export interface TcpListenRequest {
+  binds: string[];
+  port: number;
+  /** Let the kernel pick one port (used for every bind address). */
+  ephemeral: boolean;
+  backlog: number;
+}
+
+export type ListenResult = { id: number; port: number; error?: undefined } | { error: string; id?: undefined };
+
+/**
+ * Called once per loop turn with the number of uint32 words in the records buffer. `bigArgs`
+ * holds arguments of 32 KiB and more (each `length + 2` bytes, ending in CRLF) by index.
+ */
+export type BatchHandler = (words: number, bigArgs: ArrayBuffer[] | undefined) => void;
+/** Called before a batch whenever native replaced one of the shared buffers (growth). */
+export type BuffersHandler = (records: ArrayBuffer, arena: ArrayBuffer, counters: ArrayBuffer) => void;
+
+export declare class NativeEngine {
+  constructor(options?: EngineOptions);
+  configure(options: EngineOptions): void;
+  listenTcp(req: TcpListenRequest): ListenResult;
+  listenUnix(req: { path: string; perm: number; backlog: number }): { id: number; error?: undefined } | { error: string; id?: undefined };
+  closeListener(id: number): void;
+  start(onBatch: BatchHandler, onBuffers: BuffersHandler): void;
+  /** Flushes what can be written, closes listeners and every client. */
+  stop(): void;
+  /** The reply area: bytes, and [slot, start, end] triples. */
+  setReplyArea(bytes: Uint8Array, index: Int32Array): void;
+  /** Appends the first `records` reply records to their clients' output. */
+  commit(records: number): void;
+  /** Appends bytes to a client's output (copied at once). */
+  appendRaw(slot: number, bytes: Uint8Array): void;
+  /** mode 0: close now, dropping output; 1: close after the pending output is written. */
+  closeClient(slot: number, mode: 0 | 1): void;
+  setUnauthenticated(slot: number, on: boolean): void;
+  setReading(slot: number, on: boolean): void;
+  address(slot: number, remote: boolean): string;
+  pollBackend(): string;
+}
+
+export interface NativeBinding {
+  Engine: typeof NativeEngine;
+}

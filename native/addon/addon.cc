@@ -1,0 +1,307 @@
+// Node-API glue for the engine: watches the core's poll fd with one uv_poll_t, and per loop
+// turn makes one call into JavaScript with the whole batch. No logic lives here that a C++ test
+// could not reach through native/core; no C++ exception crosses into Node.
+#include <napi.h>
+#include <uv.h>
+
+#include <string>
+#include <vector>
+
+#include "engine.h"
+
+namespace {
+
+using respd::CloseMode;
+using respd::Engine;
+using respd::EngineConfig;
+using respd::GrowBuf;
+using respd::SharedBytes;
+
+// Wraps a block as an external ArrayBuffer that keeps the block alive until collected.
+Napi::ArrayBuffer WrapBytes(Napi::Env env, const SharedBytes& block) {
+  auto* hold = new SharedBytes(block);
+  return Napi::ArrayBuffer::New(env, block->data, block->size,
+                                [](Napi::Env, void*, SharedBytes* h) { delete h; }, hold);
+}
+
+uint32_t U32(const Napi::Object& o, const char* k, uint32_t dflt) {
+  Napi::Value v = o.Get(k);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : dflt;
+}
+double Num(const Napi::Object& o, const char* k, double dflt) {
+  Napi::Value v = o.Get(k);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
+}
+
+void ApplyConfig(EngineConfig& cfg, const Napi::Object& o) {
+  cfg.maxclients = U32(o, "maxclients", cfg.maxclients);
+  cfg.proto_max_bulk_len = static_cast<int64_t>(Num(o, "protoMaxBulkLen", static_cast<double>(cfg.proto_max_bulk_len)));
+  cfg.max_new_connections_per_cycle = static_cast<int>(U32(o, "maxNewConnectionsPerCycle", cfg.max_new_connections_per_cycle));
+  cfg.tcp_keepalive = static_cast<int>(U32(o, "tcpKeepalive", cfg.tcp_keepalive));
+  Napi::Value ua = o.Get("unauthenticatedDefault");
+  if (ua.IsBoolean()) cfg.unauthenticated_default = ua.As<Napi::Boolean>().Value();
+}
+
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Engine", {
+      InstanceMethod<&EngineWrap::Configure>("configure"),
+      InstanceMethod<&EngineWrap::ListenTcp>("listenTcp"),
+      InstanceMethod<&EngineWrap::ListenUnix>("listenUnix"),
+      InstanceMethod<&EngineWrap::CloseListener>("closeListener"),
+      InstanceMethod<&EngineWrap::Start>("start"),
+      InstanceMethod<&EngineWrap::Stop>("stop"),
+      InstanceMethod<&EngineWrap::SetReplyArea>("setReplyArea"),
+      InstanceMethod<&EngineWrap::Commit>("commit"),
+      InstanceMethod<&EngineWrap::AppendRaw>("appendRaw"),
+      InstanceMethod<&EngineWrap::CloseClient>("closeClient"),
+      InstanceMethod<&EngineWrap::SetUnauthenticated>("setUnauthenticated"),
+      InstanceMethod<&EngineWrap::SetReading>("setReading"),
+      InstanceMethod<&EngineWrap::Address>("address"),
+      InstanceMethod<&EngineWrap::PollBackend>("pollBackend"),
+    });
+  }
+
+  explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
+    EngineConfig cfg;
+    if (info.Length() > 0 && info[0].IsObject()) ApplyConfig(cfg, info[0].As<Napi::Object>());
+    engine_ = std::make_unique<Engine>(cfg);
+    if (!engine_->ok()) {
+      Napi::Error::New(info.Env(), "respd: could not create the event poller").ThrowAsJavaScriptException();
+    }
+  }
+
+  ~EngineWrap() override { Shutdown(); }
+
+ private:
+  Napi::Value Configure(const Napi::CallbackInfo& info) {
+    if (info.Length() > 0 && info[0].IsObject()) ApplyConfig(engine_->config(), info[0].As<Napi::Object>());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ListenTcp(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = info[0].As<Napi::Object>();
+    respd::TcpListenOptions opts;
+    Napi::Array binds = o.Get("binds").As<Napi::Array>();
+    for (uint32_t i = 0; i < binds.Length(); i++) opts.binds.push_back(binds.Get(i).As<Napi::String>().Utf8Value());
+    opts.port = static_cast<int>(U32(o, "port", 6379));
+    opts.ephemeral = o.Get("ephemeral").ToBoolean().Value();
+    opts.backlog = static_cast<int>(U32(o, "backlog", 511));
+    std::string err;
+    int port = 0;
+    int id = engine_->listen_tcp(opts, &port, &err);
+    Napi::Object r = Napi::Object::New(env);
+    if (id < 0) {
+      r.Set("error", err);
+    } else {
+      r.Set("id", id);
+      r.Set("port", port);
+    }
+    return r;
+  }
+
+  Napi::Value ListenUnix(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = info[0].As<Napi::Object>();
+    std::string err;
+    int id = engine_->listen_unix(o.Get("path").As<Napi::String>().Utf8Value(), U32(o, "perm", 0),
+                                  static_cast<int>(U32(o, "backlog", 511)), &err);
+    Napi::Object r = Napi::Object::New(env);
+    if (id < 0) r.Set("error", err); else r.Set("id", id);
+    return r;
+  }
+
+  Napi::Value CloseListener(const Napi::CallbackInfo& info) {
+    engine_->close_listener(static_cast<int>(info[0].As<Napi::Number>().Int32Value()));
+    return info.Env().Undefined();
+  }
+
+  // start(onBatch(words, bigArgs?), onBuffers(records, arena, counters))
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (started_) return env.Undefined();
+    on_batch_ = Napi::Persistent(info[0].As<Napi::Function>());
+    on_buffers_ = Napi::Persistent(info[1].As<Napi::Function>());
+    Napi::Object resource = Napi::Object::New(env);
+    context_ = std::make_unique<Napi::AsyncContext>(env, "respd:batch", resource);
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env, &loop);
+    poll_ = new uv_poll_t;
+    poll_->data = this;
+    timer_ = new uv_timer_t;
+    timer_->data = this;
+    uv_timer_init(loop, timer_);
+    uv_unref(reinterpret_cast<uv_handle_t*>(timer_));
+    if (uv_poll_init(loop, poll_, engine_->poll_fd()) != 0) {
+      Napi::Error::New(env, "respd: uv_poll_init failed").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    uv_poll_start(poll_, UV_READABLE, [](uv_poll_t* h, int, int) { static_cast<EngineWrap*>(h->data)->Turn(); });
+    started_ = true;
+    env_ = env;
+    Ref();  // alive while the loop watches it
+    SyncBuffers(env);
+    return env.Undefined();
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  void Shutdown() {
+    if (engine_) engine_->close_all_listeners();
+    if (!started_) return;
+    started_ = false;
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    poll_ = nullptr;
+    timer_ = nullptr;
+    // Last chance for queued replies, then every client socket is closed.
+    engine_->flush();
+    engine_.reset(new Engine(engine_->config()));
+    on_batch_.Reset();
+    on_buffers_.Reset();
+    reply_buf_.Reset();
+    reply_idx_.Reset();
+    Unref();
+  }
+
+  // setReplyArea(bytes: Uint8Array, index: Int32Array of [slot, start, end] triples)
+  Napi::Value SetReplyArea(const Napi::CallbackInfo& info) {
+    Napi::Uint8Array buf = info[0].As<Napi::Uint8Array>();
+    Napi::Int32Array idx = info[1].As<Napi::Int32Array>();
+    reply_buf_ = Napi::Persistent(buf);
+    reply_idx_ = Napi::Persistent(idx);
+    reply_data_ = reinterpret_cast<const char*>(buf.Data());
+    reply_idx_data_ = idx.Data();
+    return info.Env().Undefined();
+  }
+
+  // commit(records): appends the reply records to the clients' output. Inside a batch the
+  // writes happen when the batch returns; outside one they happen now.
+  Napi::Value Commit(const Napi::CallbackInfo& info) {
+    uint32_t n = info[0].As<Napi::Number>().Uint32Value();
+    for (uint32_t i = 0; i < n; i++) {
+      const int32_t* r = reply_idx_data_ + i * 3;
+      engine_->append_reply(static_cast<uint32_t>(r[0]), reply_data_ + r[1], static_cast<size_t>(r[2] - r[1]));
+    }
+    if (!in_turn_) FlushOutsideTurn();
+    return info.Env().Undefined();
+  }
+
+  // appendRaw(slot, bytes): for replies too large for the reply area; copied at once.
+  Napi::Value AppendRaw(const Napi::CallbackInfo& info) {
+    uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+    Napi::Uint8Array b = info[1].As<Napi::Uint8Array>();
+    engine_->append_reply(slot, reinterpret_cast<const char*>(b.Data()), b.ByteLength());
+    if (!in_turn_) FlushOutsideTurn();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value CloseClient(const Napi::CallbackInfo& info) {
+    uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+    uint32_t mode = info[1].As<Napi::Number>().Uint32Value();
+    engine_->close_client(slot, mode == 1 ? CloseMode::kAfterReply : CloseMode::kNow);
+    if (!in_turn_) FlushOutsideTurn();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SetUnauthenticated(const Napi::CallbackInfo& info) {
+    engine_->set_unauthenticated(info[0].As<Napi::Number>().Uint32Value(), info[1].ToBoolean().Value());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SetReading(const Napi::CallbackInfo& info) {
+    engine_->set_reading(info[0].As<Napi::Number>().Uint32Value(), info[1].ToBoolean().Value());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Address(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), engine_->client_address(info[0].As<Napi::Number>().Uint32Value(),
+                                                                 info[1].ToBoolean().Value()));
+  }
+
+  Napi::Value PollBackend(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), respd::Poller::backend_name());
+  }
+
+  // Hands JavaScript new views when a buffer was replaced (growth), before the batch uses it.
+  void SyncBuffers(Napi::Env env) {
+    const GrowBuf& rec = engine_->records();
+    const GrowBuf& arena = engine_->arena();
+    const GrowBuf& ctr = engine_->counters();
+    if (rec.block() == seen_records_ && arena.block() == seen_arena_ && ctr.block() == seen_counters_) return;
+    seen_records_ = rec.block();
+    seen_arena_ = arena.block();
+    seen_counters_ = ctr.block();
+    on_buffers_.Call({WrapBytes(env, rec.block()), WrapBytes(env, arena.block()), WrapBytes(env, ctr.block())});
+  }
+
+  void FlushOutsideTurn() {
+    engine_->flush();
+    // Closes found while writing are reported in a batch of their own, soon.
+    if (engine_->has_pending_events() && timer_) {
+      uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<EngineWrap*>(t->data)->Turn(); }, 0, 0);
+    }
+  }
+
+  void Turn() {
+    if (!started_ || in_turn_) return;
+    Napi::Env env = env_;
+    Napi::HandleScope scope(env);
+    in_turn_ = true;
+    for (int i = 0; i < 8 && started_; i++) {
+      if (!engine_->collect()) {
+        engine_->end_batch();
+        break;
+      }
+      SyncBuffers(env);
+      Napi::Value bigs = env.Undefined();
+      std::vector<SharedBytes>& bb = engine_->big_args();
+      if (!bb.empty()) {
+        Napi::Array arr = Napi::Array::New(env, bb.size());
+        for (size_t k = 0; k < bb.size(); k++) arr.Set(static_cast<uint32_t>(k), WrapBytes(env, bb[k]));
+        bigs = arr;
+      }
+      Napi::Value words = Napi::Number::New(env, static_cast<double>(engine_->record_words()));
+      on_batch_.MakeCallback(Value(), {words, bigs}, *context_);
+      if (env.IsExceptionPending()) {
+        Napi::Error e = env.GetAndClearPendingException();
+        napi_fatal_exception(env, e.Value());
+      }
+      if (!started_) break;  // stopped from inside the batch
+      engine_->flush();
+      engine_->end_batch();
+      if (!engine_->has_pending_events()) break;
+    }
+    in_turn_ = false;
+  }
+
+  std::unique_ptr<Engine> engine_;
+  Napi::Env env_ = Napi::Env(nullptr);
+  bool started_ = false;
+  bool in_turn_ = false;
+  uv_poll_t* poll_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
+  Napi::FunctionReference on_batch_;
+  Napi::FunctionReference on_buffers_;
+  std::unique_ptr<Napi::AsyncContext> context_;
+  Napi::Reference<Napi::Uint8Array> reply_buf_;
+  Napi::Reference<Napi::Int32Array> reply_idx_;
+  const char* reply_data_ = nullptr;
+  const int32_t* reply_idx_data_ = nullptr;
+  SharedBytes seen_records_, seen_arena_, seen_counters_;
+};
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  exports.Set("Engine", EngineWrap::Init(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(respd, InitModule)

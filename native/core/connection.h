@@ -1,0 +1,89 @@
+// The connection interface every transport implements (tcp, unix, later tls), as Redis's
+// ConnectionType: callers never know which transport they hold. Types are registered by name
+// in a ConnectionTypes registry owned by the engine.
+#pragma once
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace respd {
+
+enum class ConnState { kNone, kAccepting, kConnected, kClosed, kError };
+
+// What a stalled operation waits for. A TLS read may need the socket writable and a TLS write
+// may need it readable, so the engine asks the connection instead of assuming.
+enum class IoWant { kNone, kRead, kWrite };
+
+// Results of read/writev beyond byte counts.
+constexpr ssize_t kIoAgain = -1;   // would block; see want()
+constexpr ssize_t kIoError = -2;   // state() is kError (or kClosed), last_errno() says why
+
+class Connection {
+ public:
+  explicit Connection(int fd) : fd_(fd) {}
+  virtual ~Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  virtual const char* type_name() const = 0;
+  // Advances the accept handshake. Returns 1 when connected, 0 while in progress (want() says
+  // which readiness to wait for), -1 on failure (state kError, error_text() says why).
+  virtual int accept() = 0;
+  // >0 bytes read, 0 on orderly close (state kClosed), kIoAgain, or kIoError.
+  virtual ssize_t read(char* buf, size_t len) = 0;
+  // >0 bytes written, kIoAgain, or kIoError.
+  virtual ssize_t writev(const struct iovec* iov, int iovcnt) = 0;
+  // Closes the socket; idempotent.
+  virtual void close() = 0;
+  // Bytes already received and buffered inside the transport (TLS), served without waiting
+  // for the socket to become readable again.
+  virtual bool has_pending_data() const { return false; }
+  // Loopback peer or unix socket: the protected-mode rule.
+  virtual bool is_local() const = 0;
+  // "ip:port", "[ipv6]:port" or "<path>:0"; empty when the address cannot be read.
+  virtual std::string address(bool remote) const = 0;
+  virtual std::string error_text() const;
+
+  int fd() const { return fd_; }
+  ConnState state() const { return state_; }
+  IoWant want() const { return want_; }
+  int last_errno() const { return last_errno_; }
+
+ protected:
+  int fd_;
+  ConnState state_ = ConnState::kAccepting;
+  IoWant want_ = IoWant::kNone;
+  int last_errno_ = 0;
+};
+
+class ConnectionType {
+ public:
+  virtual ~ConnectionType() = default;
+  virtual const char* name() const = 0;
+  // Wraps an accepted, non-blocking fd. `listener_path` is the unix socket path for unix.
+  virtual std::unique_ptr<Connection> create_accepted(int fd, const std::string& listener_path) = 0;
+};
+
+// Registry by name (case-insensitive), at most kMaxTypes, as Redis's connTypeRegister.
+class ConnectionTypes {
+ public:
+  static constexpr size_t kMaxTypes = 8;
+  // Returns the index, or -1 with `err` set ("Connection types %s already registered").
+  int add(std::unique_ptr<ConnectionType> type, std::string* err);
+  ConnectionType* find(const std::string& name, int* index = nullptr) const;
+  ConnectionType* at(size_t i) const { return i < types_.size() ? types_[i].get() : nullptr; }
+  size_t size() const { return types_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<ConnectionType>> types_;
+};
+
+// The two types every engine registers (socket.cc, unix.cc).
+std::unique_ptr<ConnectionType> make_tcp_connection_type();
+std::unique_ptr<ConnectionType> make_unix_connection_type();
+
+}  // namespace respd

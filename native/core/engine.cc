@@ -1,0 +1,621 @@
+// Engine: accept, read, parse into the batch, append replies, write. See engine.h for the
+// contract with the host; DESIGN.md "The hot path" for why everything moves in batches.
+#include "engine.h"
+
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace respd {
+namespace {
+
+constexpr size_t kReadLen = 16 * 1024;  // PROTO_IOBUF_LEN
+constexpr size_t kArenaInitial = 1 << 20;
+constexpr size_t kRecordsInitial = 64 * 1024;
+constexpr size_t kInitialSlots = 64;
+constexpr int kMaxIov = 64;
+constexpr size_t kIovBytes = 64 * 1024;
+enum HandleKind : uint8_t { kHandleListener = 1, kHandleClient = 2 };
+
+double wall_ms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) * 1000.0 + static_cast<double>(ts.tv_nsec / 1000000);
+}
+
+}  // namespace
+
+// A client's private query buffer: held only while a request is incomplete (idle clients read
+// through the shared arena). Bytes [start, len) are unparsed; the current command starts at start.
+struct Engine::QueryBuffer {
+  std::unique_ptr<char[]> data;
+  size_t cap = 0, len = 0, start = 0;
+
+  bool held() const { return data != nullptr; }
+  size_t unparsed() const { return len - start; }
+  char* cmd() { return data.get() + start; }
+  void reserve_tail(size_t extra) {
+    if (start > 0 && len + extra > cap) {
+      std::memmove(data.get(), data.get() + start, len - start);
+      len -= start;
+      start = 0;
+    }
+    if (len + extra <= cap) return;
+    size_t ncap = std::max(len + extra, cap < kReadLen ? len + extra : cap * 2);
+    std::unique_ptr<char[]> next(new char[ncap]);
+    if (len) std::memcpy(next.get(), data.get(), len);
+    data = std::move(next);
+    cap = ncap;
+  }
+  void append(const char* p, size_t n) {
+    reserve_tail(n);
+    std::memcpy(data.get() + len, p, n);
+    len += n;
+  }
+  void release() {
+    data.reset();
+    cap = len = start = 0;
+  }
+};
+
+struct Engine::ListenerFd {
+  uint8_t kind = kHandleListener;  // first member, as Client's
+  Listener* owner;
+  int fd;
+};
+
+struct Engine::Listener {
+  int type_index = 0;
+  ConnectionType* type = nullptr;
+  bool unix_socket = false;
+  std::string path;
+  std::vector<std::unique_ptr<ListenerFd>> fds;
+};
+
+struct Engine::Client {
+  uint8_t kind = kHandleClient;  // first member: poll data is a Client* or a ListenerFd*
+  uint32_t slot = 0;
+  bool alive = false;
+  bool reading = true;
+  bool stop_input = false;        // protocol error: nothing more is parsed
+  bool close_after_reply = false;
+  bool unauth = false;
+  bool want_write = false;
+  bool in_pending_write = false;
+  uint32_t interest = 0;
+  std::unique_ptr<Connection> conn;
+  QueryBuffer qb;
+  RespParser parser;
+  SharedBytes big;                // big argument being read, len+2 bytes
+  size_t big_filled = 0;
+  std::vector<SharedBytes> bigs;  // finished big arguments of the command being parsed
+  OutputChain out;
+  double net_in = 0, net_out = 0, last_interaction = 0;
+};
+
+Engine::Engine(EngineConfig cfg)
+    : cfg_(cfg),
+      poller_(Poller::create()),
+      records_(kRecordsInitial),
+      arena_(kArenaInitial),
+      counters_((kStatFields + kInitialSlots * kSlotFields) * sizeof(double)) {
+  types_.add(make_tcp_connection_type(), nullptr);
+  types_.add(make_unix_connection_type(), nullptr);
+  counters_.set_used(counters_.capacity());
+  std::memset(counters_.data(), 0, counters_.capacity());
+  events_.resize(static_cast<size_t>(cfg_.max_events));
+}
+
+Engine::~Engine() {
+  for (auto& c : slots_) {
+    if (c && c->alive) {
+      if (poller_) poller_->set(c->conn->fd(), c->interest, 0, c.get());
+      c->conn->close();
+    }
+  }
+  close_all_listeners();
+}
+
+double* Engine::stats() { return reinterpret_cast<double*>(counters_.data()); }
+double* Engine::slot_counters(uint32_t slot) {
+  return reinterpret_cast<double*>(counters_.data()) + kStatFields + slot * kSlotFields;
+}
+
+// ---- listeners ---------------------------------------------------------------------------
+
+int Engine::listen_tcp(const TcpListenOptions& opts, int* bound_port, std::string* err) {
+  std::vector<int> fds;
+  if (open_tcp_listeners(opts, &fds, bound_port, err) < 0) return -1;
+  auto l = std::make_unique<Listener>();
+  l->type = types_.find("tcp", &l->type_index);
+  for (int fd : fds) {
+    auto h = std::make_unique<ListenerFd>();
+    h->owner = l.get();
+    h->fd = fd;
+    poller_->set(fd, 0, kPollReadable, h.get());
+    l->fds.push_back(std::move(h));
+  }
+  listeners_.push_back(std::move(l));
+  return static_cast<int>(listeners_.size() - 1);
+}
+
+int Engine::listen_unix(const std::string& path, unsigned perm, int backlog, std::string* err) {
+  int fd;
+  if (open_unix_listener(path, perm, backlog, &fd, err) < 0) return -1;
+  auto l = std::make_unique<Listener>();
+  l->type = types_.find("unix", &l->type_index);
+  l->unix_socket = true;
+  l->path = path;
+  auto h = std::make_unique<ListenerFd>();
+  h->owner = l.get();
+  h->fd = fd;
+  poller_->set(fd, 0, kPollReadable, h.get());
+  l->fds.push_back(std::move(h));
+  listeners_.push_back(std::move(l));
+  return static_cast<int>(listeners_.size() - 1);
+}
+
+void Engine::close_listener(int id) {
+  if (id < 0 || static_cast<size_t>(id) >= listeners_.size() || !listeners_[id]) return;
+  Listener& l = *listeners_[id];
+  for (auto& h : l.fds) {
+    poller_->set(h->fd, kPollReadable, 0, h.get());
+    ::close(h->fd);
+  }
+  if (l.unix_socket) unlink(l.path.c_str());
+  listeners_[id].reset();
+}
+
+void Engine::close_all_listeners() {
+  for (size_t i = 0; i < listeners_.size(); i++) close_listener(static_cast<int>(i));
+}
+
+// ---- slots ----------------------------------------------------------------------------------
+
+uint32_t Engine::alloc_slot() {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+    size_t need = (kStatFields + slots_.size() * kSlotFields) * sizeof(double);
+    if (need > counters_.capacity()) {
+      size_t old = counters_.capacity();
+      counters_.reserve(need - counters_.used());
+      counters_.set_used(counters_.capacity());
+      std::memset(counters_.data() + old, 0, counters_.capacity() - old);
+    }
+  }
+  slots_[slot] = std::make_unique<Client>();
+  slots_[slot]->slot = slot;
+  return slot;
+}
+
+void Engine::release_slots() {
+  for (uint32_t slot : release_after_batch_) {
+    slots_[slot].reset();
+    free_slots_.push_back(slot);
+    clients_--;
+  }
+  release_after_batch_.clear();
+  stats()[kStatClients] = clients_;
+}
+
+Engine::Client* Engine::live(uint32_t slot) const {
+  if (slot >= slots_.size() || !slots_[slot] || !slots_[slot]->alive) return nullptr;
+  return slots_[slot].get();
+}
+
+bool Engine::slot_alive(uint32_t slot) const { return live(slot) != nullptr; }
+
+// ---- the turn -----------------------------------------------------------------------------
+
+void Engine::push_record(std::initializer_list<uint32_t> words) {
+  if (!collecting_) {
+    pending_records_.insert(pending_records_.end(), words.begin(), words.end());
+    return;
+  }
+  records_.reserve(words.size() * 4);
+  std::memcpy(records_.data() + records_.used(), words.begin(), words.size() * 4);
+  records_.set_used(records_.used() + words.size() * 4);
+}
+
+void Engine::log(uint32_t level, const std::string& msg) {
+  if (!collecting_) return;  // only produced while collecting (accept errors)
+  size_t off = arena_.used();
+  arena_.append(msg.data(), msg.size());
+  push_record({kRecLog, level, static_cast<uint32_t>(off), static_cast<uint32_t>(msg.size())});
+}
+
+bool Engine::collect() {
+  release_slots();
+  now_ms_ = wall_ms();
+  stats()[kStatNowMs] = now_ms_;
+  collecting_ = true;
+  if (!pending_records_.empty()) {
+    records_.append(pending_records_.data(), pending_records_.size() * 4);
+    pending_records_.clear();
+    release_after_batch_.insert(release_after_batch_.end(), release_next_.begin(), release_next_.end());
+    release_next_.clear();
+  }
+  int n = poller_->wait(events_.data(), cfg_.max_events, 0);
+  for (int i = 0; i < n; i++) {
+    uint8_t kind = *static_cast<uint8_t*>(events_[i].data);
+    if (kind == kHandleListener) {
+      accept_from(*static_cast<ListenerFd*>(events_[i].data));
+      continue;
+    }
+    Client* c = static_cast<Client*>(events_[i].data);
+    if (!c->alive) continue;
+    if (events_[i].mask & kPollWritable) {
+      if (!write_client(*c)) continue;
+    }
+    if (events_[i].mask & kPollReadable) read_client(*c);
+  }
+  collecting_ = false;
+  return records_.used() > 0;
+}
+
+void Engine::end_batch() {
+  release_slots();
+  records_.reset();
+  arena_.reset();
+  batch_bigs_.clear();
+  // An arena grown for one huge batch is given back once it is idle.
+  arena_.shrink_to(kArenaInitial * 4 > arena_.capacity() ? arena_.capacity() : kArenaInitial);
+  records_.shrink_to(kRecordsInitial * 16 > records_.capacity() ? records_.capacity() : kRecordsInitial);
+}
+
+// ---- accept -------------------------------------------------------------------------------
+
+void Engine::accept_from(ListenerFd& lf) {
+  Listener& l = *lf.owner;
+  for (int i = 0; i < cfg_.max_new_connections_per_cycle; i++) {
+    int fd = accept_connection(lf.fd);
+    if (fd < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED)
+        log(kLogWarning, std::string("Accepting client connection: ") + strerror(errno));
+      return;
+    }
+    if (clients_ >= cfg_.maxclients) {
+      // Before any client exists: one non-blocking write, errors ignored (Redis's acceptCommonHandler).
+      static const char kMsg[] = "-ERR max number of clients reached\r\n";
+      ssize_t w = ::write(fd, kMsg, sizeof(kMsg) - 1);
+      (void)w;
+      ::close(fd);
+      stats()[kStatRejected] += 1;
+      continue;
+    }
+    tune_accepted_socket(fd, !l.unix_socket, cfg_.tcp_keepalive);
+    uint32_t slot = alloc_slot();
+    Client& c = *slots_[slot];
+    c.conn = l.type->create_accepted(fd, l.path);
+    c.alive = true;
+    c.unauth = cfg_.unauthenticated_default;
+    c.last_interaction = now_ms_;
+    clients_++;
+    stats()[kStatAccepted] += 1;
+    stats()[kStatClients] = clients_;
+    uint32_t flags = (c.conn->is_local() ? kOpenLocal : 0) | (l.unix_socket ? kOpenUnix : 0);
+    push_record({kRecOpen, slot, static_cast<uint32_t>(l.type_index), flags});
+    if (c.conn->accept() < 0) {
+      finish_close(c, kCloseHandshake, c.conn->last_errno());
+      continue;
+    }
+    update_interest(c);
+    update_counters(c);
+  }
+}
+
+// ---- read and parse -------------------------------------------------------------------------
+
+void Engine::read_client(Client& c) {
+  if (!c.reading || c.stop_input || c.close_after_reply) return;
+  char* dst;
+  size_t cap;
+  int where;  // 0 arena, 1 private buffer, 2 big argument
+  if (c.big) {
+    dst = c.big->data + c.big_filled;
+    cap = c.big->size - c.big_filled;
+    where = 2;
+  } else if (c.qb.held()) {
+    c.qb.reserve_tail(kReadLen);
+    dst = c.qb.data.get() + c.qb.len;
+    cap = c.qb.cap - c.qb.len;
+    where = 1;
+  } else {
+    arena_.reserve(kReadLen);
+    dst = arena_.data() + arena_.used();
+    cap = kReadLen;
+    where = 0;
+  }
+  ssize_t n = c.conn->read(dst, cap);
+  stats()[kStatReads] += 1;
+  if (n == kIoAgain) return;
+  if (n == 0) {
+    finish_close(c, kCloseEof, 0);
+    return;
+  }
+  if (n < 0) {
+    finish_close(c, kCloseReadError, c.conn->last_errno());
+    return;
+  }
+  c.net_in += static_cast<double>(n);
+  c.last_interaction = now_ms_;
+  stats()[kStatNetInput] += static_cast<double>(n);
+  if (where == 2) {
+    c.big_filled += static_cast<size_t>(n);
+    if (c.big_filled == c.big->size) {
+      c.bigs.push_back(std::move(c.big));
+      c.big.reset();
+      c.big_filled = 0;
+      c.parser.big_arg_done(static_cast<uint32_t>(c.bigs.size() - 1));
+      process_private(c);
+    }
+  } else if (where == 1) {
+    c.qb.len += static_cast<size_t>(n);
+    process_private(c);
+  } else {
+    size_t start = arena_.used();
+    arena_.set_used(start + static_cast<size_t>(n));
+    process_arena(c, start, static_cast<size_t>(n));
+  }
+  update_counters(c);
+}
+
+// Handles one parse result. Returns true to keep parsing. `base` is the command start.
+bool Engine::handle_status(Client& c, ParseStatus st, const char* base, size_t avail,
+                           bool in_arena, size_t arena_off) {
+  switch (st) {
+    case ParseStatus::kComplete:
+      emit_command(c, base, in_arena, arena_off);
+      return true;
+    case ParseStatus::kEmpty:
+      return true;
+    case ParseStatus::kIncomplete:
+      if (in_arena) c.qb.append(base, avail);  // keep the partial request privately
+      return false;
+    case ParseStatus::kNeedBigArg: {
+      size_t pre = c.parser.consumed();
+      if (in_arena) {
+        c.qb.append(base, pre);
+      } else {
+        c.qb.len = c.qb.start + pre;  // the payload leaves the query buffer
+      }
+      // The big argument gets a buffer of exactly len+2 that later reads fill directly.
+      c.big = std::make_shared<Bytes>(static_cast<size_t>(c.parser.big_len()) + 2);
+      c.big_filled = avail - pre;
+      std::memcpy(c.big->data, base + pre, c.big_filled);
+      return false;
+    }
+    case ParseStatus::kError:
+      push_record({kRecProtocolError, c.slot, static_cast<uint32_t>(c.parser.error()),
+                   c.parser.error_byte()});
+      c.stop_input = true;
+      c.qb.release();
+      update_interest(c);
+      return false;
+  }
+  return false;
+}
+
+void Engine::process_arena(Client& c, size_t start, size_t n) {
+  ParseLimits lim{cfg_.proto_max_bulk_len, c.unauth};
+  size_t pos = 0;
+  while (pos < n && c.alive && !c.stop_input) {
+    const char* base = arena_.data() + start + pos;  // re-read: emitting may move the arena
+    ParseStatus st = c.parser.parse(base, n - pos, lim);
+    size_t used = c.parser.consumed();
+    if (!handle_status(c, st, base, n - pos, true, start + pos)) return;
+    c.parser.reset();
+    pos += used;
+  }
+}
+
+void Engine::process_private(Client& c) {
+  ParseLimits lim{cfg_.proto_max_bulk_len, c.unauth};
+  while (c.alive && !c.stop_input && c.qb.held()) {
+    size_t avail = c.qb.unparsed();
+    if (avail == 0 && !c.parser.in_progress()) break;
+    const char* base = c.qb.cmd();
+    ParseStatus st = c.parser.parse(base, avail, lim);
+    size_t used = c.parser.consumed();
+    if (!handle_status(c, st, base, avail, false, 0)) break;
+    c.parser.reset();
+    c.qb.start += used;
+  }
+  // Idle again: give the private buffer back, later reads go through the arena.
+  if (c.qb.held() && c.qb.unparsed() == 0 && !c.parser.in_progress() && !c.big) c.qb.release();
+}
+
+void Engine::emit_command(Client& c, const char* base, bool in_arena, size_t arena_off) {
+  const std::vector<ArgRef>& args = c.parser.args();
+  size_t words = 3 + 2 * args.size();
+  // Copy arguments that are not in the arena yet, then write the record in one piece.
+  std::vector<uint32_t>& w = scratch_words_;
+  w.clear();
+  w.reserve(words);
+  w.push_back(kRecCommand);
+  w.push_back(c.slot);
+  w.push_back(static_cast<uint32_t>(args.size()));
+  for (const ArgRef& a : args) {
+    uint32_t off = 0, len = a.len;
+    switch (a.src) {
+      case ArgSource::kBuffer:
+        if (in_arena) {
+          off = static_cast<uint32_t>(arena_off + a.off);
+        } else {
+          off = static_cast<uint32_t>(arena_.used());
+          arena_.append(base + a.off, a.len);
+        }
+        break;
+      case ArgSource::kScratch:
+        off = static_cast<uint32_t>(arena_.used());
+        arena_.append(c.parser.scratch().data() + a.off, a.len);
+        break;
+      case ArgSource::kBig:
+        off = static_cast<uint32_t>(batch_bigs_.size());
+        batch_bigs_.push_back(std::move(c.bigs[a.off]));
+        len = kBigArgLen;
+        break;
+    }
+    w.push_back(off);
+    w.push_back(len);
+  }
+  c.bigs.clear();
+  records_.append(w.data(), w.size() * 4);
+}
+
+// ---- write --------------------------------------------------------------------------------
+
+void Engine::append_reply(uint32_t slot, const char* p, size_t n) {
+  Client* c = live(slot);
+  if (!c) return;
+  c->out.append(p, n);
+  if (!c->in_pending_write) {
+    c->in_pending_write = true;
+    pending_write_.push_back(slot);
+  }
+}
+
+void Engine::flush() {
+  for (size_t i = 0; i < pending_write_.size(); i++) {
+    uint32_t slot = pending_write_[i];
+    if (slot >= slots_.size() || !slots_[slot]) continue;
+    Client& c = *slots_[slot];
+    c.in_pending_write = false;
+    if (c.alive) write_client(c);
+  }
+  pending_write_.clear();
+}
+
+bool Engine::write_client(Client& c) {
+  size_t total = 0;
+  while (!c.out.empty()) {
+    struct iovec iov[kMaxIov];
+    int cnt = c.out.fill_iov(iov, kMaxIov, kIovBytes);
+    ssize_t n = c.conn->writev(iov, cnt);
+    if (n > 0) {
+      c.out.consume(static_cast<size_t>(n));
+      total += static_cast<size_t>(n);
+      if (total > cfg_.max_write_per_turn) break;
+    } else if (n == kIoAgain || n == 0) {
+      break;
+    } else {
+      finish_close(c, kCloseWriteError, c.conn->last_errno());
+      return false;
+    }
+  }
+  stats()[kStatWrites] += 1;
+  if (total) {
+    c.net_out += static_cast<double>(total);
+    c.last_interaction = now_ms_;
+    stats()[kStatNetOutput] += static_cast<double>(total);
+  }
+  c.want_write = !c.out.empty();
+  if (!c.want_write && c.close_after_reply) {
+    finish_close(c, kCloseAfterReply, 0);
+    return false;
+  }
+  update_interest(c);
+  update_counters(c);
+  return true;
+}
+
+// ---- close ---------------------------------------------------------------------------------
+
+void Engine::finish_close(Client& c, uint32_t reason, int err) {
+  if (!c.alive) return;
+  drop_client(c);
+  // drop_client queued the slot for release after this batch; a close found outside a batch
+  // is reported in the next one and released after that.
+  if (!collecting_) {
+    release_after_batch_.pop_back();
+    release_next_.push_back(c.slot);
+  }
+  push_record({kRecClose, c.slot, reason, static_cast<uint32_t>(err)});
+}
+
+void Engine::drop_client(Client& c) {
+  if (!c.alive) return;
+  poller_->set(c.conn->fd(), c.interest, 0, &c);
+  c.interest = 0;
+  c.conn->close();
+  c.alive = false;
+  c.out.clear();
+  c.qb.release();
+  c.big.reset();
+  c.bigs.clear();
+  update_counters(c);
+  release_after_batch_.push_back(c.slot);
+}
+
+void Engine::close_client(uint32_t slot, CloseMode mode) {
+  Client* c = live(slot);
+  if (!c) return;
+  if (mode == CloseMode::kNow) {
+    drop_client(*c);
+    return;
+  }
+  c->close_after_reply = true;
+  update_interest(*c);
+  if (!c->in_pending_write) {  // flush() closes it once its output is gone
+    c->in_pending_write = true;
+    pending_write_.push_back(slot);
+  }
+}
+
+void Engine::set_unauthenticated(uint32_t slot, bool on) {
+  if (Client* c = live(slot)) c->unauth = on;
+}
+
+void Engine::set_reading(uint32_t slot, bool on) {
+  Client* c = live(slot);
+  if (!c) return;
+  c->reading = on;
+  update_interest(*c);
+}
+
+std::string Engine::client_address(uint32_t slot, bool remote) const {
+  if (slot >= slots_.size() || !slots_[slot] || !slots_[slot]->conn) return std::string();
+  return slots_[slot]->conn->address(remote);
+}
+
+void Engine::update_interest(Client& c) {
+  if (!c.alive) return;
+  uint32_t want = 0;
+  if (c.reading && !c.stop_input && !c.close_after_reply) want |= kPollReadable;
+  if (c.want_write) want |= kPollWritable;
+  if (want == c.interest) return;
+  poller_->set(c.conn->fd(), c.interest, want, &c);
+  c.interest = want;
+}
+
+void Engine::update_counters(Client& c) {
+  double* f = slot_counters(c.slot);
+  f[kFieldFd] = c.alive ? c.conn->fd() : -1;
+  size_t big_size = c.big ? c.big->size : 0;
+  f[kFieldQbuf] = static_cast<double>(c.qb.unparsed() + c.big_filled);
+  f[kFieldQbufFree] = static_cast<double>((c.qb.cap - c.qb.len) + (big_size - c.big_filled));
+  f[kFieldObl] = static_cast<double>(c.out.static_used());
+  f[kFieldOll] = static_cast<double>(c.out.block_count());
+  f[kFieldOmem] = static_cast<double>(c.out.block_memory());
+  f[kFieldRbs] = static_cast<double>(c.out.static_size());
+  f[kFieldRbp] = static_cast<double>(c.out.static_peak());
+  f[kFieldNetIn] = c.net_in;
+  f[kFieldNetOut] = c.net_out;
+  f[kFieldLastInteraction] = c.last_interaction;
+  f[kFieldEvents] = static_cast<double>(((c.interest & kPollReadable) ? 1 : 0) |
+                                        ((c.interest & kPollWritable) ? 2 : 0));
+  size_t bigs = 0;
+  for (const auto& b : c.bigs) bigs += b->size;
+  f[kFieldMemory] = static_cast<double>(c.qb.cap + big_size + bigs + c.out.memory());
+}
+
+}  // namespace respd

@@ -1,0 +1,179 @@
+// The engine: one poller, the listeners, and a slot per connected client (its connection,
+// query buffer, parser and output chain). Per loop turn collect() drains ready events into one
+// batch (connection events and parsed commands); the host hands the batch to JavaScript in one
+// call, appends the replies it produced, then flush() writes them. Native owns bytes; every
+// decision (who is closed, what is replied) comes from the caller.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bytes.h"
+#include "connection.h"
+#include "listener.h"
+#include "output_chain.h"
+#include "poller.h"
+#include "resp_parser.h"
+
+namespace respd {
+
+// Batch records are uint32 words. Shared with binding.d.ts.
+enum RecordType : uint32_t {
+  kRecOpen = 1,           // [type, slot, conn type index, flags (kOpenLocal | kOpenUnix)]
+  kRecClose = 2,          // [type, slot, CloseReason, errno]
+  kRecCommand = 3,        // [type, slot, argc, (offset, length) x argc]; length kBigArgLen marks
+                          //   offset as an index into the batch's big arguments
+  kRecProtocolError = 4,  // [type, slot, ProtoError, offending byte]
+  kRecLog = 5,            // [type, level, arena offset, length]: a message for the log
+};
+constexpr uint32_t kOpenLocal = 1;
+constexpr uint32_t kOpenUnix = 2;
+constexpr uint32_t kBigArgLen = 0xFFFFFFFFu;
+
+enum CloseReason : uint32_t {
+  kCloseEof = 1,         // "Client closed connection"
+  kCloseReadError = 2,   // "Reading from client: %s"
+  kCloseWriteError = 3,  // "Error writing to client: %s"
+  kCloseAfterReply = 4,  // close-after-reply finished sending
+  kCloseHandshake = 5,   // accept handshake failed (TLS)
+};
+
+enum LogLevel : uint32_t { kLogDebug = 0, kLogVerbose = 1, kLogNotice = 2, kLogWarning = 3 };
+
+// Per-slot counters, doubles, kSlotFields per slot after kStatFields global stats. Native
+// writes them, TypeScript reads them with no crossing. Shared with binding.d.ts.
+enum SlotField : uint32_t {
+  kFieldFd = 0,
+  kFieldQbuf,        // private query buffer bytes (incl. a big argument being read)
+  kFieldQbufFree,
+  kFieldObl,         // bytes in the static reply buffer
+  kFieldOll,         // reply blocks
+  kFieldOmem,        // reply block memory
+  kFieldRbs,         // static reply buffer size
+  kFieldRbp,         // static reply buffer peak
+  kFieldNetIn,
+  kFieldNetOut,
+  kFieldLastInteraction,  // ms, engine clock
+  kFieldEvents,      // 1 = read handler, 2 = write handler
+  kFieldMemory,      // bytes native holds for the client (buffers)
+  kSlotFields = 16,
+};
+enum StatField : uint32_t {
+  kStatNetInput = 0,
+  kStatNetOutput,
+  kStatReads,
+  kStatWrites,
+  kStatRejected,      // maxclients rejections
+  kStatAccepted,
+  kStatClients,       // slots in use
+  kStatNowMs,         // the batch clock
+  kStatFields = 16,
+};
+
+struct EngineConfig {
+  uint32_t maxclients = 10000;
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int max_new_connections_per_cycle = 10;
+  int tcp_keepalive = 300;
+  bool unauthenticated_default = false;   // new clients start under the pre-auth limits
+  size_t max_write_per_turn = 64 * 1024;  // NET_MAX_WRITES_PER_EVENT
+  int max_events = 1024;
+};
+
+enum class CloseMode { kNow, kAfterReply };
+
+class Engine {
+ public:
+  explicit Engine(EngineConfig cfg = EngineConfig());
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  bool ok() const { return poller_ && poller_->fd() >= 0; }
+  int poll_fd() const { return poller_ ? poller_->fd() : -1; }
+  EngineConfig& config() { return cfg_; }
+  ConnectionTypes& types() { return types_; }
+
+  // Listeners. Return an id >= 0, or -1 with `err` in Redis's words.
+  int listen_tcp(const TcpListenOptions& opts, int* bound_port, std::string* err);
+  int listen_unix(const std::string& path, unsigned perm, int backlog, std::string* err);
+  void close_listener(int id);
+  void close_all_listeners();
+
+  // One turn: drains ready events into the batch. True if the batch holds records.
+  bool collect();
+  // Appends reply bytes to a client's output (ignored for a closed slot).
+  void append_reply(uint32_t slot, const char* p, size_t n);
+  // Writes pending output of every client that got some since the last flush.
+  void flush();
+  // Ends the batch: releases slots closed in it, resets the arena and records.
+  void end_batch();
+  // Events produced outside collect() (by flush) wait for the next batch.
+  bool has_pending_events() const { return !pending_records_.empty(); }
+
+  // Client control.
+  void close_client(uint32_t slot, CloseMode mode);
+  void set_unauthenticated(uint32_t slot, bool on);
+  void set_reading(uint32_t slot, bool on);
+  std::string client_address(uint32_t slot, bool remote) const;
+  bool slot_alive(uint32_t slot) const;
+
+  // The batch, as handed to JavaScript.
+  const GrowBuf& records() const { return records_; }
+  const GrowBuf& arena() const { return arena_; }
+  const GrowBuf& counters() const { return counters_; }
+  std::vector<SharedBytes>& big_args() { return batch_bigs_; }
+  size_t record_words() const { return records_.used() / 4; }
+  double now_ms() const { return now_ms_; }
+  size_t slot_capacity() const { return slots_.size(); }
+
+ private:
+  struct Listener;
+  struct Client;
+  struct QueryBuffer;
+
+  struct ListenerFd;
+  void accept_from(ListenerFd& lf);
+  void read_client(Client& c);
+  void process_arena(Client& c, size_t start, size_t n);
+  void process_private(Client& c);
+  bool handle_status(Client& c, ParseStatus st, const char* base, size_t avail, bool in_arena,
+                     size_t arena_off);
+  void emit_command(Client& c, const char* base, bool in_arena, size_t arena_off);
+  bool write_client(Client& c);
+  void finish_close(Client& c, uint32_t reason, int err);
+  void drop_client(Client& c);
+  void update_interest(Client& c);
+  void update_counters(Client& c);
+  void push_record(std::initializer_list<uint32_t> words);
+  void log(uint32_t level, const std::string& msg);
+  Client* live(uint32_t slot) const;
+  uint32_t alloc_slot();
+  void release_slots();
+  double* slot_counters(uint32_t slot);
+  double* stats();
+
+  EngineConfig cfg_;
+  std::unique_ptr<Poller> poller_;
+  ConnectionTypes types_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<std::unique_ptr<Client>> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<uint32_t> release_after_batch_;
+  std::vector<uint32_t> release_next_;      // closed outside a batch; released after the next one
+  std::vector<uint32_t> scratch_words_;
+  bool collecting_ = false;
+  std::vector<uint32_t> pending_write_;
+  std::vector<uint32_t> pending_records_;
+  std::vector<PollEvent> events_;
+  GrowBuf records_;
+  GrowBuf arena_;
+  GrowBuf counters_;
+  std::vector<SharedBytes> batch_bigs_;
+  uint32_t clients_ = 0;
+  double now_ms_ = 0;
+};
+
+}  // namespace respd
