@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// `npm test`: builds the addon and the TypeScript, builds and runs the native tests (ctest),
+// then the vitest suite. Both runners' summaries appear in the output; any failure fails.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const which = process.argv[2] ?? 'all';
+const run = (cmd, args, opts = {}) => {
+  console.log(`\n> ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status || 1);
+  }
+};
+
+if (which === 'all' || which === 'native') {
+  run('cmake', ['-S', '.', '-B', 'build-native', '-DCMAKE_BUILD_TYPE=RelWithDebInfo']);
+  run('cmake', ['--build', 'build-native', '-j2']);
+  run('ctest', ['--test-dir', 'build-native', '--output-on-failure']);
+}
+if (which === 'all' || which === 'js') {
+  if (!existsSync('build/Release/respd.node') || process.env.RESPD_REBUILD !== '0') run('npx', ['cmake-js', 'compile']);
+  run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+  run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  run('npx', ['vitest', 'run']);
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `npx respd [/path/to/redis.conf] [--directive value ...]`: redis-server's command line.
+import { isatty } from 'node:tty';
+import { loadConfig } from './config/load.js';
+import { logBanner, logStarting } from './server/banner.js';
+import { Logger } from './server/log.js';
+import { Server } from './server/server.js';
+
+function main(): void {
+  const r = loadConfig(process.argv.slice(2));
+  if (!r.ok) {
+    if (r.viaLog) new Logger().warning(r.message.trimEnd());
+    else process.stderr.write(r.message.endsWith('\n') ? r.message : r.message + '\n');
+    process.exit(1);
+  }
+  if (r.action !== 'run') {
+    (r.stream === 'stdout' ? process.stdout : process.stderr).write(r.text);
+    process.exit(r.exitCode);
+  }
+  const { config, configFile } = r;
+  const log = new Logger();
+  log.setLevel(config.str('loglevel'));
+  const fileErr = log.setFile(config.str('logfile'));
+  if (fileErr) {
+    process.stderr.write(fileErr + '\n');
+    process.exit(1);
+  }
+  logStarting(log, configFile ?? '');
+  for (const w of r.warnings) log.warning(w);
+  if (config.bool('daemonize')) log.warning('daemonize yes is not supported: running in the foreground.');
+  for (const name of config.notActedOn()) log.notice(`Directive '${name}' is accepted but not acted on by respd yet.`);
+  log.role = 'M';
+  const server = new Server({ config, configFile, logger: log, onShutdown: () => process.exit(0) });
+  try {
+    server.start();
+  } catch (e) {
+    log.warning((e as Error).message);
+    process.exit(1);
+  }
+  const showLogo = config.bool('always-show-logo') || (config.str('logfile') === '' && isatty(1));
+  logBanner(log, { showLogo, port: server.tcpPortBound });
+  log.warning('Server initialized');
+  if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
+  if (config.str('unixsocket')) log.notice('Ready to accept connections unix');
+
+  let stopping = false;
+  const onSignal = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.warning(`Received ${sig} scheduling shutdown...`);
+    log.warning('User requested shutdown...');
+    server.close();
+    log.warning('Redis is now ready to exit, bye bye...');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+main();

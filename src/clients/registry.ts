@@ -1,0 +1,39 @@
+// The client registry: insertion-ordered list plus id index (one Map does both), and the
+// slot index the engine's batch records use. Ids start at 1 and are never reused.
+import { Client } from './client.js';
+
+export class ClientRegistry {
+  private readonly byId = new Map<number, Client>();
+  private readonly bySlot: (Client | undefined)[] = [];
+  private nextId = 1;
+
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  link(c: Client): void {
+    this.byId.set(c.id, c);
+    this.bySlot[c.slot] = c;
+  }
+
+  unlink(c: Client): void {
+    this.byId.delete(c.id);
+    if (this.bySlot[c.slot] === c) this.bySlot[c.slot] = undefined;
+  }
+
+  atSlot(slot: number): Client | undefined {
+    return this.bySlot[slot];
+  }
+
+  byID(id: number): Client | undefined {
+    return this.byId.get(id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  [Symbol.iterator](): IterableIterator<Client> {
+    return this.byId.values();
+  }
+}

@@ -1,0 +1,186 @@
+// Connection commands: PING, ECHO, QUIT, HELLO, SELECT, AUTH.
+import { REDIS_VERSION } from '../config/version.js';
+import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { ERR_NOT_INTEGER, parseSafeInteger } from './util.js';
+
+const CONN = ['connection'];
+
+function ping({ args, reply }: CommandCall): void {
+  if (args.count > 2) {
+    reply.error("wrong number of arguments for 'ping' command");
+    return;
+  }
+  if (args.count === 1) reply.status('PONG');
+  else reply.bulk(args.buf(1));
+}
+
+function echo({ args, reply }: CommandCall): void {
+  reply.bulk(args.buf(1));
+}
+
+function quit({ client, reply, server }: CommandCall): void {
+  reply.status('OK');
+  server.closeAfterReply(client);
+}
+
+function select({ args, reply, client, server }: CommandCall): void {
+  const id = parseSafeInteger(args.str(1));
+  if (id === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  if (id < 0 || id >= server.keyspace.dbs.length) {
+    reply.error('DB index is out of range');
+    return;
+  }
+  client.db = id;
+  reply.status('OK');
+}
+
+/** Redis's validateClientAttr: only '!'..'~'. */
+export function validClientName(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+function checkPassword(call: CommandCall, user: string, pass: string): boolean {
+  const required = call.server.config.str('requirepass');
+  if (user !== 'default') return false;
+  return required === '' || pass === required;
+}
+
+function hello(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  let ver = 0;
+  let i = 1;
+  if (args.count >= 2) {
+    const v = parseSafeInteger(args.str(1));
+    if (v === null) {
+      reply.error('Protocol version is not an integer or out of range');
+      return;
+    }
+    if (v < 2 || v > 3) {
+      reply.error('-NOPROTO unsupported protocol version');
+      return;
+    }
+    ver = v;
+    i = 2;
+  }
+  let auth: [string, string] | undefined;
+  let setname: string | undefined;
+  for (; i < args.count; i++) {
+    const more = args.count - i - 1;
+    const opt = args.lower(i);
+    if (opt === 'auth' && more >= 2) {
+      auth = [args.str(i + 1), args.str(i + 2)];
+      i += 2;
+    } else if (opt === 'setname' && more >= 1) {
+      setname = args.str(i + 1);
+      if (!validClientName(setname)) {
+        reply.error('Client names cannot contain spaces, newlines or special characters.');
+        return;
+      }
+      i += 1;
+    } else {
+      reply.error(`Syntax error in HELLO option '${args.str(i)}'`);
+      return;
+    }
+  }
+  if (auth) {
+    if (!checkPassword(call, auth[0], auth[1])) {
+      reply.error('-WRONGPASS invalid username-password pair or user is disabled.');
+      return;
+    }
+    client.authenticated = true;
+    client.user = auth[0];
+    server.onAuthenticated(client);
+  }
+  if (!client.authenticated) {
+    reply.error(
+      '-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
+    return;
+  }
+  if (setname !== undefined) client.name = setname;
+  if (ver) client.resp = ver as 2 | 3;
+  reply.resp = client.resp;
+  reply.map(7);
+  reply.bulkStr('server');
+  reply.bulkStr('redis');
+  reply.bulkStr('version');
+  reply.bulkStr(REDIS_VERSION);
+  reply.bulkStr('proto');
+  reply.integer(client.resp);
+  reply.bulkStr('id');
+  reply.integer(client.id);
+  reply.bulkStr('mode');
+  reply.bulkStr('standalone');
+  reply.bulkStr('role');
+  reply.bulkStr('master');
+  reply.bulkStr('modules');
+  reply.array(0);
+}
+
+function auth(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  if (args.count > 3) {
+    reply.error('syntax error');
+    return;
+  }
+  const required = server.config.str('requirepass');
+  if (args.count === 2 && required === '') {
+    reply.error(
+      'AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+    );
+    return;
+  }
+  const user = args.count === 3 ? args.str(1) : 'default';
+  const pass = args.str(args.count - 1);
+  if (!checkPassword(call, user, pass)) {
+    reply.error('-WRONGPASS invalid username-password pair or user is disabled.');
+    return;
+  }
+  client.authenticated = true;
+  client.user = user;
+  server.onAuthenticated(client);
+  reply.status('OK');
+}
+
+const F = CmdFlag;
+
+export const connectionCommands: CommandDef[] = [
+  {
+    name: 'ping', arity: -1, flags: F.Fast | F.Sentinel, acl: ['fast', ...CONN], group: 'connection',
+    since: '1.0.0', summary: 'Returns the server\'s liveliness response.', complexity: 'O(1)',
+    tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: ping,
+  },
+  {
+    name: 'echo', arity: 2, flags: F.Fast, acl: ['fast', ...CONN], group: 'connection', since: '1.0.0',
+    summary: 'Returns the given string.', complexity: 'O(1)', handler: echo,
+  },
+  {
+    name: 'quit', arity: -1, flags: F.AllowBusy | F.NoScript | F.Loading | F.Stale | F.Fast | F.NoAuth,
+    acl: ['fast', ...CONN], group: 'connection', since: '1.0.0',
+    summary: 'Closes the connection.', complexity: 'O(1)', handler: quit,
+  },
+  {
+    name: 'select', arity: 2, flags: F.Loading | F.Stale | F.Fast, acl: ['fast', ...CONN], group: 'connection',
+    since: '1.0.0', summary: 'Changes the selected database.', complexity: 'O(1)', handler: select,
+  },
+  {
+    name: 'hello', arity: -1,
+    flags: F.NoScript | F.Loading | F.Stale | F.Fast | F.NoAuth | F.Sentinel | F.AllowBusy,
+    acl: ['fast', ...CONN], group: 'connection', since: '6.0.0',
+    summary: 'Handshakes with the Redis server.', complexity: 'O(1)', handler: hello,
+  },
+  {
+    name: 'auth', arity: -2,
+    flags: F.NoScript | F.Loading | F.Stale | F.Fast | F.NoAuth | F.Sentinel | F.AllowBusy,
+    acl: ['fast', ...CONN], group: 'connection', since: '1.0.0',
+    summary: 'Authenticates the connection.', complexity: 'O(N) where N is the number of passwords defined for the user',
+    handler: auth,
+  },
+];

@@ -1,0 +1,295 @@
+// COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS, HELP), generated from the
+// command table so what clients learn is what dispatch does.
+import type { ReplyWriter } from '../protocol/reply.js';
+import { CmdFlag, FLAG_NAMES, type Command, type CommandCall, type CommandDef } from './table.js';
+import { replyHelp } from './server.js';
+import { ERR_SYNTAX } from './util.js';
+
+const F = CmdFlag;
+
+function replyInfo(r: ReplyWriter, c: Command): void {
+  const d = c.def;
+  r.array(10);
+  r.bulkStr(c.fullName);
+  r.integer(c.arity);
+  const flags = FLAG_NAMES.filter(([bit]) => (c.flags & bit) !== 0).map(([, n]) => n);
+  r.set(flags.length);
+  for (const f of flags) r.status(f);
+  r.integer(c.firstKey);
+  r.integer(c.lastKey);
+  r.integer(c.step);
+  r.set(d.acl.length);
+  for (const a of d.acl) r.status('@' + a);
+  const tips = d.tips ?? [];
+  r.set(tips.length);
+  for (const t of tips) r.bulkStr(t);
+  const specs = d.keySpecs ?? [];
+  r.array(specs.length);
+  for (const s of specs) {
+    r.map(3);
+    r.bulkStr('flags');
+    r.set(s.flags.length);
+    for (const f of s.flags) r.status(f);
+    r.bulkStr('begin_search');
+    r.map(2);
+    r.bulkStr('type');
+    r.bulkStr('index');
+    r.bulkStr('spec');
+    r.map(1);
+    r.bulkStr('index');
+    r.integer(s.begin);
+    r.bulkStr('find_keys');
+    r.map(2);
+    r.bulkStr('type');
+    r.bulkStr('range');
+    r.bulkStr('spec');
+    r.map(3);
+    r.bulkStr('lastkey');
+    r.integer(s.lastKey);
+    r.bulkStr('keystep');
+    r.integer(s.step);
+    r.bulkStr('limit');
+    r.integer(s.limit ?? 0);
+  }
+  const subs = c.subcommands ? [...c.subcommands.values()] : [];
+  r.array(subs.length);
+  for (const s of subs) replyInfo(r, s);
+}
+
+function replyDocs(r: ReplyWriter, c: Command): void {
+  const d = c.def;
+  const subs = c.subcommands ? [...c.subcommands.values()] : [];
+  const fields = 3 + (d.complexity ? 1 : 0) + (subs.length ? 1 : 0);
+  r.map(fields);
+  r.bulkStr('summary');
+  r.bulkStr(d.summary);
+  r.bulkStr('since');
+  r.bulkStr(d.since);
+  r.bulkStr('group');
+  r.bulkStr(d.group);
+  if (d.complexity) {
+    r.bulkStr('complexity');
+    r.bulkStr(d.complexity);
+  }
+  if (subs.length) {
+    r.bulkStr('subcommands');
+    r.map(subs.length);
+    for (const s of subs) {
+      r.bulkStr(s.fullName);
+      replyDocs(r, s);
+    }
+  }
+}
+
+/** Finds "get" or "config|get". */
+function lookupFull(call: CommandCall, name: string): Command | undefined {
+  const lower = name.toLowerCase();
+  const bar = lower.indexOf('|');
+  if (bar < 0) return call.server.commands.get(lower);
+  return call.server.commands.get(lower.slice(0, bar))?.subcommands?.get(lower.slice(bar + 1));
+}
+
+function command(call: CommandCall): void {
+  const all = [...call.server.commands.all()];
+  call.reply.array(all.length);
+  for (const c of all) replyInfo(call.reply, c);
+}
+
+function info(call: CommandCall): void {
+  const { args, reply } = call;
+  if (args.count === 2) {
+    command(call);
+    return;
+  }
+  reply.array(args.count - 2);
+  for (let i = 2; i < args.count; i++) {
+    const c = lookupFull(call, args.str(i));
+    if (c) replyInfo(reply, c);
+    else reply.nullArray();
+  }
+}
+
+function docs(call: CommandCall): void {
+  const { args, reply } = call;
+  const list: Command[] = [];
+  if (args.count === 2) list.push(...call.server.commands.all());
+  else {
+    for (let i = 2; i < args.count; i++) {
+      const c = lookupFull(call, args.str(i));
+      if (c) list.push(c);
+    }
+  }
+  reply.map(list.length);
+  for (const c of list) {
+    reply.bulkStr(c.fullName);
+    replyDocs(reply, c);
+  }
+}
+
+/** Redis's stringmatchlen, enough for COMMAND LIST FILTERBY PATTERN and CONFIG GET. */
+export function globMatch(pattern: string, s: string, nocase = false): boolean {
+  const p = nocase ? pattern.toLowerCase() : pattern;
+  const t = nocase ? s.toLowerCase() : s;
+  const m = (pi: number, si: number): boolean => {
+    while (pi < p.length) {
+      const c = p[pi];
+      if (c === '*') {
+        while (p[pi + 1] === '*') pi++;
+        if (pi + 1 === p.length) return true;
+        for (let k = si; k <= t.length; k++) if (m(pi + 1, k)) return true;
+        return false;
+      }
+      if (si >= t.length) return false;
+      if (c === '?') {
+        pi++;
+        si++;
+        continue;
+      }
+      if (c === '[') {
+        let j = pi + 1;
+        const not = p[j] === '^';
+        if (not) j++;
+        let matched = false;
+        while (j < p.length && p[j] !== ']') {
+          if (p[j] === '\\' && j + 1 < p.length) {
+            j++;
+            if (p[j] === t[si]) matched = true;
+          } else if (p[j + 1] === '-' && j + 2 < p.length && p[j + 2] !== ']') {
+            let lo = p[j], hi = p[j + 2];
+            if (lo > hi) [lo, hi] = [hi, lo];
+            if (t[si] >= lo && t[si] <= hi) matched = true;
+            j += 2;
+          } else if (p[j] === t[si]) matched = true;
+          j++;
+        }
+        if (not) matched = !matched;
+        if (!matched) return false;
+        pi = j + 1;
+        si++;
+        continue;
+      }
+      if (c === '\\' && pi + 1 < p.length) pi++;
+      if (p[pi] !== t[si]) return false;
+      pi++;
+      si++;
+    }
+    return si === t.length;
+  };
+  return m(0, 0);
+}
+
+function list(call: CommandCall): void {
+  const { args, reply } = call;
+  let filter: ((c: Command) => boolean) | undefined;
+  if (args.count === 5 && args.is(2, 'filterby')) {
+    const what = args.lower(3);
+    const value = args.str(4);
+    if (what === 'module') filter = () => false;
+    else if (what === 'aclcat') filter = (c) => c.def.acl.includes(value.toLowerCase());
+    else if (what === 'pattern') filter = (c) => globMatch(value, c.fullName, true);
+    else {
+      reply.error(ERR_SYNTAX);
+      return;
+    }
+  } else if (args.count !== 2) {
+    reply.error(ERR_SYNTAX);
+    return;
+  }
+  const names: string[] = [];
+  for (const c of call.server.commands.everything()) if (!filter || filter(c)) names.push(c.fullName);
+  reply.array(names.length);
+  for (const n of names) reply.bulkStr(n);
+}
+
+function getkeys(call: CommandCall): void {
+  const { args, reply } = call;
+  const c = call.server.commands.get(args.lower(2));
+  if (!c) {
+    reply.error('Invalid command specified');
+    return;
+  }
+  const argc = args.count - 2;
+  if (!c.arityOk(argc)) {
+    reply.error('Invalid number of arguments specified for command');
+    return;
+  }
+  if (c.firstKey === 0) {
+    reply.error('The command has no key arguments');
+    return;
+  }
+  const last = c.lastKey < 0 ? argc + c.lastKey : c.lastKey;
+  const keys: string[] = [];
+  for (let i = c.firstKey; i <= last; i += c.step) keys.push(args.str(i + 2));
+  reply.array(keys.length);
+  for (const k of keys) reply.bulkStr(k);
+}
+
+const HELP = [
+  'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  '(no subcommand)',
+  '    Return details about all Redis commands.',
+  'COUNT',
+  '    Return the total number of commands in this Redis server.',
+  'LIST',
+  '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]',
+  '    Return details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'DOCS [<command-name> ...]',
+  '    Return documentation details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'GETKEYS <full-command>',
+  '    Return the keys from a full Redis command.',
+  'GETKEYSANDFLAGS <full-command>',
+  '    Return the keys and the access flags from a full Redis command.',
+  'HELP',
+  '    Print this help.',
+];
+
+const SUB = F.Loading | F.Stale | F.Sentinel;
+const CONN = ['slow', 'connection'];
+
+export const introspectionCommands: CommandDef[] = [
+  {
+    name: 'command', arity: -1, flags: SUB, acl: CONN, group: 'server', since: '2.8.13',
+    summary: 'Returns detailed information about all commands.',
+    complexity: 'O(N) where N is the total number of Redis commands', tips: ['nondeterministic_output_order'],
+    handler: command,
+    subcommands: [
+      {
+        name: 'count', arity: 2, flags: SUB, acl: CONN, group: 'server', since: '2.8.13',
+        summary: 'Returns a count of commands.', complexity: 'O(1)',
+        handler: (c) => c.reply.integer(c.server.commands.size),
+      },
+      {
+        name: 'info', arity: -2, flags: SUB, acl: CONN, group: 'server', since: '2.8.13',
+        summary: 'Returns information about one, multiple or all commands.',
+        complexity: 'O(N) where N is the number of commands to look up', tips: ['nondeterministic_output_order'],
+        handler: info,
+      },
+      {
+        name: 'docs', arity: -2, flags: SUB, acl: CONN, group: 'server', since: '7.0.0',
+        summary: 'Returns documentary information about one, multiple or all commands.',
+        complexity: 'O(N) where N is the number of commands to look up', tips: ['nondeterministic_output_order'],
+        handler: docs,
+      },
+      {
+        name: 'list', arity: -2, flags: SUB, acl: CONN, group: 'server', since: '7.0.0',
+        summary: 'Returns a list of command names.', complexity: 'O(N) where N is the total number of Redis commands',
+        tips: ['nondeterministic_output_order'], handler: list,
+      },
+      {
+        name: 'getkeys', arity: -3, flags: SUB, acl: CONN, group: 'server', since: '2.8.13',
+        summary: 'Extracts the key names from an arbitrary command.', complexity: 'O(N) where N is the number of arguments to the command',
+        handler: getkeys,
+      },
+      {
+        name: 'help', arity: 2, flags: SUB, acl: CONN, group: 'server', since: '5.0.0',
+        summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)',
+        handler: (c) => replyHelp(c, HELP),
+      },
+    ],
+  },
+];

@@ -1,0 +1,168 @@
+// Server commands: DBSIZE, FLUSHALL, FLUSHDB, SHUTDOWN, INFO, CONFIG GET/SET/HELP.
+import { configSetError } from '../config/config.js';
+import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { ERR_SYNTAX } from './util.js';
+
+const F = CmdFlag;
+
+function dbsize({ reply, client, server }: CommandCall): void {
+  reply.integer(server.keyspace.dbs[client.db].size);
+}
+
+/** FLUSHALL/FLUSHDB [ASYNC|SYNC]: true if the arguments are valid. */
+function flushMode(call: CommandCall): boolean {
+  const { args, reply } = call;
+  if (args.count > 2 || (args.count === 2 && !args.is(1, 'async') && !args.is(1, 'sync'))) {
+    reply.error(ERR_SYNTAX);
+    return false;
+  }
+  return true;
+}
+
+function flushall(call: CommandCall): void {
+  if (!flushMode(call)) return;
+  call.server.dirty += call.server.keyspace.flushAll();
+  call.reply.status('OK');
+}
+
+function flushdb(call: CommandCall): void {
+  if (!flushMode(call)) return;
+  call.server.dirty += call.server.keyspace.dbs[call.client.db].clear();
+  call.reply.status('OK');
+}
+
+function shutdown(call: CommandCall): void {
+  const { args, reply, server } = call;
+  const how = { save: false, nosave: false, now: false, force: false };
+  let abort = false;
+  for (let i = 1; i < args.count; i++) {
+    const o = args.lower(i);
+    if (o === 'nosave') how.nosave = true;
+    else if (o === 'save') how.save = true;
+    else if (o === 'now') how.now = true;
+    else if (o === 'force') how.force = true;
+    else if (o === 'abort') abort = true;
+    else {
+      reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  if ((abort && args.count !== 2) || (how.save && how.nosave)) {
+    reply.error(ERR_SYNTAX);
+    return;
+  }
+  if (abort) {
+    reply.error('No shutdown in progress.');
+    return;
+  }
+  const r = server.shutdown(how);
+  // On success the server is going away: like Redis, the client gets no reply, just EOF.
+  if (!r.ok) reply.error(r.error);
+}
+
+function info({ args, reply, server }: CommandCall): void {
+  const sections: string[] = [];
+  for (let i = 1; i < args.count; i++) sections.push(args.lower(i));
+  reply.verbatim(server.info(sections));
+}
+
+function configGet({ args, reply, server }: CommandCall): void {
+  const patterns: string[] = [];
+  for (let i = 2; i < args.count; i++) patterns.push(args.str(i));
+  const pairs = server.config.getMatching(patterns);
+  reply.map(pairs.length);
+  for (const [k, v] of pairs) {
+    reply.bulkStr(k);
+    reply.bulkStr(v);
+  }
+}
+
+function configSet({ args, reply, server }: CommandCall): void {
+  if (args.count % 2 !== 0) {
+    reply.error("wrong number of arguments for 'config|set' command");
+    return;
+  }
+  const pairs: [string, string][] = [];
+  for (let i = 2; i < args.count; i += 2) pairs.push([args.str(i), args.str(i + 1)]);
+  const r = server.config.setMany(pairs);
+  if (!r.ok) {
+    reply.error(r.error);
+    return;
+  }
+  const applyError = server.applyConfig(r.changed);
+  if (applyError) reply.error(configSetError(r.changed[0] ?? '', applyError));
+  else reply.status('OK');
+}
+
+const CONFIG_HELP = [
+  'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+  'HELP',
+  '    Print this help.',
+];
+
+export function replyHelp({ reply }: CommandCall, lines: readonly string[]): void {
+  reply.array(lines.length);
+  for (const l of lines) reply.status(l);
+}
+
+export const serverCommands: CommandDef[] = [
+  {
+    name: 'dbsize', arity: 1, flags: F.Readonly | F.Fast, acl: ['keyspace', 'read', 'fast'], group: 'server',
+    since: '1.0.0', summary: 'Returns the number of keys in the database.', complexity: 'O(1)',
+    tips: ['request_policy:all_shards', 'response_policy:agg_sum'], handler: dbsize,
+  },
+  {
+    name: 'flushall', arity: -1, flags: F.Write, acl: ['keyspace', 'write', 'slow', 'dangerous'], group: 'server',
+    since: '1.0.0', summary: 'Removes all keys from all databases.',
+    complexity: 'O(N) where N is the total number of keys in all databases',
+    tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: flushall,
+  },
+  {
+    name: 'flushdb', arity: -1, flags: F.Write, acl: ['keyspace', 'write', 'slow', 'dangerous'], group: 'server',
+    since: '1.0.0', summary: 'Remove all keys from the current database.',
+    complexity: 'O(N) where N is the number of keys in the selected database',
+    tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: flushdb,
+  },
+  {
+    name: 'shutdown', arity: -1, flags: F.Admin | F.NoScript | F.Loading | F.Stale | F.NoMulti | F.Sentinel | F.AllowBusy,
+    acl: ['admin', 'slow', 'dangerous'], group: 'server', since: '1.0.0',
+    summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.',
+    complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
+    handler: shutdown,
+  },
+  {
+    name: 'info', arity: -1, flags: F.Loading | F.Stale | F.Sentinel, acl: ['slow', 'dangerous'], group: 'server',
+    since: '1.0.0', summary: 'Returns information and statistics about the server.', complexity: 'O(1)',
+    tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'], handler: info,
+  },
+  {
+    name: 'config', arity: -2, flags: 0, acl: ['slow'], group: 'server', since: '2.0.0',
+    summary: 'A container for server configuration commands.', complexity: 'Depends on subcommand.',
+    subcommands: [
+      {
+        name: 'get', arity: -3, flags: F.Admin | F.NoScript | F.Loading | F.Stale, acl: ['admin', 'slow', 'dangerous'],
+        group: 'server', since: '2.0.0', summary: 'Returns the effective values of configuration parameters.',
+        complexity: 'O(N) when N is the number of configuration parameters provided', handler: configGet,
+      },
+      {
+        name: 'set', arity: -4, flags: F.Admin | F.NoScript | F.Loading | F.Stale, acl: ['admin', 'slow', 'dangerous'],
+        group: 'server', since: '2.0.0', summary: 'Sets configuration parameters in-flight.',
+        complexity: 'O(N) when N is the number of configuration parameters provided',
+        tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: configSet,
+      },
+      {
+        name: 'help', arity: 2, flags: F.Loading | F.Stale, acl: ['slow'], group: 'server', since: '5.0.0',
+        summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)',
+        handler: (c) => replyHelp(c, CONFIG_HELP),
+      },
+    ],
+  },
+];

@@ -1,0 +1,167 @@
+// The command table: one row per command (name, arity, flags, key positions, ACL categories,
+// docs, handler). It drives dispatch, arity errors, COMMAND INFO/DOCS/LIST and (later) ACL.
+// Each family file exports its rows; commands/index.ts gathers them.
+import type { Args } from '../engine/args.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import type { Client } from '../clients/client.js';
+import type { ServerContext } from './context.js';
+
+export enum CmdFlag {
+  Write = 1 << 0,
+  Readonly = 1 << 1,
+  DenyOom = 1 << 2,
+  Admin = 1 << 3,
+  PubSub = 1 << 4,
+  NoScript = 1 << 5,
+  Blocking = 1 << 6,
+  Loading = 1 << 7,
+  Stale = 1 << 8,
+  SkipMonitor = 1 << 9,
+  SkipSlowlog = 1 << 10,
+  Fast = 1 << 11,
+  NoAuth = 1 << 12,
+  MayReplicate = 1 << 13,
+  Sentinel = 1 << 14,
+  OnlySentinel = 1 << 15,
+  NoMandatoryKeys = 1 << 16,
+  Protected = 1 << 17,
+  NoAsyncLoading = 1 << 18,
+  NoMulti = 1 << 19,
+  MovableKeys = 1 << 20,
+  AllowBusy = 1 << 21,
+}
+
+/** Flag names as COMMAND INFO prints them, in Redis's order. */
+export const FLAG_NAMES: readonly [CmdFlag, string][] = [
+  [CmdFlag.Write, 'write'],
+  [CmdFlag.Readonly, 'readonly'],
+  [CmdFlag.DenyOom, 'denyoom'],
+  [CmdFlag.Admin, 'admin'],
+  [CmdFlag.PubSub, 'pubsub'],
+  [CmdFlag.NoScript, 'noscript'],
+  [CmdFlag.Blocking, 'blocking'],
+  [CmdFlag.Loading, 'loading'],
+  [CmdFlag.Stale, 'stale'],
+  [CmdFlag.SkipMonitor, 'skip_monitor'],
+  [CmdFlag.SkipSlowlog, 'skip_slowlog'],
+  [CmdFlag.Fast, 'fast'],
+  [CmdFlag.NoAuth, 'no_auth'],
+  [CmdFlag.MayReplicate, 'may_replicate'],
+  [CmdFlag.Sentinel, 'sentinel'],
+  [CmdFlag.OnlySentinel, 'only_sentinel'],
+  [CmdFlag.NoMandatoryKeys, 'no_mandatory_keys'],
+  [CmdFlag.Protected, 'protected'],
+  [CmdFlag.NoAsyncLoading, 'no_async_loading'],
+  [CmdFlag.NoMulti, 'no_multi'],
+  [CmdFlag.MovableKeys, 'movablekeys'],
+  [CmdFlag.AllowBusy, 'allow_busy'],
+];
+
+/** What a handler gets: reused for every command, valid only during the call. */
+export interface CommandCall {
+  client: Client;
+  args: Args;
+  reply: ReplyWriter;
+  server: ServerContext;
+  /** The batch clock, ms. */
+  now: number;
+}
+
+export type Handler = (call: CommandCall) => void;
+
+export interface KeySpecDef {
+  /** Key-spec flags as COMMAND INFO prints them (RW, RO, OW, RM, access, insert, ...). */
+  flags: readonly string[];
+  begin: number;
+  lastKey: number;
+  step: number;
+  limit?: number;
+}
+
+export interface CommandDef {
+  name: string;
+  arity: number;
+  flags: number;
+  acl: readonly string[];
+  group: string;
+  since: string;
+  summary: string;
+  complexity?: string;
+  firstKey?: number;
+  lastKey?: number;
+  step?: number;
+  keySpecs?: readonly KeySpecDef[];
+  tips?: readonly string[];
+  handler?: Handler;
+  subcommands?: readonly CommandDef[];
+}
+
+export class Command {
+  readonly name: string;
+  /** 'get', or 'client|list' for a subcommand. */
+  readonly fullName: string;
+  readonly arity: number;
+  readonly flags: number;
+  readonly handler: Handler | undefined;
+  readonly subcommands: Map<string, Command> | undefined;
+  calls = 0;
+  usec = 0;
+  failedCalls = 0;
+  rejectedCalls = 0;
+
+  constructor(readonly def: CommandDef, readonly parent?: Command) {
+    this.name = def.name;
+    this.fullName = parent ? `${parent.name}|${def.name}` : def.name;
+    this.arity = def.arity;
+    this.flags = def.flags;
+    this.handler = def.handler;
+    if (def.subcommands) {
+      this.subcommands = new Map(def.subcommands.map((s) => [s.name, new Command(s, this)]));
+    }
+  }
+
+  get firstKey(): number {
+    return this.def.firstKey ?? 0;
+  }
+  get lastKey(): number {
+    return this.def.lastKey ?? 0;
+  }
+  get step(): number {
+    return this.def.step ?? 0;
+  }
+
+  arityOk(argc: number): boolean {
+    return this.arity > 0 ? argc === this.arity : argc >= -this.arity;
+  }
+}
+
+export class CommandTable {
+  private readonly commands = new Map<string, Command>();
+
+  constructor(defs: readonly CommandDef[]) {
+    for (const d of defs) {
+      if (this.commands.has(d.name)) throw new Error(`command ${d.name} defined twice`);
+      this.commands.set(d.name, new Command(d));
+    }
+  }
+
+  get(name: string): Command | undefined {
+    return this.commands.get(name);
+  }
+
+  get size(): number {
+    return this.commands.size;
+  }
+
+  all(): IterableIterator<Command> {
+    return this.commands.values();
+  }
+
+  /** Every command and subcommand, for COMMAND LIST / COMMAND COUNT style walks. */
+  *everything(): IterableIterator<Command> {
+    for (const c of this.commands.values()) {
+      yield c;
+      if (c.subcommands) yield* c.subcommands.values();
+    }
+  }
+}

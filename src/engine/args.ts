@@ -1,0 +1,89 @@
+// A command's arguments as the batch delivers them: offsets into the shared arena, or big
+// arguments handed over whole. One Args object is reused for every command of a batch, so
+// nothing here allocates unless a caller asks for a string or a copy. Views are valid until
+// the batch returns; whatever a command keeps it must copy (or take(), for big arguments).
+import { BIG_ARG_LEN } from './layout.js';
+
+export class Args {
+  /** Number of arguments, the command name included. */
+  count = 0;
+  private rec: Uint32Array = new Uint32Array(0);
+  private base = 0;
+  private arena: Buffer = Buffer.alloc(0);
+  private bigs: ArrayBuffer[] | undefined;
+
+  /** @internal Points this object at one command record. */
+  bind(rec: Uint32Array, base: number, count: number, arena: Buffer, bigs: ArrayBuffer[] | undefined): void {
+    this.rec = rec;
+    this.base = base;
+    this.count = count;
+    this.arena = arena;
+    this.bigs = bigs;
+  }
+
+  /** Points at a standalone argument vector (commands replayed later, tests). */
+  static of(values: readonly (Buffer | string)[]): Args {
+    const bufs = values.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : v));
+    const total = bufs.reduce((n, b) => n + b.length, 0);
+    const arena = Buffer.allocUnsafe(total);
+    const rec = new Uint32Array(bufs.length * 2);
+    let off = 0;
+    bufs.forEach((b, i) => {
+      b.copy(arena, off);
+      rec[i * 2] = off;
+      rec[i * 2 + 1] = b.length;
+      off += b.length;
+    });
+    const a = new Args();
+    a.bind(rec, 0, bufs.length, arena, undefined);
+    return a;
+  }
+
+  /** A detached copy that outlives the batch (blocked or queued commands). */
+  detach(): Args {
+    const vals: Buffer[] = [];
+    for (let i = 0; i < this.count; i++) vals.push(Buffer.from(this.buf(i)));
+    return Args.of(vals);
+  }
+
+  len(i: number): number {
+    const l = this.rec[this.base + 2 * i + 1];
+    if (l !== BIG_ARG_LEN) return l;
+    return this.bigs![this.rec[this.base + 2 * i]].byteLength - 2;
+  }
+
+  /** A view of argument i (no copy). */
+  buf(i: number): Buffer {
+    const off = this.rec[this.base + 2 * i];
+    const l = this.rec[this.base + 2 * i + 1];
+    if (l !== BIG_ARG_LEN) return this.arena.subarray(off, off + l);
+    const ab = this.bigs![off];
+    return Buffer.from(ab, 0, ab.byteLength - 2);
+  }
+
+  /** Argument i as a binary string (one char per byte): keys, names, numbers. */
+  str(i: number): string {
+    const off = this.rec[this.base + 2 * i];
+    const l = this.rec[this.base + 2 * i + 1];
+    if (l !== BIG_ARG_LEN) return this.arena.toString('latin1', off, off + l);
+    return this.buf(i).toString('latin1');
+  }
+
+  /** Argument i lower-cased (ASCII), for keywords. */
+  lower(i: number): string {
+    return this.str(i).toLowerCase();
+  }
+
+  /** Case-insensitive compare with an ASCII keyword given in lower case. */
+  is(i: number, lowerKeyword: string): boolean {
+    if (this.len(i) !== lowerKeyword.length) return false;
+    return this.lower(i) === lowerKeyword;
+  }
+
+  /** A copy of argument i that the caller owns. Big arguments are handed over without a copy. */
+  take(i: number): Buffer {
+    const l = this.rec[this.base + 2 * i + 1];
+    if (l === BIG_ARG_LEN) return this.buf(i);
+    return Buffer.from(this.buf(i));
+  }
+}

@@ -1,0 +1,70 @@
+// Embedding API: `await createServer({ port: 0 })` starts a server in this process and returns
+// a handle with the bound port and close(). Options are redis.conf directives by name.
+import { Config } from './config/config.js';
+import { Logger } from './server/log.js';
+import { Server } from './server/server.js';
+
+export type DirectiveValue = string | number | boolean | readonly string[];
+
+export interface CreateServerOptions {
+  /** TCP port; 0 (the default) lets the system choose one. Ignored when `tcp` is false. */
+  port?: number;
+  /** Set false to listen on the unix socket only. */
+  tcp?: boolean;
+  /** Any other redis.conf directive by name: `bind`, `unixsocket`, `requirepass`, `maxclients`... */
+  [directive: string]: DirectiveValue | undefined;
+}
+
+export interface ServerHandle {
+  /** The TCP port bound (0 when TCP is off). */
+  readonly port: number;
+  readonly host: string;
+  readonly unixsocket: string | undefined;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** A directive's value as the argument list a config line would give. */
+function toArgs(name: string, v: DirectiveValue): string[] {
+  if (typeof v === 'boolean') return [v ? 'yes' : 'no'];
+  if (typeof v === 'number') return [String(v)];
+  if (typeof v === 'string') return name === 'bind' ? v.split(/\s+/).filter(Boolean) : [v];
+  return [...v];
+}
+
+/** Embedded servers default to loopback, a system-chosen port, and warnings-only logging. */
+export async function createServer(options: CreateServerOptions = {}): Promise<ServerHandle> {
+  const config = Config.defaults();
+  const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning' };
+  const merged: Record<string, DirectiveValue> = { ...defaults };
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp') merged[k] = v;
+  for (const [k, v] of Object.entries(merged)) {
+    const r = config.set(k, toArgs(k, v), 'cli');
+    if (!r.ok) throw new Error(`respd: bad option '${k}': ${r.error}`);
+  }
+  const tcp = options.tcp !== false;
+  const port = options.port ?? 0;
+  const r = config.set('port', [String(tcp ? port : 0)], 'cli');
+  if (!r.ok) throw new Error(`respd: bad option 'port': ${r.error}`);
+  const logger = new Logger();
+  logger.role = 'M';
+  logger.setLevel(config.str('loglevel'));
+  const fileErr = logger.setFile(config.str('logfile'));
+  if (fileErr) throw new Error(`respd: ${fileErr}`);
+  const server = new Server({ config, logger, ephemeralPort: tcp && port === 0 });
+  server.start();
+  const unixsocket = config.str('unixsocket') || undefined;
+  return {
+    port: server.tcpPortBound,
+    host: config.list('bind')[0]?.replace(/^-/, '') ?? '127.0.0.1',
+    unixsocket,
+    server,
+    close: async () => {
+      server.close();
+      logger.close();
+    },
+  };
+}
+
+export { Server } from './server/server.js';
+export { Config } from './config/config.js';

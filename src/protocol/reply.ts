@@ -1,0 +1,259 @@
+// RESP2/RESP3 reply encoding into the engine's reply area. A ReplyWriter knows bytes and a
+// sink, not sockets: it writes replies for the client given to begin(), records [slot, start,
+// end] segments, and hands them to the sink in one commit per batch (or when the area fills).
+// Binary strings (one char per byte, as Args.str gives) are written back byte for byte.
+
+export interface ReplySink {
+  commit(records: number): void;
+  appendRaw(slot: number, bytes: Uint8Array): void;
+}
+
+export type Resp = 2 | 3;
+
+const CRLF = 0x0a0d;
+/** Bulk payloads at least this large skip the area and go to the sink directly. */
+const RAW_THRESHOLD = 64 * 1024;
+
+export class ReplyWriter {
+  readonly area: Buffer;
+  readonly index: Int32Array;
+  resp: Resp = 2;
+  /** While set, nothing is written (CLIENT REPLY OFF/SKIP, clients closing). */
+  muted = false;
+  /** Error replies written, by code (the first word): INFO errorstats. */
+  readonly errorCodes = new Map<string, number>();
+  errorCount = 0;
+
+  private pos = 0;
+  private nrec = 0;
+  private slot = -1;
+  private recStart = 0;
+  private readonly maxRecords: number;
+
+  constructor(private readonly sink: ReplySink, areaSize = 1 << 20, maxRecords = 16384) {
+    this.area = Buffer.allocUnsafeSlow(areaSize);
+    this.index = new Int32Array(maxRecords * 3);
+    this.maxRecords = maxRecords;
+  }
+
+  /** Directs the following writes to `slot`, encoded in `resp`. */
+  begin(slot: number, resp: Resp): void {
+    if (slot !== this.slot) {
+      this.closeRecord();
+      this.slot = slot;
+    }
+    this.resp = resp;
+    this.muted = false;
+  }
+
+  /** Hands every pending segment to the sink. */
+  commit(): void {
+    this.closeRecord();
+    if (this.nrec > 0) this.sink.commit(this.nrec);
+    this.nrec = 0;
+    this.pos = 0;
+    this.recStart = 0;
+  }
+
+  /** Bytes written so far for the current slot in this area (tests, accounting). */
+  get position(): number {
+    return this.pos;
+  }
+
+  // ---- RESP primitives --------------------------------------------------------------------
+
+  status(s: string): void {
+    if (this.muted) return;
+    this.ensure(s.length + 3);
+    this.area[this.pos++] = 0x2b; // +
+    this.ascii(s);
+    this.crlf();
+  }
+
+  /** An error reply: "-ERR " is added unless the text starts with "-" (Redis's addReplyError). */
+  error(msg: string): void {
+    const text = msg.charCodeAt(0) === 0x2d ? msg.slice(1) : 'ERR ' + msg;
+    const space = text.indexOf(' ');
+    const code = space < 0 ? text : text.slice(0, space);
+    this.errorCount++;
+    this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+    if (this.muted) return;
+    const clean = /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, ' ') : text;
+    this.ensure(clean.length + 3);
+    this.area[this.pos++] = 0x2d;
+    this.ascii(clean);
+    this.crlf();
+  }
+
+  integer(n: number | bigint): void {
+    if (this.muted) return;
+    this.prefixed(0x3a, String(n));
+  }
+
+  bulk(b: Uint8Array): void {
+    if (this.muted) return;
+    const n = b.length;
+    this.prefixed(0x24, String(n));
+    if (n >= RAW_THRESHOLD) {
+      this.commit();
+      this.sink.appendRaw(this.slot, b);
+      this.ensure(2);
+      this.crlf();
+      return;
+    }
+    this.ensure(n + 2);
+    this.area.set(b, this.pos);
+    this.pos += n;
+    this.crlf();
+  }
+
+  /** A bulk string from a binary string. */
+  bulkStr(s: string): void {
+    if (this.muted) return;
+    if (s.length >= RAW_THRESHOLD) {
+      this.bulk(Buffer.from(s, 'latin1'));
+      return;
+    }
+    this.prefixed(0x24, String(s.length));
+    this.ensure(s.length + 2);
+    this.ascii(s);
+    this.crlf();
+  }
+
+  /** Null bulk string: $-1 (RESP2) or _ (RESP3). */
+  nullBulk(): void {
+    if (this.muted) return;
+    this.rawAscii(this.resp === 3 ? '_\r\n' : '$-1\r\n');
+  }
+
+  /** Null array: *-1 (RESP2) or _ (RESP3). */
+  nullArray(): void {
+    if (this.muted) return;
+    this.rawAscii(this.resp === 3 ? '_\r\n' : '*-1\r\n');
+  }
+
+  array(n: number): void {
+    if (this.muted) return;
+    this.prefixed(0x2a, String(n));
+  }
+
+  /** A map of n pairs: %n in RESP3, an array of 2n in RESP2. */
+  map(n: number): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.prefixed(0x25, String(n));
+    else this.prefixed(0x2a, String(n * 2));
+  }
+
+  /** A set: ~n in RESP3, an array in RESP2. */
+  set(n: number): void {
+    if (this.muted) return;
+    this.prefixed(this.resp === 3 ? 0x7e : 0x2a, String(n));
+  }
+
+  /** A push message header: >n in RESP3, an array in RESP2. */
+  push(n: number): void {
+    if (this.muted) return;
+    this.prefixed(this.resp === 3 ? 0x3e : 0x2a, String(n));
+  }
+
+  bool(v: boolean): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.rawAscii(v ? '#t\r\n' : '#f\r\n');
+    else this.rawAscii(v ? ':1\r\n' : ':0\r\n');
+  }
+
+  /** A double: ,d in RESP3, a bulk string in RESP2. */
+  double(d: number): void {
+    if (this.muted) return;
+    const s = formatDouble(d);
+    if (this.resp === 3) this.prefixed(0x2c, s);
+    else this.bulkStr(s);
+  }
+
+  /** Verbatim text: =len\r\ntxt:... in RESP3, a bulk string in RESP2 (CLIENT LIST, INFO). */
+  verbatim(s: string, format = 'txt'): void {
+    if (this.muted) return;
+    if (this.resp !== 3) {
+      this.bulkStr(s);
+      return;
+    }
+    const body = format + ':' + s;
+    this.prefixed(0x3d, String(body.length));
+    this.ensure(body.length + 2);
+    this.ascii(body);
+    this.crlf();
+  }
+
+  /** Pre-encoded protocol text. */
+  rawAscii(s: string): void {
+    if (this.muted) return;
+    this.ensure(s.length);
+    this.ascii(s);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private prefixed(type: number, s: string): void {
+    this.ensure(s.length + 3);
+    this.area[this.pos++] = type;
+    this.ascii(s);
+    this.crlf();
+  }
+
+  private crlf(): void {
+    this.area.writeUInt16LE(CRLF, this.pos);
+    this.pos += 2;
+  }
+
+  /** Writes a binary string; room was ensured by the caller. */
+  private ascii(s: string): void {
+    const n = s.length;
+    if (n < 48) {
+      const a = this.area;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) a[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else {
+      this.pos += this.area.latin1Write(s, this.pos, n);
+    }
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.area.length) return;
+    const slot = this.slot;
+    this.commit();
+    this.slot = slot;
+    if (n > this.area.length) throw new RangeError(`reply item of ${n} bytes exceeds the reply area`);
+  }
+
+  private closeRecord(): void {
+    if (this.pos > this.recStart && this.slot >= 0) {
+      const i = this.nrec * 3;
+      this.index[i] = this.slot;
+      this.index[i + 1] = this.recStart;
+      this.index[i + 2] = this.pos;
+      this.nrec++;
+      if (this.nrec === this.maxRecords) {
+        this.sink.commit(this.nrec);
+        this.nrec = 0;
+        this.pos = 0;
+      }
+    }
+    this.recStart = this.pos;
+  }
+}
+
+/** Redis's double formatting: shortest round-trip form, inf/-inf/nan spelled out. */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (Number.isNaN(d)) return 'nan';
+  if (Object.is(d, -0)) return '-0';
+  return String(d);
+}
+
+declare global {
+  interface Buffer {
+    latin1Write(s: string, offset: number, length: number): number;
+  }
+}

@@ -1,0 +1,116 @@
+// INFO: sections built from the server's live state, in Redis's order and field names.
+import { arch, release, type } from 'node:os';
+import { REDIS_VERSION } from '../config/version.js';
+
+export interface InfoSource {
+  readonly runId: string;
+  readonly startedMs: number;
+  readonly configFile: string;
+  readonly pollBackend: string;
+  hz(): number;
+  tcpPort(): number;
+  listenerLines(): string[];
+  clientsSection(): [string, string | number][];
+  statsSection(): [string, string | number][];
+  keyspaceLines(): string[];
+  errorstatsLines(): string[];
+  commandstatsLines(): string[];
+}
+
+const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
+const ALL_EXTRA = ['commandstats', 'latencystats'];
+
+function fmt(title: string, fields: [string, string | number][]): string {
+  return `# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join('');
+}
+
+export function buildInfo(src: InfoSource, requested: readonly string[]): string {
+  let wanted: Set<string>;
+  if (requested.length === 0 || requested.includes('default')) wanted = new Set(DEFAULT_SECTIONS);
+  else if (requested.includes('all') || requested.includes('everything')) wanted = new Set([...DEFAULT_SECTIONS, ...ALL_EXTRA]);
+  else wanted = new Set(requested);
+  const now = Date.now();
+  const uptime = Math.floor((now - src.startedMs) / 1000);
+  const mem = process.memoryUsage();
+  const out: string[] = [];
+  if (wanted.has('server')) {
+    out.push(fmt('Server', [
+      ['redis_version', REDIS_VERSION],
+      ['redis_git_sha1', '00000000'],
+      ['redis_git_dirty', 0],
+      ['redis_build_id', '0'],
+      ['redis_mode', 'standalone'],
+      ['os', `${type()} ${release()} ${arch()}`],
+      ['arch_bits', 64],
+      ['monotonic_clock', 'POSIX clock_gettime'],
+      ['multiplexing_api', src.pollBackend],
+      ['atomicvar_api', 'c11-builtin'],
+      ['gcc_version', '0.0.0'],
+      ['process_id', process.pid],
+      ['process_supervised', 'no'],
+      ['run_id', src.runId],
+      ['tcp_port', src.tcpPort()],
+      ['server_time_usec', now * 1000],
+      ['uptime_in_seconds', uptime],
+      ['uptime_in_days', Math.floor(uptime / 86400)],
+      ['hz', src.hz()],
+      ['configured_hz', src.hz()],
+      ['lru_clock', Math.floor(now / 1000) & 0xffffff],
+      ['executable', process.argv[1] ?? process.execPath],
+      ['config_file', src.configFile],
+      ['io_threads_active', 0],
+      ...src.listenerLines().map((l, i): [string, string] => [`listener${i}`, l]),
+    ]));
+  }
+  if (wanted.has('clients')) out.push(fmt('Clients', src.clientsSection()));
+  if (wanted.has('memory')) {
+    out.push(fmt('Memory', [
+      ['used_memory', mem.heapUsed + mem.external],
+      ['used_memory_human', `${((mem.heapUsed + mem.external) / 1048576).toFixed(2)}M`],
+      ['used_memory_rss', mem.rss],
+      ['used_memory_rss_human', `${(mem.rss / 1048576).toFixed(2)}M`],
+      ['maxmemory', 0],
+      ['maxmemory_policy', 'noeviction'],
+      ['mem_allocator', 'libc'],
+    ]));
+  }
+  if (wanted.has('persistence')) {
+    out.push(fmt('Persistence', [
+      ['loading', 0],
+      ['async_loading', 0],
+      ['rdb_changes_since_last_save', 0],
+      ['rdb_bgsave_in_progress', 0],
+      ['rdb_last_bgsave_status', 'ok'],
+      ['aof_enabled', 0],
+      ['aof_rewrite_in_progress', 0],
+    ]));
+  }
+  if (wanted.has('stats')) out.push(fmt('Stats', src.statsSection()));
+  if (wanted.has('replication')) {
+    out.push(fmt('Replication', [
+      ['role', 'master'],
+      ['connected_slaves', 0],
+      ['master_failover_state', 'no-failover'],
+      ['master_replid', src.runId],
+      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_repl_offset', 0],
+      ['second_repl_offset', -1],
+      ['repl_backlog_active', 0],
+    ]));
+  }
+  if (wanted.has('cpu')) {
+    const u = process.cpuUsage();
+    out.push(fmt('CPU', [
+      ['used_cpu_sys', (u.system / 1e6).toFixed(6)],
+      ['used_cpu_user', (u.user / 1e6).toFixed(6)],
+      ['used_cpu_sys_children', '0.000000'],
+      ['used_cpu_user_children', '0.000000'],
+    ]));
+  }
+  if (wanted.has('modules')) out.push('# Modules\r\n');
+  if (wanted.has('commandstats')) out.push('# Commandstats\r\n' + src.commandstatsLines().join(''));
+  if (wanted.has('errorstats')) out.push('# Errorstats\r\n' + src.errorstatsLines().join(''));
+  if (wanted.has('cluster')) out.push(fmt('Cluster', [['cluster_enabled', 0]]));
+  if (wanted.has('keyspace')) out.push('# Keyspace\r\n' + src.keyspaceLines().join(''));
+  return out.join('\r\n');
+}
