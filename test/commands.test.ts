@@ -94,7 +94,7 @@ describe('counters', () => {
     await sendExpect('-ERR increment or decrement would overflow\r\n', 'INCR', 'big');
     await sendExpect('+OK\r\n', 'SET', 'small', '-9223372036854775808');
     await sendExpect('-ERR increment or decrement would overflow\r\n', 'DECR', 'small');
-    await sendExpect('-ERR increment or decrement would overflow\r\n', 'DECRBY', 'n', '-9223372036854775808');
+    await sendExpect('-ERR decrement would overflow\r\n', 'DECRBY', 'n', '-9223372036854775808');
     await sendExpect('+OK\r\n', 'SET', 'text', 'abc');
     await sendExpect('-ERR value is not an integer or out of range\r\n', 'INCR', 'text');
     await sendExpect('+OK\r\n', 'SET', 'spaced', ' 1');

@@ -26,7 +26,11 @@ function replyInfo(r: ReplyWriter, c: Command): void {
   const specs = d.keySpecs ?? [];
   r.array(specs.length);
   for (const s of specs) {
-    r.map(3);
+    r.map(s.notes ? 4 : 3);
+    if (s.notes) {
+      r.bulkStr('notes');
+      r.bulkStr(s.notes);
+    }
     r.bulkStr('flags');
     r.set(s.flags.length);
     for (const f of s.flags) r.status(f);
@@ -105,7 +109,7 @@ function info(call: CommandCall): void {
   for (let i = 2; i < args.count; i++) {
     const c = lookupFull(call, args.str(i));
     if (c) replyInfo(reply, c);
-    else reply.nullArray();
+    else reply.nullBulk();
   }
 }
 
@@ -281,7 +285,7 @@ export const introspectionCommands: CommandDef[] = [
         tips: ['nondeterministic_output_order'], handler: list,
       },
       {
-        name: 'getkeys', arity: -3, flags: SUB, acl: CONN, group: 'server', since: '2.8.13',
+        name: 'getkeys', arity: -4, flags: SUB, acl: CONN, group: 'server', since: '2.8.13',
         summary: 'Extracts the key names from an arbitrary command.', complexity: 'O(N) where N is the number of arguments to the command',
         handler: getkeys,
       },

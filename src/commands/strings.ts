@@ -111,7 +111,7 @@ function deltaArg(call: CommandCall, negate: boolean): number | bigint | null {
   }
   if (!negate) return v;
   if (typeof v === 'bigint' && v === -9223372036854775808n) {
-    call.reply.error(ERR_OVERFLOW);
+    call.reply.error('decrement would overflow');
     return null;
   }
   return typeof v === 'number' ? -v : -v;
@@ -150,7 +150,8 @@ export const stringCommands: CommandDef[] = [
     name: 'set', arity: -3, flags: F.Write | F.DenyOom, acl: ['write', ...STR, 'slow'], group: 'string', since: '1.0.0',
     summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.',
     complexity: 'O(1)', ...key1,
-    keySpecs: [{ flags: ['RW', 'access', 'update', 'variable_flags'], begin: 1, lastKey: 0, step: 1 }], handler: set,
+    keySpecs: [{ notes: 'RW and ACCESS due to the optional `GET` argument', flags: ['RW', 'access', 'update', 'variable_flags'], begin: 1, lastKey: 0, step: 1 }],
+    handler: set,
   },
   {
     name: 'incr', arity: 2, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string',

@@ -70,6 +70,8 @@ export interface CommandCall {
 export type Handler = (call: CommandCall) => void;
 
 export interface KeySpecDef {
+  /** Free text COMMAND INFO prints first when present. */
+  notes?: string;
   /** Key-spec flags as COMMAND INFO prints them (RW, RO, OW, RM, access, insert, ...). */
   flags: readonly string[];
   begin: number;
