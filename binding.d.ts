@@ -9,6 +9,8 @@ export interface EngineOptions {
   tcpKeepalive?: number;
   /** New clients start under Redis's pre-authentication protocol limits. */
   unauthenticatedDefault?: boolean;
+  /** client-query-buffer-limit, bytes. */
+  queryBufferLimit?: number;
 }
 
 export interface TcpListenRequest {
@@ -50,6 +52,17 @@ export declare class NativeEngine {
   setReading(slot: number, on: boolean): void;
   address(slot: number, remote: boolean): string;
   pollBackend(): string;
+  /** The client's output-buffer limit class (0 = none); checked when a reply block is added. */
+  setOutputLimit(slot: number, hard: number, soft: number, softSeconds: number): void;
+  /** false exempts the client from the 64 KiB-per-turn write cap (replicas, MONITOR). */
+  setWriteCap(slot: number, capped: boolean): void;
+  /** The cron's output-limit check: slots whose output was dropped; the caller closes them. */
+  checkOutputLimits(): number[];
+  /** Resizes the static reply buffer (only while empty); false if not taken now. */
+  resizeReplyBuffer(slot: number, size: number): boolean;
+  resetReplyPeak(slot: number): void;
+  /** Frees idle private query buffers, shrinks oversized ones; returns bytes released. */
+  shrinkQueryBuffers(idleMs: number): number;
 }
 
 export interface NativeBinding {

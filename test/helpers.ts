@@ -13,7 +13,8 @@ export async function startServer(options: CreateServerOptions = {}): Promise<Se
 
 /** A raw connection that collects every byte the server sends. */
 export class RawClient {
-  private data = Buffer.alloc(0);
+  /** Everything received, one char per byte (string ropes make appending cheap for big replies). */
+  private text = '';
   private waiters: (() => void)[] = [];
   closed = false;
   readonly socket: Socket;
@@ -21,7 +22,7 @@ export class RawClient {
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (d: Buffer) => {
-      this.data = Buffer.concat([this.data, d]);
+      this.text += d.toString('latin1');
       this.wake();
     });
     socket.on('close', () => {
@@ -56,13 +57,13 @@ export class RawClient {
 
   /** Everything received so far, as a binary string. */
   get received(): string {
-    return this.data.toString('latin1');
+    return this.text;
   }
 
   /** Waits until at least `n` bytes arrived (or the connection closed, or the time ran out). */
   async waitBytes(n: number, timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    while (this.data.length < n && !this.closed && Date.now() < deadline) {
+    while (this.text.length < n && !this.closed && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
         this.waiters.push(() => {
@@ -91,10 +92,42 @@ export class RawClient {
 
   /** Sends `bytes` and waits for exactly `expected.length` more bytes, returning them. */
   async exchange(bytes: string | Buffer, expectedLength: number, timeoutMs = 5000): Promise<string> {
-    const start = this.data.length;
+    const start = this.text.length;
     this.write(bytes);
     await this.waitBytes(start + expectedLength, timeoutMs);
     return this.received.slice(start);
+  }
+
+  /** Sends a command and returns exactly its reply: one complete RESP value (see replyEnd). */
+  async call(...args: (string | Buffer)[]): Promise<string> {
+    const start = this.text.length;
+    this.write(resp(...args));
+    return this.replyAt(start);
+  }
+
+  /**
+   * Waits until `count` complete RESP values have arrived from byte `start` of everything received
+   * (or the connection closed, or time ran out) and returns them, nothing more.
+   */
+  async replyAt(start: number, count = 1, timeoutMs = 5000): Promise<string> {
+    let end = -1;
+    const complete = () => {
+      const s = this.received;
+      end = start;
+      for (let i = 0; i < count && end >= 0; i++) end = replyEnd(s, end);
+      return end >= 0;
+    };
+    const deadline = Date.now() + timeoutMs;
+    while (!complete() && !this.closed && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return end >= 0 ? this.received.slice(start, end) : this.received.slice(start);
   }
 
   /** Waits for the server to close the connection. */
@@ -131,4 +164,70 @@ export function resp(...args: (string | Buffer)[]): Buffer {
     parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
   }
   return Buffer.concat(parts);
+}
+
+/**
+ * The offset just past the RESP2/RESP3 value that starts at `pos` of `s`, or -1 if it has not
+ * fully arrived. Enough of RESP for tests: simple types, bulk/verbatim strings, aggregates.
+ */
+export function replyEnd(s: string, pos = 0): number {
+  const eol = s.indexOf('\r\n', pos);
+  if (eol < 0) return -1;
+  const type = s[pos];
+  const head = s.slice(pos + 1, eol);
+  switch (type) {
+    case '+': case '-': case ':': case '_': case ',': case '#': case '(':
+      return eol + 2;
+    case '$': case '=': case '!': {
+      const n = Number(head);
+      if (n < 0) return eol + 2;
+      return s.length >= eol + 2 + n + 2 ? eol + 2 + n + 2 : -1;
+    }
+    case '*': case '~': case '>': case '%': case '|': {
+      let n = Number(head);
+      if (n < 0) return eol + 2;
+      if (type === '%' || type === '|') n *= 2;
+      let at = eol + 2;
+      for (let i = 0; i < n; i++) {
+        at = replyEnd(s, at);
+        if (at < 0) return -1;
+      }
+      return at;
+    }
+    default:
+      throw new Error(`not a RESP value at ${pos}: ${JSON.stringify(s.slice(pos, pos + 20))}`);
+  }
+}
+
+/** The text of a bulk (`$n`) or verbatim (`=n txt:`) reply, e.g. CLIENT LIST's. */
+export function bulkText(reply: string): string {
+  const eol = reply.indexOf('\r\n');
+  const body = reply.slice(eol + 2, reply.length - 2);
+  return reply[0] === '=' ? body.slice(4) : body;
+}
+
+/** A CLIENT LIST / CLIENT INFO line as field -> value, fields in the order printed. */
+export function clientFields(line: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of line.replace(/\n$/, '').split(' ')) {
+    const eq = part.indexOf('=');
+    out.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  return out;
+}
+
+/** The lines of a CLIENT LIST reply, each parsed with clientFields. */
+export function clientList(reply: string): Map<string, string>[] {
+  return bulkText(reply).split('\n').filter(Boolean).map(clientFields);
+}
+
+/** Re-runs `probe` until `ok` accepts its value or time runs out; returns the last value. */
+export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 3000, everyMs = 10): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await probe();
+  while (!ok(v) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    v = await probe();
+  }
+  return v;
 }

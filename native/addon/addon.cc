@@ -38,6 +38,8 @@ void ApplyConfig(EngineConfig& cfg, const Napi::Object& o) {
   cfg.proto_max_bulk_len = static_cast<int64_t>(Num(o, "protoMaxBulkLen", static_cast<double>(cfg.proto_max_bulk_len)));
   cfg.max_new_connections_per_cycle = static_cast<int>(U32(o, "maxNewConnectionsPerCycle", cfg.max_new_connections_per_cycle));
   cfg.tcp_keepalive = static_cast<int>(U32(o, "tcpKeepalive", cfg.tcp_keepalive));
+  Napi::Value qbl = o.Get("queryBufferLimit");
+  if (qbl.IsNumber()) cfg.query_buffer_limit = static_cast<uint64_t>(qbl.As<Napi::Number>().DoubleValue());
   Napi::Value ua = o.Get("unauthenticatedDefault");
   if (ua.IsBoolean()) cfg.unauthenticated_default = ua.As<Napi::Boolean>().Value();
 }
@@ -59,6 +61,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::SetUnauthenticated>("setUnauthenticated"),
       InstanceMethod<&EngineWrap::SetReading>("setReading"),
       InstanceMethod<&EngineWrap::Address>("address"),
+      InstanceMethod<&EngineWrap::SetOutputLimit>("setOutputLimit"),
+      InstanceMethod<&EngineWrap::SetWriteCap>("setWriteCap"),
+      InstanceMethod<&EngineWrap::CheckOutputLimits>("checkOutputLimits"),
+      InstanceMethod<&EngineWrap::ResizeReplyBuffer>("resizeReplyBuffer"),
+      InstanceMethod<&EngineWrap::ResetReplyPeak>("resetReplyPeak"),
+      InstanceMethod<&EngineWrap::ShrinkQueryBuffers>("shrinkQueryBuffers"),
       InstanceMethod<&EngineWrap::PollBackend>("pollBackend"),
     });
   }
@@ -223,6 +231,45 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value Address(const Napi::CallbackInfo& info) {
     return Napi::String::New(info.Env(), engine_->client_address(info[0].As<Napi::Number>().Uint32Value(),
                                                                  info[1].ToBoolean().Value()));
+  }
+
+  // setOutputLimit(slot, hard, soft, softSeconds)
+  Napi::Value SetOutputLimit(const Napi::CallbackInfo& info) {
+    respd::OutputLimit l;
+    l.hard = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
+    l.soft = static_cast<uint64_t>(info[2].As<Napi::Number>().DoubleValue());
+    l.soft_seconds = static_cast<uint64_t>(info[3].As<Napi::Number>().DoubleValue());
+    engine_->set_output_limit(info[0].As<Napi::Number>().Uint32Value(), l);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SetWriteCap(const Napi::CallbackInfo& info) {
+    engine_->set_write_cap(info[0].As<Napi::Number>().Uint32Value(), info[1].ToBoolean().Value());
+    return info.Env().Undefined();
+  }
+
+  // checkOutputLimits(): slots whose output was dropped for going over their limit.
+  Napi::Value CheckOutputLimits(const Napi::CallbackInfo& info) {
+    std::vector<uint32_t> slots = engine_->check_output_limits();
+    Napi::Array arr = Napi::Array::New(info.Env(), slots.size());
+    for (size_t i = 0; i < slots.size(); i++) arr.Set(static_cast<uint32_t>(i), slots[i]);
+    return arr;
+  }
+
+  Napi::Value ResizeReplyBuffer(const Napi::CallbackInfo& info) {
+    bool ok = engine_->resize_reply_buffer(info[0].As<Napi::Number>().Uint32Value(),
+                                           static_cast<size_t>(info[1].As<Napi::Number>().Uint32Value()));
+    return Napi::Boolean::New(info.Env(), ok);
+  }
+
+  Napi::Value ResetReplyPeak(const Napi::CallbackInfo& info) {
+    engine_->reset_reply_peak(info[0].As<Napi::Number>().Uint32Value());
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ShrinkQueryBuffers(const Napi::CallbackInfo& info) {
+    size_t n = engine_->shrink_query_buffers(info[0].As<Napi::Number>().DoubleValue());
+    return Napi::Number::New(info.Env(), static_cast<double>(n));
   }
 
   Napi::Value PollBackend(const Napi::CallbackInfo& info) {

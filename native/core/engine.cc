@@ -95,6 +95,11 @@ struct Engine::Client {
   std::vector<SharedBytes> bigs;  // finished big arguments of the command being parsed
   OutputChain out;
   double net_in = 0, net_out = 0, last_interaction = 0;
+  OutputLimit limit;
+  double soft_since_s = 0;   // when the soft output limit was first seen reached (0 = not)
+  bool write_capped = true;
+  bool output_dropped = false;  // over an output limit: nothing more is queued or sent
+  size_t qbuf_peak = 0;
 };
 
 Engine::Engine(EngineConfig cfg)
@@ -349,8 +354,13 @@ void Engine::read_client(Client& c) {
   c.net_in += static_cast<double>(n);
   c.last_interaction = now_ms_;
   stats()[kStatNetInput] += static_cast<double>(n);
+  if (where == 1) c.qb.len += static_cast<size_t>(n);
+  if (where == 2) c.big_filled += static_cast<size_t>(n);
+  if (where != 0 && check_query_limit(c)) {
+    update_counters(c);
+    return;
+  }
   if (where == 2) {
-    c.big_filled += static_cast<size_t>(n);
     if (c.big_filled == c.big->size) {
       c.bigs.push_back(std::move(c.big));
       c.big.reset();
@@ -359,14 +369,28 @@ void Engine::read_client(Client& c) {
       process_private(c);
     }
   } else if (where == 1) {
-    c.qb.len += static_cast<size_t>(n);
     process_private(c);
   } else {
     size_t start = arena_.used();
     arena_.set_used(start + static_cast<size_t>(n));
     process_arena(c, start, static_cast<size_t>(n));
+    if (c.alive && (c.qb.held() || c.big)) check_query_limit(c);
   }
+  size_t q = c.qb.unparsed() + c.big_filled;
+  if (q > c.qbuf_peak) c.qbuf_peak = q;
   update_counters(c);
+}
+
+// Redis's check in readQueryFromClient: the pending request against client-query-buffer-limit,
+// or 1 MiB before AUTH. Reading stops and the caller is told; TypeScript closes the client.
+bool Engine::check_query_limit(Client& c) {
+  uint64_t q = c.qb.unparsed() + (c.big ? c.big_filled : 0);
+  bool over = q > cfg_.query_buffer_limit || (c.unauth && q > cfg_.unauth_query_buffer_limit);
+  if (!over) return false;
+  push_record({kRecQueryLimit, c.slot, static_cast<uint32_t>(q & 0xffffffffu), static_cast<uint32_t>(q >> 32)});
+  c.stop_input = true;
+  update_interest(c);
+  return true;
 }
 
 // Handles one parse result. Returns true to keep parsing. `base` is the command start.
@@ -476,8 +500,14 @@ void Engine::emit_command(Client& c, const char* base, bool in_arena, size_t are
 
 void Engine::append_reply(uint32_t slot, const char* p, size_t n) {
   Client* c = live(slot);
-  if (!c) return;
+  if (!c || c->output_dropped) return;
+  size_t blocks = c->out.block_count();
   c->out.append(p, n);
+  // Checked when a new block was needed, as Redis does (_addReplyProtoToList).
+  if (c->out.block_count() > blocks && output_over_limit(*c)) {
+    trip_output_limit(*c, true);
+    return;
+  }
   if (!c->in_pending_write) {
     c->in_pending_write = true;
     pending_write_.push_back(slot);
@@ -504,7 +534,7 @@ bool Engine::write_client(Client& c) {
     if (n > 0) {
       c.out.consume(static_cast<size_t>(n));
       total += static_cast<size_t>(n);
-      if (total > cfg_.max_write_per_turn) break;
+      if (total > cfg_.max_write_per_turn && c.write_capped) break;
     } else if (n == kIoAgain || n == 0) {
       break;
     } else {
@@ -526,6 +556,110 @@ bool Engine::write_client(Client& c) {
   update_interest(c);
   update_counters(c);
   return true;
+}
+
+// ---- limits ----------------------------------------------------------------------------------
+
+// checkClientOutputBufferLimits: hard at once; soft only once held for more than soft_seconds.
+bool Engine::output_over_limit(Client& c) {
+  if (c.limit.hard == 0 && c.limit.soft == 0) return false;
+  uint64_t used = c.out.block_memory();
+  if (used == 0) return false;
+  bool hard = c.limit.hard && used >= c.limit.hard;
+  bool soft = c.limit.soft && used >= c.limit.soft;
+  double now_s = static_cast<double>(static_cast<int64_t>(now_ms_ / 1000));
+  if (soft) {
+    if (c.soft_since_s == 0) {
+      c.soft_since_s = now_s;
+      soft = false;
+    } else if (now_s - c.soft_since_s <= static_cast<double>(c.limit.soft_seconds)) {
+      soft = false;
+    }
+  } else {
+    c.soft_since_s = 0;
+  }
+  return hard || soft;
+}
+
+void Engine::trip_output_limit(Client& c, bool report) {
+  uint64_t used = c.out.block_memory();
+  // Nothing pending is sent, not even the static buffer (reference 5.5).
+  c.out.clear();
+  c.output_dropped = true;
+  c.stop_input = true;
+  c.want_write = false;
+  update_interest(c);
+  update_counters(c);
+  if (report)
+    push_record({kRecOutputLimit, c.slot, static_cast<uint32_t>(used & 0xffffffffu), static_cast<uint32_t>(used >> 32)});
+}
+
+std::vector<uint32_t> Engine::check_output_limits() {
+  now_ms_ = wall_ms();
+  std::vector<uint32_t> tripped;
+  for (auto& cp : slots_) {
+    if (!cp || !cp->alive || cp->output_dropped) continue;
+    if (output_over_limit(*cp)) {
+      trip_output_limit(*cp, false);
+      tripped.push_back(cp->slot);
+    }
+  }
+  return tripped;
+}
+
+void Engine::set_output_limit(uint32_t slot, const OutputLimit& limit) {
+  if (Client* c = live(slot)) c->limit = limit;
+}
+
+void Engine::set_write_cap(uint32_t slot, bool capped) {
+  if (Client* c = live(slot)) c->write_capped = capped;
+}
+
+bool Engine::resize_reply_buffer(uint32_t slot, size_t size) {
+  Client* c = live(slot);
+  if (!c || !c->out.resize_static(size)) return false;
+  update_counters(*c);
+  return true;
+}
+
+void Engine::reset_reply_peak(uint32_t slot) {
+  Client* c = live(slot);
+  if (!c) return;
+  c->out.reset_peak();
+  update_counters(*c);
+}
+
+// clientsCronResizeQueryBuffer: only buffers with more than 4 KiB free are touched; an idle
+// one with no partial request is freed (reads go through the arena again), a large one whose
+// peak stayed under half its size is cut down. The peak restarts from the current length.
+size_t Engine::shrink_query_buffers(double idle_ms) {
+  size_t released = 0;
+  double now = wall_ms();
+  for (auto& cp : slots_) {
+    if (!cp || !cp->alive || !cp->qb.held()) continue;
+    Client& c = *cp;
+    QueryBuffer& qb = c.qb;
+    size_t free_bytes = qb.cap - qb.len;
+    size_t used = qb.unparsed();
+    if (free_bytes > 4096) {
+      if (now - c.last_interaction > idle_ms && used == 0 && !c.parser.in_progress()) {
+        released += qb.cap;
+        qb.release();
+      } else if (qb.cap > 32 * 1024 && qb.cap / 2 > c.qbuf_peak) {
+        size_t target = std::max(used, c.qbuf_peak);
+        std::unique_ptr<char[]> next(new char[target ? target : 1]);
+        if (used) std::memcpy(next.get(), qb.data.get() + qb.start, used);
+        released += qb.cap - (target ? target : 1);
+        qb.data = std::move(next);
+        qb.cap = target ? target : 1;
+        qb.len = used;
+        qb.start = 0;
+      }
+    }
+    c.qbuf_peak = qb.unparsed();
+    update_counters(c);
+  }
+  return released;
 }
 
 // ---- close ---------------------------------------------------------------------------------

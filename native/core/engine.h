@@ -27,6 +27,8 @@ enum RecordType : uint32_t {
                           //   offset as an index into the batch's big arguments
   kRecProtocolError = 4,  // [type, slot, ProtoError, offending byte]
   kRecLog = 5,            // [type, level, arena offset, length]: a message for the log
+  kRecQueryLimit = 6,     // [type, slot, query buffer bytes (low 32), (high 32)]: reading stopped
+  kRecOutputLimit = 7,    // [type, slot, output bytes (low 32), (high 32)]: output dropped
 };
 constexpr uint32_t kOpenLocal = 1;
 constexpr uint32_t kOpenUnix = 2;
@@ -80,6 +82,15 @@ struct EngineConfig {
   bool unauthenticated_default = false;   // new clients start under the pre-auth limits
   size_t max_write_per_turn = 64 * 1024;  // NET_MAX_WRITES_PER_EVENT
   int max_events = 1024;
+  uint64_t query_buffer_limit = 1ULL << 30;      // client-query-buffer-limit
+  uint64_t unauth_query_buffer_limit = 1 << 20;  // before AUTH
+};
+
+// A client's output-buffer limit class, as TypeScript configured it (0 = no limit).
+struct OutputLimit {
+  uint64_t hard = 0;
+  uint64_t soft = 0;
+  uint64_t soft_seconds = 0;
 };
 
 enum class CloseMode { kNow, kAfterReply };
@@ -117,6 +128,18 @@ class Engine {
   void close_client(uint32_t slot, CloseMode mode);
   void set_unauthenticated(uint32_t slot, bool on);
   void set_reading(uint32_t slot, bool on);
+  void set_output_limit(uint32_t slot, const OutputLimit& limit);
+  // Replica and MONITOR clients are not held to the per-turn write cap.
+  void set_write_cap(uint32_t slot, bool capped);
+  // Applies the output limits to every client now (the cron's check). Returns the slots whose
+  // output was dropped; they get no record, the caller closes them.
+  std::vector<uint32_t> check_output_limits();
+  // Static reply buffer (rbs): new size, only taken while it is empty; peak (rbp) reset.
+  bool resize_reply_buffer(uint32_t slot, size_t size);
+  void reset_reply_peak(uint32_t slot);
+  // Private query buffers: idle ones (no partial request, idle for `idle_ms`) are freed; a large
+  // one whose use stayed under half is shrunk. Returns bytes released.
+  size_t shrink_query_buffers(double idle_ms);
   std::string client_address(uint32_t slot, bool remote) const;
   bool slot_alive(uint32_t slot) const;
 
@@ -145,6 +168,9 @@ class Engine {
   bool write_client(Client& c);
   void finish_close(Client& c, uint32_t reason, int err);
   void drop_client(Client& c);
+  bool output_over_limit(Client& c);
+  void trip_output_limit(Client& c, bool report);
+  bool check_query_limit(Client& c);
   void update_interest(Client& c);
   void update_counters(Client& c);
   void push_record(std::initializer_list<uint32_t> words);

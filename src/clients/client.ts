@@ -1,7 +1,52 @@
-// One connected client: identity, protocol state and flags. The bytes (query buffer, output
-// chain) live in native under `slot`; their sizes are read from the shared counters.
-import type { Resp } from '../protocol/reply.js';
+// One connected client: identity, protocol state, flags and the per-state data behind CLIENT
+// LIST's fields (transaction queue, watched keys, subscriptions, tracking, blocking). The bytes
+// (query buffer, output chain) live in native under `slot`; their sizes are read from the
+// shared counters.
+import type { Args } from '../engine/args.js';
+import type { Resp, ReplyWriter } from '../protocol/reply.js';
+import type { Command } from '../commands/table.js';
 import { ClientFlag } from './flags.js';
+
+export interface QueuedCommand {
+  cmd: Command;
+  args: Args;
+}
+
+export interface MultiState {
+  commands: QueuedCommand[];
+  /** Bytes of queued arguments plus a pointer per argument (multi-mem). */
+  mem: number;
+  /** A queue-time error happened: EXEC answers EXECABORT. */
+  execAbort: boolean;
+}
+
+/** Why a client is blocked. */
+export const enum BlockType {
+  Keys = 1,
+  Postpone = 2,
+}
+
+export interface BlockedState {
+  type: BlockType;
+  db: number;
+  keys: readonly string[];
+  /** Absolute ms; 0 = never. */
+  deadline: number;
+  cmd: Command;
+  args: Args;
+  timeoutReply: ((r: ReplyWriter) => void) | undefined;
+}
+
+export interface TrackingState {
+  redirect: number;
+  bcast: boolean;
+  optin: boolean;
+  optout: boolean;
+  noloop: boolean;
+  prefixes: string[];
+  /** CLIENT CACHING yes/no for the next command. */
+  caching: 'yes' | 'no' | undefined;
+}
 
 export class Client {
   db = 0;
@@ -14,6 +59,18 @@ export class Client {
   authenticated: boolean;
   /** Full name of the last command run (CLIENT LIST cmd=), 'NULL' before any. */
   lastCommand = 'NULL';
+  multi: MultiState | undefined;
+  /** "db\0key" of each WATCHed key. */
+  readonly watched = new Set<string>();
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  readonly shardChannels = new Set<string>();
+  tracking: TrackingState | undefined;
+  blocked: BlockedState | undefined;
+  /** Requests that arrived while blocked, run in order once it is unblocked. */
+  pending: Args[] = [];
+  /** Arguments of the command running now (argv-mem). */
+  argvMem = 0;
   private cachedAddr: string | undefined;
   private cachedLaddr: string | undefined;
 
@@ -43,5 +100,29 @@ export class Client {
   /** No more commands run for a client that is closing (either way). */
   get closing(): boolean {
     return (this.flags & (ClientFlag.CloseAfterReply | ClientFlag.CloseAsap)) !== 0;
+  }
+
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  /** Redis's getClientType: master, replica (not MONITOR), pubsub, normal. */
+  get type(): 'master' | 'slave' | 'pubsub' | 'normal' {
+    if (this.flags & ClientFlag.Master) return 'master';
+    if (this.flags & ClientFlag.Slave && !(this.flags & ClientFlag.Monitor)) return 'slave';
+    if (this.flags & ClientFlag.PubSub) return 'pubsub';
+    return 'normal';
+  }
+}
+
+/** Client type names as CLIENT LIST TYPE / CLIENT KILL TYPE accept them. */
+export function clientTypeByName(name: string): 'master' | 'slave' | 'pubsub' | 'normal' | undefined {
+  switch (name.toLowerCase()) {
+    case 'normal': return 'normal';
+    case 'slave':
+    case 'replica': return 'slave';
+    case 'pubsub': return 'pubsub';
+    case 'master': return 'master';
+    default: return undefined;
   }
 }

@@ -1,11 +1,12 @@
 // The client registry: insertion-ordered list plus id index (one Map does both), and the
-// slot index the engine's batch records use. Ids start at 1 and are never reused.
+// slot index the engine's batch records use. Ids are never reused. Redis spends ids 1 and 2 on
+// its scripting and functions clients at start-up, so its first connection gets id 3; so does ours.
 import { Client } from './client.js';
 
 export class ClientRegistry {
   private readonly byId = new Map<number, Client>();
   private readonly bySlot: (Client | undefined)[] = [];
-  private nextId = 1;
+  private nextId = 3;
 
   allocateId(): number {
     return this.nextId++;

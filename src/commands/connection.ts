@@ -1,13 +1,22 @@
 // Connection commands: PING, ECHO, QUIT, HELLO, SELECT, AUTH.
 import { REDIS_VERSION } from '../config/version.js';
+import { ClientFlag } from '../clients/flags.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
 import { ERR_NOT_INTEGER, parseSafeInteger } from './util.js';
 
 const CONN = ['connection'];
 
-function ping({ args, reply }: CommandCall): void {
+function ping({ args, reply, client }: CommandCall): void {
   if (args.count > 2) {
     reply.error("wrong number of arguments for 'ping' command");
+    return;
+  }
+  if (client.flags & ClientFlag.PubSub && client.resp === 2) {
+    // In the RESP2 subscribed context PING answers in the message shape.
+    reply.array(2);
+    reply.bulkStr('pong');
+    if (args.count === 2) reply.bulk(args.buf(1));
+    else reply.bulkStr('');
     return;
   }
   if (args.count === 1) reply.status('PONG');
@@ -47,9 +56,8 @@ export function validClientName(s: string): boolean {
 }
 
 function checkPassword(call: CommandCall, user: string, pass: string): boolean {
-  const required = call.server.config.str('requirepass');
-  if (user !== 'default') return false;
-  return required === '' || pass === required;
+  // Counts failures in acl_access_denied_auth and the ACL log itself.
+  return call.server.acl.authenticate(user, pass, call.client, call.args.str(0));
 }
 
 function hello(call: CommandCall): void {
@@ -130,8 +138,7 @@ function auth(call: CommandCall): void {
     reply.error('syntax error');
     return;
   }
-  const required = server.config.str('requirepass');
-  if (args.count === 2 && required === '') {
+  if (args.count === 2 && server.acl.defaultNoPass()) {
     reply.error(
       'AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
     );
@@ -146,6 +153,28 @@ function auth(call: CommandCall): void {
   client.authenticated = true;
   client.user = user;
   server.onAuthenticated(client);
+  reply.status('OK');
+}
+
+function reset({ client, reply, server }: CommandCall): void {
+  // MONITOR clients carry the replica bit too; only real replicas and masters are refused.
+  let flags = client.flags;
+  if (flags & ClientFlag.Monitor) flags &= ~(ClientFlag.Monitor | ClientFlag.Slave);
+  if (flags & (ClientFlag.Slave | ClientFlag.Master)) {
+    reply.error('can only reset normal client connections');
+    return;
+  }
+  server.resetClient(client);
+  reply.resp = client.resp;
+  // REPLY OFF was cleared before the reply is queued, so it is sent; REPLY SKIP still hides it.
+  reply.muted = (client.flags & ClientFlag.ReplySkip) !== 0;
+  reply.status('RESET');
+}
+
+function monitor({ client, reply, server }: CommandCall): void {
+  // A replica can't become a monitor; MONITOR twice is a no-op.
+  if (client.flags & ClientFlag.Slave) return;
+  server.addMonitor(client);
   reply.status('OK');
 }
 
@@ -182,5 +211,15 @@ export const connectionCommands: CommandDef[] = [
     acl: ['fast', ...CONN], group: 'connection', since: '1.0.0',
     summary: 'Authenticates the connection.', complexity: 'O(N) where N is the number of passwords defined for the user',
     handler: auth,
+  },
+  {
+    name: 'reset', arity: 1, flags: F.NoScript | F.Loading | F.Stale | F.Fast | F.NoAuth | F.AllowBusy,
+    acl: ['fast', ...CONN], group: 'connection', since: '6.2.0', summary: 'Resets the connection.', complexity: 'O(1)',
+    handler: reset,
+  },
+  {
+    name: 'monitor', arity: 1, flags: F.Admin | F.NoScript | F.Loading | F.Stale, acl: ['admin', 'slow', 'dangerous'],
+    group: 'server', since: '1.0.0', summary: 'Listens for all requests received by the server in real-time.',
+    handler: monitor,
   },
 ];

@@ -1,16 +1,27 @@
 // What commands may ask of the server. The server implements it; commands depend on this
 // interface only, so imports go one way (server -> commands).
+import type { Acl } from '../acl/acl.js';
+import type { BlockingRegistry } from '../clients/blocking.js';
+import type { PubSub } from '../clients/pubsub.js';
+import type { Tracking } from '../clients/tracking.js';
+import type { WatchRegistry } from '../clients/watch.js';
 import type { Config } from '../config/config.js';
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Keyspace } from '../data/keyspace.js';
-import type { CommandTable } from './table.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import type { Command, CommandCall, CommandTable } from './table.js';
 
 export interface ServerContext {
   readonly keyspace: Keyspace;
   readonly config: Config;
   readonly clients: ClientRegistry;
   readonly commands: CommandTable;
+  readonly acl: Acl;
+  readonly pubsub: PubSub;
+  readonly watches: WatchRegistry;
+  readonly blocking: BlockingRegistry;
+  readonly tracking: Tracking;
   readonly startedMs: number;
   /** Keys changed since start (Redis's `dirty`), for SHUTDOWN SAVE bookkeeping and INFO. */
   dirty: number;
@@ -18,10 +29,47 @@ export interface ServerContext {
   info(sections: readonly string[]): string;
   /** Closes `c` once its pending replies are written. */
   closeAfterReply(c: Client): void;
+  /** Redis's freeClient: closes `c` now, pending output discarded (CLIENT KILL of another client). */
+  freeClient(c: Client): void;
   /** SHUTDOWN: stops the server; false with a reason if it can't. */
   shutdown(how: { save: boolean; nosave: boolean; now: boolean; force: boolean }): { ok: true } | { ok: false; error: string };
   /** The client passed AUTH/HELLO AUTH: lift the pre-auth protocol limits. */
   onAuthenticated(c: Client): void;
   /** CONFIG SET succeeded for these directives: apply them at runtime. */
   applyConfig(changed: readonly string[]): string | undefined;
+  /** CONFIG RESETSTAT. */
+  resetStats(): void;
+  /** The config file given at start ('' if none), for CONFIG REWRITE. */
+  readonly configFile: string;
+  /**
+   * Writes to another client (pub/sub messages, invalidations, MONITOR lines) and returns to the
+   * current one. Push data ignores CLIENT REPLY OFF/SKIP, as in Redis.
+   */
+  writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
+  /**
+   * Blocks the calling client on `keys` of its database (BLPOP & co). When one of them is
+   * signalled ready the same command runs again (call.reprocessing is then true) and may block
+   * again, keeping its place; at `deadlineMs` (0 = never) `timeoutReply` answers instead.
+   */
+  blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void): void;
+  /** A key got data that blocked clients may want (LPUSH, ZADD, ...). Handled after the command. */
+  signalKeyAsReady(db: number, key: string): void;
+  /** EXEC: runs one queued command (ACL re-checked) with call.args already pointing at it. */
+  runQueued(call: CommandCall, cmd: Command): void;
+  /** The CLIENT LIST / CLIENT INFO line of `c`. */
+  clientInfoLine(c: Client): string;
+  /** Kills every client `match` selects; the caller itself is closed after its reply. Returns the count. */
+  killClients(caller: Client, match: (c: Client) => boolean): number;
+  /** CLIENT PAUSE: the later end time wins; `all` beats `write`. */
+  pauseClients(endMs: number, all: boolean): void;
+  /** CLIENT UNPAUSE. */
+  unpauseClients(): void;
+  /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
+  unblockClient(c: Client, error: boolean): boolean;
+  /** MONITOR. */
+  addMonitor(c: Client): void;
+  /** RESET: everything Redis's clearClientConnectionState clears. */
+  resetClient(c: Client): void;
+  /** The batch clock, ms. */
+  readonly now: number;
 }

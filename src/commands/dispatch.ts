@@ -1,6 +1,8 @@
 // processCommand: from a parsed request to a handler, with Redis's checks in Redis's order
-// (server.c:processCommand): lookup (container subcommands included), arity, then auth.
+// (server.c:processCommand): lookup (container subcommands included), arity, auth, ACL, the
+// RESP2 pub/sub context, CLIENT PAUSE, then MULTI queueing or the call itself.
 import { ClientFlag } from '../clients/flags.js';
+import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
 import { CmdFlag, type Command, type CommandCall, type CommandTable } from './table.js';
 
@@ -20,52 +22,114 @@ export function unknownCommandError(args: Args): string {
 
 /** Looks a request up: the command, a subcommand of a container, or undefined. */
 export function lookupCommand(table: CommandTable, args: Args): Command | undefined {
-  const base = table.get(args.lower(0));
+  const base = table.find(args, 0);
   if (!base || !base.subcommands || args.count < 2) return base;
-  return base.subcommands.get(args.lower(1));
+  return base.findSub(args, 1);
+}
+
+/** "POST" and "Host:" (any case): what a browser or HTTP proxy sends first. */
+const POST = Buffer.from('post');
+const HOST = Buffer.from('host:');
+function isHttp(args: Args): boolean {
+  return args.matchesLower(0, POST) || args.matchesLower(0, HOST);
 }
 
 export interface DispatchHooks {
   /** "POST" / "Host:": a browser or proxy speaking HTTP to us. */
   securityWarning(call: CommandCall): void;
-  /** Runs after a command's handler (stats, MONITOR, ...). */
-  rejected(call: CommandCall, cmd: Command | undefined): void;
+  /** CLIENT PAUSE: true when the command was postponed (it runs again after the pause). */
+  postpone(call: CommandCall, cmd: Command): boolean;
+  /** After a command ran (MONITOR feed). */
+  afterCommand(call: CommandCall, cmd: Command): void;
+}
+
+/** Run immediately even inside MULTI. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** All that a RESP2 client may run while subscribed. */
+const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe', 'quit', 'reset']);
+
+function reject(call: CommandCall, msg: string, cmd: Command | undefined): void {
+  call.reply.error(msg);
+  if (cmd) cmd.rejectedCalls++;
+  // A queue-time error dooms the transaction (flagTransaction).
+  if (call.client.multi) call.client.multi.execAbort = true;
 }
 
 export function processCommand(call: CommandCall, table: CommandTable, hooks: DispatchHooks): void {
-  const { args, reply, client } = call;
-  const name = args.lower(0);
-  if (name === 'host:' || name === 'post') {
+  const { args, client } = call;
+  if (isHttp(args)) {
     hooks.securityWarning(call);
     return;
   }
   const cmd = lookupCommand(table, args);
   client.lastCommand = cmd ? cmd.fullName : 'NULL';
   if (!cmd) {
+    const name = args.lower(0);
     if (table.get(name)?.subcommands) {
-      reply.error(`unknown subcommand '${cstr(args.str(1)).slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`);
+      reject(call, `unknown subcommand '${cstr(args.str(1)).slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`, undefined);
     } else {
-      reply.error(unknownCommandError(args));
+      reject(call, unknownCommandError(args), undefined);
     }
-    hooks.rejected(call, undefined);
     return;
   }
   if (!cmd.arityOk(args.count)) {
-    reply.error(`wrong number of arguments for '${cmd.fullName}' command`);
-    cmd.rejectedCalls++;
-    hooks.rejected(call, cmd);
+    reject(call, `wrong number of arguments for '${cmd.fullName}' command`, cmd);
     return;
   }
-  if (!client.authenticated && !(cmd.flags & CmdFlag.NoAuth)) {
-    reply.error('-NOAUTH Authentication required.');
-    cmd.rejectedCalls++;
-    hooks.rejected(call, cmd);
+  // Auth is required only while the default user has a password (or is off): after
+  // CONFIG SET requirepass "" unauthenticated clients may go on (clientRequireAuth).
+  if (!client.authenticated && !(cmd.flags & CmdFlag.NoAuth) && !call.server.acl.defaultAuthenticated()) {
+    reject(call, '-NOAUTH Authentication required.', cmd);
     return;
   }
-  cmd.calls++;
-  cmd.handler!(call);
+  const denied = call.server.acl.check(client.user, cmd, args, client);
+  if (denied !== null) {
+    reject(call, denied, cmd);
+    return;
+  }
+  const base = cmd.parent ? cmd.parent.name : cmd.name;
+  if (client.flags & ClientFlag.PubSub && client.resp === 2 && !PUBSUB_ALLOWED.has(base)) {
+    reject(call, `Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
+    return;
+  }
+  // Replicas, and MONITOR clients (they carry the replica bit), may not touch the keyspace.
+  if (client.flags & ClientFlag.Slave) {
+    const keyspace = CmdFlag.Write | CmdFlag.Readonly | CmdFlag.MayReplicate;
+    if (cmd.flags & keyspace || (cmd.name === 'exec' && queuedFlags(client) & keyspace)) {
+      reject(call, "Replica can't interact with the keyspace", cmd);
+      return;
+    }
+  }
+  if (hooks.postpone(call, cmd)) return;
+  if (client.multi && !MULTI_IMMEDIATE.has(base)) {
+    if (cmd.flags & CmdFlag.NoMulti) {
+      reject(call, 'Command not allowed inside a transaction', cmd);
+      return;
+    }
+    queueCommand(client, cmd, args);
+    call.reply.status('QUEUED');
+    return;
+  }
+  callCommand(call, cmd, hooks);
 }
 
-export function isClosing(flags: number): boolean {
-  return (flags & (ClientFlag.CloseAfterReply | ClientFlag.CloseAsap)) !== 0;
+export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHooks): void {
+  cmd.calls++;
+  cmd.handler!(call);
+  hooks.afterCommand(call, cmd);
+}
+
+function queueCommand(c: Client, cmd: Command, args: Args): void {
+  const multi = c.multi!;
+  let mem = 0;
+  for (let i = 0; i < args.count; i++) mem += args.len(i) + 8;
+  multi.commands.push({ cmd, args: args.detach() });
+  multi.mem += mem;
+}
+
+/** Flags of every queued command, for CLIENT PAUSE WRITE deciding about EXEC. */
+export function queuedFlags(c: Client): number {
+  let f = 0;
+  for (const q of c.multi?.commands ?? []) f |= q.cmd.flags;
+  return f;
 }

@@ -1,17 +1,39 @@
 // Every command family's rows, gathered into the one command table.
+import { aclCommands } from './acl.js';
+import { bitopsCommands } from './bitops.js';
+import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
+import { expireCommands } from './expire.js';
+import { hashCommands } from './hashes.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
+import { listCommands } from './lists.js';
+import { objectCommands } from './object.js';
+import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
+import { setCommands } from './sets.js';
 import { stringCommands } from './strings.js';
 import { CommandTable } from './table.js';
+import { transactionCommands } from './transactions.js';
+import { zsetCommands } from './zsets.js';
 
 export function buildCommandTable(): CommandTable {
   return new CommandTable([
     ...connectionCommands,
+    ...clientCommands,
+    ...transactionCommands,
+    ...pubsubCommands,
     ...serverCommands,
+    ...aclCommands,
     ...introspectionCommands,
     ...keyCommands,
+    ...expireCommands,
+    ...objectCommands,
     ...stringCommands,
+    ...bitopsCommands,
+    ...listCommands,
+    ...hashCommands,
+    ...setCommands,
+    ...zsetCommands,
   ]);
 }

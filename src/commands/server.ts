@@ -1,5 +1,8 @@
-// Server commands: DBSIZE, FLUSHALL, FLUSHDB, SHUTDOWN, INFO, CONFIG GET/SET/HELP.
+// Server commands: DBSIZE, FLUSHALL, FLUSHDB, SWAPDB, SHUTDOWN, INFO, CONFIG GET/SET/RESETSTAT/REWRITE/HELP.
+import { BlockType } from '../clients/client.js';
 import { configSetError } from '../config/config.js';
+import { rewriteConfigFile } from '../config/rewrite.js';
+import { ERR_DB_RANGE, intArg } from './keys.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
 import { ERR_SYNTAX } from './util.js';
 
@@ -29,6 +32,40 @@ function flushdb(call: CommandCall): void {
   if (!flushMode(call)) return;
   call.server.dirty += call.server.keyspace.dbs[call.client.db].clear();
   call.reply.status('OK');
+}
+
+/**
+ * SWAPDB index1 index2 (dbSwapDatabases): the contents change places; clients stay on their index.
+ * Watchers of keys present in either database are dirtied, and clients blocked on keys of either
+ * one are served if their key now exists.
+ */
+function swapdb(call: CommandCall): void {
+  const { reply, server } = call;
+  const id1 = intArg(call, 1, 'invalid first DB index');
+  if (id1 === null) return;
+  const id2 = intArg(call, 2, 'invalid second DB index');
+  if (id2 === null) return;
+  const ks = server.keyspace;
+  const n = ks.dbs.length;
+  if (id1 < 0 || id1 >= n || id2 < 0 || id2 >= n) {
+    reply.error(ERR_DB_RANGE);
+    return;
+  }
+  if (id1 !== id2) {
+    const a = ks.dbs[id1]!.dict;
+    const b = ks.dbs[id2]!.dict;
+    const inEither = (k: string) => a.has(k) || b.has(k);
+    server.watches.touchDb(id1, inEither);
+    server.watches.touchDb(id2, inEither);
+    ks.swap(id1, id2);
+    for (const c of server.clients) {
+      const bl = c.blocked;
+      if (bl === undefined || bl.type !== BlockType.Keys || (bl.db !== id1 && bl.db !== id2)) continue;
+      for (const k of bl.keys) if (ks.dbs[bl.db]!.dict.has(k)) server.blocking.signalReady(bl.db, k);
+    }
+  }
+  server.dirty++;
+  reply.status('OK');
 }
 
 function shutdown(call: CommandCall): void {
@@ -94,6 +131,19 @@ function configSet({ args, reply, server }: CommandCall): void {
   else reply.status('OK');
 }
 
+function configResetStat({ reply, server }: CommandCall): void {
+  server.resetStats();
+  reply.status('OK');
+}
+
+// Redis also logs "CONFIG REWRITE executed with success." (or the failure) here; the logger is not
+// part of ServerContext.
+function configRewrite({ reply, server }: CommandCall): void {
+  const r = rewriteConfigFile(server.configFile, server.config);
+  if (r.ok) reply.status('OK');
+  else reply.error(r.error);
+}
+
 const CONFIG_HELP = [
   'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'GET <pattern>',
@@ -132,6 +182,11 @@ export const serverCommands: CommandDef[] = [
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: flushdb,
   },
   {
+    name: 'swapdb', arity: 3, flags: F.Write | F.Fast, acl: ['keyspace', 'write', 'fast', 'dangerous'], group: 'server',
+    since: '4.0.0', summary: 'Swaps two Redis databases.',
+    complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.', handler: swapdb,
+  },
+  {
     name: 'shutdown', arity: -1, flags: F.Admin | F.NoScript | F.Loading | F.Stale | F.NoMulti | F.Sentinel | F.AllowBusy,
     acl: ['admin', 'slow', 'dangerous'], group: 'server', since: '1.0.0',
     summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.',
@@ -157,6 +212,16 @@ export const serverCommands: CommandDef[] = [
         group: 'server', since: '2.0.0', summary: 'Sets configuration parameters in-flight.',
         complexity: 'O(N) when N is the number of configuration parameters provided',
         tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: configSet,
+      },
+      {
+        name: 'resetstat', arity: 2, flags: F.Admin | F.NoScript | F.Loading | F.Stale, acl: ['admin', 'slow', 'dangerous'],
+        group: 'server', since: '2.0.0', summary: "Resets the server's statistics.", complexity: 'O(1)',
+        handler: configResetStat,
+      },
+      {
+        name: 'rewrite', arity: 2, flags: F.Admin | F.NoScript | F.Loading | F.Stale, acl: ['admin', 'slow', 'dangerous'],
+        group: 'server', since: '2.8.0', summary: 'Persists the effective configuration to file.', complexity: 'O(1)',
+        handler: configRewrite,
       },
       {
         name: 'help', arity: 2, flags: F.Loading | F.Stale, acl: ['slow'], group: 'server', since: '5.0.0',

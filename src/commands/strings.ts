@@ -1,16 +1,64 @@
-// String commands: GET, SET (EX PX EXAT PXAT NX XX KEEPTTL GET), INCR, DECR, INCRBY, DECRBY,
-// MGET, MSET.
+// String commands (t_string.c): GET, SET (EX PX EXAT PXAT NX XX KEEPTTL GET), SETNX, SETEX,
+// PSETEX, GETEX, GETDEL, MGET, MSET, MSETNX, INCR, DECR, INCRBY, DECRBY, INCRBYFLOAT, APPEND,
+// STRLEN, GETRANGE, SUBSTR, SETRANGE and LCS. On a key of another type they reply WRONGTYPE,
+// except MGET (nil for it), SET and MSET (which replace whatever the key held) and LCS (its own
+// error). Every change signals its key (db.set, or db.touch after an in-place edit), counts in
+// server.dirty and raises the keyspace event Redis raises.
+import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-double.js';
+import { appendBytes, editableBytes } from '../data/string-edit.js';
+import { fromBytes, strBytes, strText, type RedisString } from '../data/string.js';
+import { isString, Lookup, type Db } from '../data/keyspace.js';
+import { SMALL_VALUE_MAX } from '../engine/args.js';
+import type { ServerContext } from './context.js';
+import { touchFlags } from './keys.js';
+import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, addInt64, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, INT64_MAX, addInt64, parseInteger } from './util.js';
 
 const F = CmdFlag;
 const STR = ['string'];
+const MIB = 1024 * 1024;
 
-function get({ args, reply, client, server, now }: CommandCall): void {
-  const v = server.keyspace.dbs[client.db].lookup(args.str(1), now);
-  if (v === undefined) reply.nullBulk();
-  else reply.bulk(v);
+// ---- helpers shared with bitops.ts --------------------------------------------------------------
+
+/**
+ * The string at `key`: undefined when missing; null, with WRONGTYPE replied, for another type.
+ * `read` is Redis's lookupKeyRead (keyspace hits and misses count) rather than lookupKeyWrite.
+ */
+export function lookupString(call: CommandCall, db: Db, key: string, read: boolean): RedisString | undefined | null {
+  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
+  if (v === undefined || isString(v)) return v;
+  call.reply.error(ERR_WRONGTYPE);
+  return null;
 }
+
+/**
+ * True when `bytes` passes proto-max-bulk-len, the largest string Redis builds. The directive
+ * cannot go below 1 MiB, so smaller sizes skip reading it.
+ */
+export function withinProtoMaxBulkLen(server: ServerContext, bytes: number): boolean {
+  return bytes <= MIB || bytes <= server.config.int('proto-max-bulk-len');
+}
+
+/** Redis's checkStringLength: false, with the error replied, when `size + add` bytes are too many. */
+function checkStringLength(call: CommandCall, size: number, add: number): boolean {
+  if (withinProtoMaxBulkLen(call.server, size + add)) return true;
+  call.reply.error('string exceeds maximum allowed size (proto-max-bulk-len)');
+  return false;
+}
+
+/** A 64-bit integer as a number, bigints clamped past 2^53 (beyond any string length). */
+function clampToNumber(v: number | bigint): number {
+  if (typeof v === 'number') return v;
+  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+}
+
+/** Text produced here (numbers) as a stored value: big ones as Buffers, like Args.value(). */
+function textValue(s: string): RedisString {
+  return s.length <= SMALL_VALUE_MAX ? s : Buffer.from(s, 'latin1');
+}
+
+// ---- SET and the commands sharing its options ---------------------------------------------------
 
 const enum SetFlag {
   NX = 1,
@@ -21,72 +69,221 @@ const enum SetFlag {
   PX = 32,
   EXAT = 64,
   PXAT = 128,
+  PERSIST = 256,
 }
 const EXPIRE_FLAGS = SetFlag.EX | SetFlag.PX | SetFlag.EXAT | SetFlag.PXAT;
-const LLONG_MAX = 9223372036854775807;
 
-function set(call: CommandCall): void {
-  const { args, reply, client, server, now } = call;
+/**
+ * Redis's parseExtendedStringArgumentsOrReply from argument `first` on: SET's options, or GETEX's
+ * (`forGet`). As in Redis an option may repeat (the last expire wins) but not contradict another.
+ * Returns the flags and the index of the expire argument (-1 if none), or null after a syntax error.
+ */
+function parseStringOptions(call: CommandCall, first: number, forGet: boolean): { flags: number; expireArg: number } | null {
+  const { args } = call;
   let flags = 0;
   let expireArg = -1;
-  for (let j = 3; j < args.count; j++) {
+  for (let j = first; j < args.count; j++) {
     const opt = args.lower(j);
     const hasNext = j + 1 < args.count;
-    if (opt === 'nx' && !(flags & SetFlag.XX)) flags |= SetFlag.NX;
-    else if (opt === 'xx' && !(flags & SetFlag.NX)) flags |= SetFlag.XX;
-    else if (opt === 'get') flags |= SetFlag.GET;
-    else if (opt === 'keepttl' && !(flags & EXPIRE_FLAGS)) flags |= SetFlag.KEEPTTL;
-    else if (hasNext && !(flags & SetFlag.KEEPTTL) && !(flags & EXPIRE_FLAGS) &&
-      (opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat')) {
-      flags |= opt === 'ex' ? SetFlag.EX : opt === 'px' ? SetFlag.PX : opt === 'exat' ? SetFlag.EXAT : SetFlag.PXAT;
+    const noTtlChange = !(flags & (SetFlag.KEEPTTL | SetFlag.PERSIST));
+    if (opt === 'nx' && !forGet && !(flags & SetFlag.XX)) flags |= SetFlag.NX;
+    else if (opt === 'xx' && !forGet && !(flags & SetFlag.NX)) flags |= SetFlag.XX;
+    else if (opt === 'get' && !forGet) flags |= SetFlag.GET;
+    else if (opt === 'keepttl' && !forGet && !(flags & (SetFlag.PERSIST | EXPIRE_FLAGS))) flags |= SetFlag.KEEPTTL;
+    else if (opt === 'persist' && forGet && !(flags & (SetFlag.KEEPTTL | EXPIRE_FLAGS))) flags |= SetFlag.PERSIST;
+    else if (hasNext && noTtlChange && (opt === 'ex' || opt === 'px' || opt === 'exat' || opt === 'pxat')) {
+      const flag = opt === 'ex' ? SetFlag.EX : opt === 'px' ? SetFlag.PX : opt === 'exat' ? SetFlag.EXAT : SetFlag.PXAT;
+      if (flags & EXPIRE_FLAGS & ~flag) {
+        call.reply.error(ERR_SYNTAX);
+        return null;
+      }
+      flags |= flag;
       expireArg = ++j;
     } else {
-      reply.error(ERR_SYNTAX);
-      return;
+      call.reply.error(ERR_SYNTAX);
+      return null;
     }
+  }
+  return { flags, expireArg };
+}
+
+/**
+ * Redis's getExpireMillisecondsOrReply: the absolute deadline in ms for the expire argument `i`
+ * (seconds for EX/EXAT, relative for EX/PX), or -1 after an error reply. Checked as 64-bit C
+ * arithmetic sees it: overflowing the range is an invalid expire time.
+ */
+function expireDeadline(call: CommandCall, i: number, flags: number, command: string): number {
+  const v = parseInteger(call.args.str(i));
+  if (v === null) {
+    call.reply.error(ERR_NOT_INTEGER);
+    return -1;
+  }
+  const seconds = (flags & (SetFlag.EX | SetFlag.EXAT)) !== 0;
+  const relative = (flags & (SetFlag.EX | SetFlag.PX)) !== 0;
+  if (typeof v === 'number') {
+    // |v| <= 2^53: neither the product nor the sum can leave the 64-bit range.
+    if (v > 0) {
+      const ms = seconds ? v * 1000 : v;
+      return relative ? call.now + ms : ms;
+    }
+  } else if (v > 0n && !(seconds && v > INT64_MAX / 1000n)) {
+    let ms = seconds ? v * 1000n : v;
+    if (relative) ms += BigInt(call.now);
+    if (ms <= INT64_MAX) return Number(ms);
+  }
+  call.reply.error(`invalid expire time in '${command}' command`);
+  return -1;
+}
+
+/**
+ * Redis's setGenericCommand: stores argument `valueArg` at argument 1 under `flags`, with the
+ * deadline from argument `expireArg` (-1: none). SETNX answers :1/:0 (`intReply`), the others
+ * +OK/nil, or the old value with GET.
+ */
+function setGeneric(call: CommandCall, flags: number, valueArg: number, expireArg: number, command: string, intReply = false): void {
+  const { args, reply, client, server, now } = call;
+  let deadline = -1;
+  if (expireArg > 0) {
+    deadline = expireDeadline(call, expireArg, flags, command);
+    if (deadline < 0) return;
+  }
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  // With GET this is Redis's getGenericCommand (a read; a non-string aborts the whole SET).
+  const old = db.lookup(key, now, touchFlags(client) | (flags & SetFlag.GET ? Lookup.Read : 0));
+  if (flags & SetFlag.GET) {
+    if (old === undefined) reply.nullBulk();
+    else if (!isString(old)) {
+      reply.error(ERR_WRONGTYPE);
+      return;
+    } else reply.bulkValue(old);
+  }
+  if ((flags & SetFlag.NX && old !== undefined) || (flags & SetFlag.XX && old === undefined)) {
+    if (intReply) reply.integer(0);
+    else if (!(flags & SetFlag.GET)) reply.nullBulk();
+    return;
+  }
+  db.set(key, args.value(valueArg), (flags & SetFlag.KEEPTTL) !== 0);
+  server.dirty++;
+  notifyKeyspaceEvent(server, '$', 'set', key, client.db);
+  if (deadline >= 0) {
+    db.setExpire(key, deadline);
+    notifyKeyspaceEvent(server, 'g', 'expire', key, client.db);
+  }
+  if (intReply) reply.integer(1);
+  else if (!(flags & SetFlag.GET)) reply.status('OK');
+}
+
+function set(call: CommandCall): void {
+  const opts = parseStringOptions(call, 3, false);
+  if (opts !== null) setGeneric(call, opts.flags, 2, opts.expireArg, 'set');
+}
+
+function get(call: CommandCall): void {
+  const v = lookupString(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  if (v === undefined) call.reply.nullBulk();
+  else if (v !== null) call.reply.bulkValue(v);
+}
+
+function getex(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  const opts = parseStringOptions(call, 2, true);
+  if (opts === null) return;
+  const { flags, expireArg } = opts;
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  const v = lookupString(call, db, key, true);
+  if (v === null) return;
+  if (v === undefined) {
+    reply.nullBulk();
+    return;
   }
   let deadline = -1;
   if (expireArg > 0) {
-    const v = parseInteger(args.str(expireArg));
-    if (v === null) {
-      reply.error(ERR_NOT_INTEGER);
-      return;
-    }
-    const n = Number(v);
-    const seconds = (flags & (SetFlag.EX | SetFlag.EXAT)) !== 0;
-    if (n <= 0 || (seconds && n > LLONG_MAX / 1000)) {
-      reply.error("invalid expire time in 'set' command");
-      return;
-    }
-    const ms = seconds ? n * 1000 : n;
-    deadline = flags & (SetFlag.EX | SetFlag.PX) ? now + ms : ms;
+    deadline = expireDeadline(call, expireArg, flags, 'getex');
+    if (deadline < 0) return;
   }
-  const key = args.str(1);
-  const db = server.keyspace.dbs[client.db];
-  const old = db.lookup(key, now);
-  if (flags & SetFlag.GET) {
-    // Strings only exist so far; a WRONGTYPE check joins when other types do.
-    if (old === undefined) reply.nullBulk();
-    else reply.bulk(old);
+  reply.bulkValue(v);
+  if (flags & (SetFlag.EXAT | SetFlag.PXAT) && deadline <= now) {
+    // An absolute deadline already past deletes the key, as EXPIREAT does.
+    db.delete(key, now);
+    notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
+    server.dirty++;
+  } else if (deadline >= 0) {
+    db.setExpire(key, deadline);
+    notifyKeyspaceEvent(server, 'g', 'expire', key, client.db);
+    server.dirty++;
+  } else if (flags & SetFlag.PERSIST && db.persist(key)) {
+    notifyKeyspaceEvent(server, 'g', 'persist', key, client.db);
+    server.dirty++;
   }
-  if ((flags & SetFlag.NX && old !== undefined) || (flags & SetFlag.XX && old === undefined)) {
-    if (!(flags & SetFlag.GET)) reply.nullBulk();
-    return;
-  }
-  db.set(key, args.take(2), (flags & SetFlag.KEEPTTL) !== 0);
-  if (deadline >= 0) db.setExpire(key, deadline);
-  server.dirty++;
-  if (!(flags & SetFlag.GET)) reply.status('OK');
 }
 
-function incrBy(call: CommandCall, delta: number | bigint): void {
+function getdel(call: CommandCall): void {
   const { args, reply, client, server, now } = call;
   const key = args.str(1);
   const db = server.keyspace.dbs[client.db];
-  const old = db.lookup(key, now);
+  const v = lookupString(call, db, key, true);
+  if (v === null) return;
+  if (v === undefined) {
+    reply.nullBulk();
+    return;
+  }
+  reply.bulkValue(v);
+  db.delete(key, now);
+  notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
+  server.dirty++;
+}
+
+// ---- several keys -----------------------------------------------------------------------------
+
+function mget({ args, reply, client, server, now }: CommandCall): void {
+  const db = server.keyspace.dbs[client.db];
+  const flags = touchFlags(client) | Lookup.Read;
+  reply.array(args.count - 1);
+  for (let i = 1; i < args.count; i++) {
+    const v = db.lookup(args.str(i), now, flags);
+    if (v === undefined || !isString(v)) reply.nullBulk();
+    else reply.bulkValue(v);
+  }
+}
+
+/** MSET and MSETNX (`nx`: nothing is set, and :0 is the reply, when any key exists). */
+function msetGeneric({ args, reply, client, server, now }: CommandCall, nx: boolean): void {
+  if (args.count % 2 === 0) {
+    reply.error(`wrong number of arguments for '${nx ? 'msetnx' : 'mset'}' command`);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  if (nx) {
+    for (let i = 1; i < args.count; i += 2) {
+      if (db.lookup(args.str(i), now, touchFlags(client)) !== undefined) {
+        reply.integer(0);
+        return;
+      }
+    }
+  }
+  for (let i = 1; i < args.count; i += 2) {
+    const key = args.str(i);
+    db.set(key, args.value(i + 1));
+    notifyKeyspaceEvent(server, '$', 'set', key, client.db);
+  }
+  server.dirty += (args.count - 1) / 2;
+  if (nx) reply.integer(1);
+  else reply.status('OK');
+}
+
+// ---- counters ---------------------------------------------------------------------------------
+
+function incrBy(call: CommandCall, delta: number | bigint): void {
+  const { args, reply, client, server } = call;
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  const old = lookupString(call, db, key, false);
+  if (old === null) return;
   let cur: number | bigint = 0;
   if (old !== undefined) {
-    const v = old.length <= 20 ? parseInteger(old.toString('latin1')) : null;
+    const v = old.length <= 20 ? parseInteger(strText(old)) : null;
     if (v === null) {
       reply.error(ERR_NOT_INTEGER);
       return;
@@ -98,8 +295,9 @@ function incrBy(call: CommandCall, delta: number | bigint): void {
     reply.error(ERR_OVERFLOW);
     return;
   }
-  db.set(key, Buffer.from(String(next), 'latin1'), true);
+  db.set(key, String(next), true);
   server.dirty++;
+  notifyKeyspaceEvent(server, '$', 'incrby', key, client.db);
   reply.integer(next);
 }
 
@@ -117,34 +315,264 @@ function deltaArg(call: CommandCall, negate: boolean): number | bigint | null {
   return typeof v === 'number' ? -v : -v;
 }
 
-function mget({ args, reply, client, server, now }: CommandCall): void {
-  const db = server.keyspace.dbs[client.db];
-  reply.array(args.count - 1);
-  for (let i = 1; i < args.count; i++) {
-    const v = db.lookup(args.str(i), now);
-    if (v === undefined) reply.nullBulk();
-    else reply.bulk(v);
-  }
-}
+const ERR_NOT_FLOAT = 'value is not a valid float';
 
-function mset({ args, reply, client, server }: CommandCall): void {
-  if (args.count % 2 === 0) {
-    reply.error("wrong number of arguments for 'mset' command");
+/** INCRBYFLOAT in Redis's long double arithmetic; the TTL stays. */
+function incrbyfloat(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  const old = lookupString(call, db, key, false);
+  if (old === null) return;
+  const cur = old === undefined ? parseLongDouble('0') : parseLongDouble(strText(old));
+  const incr = cur === null ? null : parseLongDouble(args.str(2));
+  if (cur === null || incr === null) {
+    reply.error(ERR_NOT_FLOAT);
     return;
   }
-  const db = server.keyspace.dbs[client.db];
-  for (let i = 1; i < args.count; i += 2) db.set(args.str(i), args.take(i + 1));
-  server.dirty += (args.count - 1) / 2;
-  reply.status('OK');
+  const sum = addLongDouble(cur, incr);
+  if (sum === null || sum.inf) {
+    reply.error('increment would produce NaN or Infinity');
+    return;
+  }
+  const text = formatLongDouble(sum);
+  db.set(key, textValue(text), true);
+  server.dirty++;
+  notifyKeyspaceEvent(server, '$', 'incrbyfloat', key, client.db);
+  reply.bulkStr(text);
 }
 
+// ---- byte ranges --------------------------------------------------------------------------------
+
+function append(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  const old = lookupString(call, db, key, false);
+  if (old === null) return;
+  let total: number;
+  if (old === undefined) {
+    db.set(key, args.value(2));
+    total = args.len(2);
+  } else {
+    if (!checkStringLength(call, old.length, args.len(2))) return;
+    const v = appendBytes(old, args.buf(2));
+    db.set(key, v, true);
+    total = v.length;
+  }
+  notifyKeyspaceEvent(server, '$', 'append', key, client.db);
+  server.dirty++;
+  reply.integer(total);
+}
+
+function strlen(call: CommandCall): void {
+  const v = lookupString(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  if (v === undefined) call.reply.integer(0);
+  else if (v !== null) call.reply.integer(v.length);
+}
+
+/** GETRANGE and SUBSTR: inclusive byte range, negative indexes from the end, clamped. */
+function getrange(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const s = parseInteger(args.str(2));
+  const e = s === null ? null : parseInteger(args.str(3));
+  if (s === null || e === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  const v = lookupString(call, server.keyspace.dbs[client.db], args.str(1), true);
+  if (v === null) return;
+  const len = v === undefined ? 0 : v.length;
+  if (v === undefined || (s < 0 && e < 0 && s > e)) {
+    reply.bulkStr('');
+    return;
+  }
+  let start = clampToNumber(s);
+  let end = clampToNumber(e);
+  if (start < 0) start = Math.max(0, len + start);
+  if (end < 0) end = Math.max(0, len + end);
+  if (end >= len) end = len - 1;
+  if (start > end || len === 0) reply.bulkStr('');
+  else if (typeof v === 'string') reply.bulkStr(v.slice(start, end + 1));
+  else reply.bulk(v.subarray(start, end + 1));
+}
+
+function setrange(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const o = parseInteger(args.str(2));
+  if (o === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  if (o < 0) {
+    reply.error('offset is out of range');
+    return;
+  }
+  const offset = clampToNumber(o);
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  const old = lookupString(call, db, key, false);
+  if (old === null) return;
+  const add = args.len(3);
+  if (add === 0) {
+    reply.integer(old === undefined ? 0 : old.length);
+    return;
+  }
+  if (!checkStringLength(call, offset, add)) return;
+  const bytes = editableBytes(old, offset + add);
+  bytes.set(args.buf(3), offset);
+  if (bytes === old) db.touch(key);
+  else db.set(key, fromBytes(bytes), true);
+  notifyKeyspaceEvent(server, '$', 'setrange', key, client.db);
+  server.dirty++;
+  reply.integer(bytes.length);
+}
+
+// ---- LCS ----------------------------------------------------------------------------------------
+
+/** One IDX match: inclusive ranges in the first and the second string. */
+type LcsRange = [aStart: number, aEnd: number, bStart: number, bEnd: number];
+
+/** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: Redis's dynamic programming, verbatim. */
+function lcs(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  const db = server.keyspace.dbs[client.db];
+  const flags = touchFlags(client) | Lookup.Read;
+  const oa = db.lookup(args.str(1), now, flags);
+  const ob = db.lookup(args.str(2), now, flags);
+  if ((oa !== undefined && !isString(oa)) || (ob !== undefined && !isString(ob))) {
+    reply.error('The specified keys must contain string values');
+    return;
+  }
+  let getIdx = false;
+  let getLen = false;
+  let withMatchLen = false;
+  let minMatchLen = 0;
+  for (let j = 3; j < args.count; j++) {
+    const opt = args.lower(j);
+    if (opt === 'idx') getIdx = true;
+    else if (opt === 'len') getLen = true;
+    else if (opt === 'withmatchlen') withMatchLen = true;
+    else if (opt === 'minmatchlen' && j + 1 < args.count) {
+      const n = parseInteger(args.str(++j));
+      if (n === null) {
+        reply.error(ERR_NOT_INTEGER);
+        return;
+      }
+      minMatchLen = Math.max(0, clampToNumber(n));
+    } else {
+      reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  if (getIdx && getLen) {
+    reply.error('If you want both the length and indexes, please just use IDX.');
+    return;
+  }
+  const a = oa === undefined ? Buffer.alloc(0) : strBytes(oa);
+  const b = ob === undefined ? Buffer.alloc(0) : strBytes(ob);
+  const alen = a.length;
+  const blen = b.length;
+  const cells = (alen + 1) * (blen + 1);
+  if (!withinProtoMaxBulkLen(server, cells * 4)) {
+    reply.error('Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+    return;
+  }
+  let table: Uint32Array;
+  try {
+    table = new Uint32Array(cells);
+  } catch {
+    reply.error('Insufficient memory, failed allocating transient memory for LCS');
+    return;
+  }
+  // table[j + (blen+1)*i] is the LCS length of a[0..i-1] and b[0..j-1].
+  const row = blen + 1;
+  for (let i = 1; i <= alen; i++) {
+    const ai = a[i - 1];
+    for (let j = 1; j <= blen; j++) {
+      const at = i * row + j;
+      if (ai === b[j - 1]) table[at] = table[at - row - 1] + 1;
+      else {
+        const up = table[at - row];
+        const left = table[at - 1];
+        table[at] = up > left ? up : left;
+      }
+    }
+  }
+  const total = table[alen * row + blen];
+  if (getLen) {
+    reply.integer(total);
+    return;
+  }
+  // Walk back from the end, collecting the common bytes and the matching ranges.
+  const result = Buffer.allocUnsafe(total);
+  const ranges: LcsRange[] = [];
+  let idx = total;
+  let i = alen;
+  let j = blen;
+  let aStart = alen; // alen: no range open
+  let aEnd = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  while (i > 0 && j > 0) {
+    let emit = false;
+    if (a[i - 1] === b[j - 1]) {
+      result[idx - 1] = a[i - 1];
+      if (aStart === alen) {
+        aStart = aEnd = i - 1;
+        bStart = bEnd = j - 1;
+      } else if (aStart === i && bStart === j) {
+        aStart--;
+        bStart--;
+      } else emit = true;
+      if (aStart === 0 || bStart === 0) emit = true;
+      idx--;
+      i--;
+      j--;
+    } else {
+      if (table[(i - 1) * row + j] > table[i * row + j - 1]) i--;
+      else j--;
+      if (aStart !== alen) emit = true;
+    }
+    if (emit) {
+      if (minMatchLen === 0 || aEnd - aStart + 1 >= minMatchLen) ranges.push([aStart, aEnd, bStart, bEnd]);
+      aStart = alen;
+    }
+  }
+  if (!getIdx) {
+    reply.bulk(result);
+    return;
+  }
+  reply.map(2);
+  reply.bulkStr('matches');
+  reply.array(ranges.length);
+  for (const [as, ae, bs, be] of ranges) {
+    reply.array(withMatchLen ? 3 : 2);
+    reply.array(2);
+    reply.integer(as);
+    reply.integer(ae);
+    reply.array(2);
+    reply.integer(bs);
+    reply.integer(be);
+    if (withMatchLen) reply.integer(ae - as + 1);
+  }
+  reply.bulkStr('len');
+  reply.integer(total);
+}
+
+// ---- the rows -----------------------------------------------------------------------------------
+
 const key1 = { firstKey: 1, lastKey: 1, step: 1 };
+const ROW_RO = [{ flags: ['RO'], begin: 1, lastKey: 0, step: 1 }];
+const ROW_RO_ACCESS = [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1 }];
+const ROW_RW_ACCESS_UPDATE = [{ flags: ['RW', 'access', 'update'], begin: 1, lastKey: 0, step: 1 }];
+const ROW_OW_UPDATE = [{ flags: ['OW', 'update'], begin: 1, lastKey: 0, step: 1 }];
+const GETRANGE_COMPLEXITY = 'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
 
 export const stringCommands: CommandDef[] = [
   {
     name: 'get', arity: 2, flags: F.Readonly | F.Fast, acl: ['read', ...STR, 'fast'], group: 'string', since: '1.0.0',
-    summary: 'Returns the string value of a key.', complexity: 'O(1)', ...key1,
-    keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1 }], handler: get,
+    summary: 'Returns the string value of a key.', complexity: 'O(1)', ...key1, keySpecs: ROW_RO_ACCESS, handler: get,
   },
   {
     name: 'set', arity: -3, flags: F.Write | F.DenyOom, acl: ['write', ...STR, 'slow'], group: 'string', since: '1.0.0',
@@ -154,21 +582,46 @@ export const stringCommands: CommandDef[] = [
     handler: set,
   },
   {
+    name: 'setnx', arity: 3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string', since: '1.0.0',
+    summary: 'Set the string value of a key only when the key doesn\'t exist.', complexity: 'O(1)', ...key1,
+    keySpecs: [{ flags: ['OW', 'insert'], begin: 1, lastKey: 0, step: 1 }],
+    handler: (c) => setGeneric(c, SetFlag.NX, 2, -1, 'setnx', true),
+  },
+  {
+    name: 'setex', arity: 4, flags: F.Write | F.DenyOom, acl: ['write', ...STR, 'slow'], group: 'string', since: '2.0.0',
+    summary: 'Sets the string value and expiration time of a key. Creates the key if it doesn\'t exist.',
+    complexity: 'O(1)', ...key1, keySpecs: ROW_OW_UPDATE, handler: (c) => setGeneric(c, SetFlag.EX, 3, 2, 'setex'),
+  },
+  {
+    name: 'psetex', arity: 4, flags: F.Write | F.DenyOom, acl: ['write', ...STR, 'slow'], group: 'string', since: '2.6.0',
+    summary: 'Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn\'t exist.',
+    complexity: 'O(1)', ...key1, keySpecs: ROW_OW_UPDATE, handler: (c) => setGeneric(c, SetFlag.PX, 3, 2, 'psetex'),
+  },
+  {
+    name: 'getex', arity: -2, flags: F.Write | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string', since: '6.2.0',
+    summary: 'Returns the string value of a key after setting its expiration time.', complexity: 'O(1)', ...key1,
+    keySpecs: [{ notes: 'RW and UPDATE because it changes the TTL', flags: ['RW', 'access', 'update'], begin: 1, lastKey: 0, step: 1 }],
+    handler: getex,
+  },
+  {
+    name: 'getdel', arity: 2, flags: F.Write | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string', since: '6.2.0',
+    summary: 'Returns the string value of a key after deleting the key.', complexity: 'O(1)', ...key1,
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1 }], handler: getdel,
+  },
+  {
     name: 'incr', arity: 2, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string',
     since: '1.0.0', summary: 'Increments the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.',
-    complexity: 'O(1)', ...key1, keySpecs: [{ flags: ['RW', 'access', 'update'], begin: 1, lastKey: 0, step: 1 }],
-    handler: (c) => incrBy(c, 1),
+    complexity: 'O(1)', ...key1, keySpecs: ROW_RW_ACCESS_UPDATE, handler: (c) => incrBy(c, 1),
   },
   {
     name: 'decr', arity: 2, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string',
     since: '1.0.0', summary: 'Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.',
-    complexity: 'O(1)', ...key1, keySpecs: [{ flags: ['RW', 'access', 'update'], begin: 1, lastKey: 0, step: 1 }],
-    handler: (c) => incrBy(c, -1),
+    complexity: 'O(1)', ...key1, keySpecs: ROW_RW_ACCESS_UPDATE, handler: (c) => incrBy(c, -1),
   },
   {
     name: 'incrby', arity: 3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string',
     since: '1.0.0', summary: 'Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.',
-    complexity: 'O(1)', ...key1, keySpecs: [{ flags: ['RW', 'access', 'update'], begin: 1, lastKey: 0, step: 1 }],
+    complexity: 'O(1)', ...key1, keySpecs: ROW_RW_ACCESS_UPDATE,
     handler: (c) => {
       const d = deltaArg(c, false);
       if (d !== null) incrBy(c, d);
@@ -177,11 +630,16 @@ export const stringCommands: CommandDef[] = [
   {
     name: 'decrby', arity: 3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string',
     since: '1.0.0', summary: 'Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn\'t exist.',
-    complexity: 'O(1)', ...key1, keySpecs: [{ flags: ['RW', 'access', 'update'], begin: 1, lastKey: 0, step: 1 }],
+    complexity: 'O(1)', ...key1, keySpecs: ROW_RW_ACCESS_UPDATE,
     handler: (c) => {
       const d = deltaArg(c, true);
       if (d !== null) incrBy(c, d);
     },
+  },
+  {
+    name: 'incrbyfloat', arity: 3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string',
+    since: '2.6.0', summary: 'Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.',
+    complexity: 'O(1)', ...key1, keySpecs: ROW_RW_ACCESS_UPDATE, handler: incrbyfloat,
   },
   {
     name: 'mget', arity: -2, flags: F.Readonly | F.Fast, acl: ['read', ...STR, 'fast'], group: 'string', since: '1.0.0',
@@ -194,6 +652,44 @@ export const stringCommands: CommandDef[] = [
     summary: 'Atomically creates or modifies the string values of one or more keys.',
     complexity: 'O(N) where N is the number of keys to set.', firstKey: 1, lastKey: -1, step: 2,
     keySpecs: [{ flags: ['OW', 'update'], begin: 1, lastKey: -1, step: 2 }],
-    tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], handler: mset,
+    tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'], handler: (c) => msetGeneric(c, false),
+  },
+  {
+    name: 'msetnx', arity: -3, flags: F.Write | F.DenyOom, acl: ['write', ...STR, 'slow'], group: 'string', since: '1.0.1',
+    summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.',
+    complexity: 'O(N) where N is the number of keys to set.', firstKey: 1, lastKey: -1, step: 2,
+    keySpecs: [{ flags: ['OW', 'insert'], begin: 1, lastKey: -1, step: 2 }],
+    tips: ['request_policy:multi_shard', 'response_policy:agg_min'], handler: (c) => msetGeneric(c, true),
+  },
+  {
+    name: 'append', arity: 3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string', since: '2.0.0',
+    summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.',
+    complexity: 'O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.',
+    ...key1, keySpecs: [{ flags: ['RW', 'insert'], begin: 1, lastKey: 0, step: 1 }], handler: append,
+  },
+  {
+    name: 'strlen', arity: 2, flags: F.Readonly | F.Fast, acl: ['read', ...STR, 'fast'], group: 'string', since: '2.2.0',
+    summary: 'Returns the length of a string value.', complexity: 'O(1)', ...key1, keySpecs: ROW_RO, handler: strlen,
+  },
+  {
+    name: 'getrange', arity: 4, flags: F.Readonly, acl: ['read', ...STR, 'slow'], group: 'string', since: '2.4.0',
+    summary: 'Returns a substring of the string stored at a key.', complexity: GETRANGE_COMPLEXITY, ...key1,
+    keySpecs: ROW_RO_ACCESS, handler: getrange,
+  },
+  {
+    name: 'substr', arity: 4, flags: F.Readonly, acl: ['read', ...STR, 'slow'], group: 'string', since: '1.0.0',
+    summary: 'Returns a substring from a string value.', complexity: GETRANGE_COMPLEXITY, ...key1,
+    keySpecs: ROW_RO_ACCESS, handler: getrange,
+  },
+  {
+    name: 'setrange', arity: 4, flags: F.Write | F.DenyOom, acl: ['write', ...STR, 'slow'], group: 'string', since: '2.2.0',
+    summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.',
+    complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
+    ...key1, keySpecs: [{ flags: ['RW', 'update'], begin: 1, lastKey: 0, step: 1 }], handler: setrange,
+  },
+  {
+    name: 'lcs', arity: -3, flags: F.Readonly, acl: ['read', ...STR, 'slow'], group: 'string', since: '7.0.0',
+    summary: 'Finds the longest common substring.', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
+    firstKey: 1, lastKey: 2, step: 1, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 1, step: 1 }], handler: lcs,
   },
 ];

@@ -1,7 +1,7 @@
 // The command table: one row per command (name, arity, flags, key positions, ACL categories,
 // docs, handler). It drives dispatch, arity errors, COMMAND INFO/DOCS/LIST and (later) ACL.
 // Each family file exports its rows; commands/index.ts gathers them.
-import type { Args } from '../engine/args.js';
+import { nameHash, type Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Client } from '../clients/client.js';
 import type { ServerContext } from './context.js';
@@ -65,6 +65,8 @@ export interface CommandCall {
   server: ServerContext;
   /** The batch clock, ms. */
   now: number;
+  /** True when a blocked command runs again because a key it waits on got data. */
+  reprocessing: boolean;
 }
 
 export type Handler = (call: CommandCall) => void;
@@ -106,6 +108,9 @@ export class Command {
   readonly flags: number;
   readonly handler: Handler | undefined;
   readonly subcommands: Map<string, Command> | undefined;
+  /** The lower-case name as bytes, and subcommands by name hash: lookups without strings. */
+  readonly nameBytes: Uint8Array;
+  private readonly subByHash: Map<number, Command> | undefined;
   calls = 0;
   usec = 0;
   failedCalls = 0;
@@ -117,9 +122,18 @@ export class Command {
     this.arity = def.arity;
     this.flags = def.flags;
     this.handler = def.handler;
+    this.nameBytes = Buffer.from(def.name, 'latin1');
     if (def.subcommands) {
       this.subcommands = new Map(def.subcommands.map((s) => [s.name, new Command(s, this)]));
+      this.subByHash = hashIndex(this.subcommands.values());
     }
+  }
+
+  /** The subcommand named by argument i. */
+  findSub(args: Args, i: number): Command | undefined {
+    const c = this.subByHash?.get(args.lowerHash(i));
+    if (c !== undefined && args.matchesLower(i, c.nameBytes)) return c;
+    return this.subcommands?.get(args.lower(i));
   }
 
   get firstKey(): number {
@@ -137,18 +151,37 @@ export class Command {
   }
 }
 
+/** Commands by the hash of their name; a clash keeps the first (lookups then verify bytes). */
+function hashIndex(cmds: Iterable<Command>): Map<number, Command> {
+  const m = new Map<number, Command>();
+  for (const c of cmds) {
+    const h = nameHash(c.name);
+    if (!m.has(h)) m.set(h, c);
+  }
+  return m;
+}
+
 export class CommandTable {
   private readonly commands = new Map<string, Command>();
+  private readonly byHash: Map<number, Command>;
 
   constructor(defs: readonly CommandDef[]) {
     for (const d of defs) {
       if (this.commands.has(d.name)) throw new Error(`command ${d.name} defined twice`);
       this.commands.set(d.name, new Command(d));
     }
+    this.byHash = hashIndex(this.commands.values());
   }
 
   get(name: string): Command | undefined {
     return this.commands.get(name);
+  }
+
+  /** The command named by argument i, found without building a string on the hot path. */
+  find(args: Args, i: number): Command | undefined {
+    const c = this.byHash.get(args.lowerHash(i));
+    if (c !== undefined && args.matchesLower(i, c.nameBytes)) return c;
+    return this.commands.get(args.lower(i));
   }
 
   get size(): number {

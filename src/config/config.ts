@@ -3,7 +3,11 @@
 // flags and CONFIG GET/SET alike. The rows of directives.ts drive everything here.
 import { accessSync, constants as fsConstants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DIRECTIVES, type Directive, findDirective, LLONG_MAX, ULLONG_MAX } from './directives.js';
+import { DIRECTIVES, type Directive, findDirective, LLONG_MAX } from './directives.js';
+import { exactBound, formatDouble, memtoull, splitArgs, splitOnSpaces, strerror, string2d, string2ll, stringMatch, strtoll } from './parse.js';
+
+// The primitives moved to parse.ts; these names stay importable from here.
+export { exactBound, memtoull, splitArgs, splitOnSpaces, strerror, string2ll, stringMatch } from './parse.js';
 
 export type ConfigSource = 'file' | 'cli' | 'config-set';
 export type SetResult = { ok: true } | { ok: false; error: string };
@@ -40,221 +44,6 @@ export function configSetError(name: string, reason: string): string {
 /** CONFIG SET's error for a name that is no directive. */
 export function configSetUnknownError(name: string): string {
   return `Unknown option or number of arguments for CONFIG SET - '${name}'`;
-}
-
-// ---- C parsing primitives, byte-for-byte in behaviour ------------------------------------------
-
-const U64 = 1n << 64n;
-const U64_MAX = U64 - 1n;
-const I64_MAX = (1n << 63n) - 1n;
-const I64_MIN = -(1n << 63n);
-
-/** The exact 64-bit value behind a bound of the table (see LLONG_MAX / ULLONG_MAX there). */
-export function exactBound(n: number): bigint {
-  if (n === ULLONG_MAX) return U64_MAX;
-  if (n === LLONG_MAX) return I64_MAX;
-  if (n === -LLONG_MAX) return I64_MIN;
-  return BigInt(n);
-}
-
-const isSpace = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
-
-const MEMORY_UNITS: Readonly<Record<string, bigint>> = {
-  '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n * 1000n, mb: 1024n * 1024n, g: 1000n ** 3n, gb: 1024n ** 3n,
-};
-
-/**
- * util.c memtoull: digits then an optional unit (1k = 1000, 1kb = 1024, case-insensitive). Matches
- * redis-server 7.0.15 at the edges: "" is 0, digits past 2^64-1 saturate, and the unit multiply wraps.
- */
-export function memtoull(s: string): bigint | undefined {
-  if (s.startsWith('-')) return undefined;
-  let u = 0;
-  while (u < s.length && s.charCodeAt(u) >= 48 && s.charCodeAt(u) <= 57) u++;
-  const mul = MEMORY_UNITS[s.slice(u).toLowerCase()];
-  if (mul === undefined || u >= 128) return undefined;
-  let val = u === 0 ? 0n : BigInt(s.slice(0, u));
-  if (val > U64_MAX) val = U64_MAX;
-  return (val * mul) % U64;
-}
-
-/** util.c string2ll: strict decimal, no spaces, no '+', no leading zeros, within 64 bits. */
-export function string2ll(s: string): bigint | undefined {
-  if (!/^(0|-?[1-9][0-9]*)$/.test(s)) return undefined;
-  const v = BigInt(s);
-  return v < I64_MIN || v > I64_MAX ? undefined : v;
-}
-
-/** strtoll(s, &end, base): the value (saturated) and whether parsing consumed the whole string. */
-function strtoll(s: string, base: 8 | 10): { value: bigint; whole: boolean; overflow: boolean } {
-  let p = 0;
-  while (isSpace(s[p])) p++;
-  let neg = false;
-  if (s[p] === '+' || s[p] === '-') neg = s[p++] === '-';
-  const start = p;
-  const digit = base === 8 ? /[0-7]/ : /[0-9]/;
-  while (p < s.length && digit.test(s[p] as string)) p++;
-  if (p === start) return { value: 0n, whole: s.length === 0, overflow: false }; // end = start of s
-  let v = BigInt(base === 8 ? '0o' + s.slice(start, p) : s.slice(start, p));
-  if (neg) v = -v;
-  const overflow = v > I64_MAX || v < I64_MIN;
-  if (v > I64_MAX) v = I64_MAX;
-  if (v < I64_MIN) v = I64_MIN;
-  return { value: v, whole: p === s.length, overflow };
-}
-
-/** util.c string2d (strtod, whole string, no leading space, no overflow or NaN). */
-function string2d(s: string): number | undefined {
-  if (s === '' || isSpace(s[0])) return undefined;
-  if (!/^[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?|inf|infinity)$/i.test(s)) return undefined;
-  const v = /inf/i.test(s) ? (s.startsWith('-') ? -Infinity : Infinity) : Number(s);
-  if (!/inf/i.test(s) && !Number.isFinite(v)) return undefined; // ERANGE overflow
-  if (v === 0 && /[1-9]/.test(s.replace(/e.*$/i, ''))) return undefined; // ERANGE underflow
-  return v;
-}
-
-/** printf("%f") then util.c trimDoubleString. */
-function formatDouble(v: number): string {
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  let t = v.toFixed(6);
-  if (t.includes('.')) t = t.replace(/0+$/, '').replace(/\.$/, '');
-  return t;
-}
-
-/** sds.c sdssplitlen(s, " "): what CONFIG SET does to a multi-argument value ("a  b" has an empty middle). */
-export function splitOnSpaces(s: string): string[] {
-  return s === '' ? [] : s.split(' ');
-}
-
-/**
- * sds.c sdssplitargs: the tokenizer of redis.conf lines (and of a single multi-argument flag value).
- * Returns undefined on unbalanced quotes or a closing quote not followed by a space.
- */
-export function splitArgs(line: string): string[] | undefined {
-  const out: string[] = [];
-  let p = 0;
-  const hex = (c: string | undefined) => c !== undefined && /^[0-9a-fA-F]$/.test(c);
-  for (;;) {
-    while (isSpace(line[p])) p++;
-    if (p >= line.length) return out;
-    let cur = '';
-    let inq = false;
-    let insq = false;
-    for (let done = false; !done; ) {
-      const c = line[p];
-      if (inq) {
-        if (c === '\\' && line[p + 1] === 'x' && hex(line[p + 2]) && hex(line[p + 3])) {
-          cur += String.fromCharCode(parseInt(line.slice(p + 2, p + 4), 16));
-          p += 3;
-        } else if (c === '\\' && p + 1 < line.length) {
-          p++;
-          const e = line[p] as string;
-          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
-        } else if (c === '"') {
-          if (p + 1 < line.length && !isSpace(line[p + 1])) return undefined;
-          done = true;
-        } else if (c === undefined) {
-          return undefined;
-        } else {
-          cur += c;
-        }
-      } else if (insq) {
-        if (c === '\\' && line[p + 1] === "'") {
-          p++;
-          cur += "'";
-        } else if (c === "'") {
-          if (p + 1 < line.length && !isSpace(line[p + 1])) return undefined;
-          done = true;
-        } else if (c === undefined) {
-          return undefined;
-        } else {
-          cur += c;
-        }
-      } else if (c === undefined || c === ' ' || c === '\n' || c === '\r' || c === '\t') {
-        done = true;
-      } else if (c === '"') {
-        inq = true;
-      } else if (c === "'") {
-        insq = true;
-      } else {
-        cur += c;
-      }
-      if (p < line.length) p++;
-    }
-    out.push(cur);
-  }
-}
-
-/** util.c stringmatchlen: glob with * ? [abc] [^a-z] and \ escapes. */
-export function stringMatch(pattern: string, str: string, nocase: boolean): boolean {
-  const low = (c: string | undefined) => (c !== undefined && nocase ? c.toLowerCase() : c);
-  const skipLonger = { v: false };
-  const match = (p: number, s: number): boolean => {
-    const plen = pattern.length;
-    const slen = str.length;
-    while (p < plen && s < slen) {
-      const c = pattern[p];
-      if (c === '*') {
-        while (p + 1 < plen && pattern[p + 1] === '*') p++;
-        if (p + 1 === plen) return true;
-        while (s < slen) {
-          if (match(p + 1, s)) return true;
-          if (skipLonger.v) return false;
-          s++;
-        }
-        skipLonger.v = true;
-        return false;
-      } else if (c === '?') {
-        s++;
-      } else if (c === '[') {
-        p++;
-        const not = pattern[p] === '^';
-        if (not) p++;
-        let hit = false;
-        for (;;) {
-          if (pattern[p] === '\\' && plen - p >= 2) {
-            p++;
-            if (pattern[p] === str[s]) hit = true;
-          } else if (pattern[p] === ']') {
-            break;
-          } else if (p >= plen) {
-            p--;
-            break;
-          } else if (plen - p >= 3 && pattern[p + 1] === '-') {
-            let start = pattern.charCodeAt(p);
-            let end = pattern.charCodeAt(p + 2);
-            let ch = str.charCodeAt(s);
-            if (start > end) [start, end] = [end, start];
-            if (nocase) {
-              start = (low(String.fromCharCode(start)) as string).charCodeAt(0);
-              end = (low(String.fromCharCode(end)) as string).charCodeAt(0);
-              ch = (low(str[s]) as string).charCodeAt(0);
-            }
-            p += 2;
-            if (ch >= start && ch <= end) hit = true;
-          } else if (low(pattern[p]) === low(str[s])) {
-            hit = true;
-          }
-          p++;
-        }
-        if (not) hit = !hit;
-        if (!hit) return false;
-        s++;
-      } else {
-        if (c === '\\' && plen - p >= 2) p++;
-        if (low(pattern[p]) !== low(str[s])) return false;
-        s++;
-      }
-      p++;
-      if (s === slen) {
-        while (pattern[p] === '*') p++;
-        break;
-      }
-    }
-    return p === plen && s === slen;
-  };
-  return match(0, 0);
 }
 
 // ---- value handlers: arguments → the string CONFIG GET prints, or Redis's error text ------------
@@ -457,21 +246,6 @@ function parseDir(args: readonly string[], { current }: HandlerContext): Parsed 
     return { value: realpathSync(target) };
   } catch (e) {
     return { error: strerror((e as NodeJS.ErrnoException).code) };
-  }
-}
-
-/** strerror() text for the errno codes file-system directives meet. */
-export function strerror(code: string | undefined): string {
-  switch (code) {
-    case 'ENOENT': return 'No such file or directory';
-    case 'ENOTDIR': return 'Not a directory';
-    case 'EACCES': return 'Permission denied';
-    case 'EISDIR': return 'Is a directory';
-    case 'ELOOP': return 'Too many levels of symbolic links';
-    case 'ENAMETOOLONG': return 'File name too long';
-    case 'EPERM': return 'Operation not permitted';
-    case 'EROFS': return 'Read-only file system';
-    default: return code ?? 'Unknown error';
   }
 }
 

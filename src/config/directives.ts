@@ -1,6 +1,7 @@
 // THE table of configuration directives: one row per directive Redis 7.2 accepts in redis.conf, on the
 // command line and through CONFIG GET/SET (mirrors config.c:static_configs, plus the file-only ones).
-// Parsing, validation, CONFIG GET/SET and `notActedOn()` are all driven from these rows (config.ts).
+// Parsing, validation, CONFIG GET/SET and `notActedOn()` are all driven from these rows (config.ts),
+// and so is CONFIG REWRITE (rewrite.ts).
 
 export type DirectiveKind = 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'list' | 'special';
 
@@ -49,6 +50,11 @@ export interface Directive {
   readonly clamp?: readonly [number, number];
   /** Like clamp, but only CONFIG SET's apply step does it (repl-backlog-size: 16kb floor). */
   readonly clampOnSet?: readonly [number, number];
+  /**
+   * EMPTY_STRING_IS_NULL: an empty string value means "not set" (NULL in Redis), so CONFIG REWRITE
+   * drops the directive's lines instead of writing `name ""`.
+   */
+  readonly emptyIsNull?: boolean;
   /** Extra check on a string or enum value (as it would print); returns Redis's error text. */
   readonly validate?: (value: string) => string | undefined;
 }
@@ -150,6 +156,7 @@ const saveXorNosave = (v: string) =>
   v.split(' ').includes('save') && v.split(' ').includes('nosave') ? "shutdown options SAVE and NOSAVE can't be used simultaneously" : undefined;
 
 const ACTED = { actedOn: true } as const;
+const NULLABLE = { emptyIsNull: true } as const;
 const PROTECTED_ACTION = ['no', 'yes', 'local'] as const;
 
 export const DIRECTIVES: readonly Directive[] = [
@@ -207,41 +214,41 @@ export const DIRECTIVES: readonly Directive[] = [
 
   // ---- string ----
   str('aclfile', '', IMM),
-  str('unixsocket', '', IMM, ACTED),
-  str('pidfile', '', IMM, ACTED),
-  str('replica-announce-ip', '', MOD, { aliases: ['slave-announce-ip'] }),
-  str('masteruser', '', MOD, { sensitive: true }),
-  str('cluster-announce-ip', '', MOD),
+  str('unixsocket', '', IMM, { ...ACTED, ...NULLABLE }),
+  str('pidfile', '', IMM, { ...ACTED, ...NULLABLE }),
+  str('replica-announce-ip', '', MOD, { aliases: ['slave-announce-ip'], ...NULLABLE }),
+  str('masteruser', '', MOD, { sensitive: true, ...NULLABLE }),
+  str('cluster-announce-ip', '', MOD, NULLABLE),
   str('cluster-config-file', 'nodes.conf', IMM),
-  str('cluster-announce-hostname', '', MOD, { validate: validHostname }),
-  str('cluster-announce-human-nodename', '', MOD, { validate: validNodename }),
+  str('cluster-announce-hostname', '', MOD, { validate: validHostname, ...NULLABLE }),
+  str('cluster-announce-human-nodename', '', MOD, { validate: validNodename, ...NULLABLE }),
   str('syslog-ident', 'redis', IMM),
   str('dbfilename', 'dump.rdb', MOD, { protectedConfig: true, validate: notAPath('dbfilename', 'filename'), ...ACTED }),
   str('appendfilename', 'appendonly.aof', IMM, { validate: nonEmptyBaseName('appendfilename', 'filename') }),
   str('appenddirname', 'appendonlydir', IMM, { validate: nonEmptyBaseName('appenddirname', 'dirname') }),
-  str('server_cpulist', '', IMM),
-  str('bio_cpulist', '', IMM),
-  str('aof_rewrite_cpulist', '', IMM),
-  str('bgsave_cpulist', '', IMM),
+  str('server_cpulist', '', IMM, NULLABLE),
+  str('bio_cpulist', '', IMM, NULLABLE),
+  str('aof_rewrite_cpulist', '', IMM, NULLABLE),
+  str('bgsave_cpulist', '', IMM, NULLABLE),
   str('ignore-warnings', '', MOD),
   str('proc-title-template', '{title} {listen-addr} {server-mode}', MOD, { validate: validProcTitleTemplate }),
-  str('bind-source-addr', '', MOD),
+  str('bind-source-addr', '', MOD, NULLABLE),
   str('logfile', '', IMM, ACTED),
   str('locale-collate', '', MOD),
-  str('masterauth', '', MOD, { sensitive: true }),
-  str('requirepass', '', MOD, { sensitive: true, ...ACTED }), // the default user's password
-  str('tls-cert-file', '', MOD, { volatile: true }),
-  str('tls-key-file', '', MOD, { volatile: true }),
-  str('tls-key-file-pass', '', MOD, { sensitive: true }),
-  str('tls-client-cert-file', '', MOD, { volatile: true }),
-  str('tls-client-key-file', '', MOD, { volatile: true }),
-  str('tls-client-key-file-pass', '', MOD, { sensitive: true }),
-  str('tls-dh-params-file', '', MOD, { volatile: true }),
-  str('tls-ca-cert-file', '', MOD, { volatile: true }),
-  str('tls-ca-cert-dir', '', MOD, { volatile: true }),
-  str('tls-protocols', '', MOD),
-  str('tls-ciphers', '', MOD),
-  str('tls-ciphersuites', '', MOD),
+  str('masterauth', '', MOD, { sensitive: true, ...NULLABLE }),
+  str('requirepass', '', MOD, { sensitive: true, ...ACTED, ...NULLABLE }), // the default user's password
+  str('tls-cert-file', '', MOD, { volatile: true, ...NULLABLE }),
+  str('tls-key-file', '', MOD, { volatile: true, ...NULLABLE }),
+  str('tls-key-file-pass', '', MOD, { sensitive: true, ...NULLABLE }),
+  str('tls-client-cert-file', '', MOD, { volatile: true, ...NULLABLE }),
+  str('tls-client-key-file', '', MOD, { volatile: true, ...NULLABLE }),
+  str('tls-client-key-file-pass', '', MOD, { sensitive: true, ...NULLABLE }),
+  str('tls-dh-params-file', '', MOD, { volatile: true, ...NULLABLE }),
+  str('tls-ca-cert-file', '', MOD, { volatile: true, ...NULLABLE }),
+  str('tls-ca-cert-dir', '', MOD, { volatile: true, ...NULLABLE }),
+  str('tls-protocols', '', MOD, NULLABLE),
+  str('tls-ciphers', '', MOD, NULLABLE),
+  str('tls-ciphersuites', '', MOD, NULLABLE),
 
   // ---- enum ----
   enm('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], IMM),

@@ -4,6 +4,20 @@
 // the batch returns; whatever a command keeps it must copy (or take(), for big arguments).
 import { BIG_ARG_LEN } from './layout.js';
 
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** The hash Args.lowerHash computes, for a lower-case name known in advance. */
+export function nameHash(lower: string): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < lower.length; k++) h = Math.imul(h ^ lower.charCodeAt(k), 16777619);
+  return h >>> 0;
+}
+
+/** Values up to this many bytes are kept as binary strings, larger ones as Buffers. */
+export const SMALL_VALUE_MAX = 4096;
+
 export class Args {
   /** Number of arguments, the command name included. */
   count = 0;
@@ -65,8 +79,38 @@ export class Args {
   str(i: number): string {
     const off = this.rec[this.base + 2 * i];
     const l = this.rec[this.base + 2 * i + 1];
-    if (l !== BIG_ARG_LEN) return this.arena.toString('latin1', off, off + l);
+    // latin1Slice directly: Buffer#toString's argument handling costs more than the copy here.
+    if (l !== BIG_ARG_LEN) return (this.arena as Latin1Buffer).latin1Slice(off, off + l);
     return this.buf(i).toString('latin1');
+  }
+
+  /** FNV-1a over argument i's bytes with ASCII letters lower-cased: command lookup, no string. */
+  lowerHash(i: number): number {
+    const off = this.rec[this.base + 2 * i];
+    const l = this.rec[this.base + 2 * i + 1];
+    if (l === BIG_ARG_LEN) return 0;
+    const a = this.arena;
+    let h = 0x811c9dc5;
+    for (let k = off, end = off + l; k < end; k++) {
+      let b = a[k];
+      if (b >= 65 && b <= 90) b |= 0x20;
+      h = Math.imul(h ^ b, 16777619);
+    }
+    return h >>> 0;
+  }
+
+  /** True when argument i equals `lower` (lower-case ASCII bytes), ignoring ASCII case. */
+  matchesLower(i: number, lower: Uint8Array): boolean {
+    const off = this.rec[this.base + 2 * i];
+    const l = this.rec[this.base + 2 * i + 1];
+    if (l !== lower.length) return false;
+    const a = this.arena;
+    for (let k = 0; k < l; k++) {
+      let b = a[off + k];
+      if (b >= 65 && b <= 90) b |= 0x20;
+      if (b !== lower[k]) return false;
+    }
+    return true;
   }
 
   /** Argument i lower-cased (ASCII), for keywords. */
@@ -78,6 +122,15 @@ export class Args {
   is(i: number, lowerKeyword: string): boolean {
     if (this.len(i) !== lowerKeyword.length) return false;
     return this.lower(i) === lowerKeyword;
+  }
+
+  /**
+   * Argument i as a value to store: a binary string when small (cheaper to keep than a Buffer),
+   * else an owned Buffer (big arguments handed over without a copy). See data/keyspace.ts.
+   */
+  value(i: number): string | Buffer {
+    const l = this.rec[this.base + 2 * i + 1];
+    return l !== BIG_ARG_LEN && l <= SMALL_VALUE_MAX ? this.str(i) : this.take(i);
   }
 
   /** A copy of argument i that the caller owns. Big arguments are handed over without a copy. */

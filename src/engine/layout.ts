@@ -7,6 +7,8 @@ export const enum Rec {
   Command = 3,
   ProtocolError = 4,
   Log = 5,
+  QueryLimit = 6,
+  OutputLimit = 7,
 }
 
 export const OPEN_LOCAL = 1;

@@ -3,6 +3,8 @@
 // end] segments, and hands them to the sink in one commit per batch (or when the area fills).
 // Binary strings (one char per byte, as Args.str gives) are written back byte for byte.
 
+import { d2string } from './fpconv.js';
+
 export interface ReplySink {
   commit(records: number): void;
   appendRaw(slot: number, bytes: Uint8Array): void;
@@ -118,6 +120,12 @@ export class ReplyWriter {
     this.ensure(s.length + 2);
     this.ascii(s);
     this.crlf();
+  }
+
+  /** A stored string value: a binary string or a Buffer. */
+  bulkValue(v: string | Uint8Array): void {
+    if (typeof v === 'string') this.bulkStr(v);
+    else this.bulk(v);
   }
 
   /** Null bulk string: $-1 (RESP2) or _ (RESP3). */
@@ -243,13 +251,12 @@ export class ReplyWriter {
   }
 }
 
-/** Redis's double formatting: shortest round-trip form, inf/-inf/nan spelled out. */
+/**
+ * Redis 7.2's double formatting (util.c d2string): integral values within +-2^62 as integers,
+ * the rest as fpconv's Grisu2 prints them (1.5, 0.1, 1e+100, 5e+18); inf/-inf/nan/-0 spelled out.
+ */
 export function formatDouble(d: number): string {
-  if (d === Infinity) return 'inf';
-  if (d === -Infinity) return '-inf';
-  if (Number.isNaN(d)) return 'nan';
-  if (Object.is(d, -0)) return '-0';
-  return String(d);
+  return d2string(d);
 }
 
 declare global {

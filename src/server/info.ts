@@ -15,6 +15,7 @@ export interface InfoSource {
   keyspaceLines(): string[];
   errorstatsLines(): string[];
   commandstatsLines(): string[];
+  memoryFields(): [string, number][];
 }
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
@@ -69,6 +70,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
       ['used_memory_human', `${((mem.heapUsed + mem.external) / 1048576).toFixed(2)}M`],
       ['used_memory_rss', mem.rss],
       ['used_memory_rss_human', `${(mem.rss / 1048576).toFixed(2)}M`],
+      ...src.memoryFields(),
       ['maxmemory', 0],
       ['maxmemory_policy', 'noeviction'],
       ['mem_allocator', 'libc'],

@@ -3,19 +3,29 @@
 // lifecycle (create, link, free, free-async), the listeners and the cron.
 import { randomBytes } from 'node:crypto';
 import type { NativeEngine } from '../../binding.js';
-import { Client } from '../clients/client.js';
+import { Acl } from '../acl/acl.js';
+import { BlockingRegistry } from '../clients/blocking.js';
+import { BlockType, Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
+import { clientInfoLine } from '../clients/info-line.js';
+import { ClientLimits } from '../clients/limits.js';
+import { PubSub } from '../clients/pubsub.js';
 import { ClientRegistry } from '../clients/registry.js';
+import { repr } from '../clients/repr.js';
+import { Tracking } from '../clients/tracking.js';
+import { WatchRegistry } from '../clients/watch.js';
 import { buildCommandTable } from '../commands/index.js';
-import { processCommand, type DispatchHooks } from '../commands/dispatch.js';
+import { callCommand, lookupCommand, processCommand, queuedFlags, type DispatchHooks } from '../commands/dispatch.js';
 import type { ServerContext } from '../commands/context.js';
-import type { Command, CommandCall, CommandTable } from '../commands/table.js';
+import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../commands/table.js';
+import { discardTransaction } from '../commands/transactions.js';
 import { Config } from '../config/config.js';
-import { Keyspace } from '../data/keyspace.js';
+import { Keyspace, type KeyspaceObserver } from '../data/keyspace.js';
 import { Args } from '../engine/args.js';
 import { CloseReason, Field, OPEN_LOCAL, OPEN_UNIX, ProtoError, Rec, SLOT_FIELDS, STAT_FIELDS, Stat } from '../engine/layout.js';
 import { loadBinding } from '../engine/native.js';
 import { ReplyWriter } from '../protocol/reply.js';
+import type { Args as ArgsType } from '../engine/args.js';
 import { buildInfo, type InfoSource } from './info.js';
 import { Level, Logger } from './log.js';
 
@@ -64,11 +74,16 @@ interface ListenerInfo {
   binds: string[];
 }
 
-export class Server implements ServerContext, InfoSource, DispatchHooks {
+export class Server implements ServerContext, InfoSource, DispatchHooks, KeyspaceObserver {
   readonly config: Config;
   readonly keyspace: Keyspace;
   readonly clients = new ClientRegistry();
   readonly commands: CommandTable;
+  readonly acl: Acl;
+  readonly pubsub: PubSub;
+  readonly watches = new WatchRegistry();
+  readonly blocking = new BlockingRegistry();
+  readonly tracking: Tracking;
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
   readonly configFile: string;
@@ -85,17 +100,28 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
   private counters = new Float64Array(0);
   private listeners: ListenerInfo[] = [];
   private cron: NodeJS.Timeout | undefined;
+  private blockTimer: NodeJS.Timeout | undefined;
+  private blockTimerAt = 0;
   private closeAsapQueue: Client[] = [];
+  private readonly monitors = new Set<Client>();
+  private pause = { end: 0, all: false };
+  /** The client whose command is running, and pushes for it held until its reply is out. */
+  private current: Client | undefined;
+  private deferredPushes: ((r: ReplyWriter) => void)[] = [];
+  /** Requests started so far, and the one whose flush already told tracking clients (once per FLUSH*). */
+  private requestSeq = 0;
+  private flushInvalidatedAt = -1;
+  private closeCurrentAfterCommand = false;
   private stopped = false;
   private lastSecurityWarning = 0;
   private readonly ephemeral: boolean;
   private readonly onShutdown: (() => void) | undefined;
-  private stats = {
-    connectionsReceived: 0,
-    rejectedConnections: 0,
-    commandsProcessed: 0,
-    expiredKeys: 0,
-  };
+  private stats = { connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0 };
+  private limitStats = { queryBufferDisconnections: 0, outputBufferDisconnections: 0 };
+  /** Output-limit classes, reply-buffer resizing, eviction (created with the engine). */
+  private limits: ClientLimits | undefined;
+  /** Native counters at the last CONFIG RESETSTAT. */
+  private statBase = new Float64Array(STAT_FIELDS);
 
   constructor(opts: ServerOptions) {
     this.config = opts.config;
@@ -104,12 +130,21 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     this.onShutdown = opts.onShutdown;
     this.log = opts.logger ?? new Logger();
     this.keyspace = new Keyspace(this.config.int('databases'));
+    this.keyspace.observe(this);
     this.commands = buildCommandTable();
+    this.acl = new Acl(this.config, this.commands);
     this.writer = new ReplyWriter({
       commit: (n) => this.engine?.commit(n),
       appendRaw: (slot, b) => this.engine?.appendRaw(slot, b),
     });
-    this.call = { client: undefined as unknown as Client, args: this.args, reply: this.writer, server: this, now: 0 };
+    const writeTo = (t: Client, w: (r: ReplyWriter) => void, push: boolean) => this.writeTo(t, w, push);
+    this.pubsub = new PubSub(writeTo);
+    this.tracking = new Tracking(writeTo, this.clients);
+    this.call = { client: undefined as unknown as Client, args: this.args, reply: this.writer, server: this, now: 0, reprocessing: false };
+  }
+
+  get now(): number {
+    return this.call.now;
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -119,6 +154,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     const { Engine } = loadBinding();
     const engine = new Engine(this.engineOptions());
     this.engine = engine;
+    this.limits = new ClientLimits(engine, this.config);
+    this.acl.clientInfo = (c) => this.clientInfoLine(c);
     this.pollBackend = engine.pollBackend();
     engine.setReplyArea(this.writer.area, this.writer.index);
     try {
@@ -145,9 +182,10 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     if (this.stopped) return;
     this.stopped = true;
     if (this.cron) clearInterval(this.cron);
+    if (this.blockTimer) clearTimeout(this.blockTimer);
     this.writer.commit();
     this.engine?.stop();
-    for (const c of [...this.clients]) this.clients.unlink(c);
+    for (const c of [...this.clients]) this.unlinkClient(c);
   }
 
   get tcpPortBound(): number {
@@ -160,7 +198,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
       protoMaxBulkLen: this.config.int('proto-max-bulk-len'),
       maxNewConnectionsPerCycle: this.config.int('max-new-connections-per-cycle'),
       tcpKeepalive: this.config.int('tcp-keepalive'),
-      unauthenticatedDefault: this.config.str('requirepass') !== '',
+      unauthenticatedDefault: !this.acl.defaultAuthenticated(),
+      queryBufferLimit: this.config.int('client-query-buffer-limit'),
     };
   }
 
@@ -220,29 +259,55 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     this.cron.unref();
   }
 
-  /** Periodic work: idle-client timeout (the rest of clientsCron comes with the limits). */
+  /** Periodic work: idle-client timeout and the end of CLIENT PAUSE. */
   private serverCron(): void {
+    const now = Date.now();
+    this.call.now = now;
     const timeout = this.config.int('timeout');
     if (timeout > 0) {
-      const now = Date.now();
+      const nowS = Math.floor(now / 1000);
       for (const c of [...this.clients]) {
+        // Replicas and MONITORs (the replica bit), masters, blocked and pub/sub clients are exempt.
         if (c.flags & (ClientFlag.Slave | ClientFlag.Master | ClientFlag.Blocked | ClientFlag.PubSub)) continue;
         const last = this.counters[STAT_FIELDS + c.slot * SLOT_FIELDS + Field.LastInteraction];
-        if (Math.floor(now / 1000) - Math.floor(last / 1000) > timeout) {
+        if (nowS - Math.floor(last / 1000) > timeout) {
           this.log.verbose('Closing idle client');
           this.freeClient(c);
         }
       }
     }
+    this.updatePause(now);
+    if (this.limits) {
+      const over = this.limits.cron(this.clients, this.counters, now, (slot) => this.clients.atSlot(slot));
+      for (const c of over) this.onOutputLimit(c.slot, false);
+      this.evictClients();
+    }
+    this.tracking.broadcastPending();
     this.writer.commit();
   }
 
+  /** maxmemory-clients: the largest evictable clients go until the sum is under the limit. */
+  private evictClients(): void {
+    this.limits?.evict(this.clients, this.counters, (c) => {
+      this.log.notice(`Evicting client: ${this.clientInfoLine(c)}`);
+      this.freeClient(c);
+    }, (msg) => this.log.warning(msg));
+  }
+
   // ---- batches -------------------------------------------------------------------------------
+
+  memoryFields(): [string, number][] {
+    return [
+      ['mem_clients_slaves', 0],
+      ['mem_clients_normal', this.limits?.memClientsNormal ?? 0],
+    ];
+  }
 
   private onBatch(words: number, bigs: ArrayBuffer[] | undefined): void {
     const r = this.records;
     const now = this.counters[Stat.NowMs];
     this.call.now = now;
+    if (this.pause.end && now >= this.pause.end) this.updatePause(now);
     let i = 0;
     while (i < words) {
       switch (r[i]) {
@@ -252,7 +317,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
           const c = this.clients.atSlot(slot);
           if (c !== undefined && !c.closing) {
             this.args.bind(r, i + 3, argc, this.arena, bigs);
-            this.runCommand(c);
+            if (c.blocked || c.pending.length) c.pending.push(this.args.detach());
+            else this.execute(c, this.args);
           }
           i += 3 + 2 * argc;
           break;
@@ -273,26 +339,70 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
           this.log.log(r[i + 1] as Level, this.arena.toString('latin1', r[i + 2], r[i + 2] + r[i + 3]));
           i += 4;
           break;
+        case Rec.QueryLimit:
+          this.onQueryLimit(r[i + 1], r[i + 2] + r[i + 3] * 2 ** 32);
+          i += 4;
+          break;
+        case Rec.OutputLimit:
+          this.onOutputLimit(r[i + 1], true);
+          i += 4;
+          break;
         default:
           throw new Error(`respd: corrupt batch record ${r[i]} at ${i}`);
       }
     }
+    // Redis's beforeSleep: BCAST invalidations collected during the batch go out once per prefix.
+    this.tracking.broadcastPending();
     this.freeClientsInAsyncQueue();
+    if (this.config.str('maxmemory-clients') !== '0') this.evictClients();
     this.writer.commit();
   }
 
-  private runCommand(c: Client): void {
+  /** Runs one request of `c` (processCommand and everything around it). */
+  private execute(c: Client, args: ArgsType, reprocessing = false): void {
     const call = this.call;
     call.client = c;
+    call.args = args;
+    call.reprocessing = reprocessing;
     this.writer.begin(c.slot, c.resp);
+    this.writer.muted = (c.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    this.current = c;
+    this.requestSeq++;
     processCommand(call, this.commands, this);
+    this.current = undefined;
     this.stats.commandsProcessed++;
+    this.afterRequest(c);
+    if (this.blocking.hasReady()) this.serveReadyKeys();
+  }
+
+  /** Redis's resetClient and the work queued for after the reply. */
+  private afterRequest(c: Client): void {
+    if (this.deferredPushes.length) {
+      const pushes = this.deferredPushes;
+      this.deferredPushes = [];
+      for (const p of pushes) this.writeTo(c, p, true);
+    }
+    // REPLY SKIP hides exactly the next command's reply.
+    c.flags &= ~ClientFlag.ReplySkip;
+    if (c.flags & ClientFlag.ReplySkipNext) {
+      c.flags |= ClientFlag.ReplySkip;
+      c.flags &= ~ClientFlag.ReplySkipNext;
+    }
+    // CLIENT CACHING lasts for the next command; any CLIENT subcommand in between keeps it (resetClient).
+    if (c.tracking && c.tracking.caching && !c.multi && !c.lastCommand.startsWith('client|')) c.tracking.caching = undefined;
+    if (this.closeCurrentAfterCommand) {
+      this.closeCurrentAfterCommand = false;
+      this.closeAfterReply(c);
+    }
+    if (c.blocked) this.engine?.setReading(c.slot, false);
+    // A type change (SUBSCRIBE, MONITOR, ...) moves the client to another output-limit class.
+    this.limits?.applyClass(c);
   }
 
   private onOpen(slot: number, typeIndex: number, flags: number, now: number): void {
     const engine = this.engine!;
     const id = this.clients.allocateId();
-    const protectedMode = this.config.bool('protected-mode') && this.config.str('requirepass') === '';
+    const protectedMode = this.config.bool('protected-mode') && this.acl.defaultNoPass();
     if (protectedMode && !(flags & OPEN_LOCAL)) {
       // Written at once, unprompted, and the connection closed (clientAcceptHandler).
       engine.appendRaw(slot, Buffer.from(DENIED_TEXT + '\r\n', 'latin1'));
@@ -300,11 +410,11 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
       this.stats.rejectedConnections++;
       return;
     }
-    const authenticated = this.config.str('requirepass') === '';
-    const c = new Client(id, slot, CONN_TYPE_NAMES[typeIndex] ?? 'tcp', (flags & OPEN_LOCAL) !== 0, now, authenticated,
+    const c = new Client(id, slot, CONN_TYPE_NAMES[typeIndex] ?? 'tcp', (flags & OPEN_LOCAL) !== 0, now, this.acl.defaultAuthenticated(),
       (s, remote) => this.engine?.address(s, remote) ?? '');
     if (flags & OPEN_UNIX) c.flags |= ClientFlag.UnixSocket;
     this.clients.link(c);
+    this.limits?.applyClass(c, true);
     this.stats.connectionsReceived++;
     if (this.log.enabled(Level.Verbose)) {
       this.log.verbose(flags & OPEN_UNIX ? `Accepted connection to ${this.config.str('unixsocket')}` : `Accepted ${c.addr}`);
@@ -315,7 +425,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     const c = this.clients.atSlot(slot);
     if (!c) return;
     if (this.log.enabled(Level.Verbose)) {
-      if (reason === CloseReason.Eof) this.log.verbose(`Client closed connection ${this.clientInfo(c)}`);
+      if (reason === CloseReason.Eof) this.log.verbose(`Client closed connection ${this.clientInfoLine(c)}`);
       else if (reason === CloseReason.ReadError) this.log.verbose(`Reading from client: ${errnoText(errno)}`);
       else if (reason === CloseReason.WriteError) this.log.verbose(`Error writing to client: ${errnoText(errno)}`);
     }
@@ -328,10 +438,45 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     const text = code === ProtoError.ExpectedDollar
       ? `Protocol error: expected '$', got '${String.fromCharCode(byte)}'`
       : `Protocol error: ${PROTO_ERROR_TEXT[code]}`;
-    this.writer.begin(slot, c.resp);
+    if (c.blocked || c.pending.length) {
+      // Requests before the bad one are still waiting: answer them first, then the error.
+      c.pending.push(Args.of(['\0protocol-error', text]));
+      c.flags |= ClientFlag.ProtocolError;
+      return;
+    }
+    this.replyProtocolError(c, text, code);
+  }
+
+  /** The pending request outgrew client-query-buffer-limit (or 1 MiB before AUTH). */
+  private onQueryLimit(slot: number, bytes: number): void {
+    const c = this.clients.atSlot(slot);
+    if (!c) return;
+    this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoLine(c)} (qbuf initial bytes: ${bytes})`);
+    this.limitStats.queryBufferDisconnections++;
+    this.freeClientAsync(c);
+  }
+
+  /** Output over the client's class limit: native already dropped it; the client goes. */
+  private onOutputLimit(slot: number, async: boolean): void {
+    const c = this.clients.atSlot(slot);
+    if (!c) return;
+    const info = this.clientInfoLine(c);
+    this.limitStats.outputBufferDisconnections++;
+    if (async) {
+      this.log.warning(`Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      this.freeClientAsync(c);
+    } else {
+      this.log.warning(`Client ${info} closed for overcoming of output buffer limits.`);
+      this.freeClient(c);
+    }
+  }
+
+  private replyProtocolError(c: Client, text: string, code?: number): void {
+    this.writer.begin(c.slot, c.resp);
+    this.writer.muted = (c.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
     this.writer.error(text);
     if (this.log.enabled(Level.Verbose)) {
-      this.log.verbose(`Protocol error (${PROTO_ERROR_REASON[code]}) from client: ${this.clientInfo(c)}. `);
+      this.log.verbose(`Protocol error (${code !== undefined ? PROTO_ERROR_REASON[code] : text}) from client: ${this.clientInfoLine(c)}. `);
     }
     c.flags |= ClientFlag.ProtocolError;
     this.closeAfterReply(c);
@@ -367,12 +512,224 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     for (const c of q) this.freeClient(c);
   }
 
+  /** Drops every trace of `c`: registry, blocking, WATCH, subscriptions, tracking, MONITOR. */
   private unlinkClient(c: Client): void {
+    if (!this.clients.byID(c.id)) return;
     this.clients.unlink(c);
+    if (c.blocked) {
+      this.blocking.remove(c);
+      c.blocked = undefined;
+    }
+    c.pending = [];
+    this.watches.unwatchAll(c);
+    this.pubsub.removeAll(c);
+    this.tracking.clientGone(c);
+    this.monitors.delete(c);
+    c.multi = undefined;
+    if (this.current === c) this.current = undefined;
   }
 
   onAuthenticated(c: Client): void {
     this.engine?.setUnauthenticated(c.slot, false);
+  }
+
+  killClients(caller: Client, match: (c: Client) => boolean): number {
+    let n = 0;
+    for (const c of [...this.clients]) {
+      if (!match(c)) continue;
+      n++;
+      if (c === caller) this.closeCurrentAfterCommand = true;
+      else this.freeClient(c);
+    }
+    return n;
+  }
+
+  resetClient(c: Client): void {
+    if (c.flags & ClientFlag.Monitor) {
+      this.monitors.delete(c);
+      c.flags &= ~(ClientFlag.Monitor | ClientFlag.Slave);
+    }
+    this.tracking.disable(c);
+    c.db = 0;
+    c.resp = 2;
+    c.user = 'default';
+    c.authenticated = this.acl.defaultAuthenticated();
+    this.engine?.setUnauthenticated(c.slot, !c.authenticated);
+    discardTransaction(c, this);
+    this.pubsub.removeAll(c);
+    c.name = '';
+    // REPLY_SKIP itself stays: RESET after CLIENT REPLY SKIP is silent, as in Redis.
+    c.flags &= ~(ClientFlag.Readonly | ClientFlag.ReplyOff | ClientFlag.ReplySkipNext | ClientFlag.NoTouch | ClientFlag.NoEvict);
+  }
+
+  addMonitor(c: Client): void {
+    c.flags |= ClientFlag.Slave | ClientFlag.Monitor;
+    this.monitors.add(c);
+  }
+
+  writeTo(target: Client, write: (r: ReplyWriter) => void, push = true): void {
+    if (target.closing) return;
+    if (push && target === this.current) {
+      // Pushes for the client whose command runs go out after its reply (pending_push_messages).
+      this.deferredPushes.push(write);
+      return;
+    }
+    const w = this.writer;
+    const cur = this.current;
+    const muted = w.muted;
+    w.begin(target.slot, target.resp);
+    w.muted = push ? false : (target.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    write(w);
+    if (cur) {
+      w.begin(cur.slot, cur.resp);
+      w.muted = muted;
+    }
+  }
+
+  // ---- blocking and CLIENT PAUSE --------------------------------------------------------------
+
+  blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void): void {
+    const c = call.client;
+    const cmd = lookupCommand(this.commands, call.args)!;
+    c.blocked = { type: BlockType.Keys, db: c.db, keys: [...keys], deadline: deadlineMs, cmd, args: call.args.detach(), timeoutReply };
+    c.flags |= ClientFlag.Blocked;
+    this.blocking.add(c);
+    if (deadlineMs > 0 && (this.blockTimerAt === 0 || deadlineMs < this.blockTimerAt)) this.armBlockTimer(deadlineMs);
+  }
+
+  signalKeyAsReady(db: number, key: string): void {
+    this.blocking.signalReady(db, key);
+  }
+
+  /** Ends a block: out of the registry, flag cleared; the caller decides what is replied. */
+  private endBlock(c: Client): void {
+    this.blocking.remove(c);
+    c.blocked = undefined;
+    c.flags &= ~ClientFlag.Blocked;
+  }
+
+  /** Runs what arrived while `c` was blocked, until it blocks again or nothing is left. */
+  private resumeClient(c: Client): void {
+    while (!c.blocked && c.pending.length && !c.closing && this.clients.byID(c.id)) {
+      const args = c.pending.shift()!;
+      if (args.count === 2 && args.str(0) === '\0protocol-error') {
+        c.pending = [];
+        this.replyProtocolError(c, args.str(1));
+        break;
+      }
+      this.execute(c, args);
+    }
+    if (!c.blocked && !c.closing) this.engine?.setReading(c.slot, true);
+  }
+
+  /** Keys got data: their waiters run their command again, first come first served. */
+  private serveReadyKeys(): void {
+    for (let rounds = 0; rounds < 64 && this.blocking.hasReady(); rounds++) {
+      for (const waiters of this.blocking.takeReady()) {
+        for (const c of waiters) {
+          const b = c.blocked;
+          if (!b || b.type !== BlockType.Keys || c.closing) continue;
+          this.endBlock(c);
+          this.execute(c, b.args, true);
+          // Blocked again: it keeps its original deadline, as in Redis 7.2.
+          if (c.blocked && c.blocked.type === BlockType.Keys) c.blocked.deadline = b.deadline;
+          if (c.blocked) {
+            // Still nothing for it: later waiters will not find anything either.
+            break;
+          }
+          this.resumeClient(c);
+        }
+      }
+    }
+  }
+
+  private armBlockTimer(at: number): void {
+    if (this.blockTimer) clearTimeout(this.blockTimer);
+    this.blockTimerAt = at;
+    this.blockTimer = setTimeout(() => this.handleBlockedTimeouts(), Math.max(0, at - Date.now()));
+    this.blockTimer.unref();
+  }
+
+  private handleBlockedTimeouts(): void {
+    this.blockTimer = undefined;
+    this.blockTimerAt = 0;
+    const now = Date.now();
+    this.call.now = now;
+    for (const c of this.blocking.expired(now, this.clients)) {
+      const b = c.blocked!;
+      this.endBlock(c);
+      this.writeTo(c, (w) => b.timeoutReply?.(w), false);
+      this.resumeClient(c);
+    }
+    const next = this.blocking.nextDeadline(this.clients);
+    if (next) this.armBlockTimer(next);
+    this.tracking.broadcastPending();
+    this.writer.commit();
+  }
+
+  unblockClient(c: Client, error: boolean): boolean {
+    const b = c.blocked;
+    if (!b) return false;
+    // TIMEOUT on a paused client would crash Redis ([BUG]); here it just can't be unblocked that way.
+    if (b.type === BlockType.Postpone && !error) return false;
+    this.endBlock(c);
+    this.writeTo(c, (w) => {
+      if (error) w.error('-UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      else b.timeoutReply?.(w);
+    }, false);
+    // The rest of its pipeline runs after the current command.
+    setImmediate(() => {
+      this.resumeClient(c);
+      this.tracking.broadcastPending();
+      this.writer.commit();
+    });
+    return true;
+  }
+
+  postpone(call: CommandCall, cmd: Command): boolean {
+    if (this.pause.end === 0) return false;
+    if (this.call.now >= this.pause.end) {
+      this.updatePause(this.call.now);
+      if (this.pause.end === 0) return false;
+    }
+    const c = call.client;
+    if (c.flags & (ClientFlag.Master | ClientFlag.Slave) && !(c.flags & ClientFlag.Monitor)) return false;
+    if (!this.pause.all) {
+      const writeLike = CmdFlag.Write | CmdFlag.MayReplicate;
+      const isExec = cmd.name === 'exec' && (queuedFlags(c) & writeLike) !== 0;
+      if (!(cmd.flags & writeLike) && !isExec) return false;
+    }
+    c.blocked = { type: BlockType.Postpone, db: c.db, keys: [], deadline: 0, cmd, args: call.args.detach(), timeoutReply: undefined };
+    c.flags |= ClientFlag.Blocked;
+    this.blocking.add(c);
+    return true;
+  }
+
+  pauseClients(endMs: number, all: boolean): void {
+    const active = this.pause.end > this.call.now;
+    // The later end time wins, and WRITE asked for during an ALL pause stays ALL.
+    if (active) this.pause = { end: Math.max(this.pause.end, endMs), all: all || this.pause.all };
+    else if (endMs > this.call.now) this.pause = { end: endMs, all };
+  }
+
+  unpauseClients(): void {
+    this.pause = { end: 0, all: false };
+    setImmediate(() => this.updatePause(Date.now()));
+  }
+
+  /** At the end of a pause, postponed clients run their command again, in order. */
+  private updatePause(now: number): void {
+    if (this.pause.end !== 0 && now < this.pause.end) return;
+    this.pause = { end: 0, all: false };
+    if (this.blocking.postponed.length === 0) return;
+    for (const c of [...this.blocking.postponed]) {
+      const b = c.blocked!;
+      this.endBlock(c);
+      this.execute(c, b.args);
+      this.resumeClient(c);
+    }
+    this.tracking.broadcastPending();
+    this.writer.commit();
   }
 
   // ---- DispatchHooks ----------------------------------------------------------------------------
@@ -392,8 +749,64 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
     this.freeClientAsync(call.client);
   }
 
-  rejected(_call: CommandCall, _cmd: Command | undefined): void {
-    // Counted through the writer's error statistics.
+  afterCommand(call: CommandCall, cmd: Command): void {
+    const c = call.client;
+    if (c.tracking && cmd.flags & CmdFlag.Readonly && cmd.firstKey > 0) {
+      const keys: string[] = [];
+      const last = cmd.lastKey < 0 ? call.args.count + cmd.lastKey : cmd.lastKey;
+      for (let i = cmd.firstKey; i <= last && i < call.args.count; i += cmd.step || 1) keys.push(call.args.str(i));
+      this.tracking.rememberKeys(c, keys);
+    }
+    if (this.monitors.size && !call.reprocessing && !(cmd.flags & (CmdFlag.Admin | CmdFlag.SkipMonitor))) this.feedMonitors(call, cmd);
+  }
+
+  runQueued(call: CommandCall, cmd: Command): void {
+    this.requestSeq++;
+    const denied = this.acl.check(call.client.user, cmd, call.args);
+    if (denied !== null) {
+      call.reply.error(denied);
+      return;
+    }
+    callCommand(call, cmd, this);
+  }
+
+  /** MONITOR lines: +<time> [<db> <addr>] "arg" ..., AUTH and HELLO AUTH secrets redacted. */
+  private feedMonitors(call: CommandCall, cmd: Command): void {
+    const c = call.client;
+    const t = performance.timeOrigin + performance.now();
+    const sec = Math.floor(t / 1000);
+    const usec = Math.floor((t - sec * 1000) * 1000);
+    const where = c.flags & ClientFlag.UnixSocket ? `unix:${this.config.str('unixsocket')}` : c.addr;
+    const args = call.args;
+    const redact = new Set<number>();
+    if (cmd.name === 'auth') for (let i = 1; i < args.count; i++) redact.add(i);
+    if (cmd.name === 'hello') {
+      for (let i = 1; i < args.count - 2; i++) if (args.is(i, 'auth')) {
+        redact.add(i + 1);
+        redact.add(i + 2);
+      }
+    }
+    let line = `${sec}.${String(usec).padStart(6, '0')} [${c.db} ${where}]`;
+    for (let i = 0; i < args.count; i++) line += ' ' + (redact.has(i) ? '"(redacted)"' : repr(args.str(i)));
+    // A MONITOR client sees its own commands too (after their replies).
+    for (const m of this.monitors) this.writeTo(m, (w) => w.status(line), true);
+  }
+
+  // ---- KeyspaceObserver ---------------------------------------------------------------------------
+
+  keyModified(db: number, key: string): void {
+    this.watches.touch(db, key);
+    if (this.tracking.trackingClients > 0) this.tracking.keyModified(key, this.current);
+  }
+
+  dbFlushed(db: number): void {
+    const dict = this.keyspace.dbs[db].dict;
+    this.watches.touchDb(db, (k) => dict.has(k));
+    // FLUSHALL clears every database, but tracking clients hear of it once (signalFlushedDb).
+    if (this.tracking.trackingClients > 0 && this.flushInvalidatedAt !== this.requestSeq) {
+      this.flushInvalidatedAt = this.requestSeq;
+      this.tracking.flushed();
+    }
   }
 
   // ---- ServerContext ------------------------------------------------------------------------------
@@ -413,13 +826,21 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
   applyConfig(changed: readonly string[]): string | undefined {
     const engine = this.engine;
     if (!engine) return undefined;
-    engine.configure(this.engineOptions());
     let error: string | undefined;
     for (const name of changed) {
       switch (name) {
         case 'port':
         case 'bind':
           error = this.relistenTcp() ?? error;
+          break;
+        case 'client-output-buffer-limit':
+          for (const c of this.clients) this.limits?.applyClass(c, true);
+          break;
+        case 'maxmemory-clients':
+          this.evictClients();
+          break;
+        case 'requirepass':
+          this.acl.setRequirepass(this.config.str('requirepass'));
           break;
         case 'hz':
           this.scheduleCron();
@@ -434,11 +855,38 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
           break;
       }
     }
+    engine.configure(this.engineOptions());
     return error;
+  }
+
+  resetStats(): void {
+    this.stats = { connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0 };
+    this.statBase = this.counters.slice(0, STAT_FIELDS);
+    this.writer.errorCount = 0;
+    this.writer.errorCodes.clear();
+    for (const c of this.commands.everything()) {
+      c.calls = 0;
+      c.rejectedCalls = 0;
+      c.failedCalls = 0;
+      c.usec = 0;
+    }
+    for (const db of this.keyspace.dbs) db.expiredKeys = 0;
+    this.acl.deniedCount.auth = this.acl.deniedCount.cmd = this.acl.deniedCount.key = this.acl.deniedCount.channel = 0;
   }
 
   info(sections: readonly string[]): string {
     return buildInfo(this, sections);
+  }
+
+  clientInfoLine(c: Client): string {
+    if (c === this.current) {
+      let mem = 0;
+      for (let i = 0; i < this.call.args.count; i++) mem += this.call.args.len(i);
+      c.argvMem = mem;
+    } else {
+      c.argvMem = 0;
+    }
+    return clientInfoLine(c, this.counters, this.call.now || Date.now());
   }
 
   // ---- InfoSource -------------------------------------------------------------------------------
@@ -460,36 +908,64 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
   }
 
   clientsSection(): [string, string | number][] {
+    let pubsub = 0, watching = 0, inTimeout = 0;
+    for (const c of this.clients) {
+      if (c.flags & ClientFlag.PubSub) pubsub++;
+      if (c.watched.size) watching++;
+      if (c.blocked && c.blocked.deadline > 0) inTimeout++;
+    }
     return [
       ['connected_clients', this.clients.size],
       ['cluster_connections', 0],
       ['maxclients', this.config.int('maxclients')],
-      ['client_recent_max_input_buffer', 0],
-      ['client_recent_max_output_buffer', 0],
-      ['blocked_clients', 0],
-      ['tracking_clients', 0],
-      ['clients_in_timeout_table', 0],
+      ['client_recent_max_input_buffer', this.limits?.recentMaxInput ?? 0],
+      ['client_recent_max_output_buffer', this.limits?.recentMaxOutput ?? 0],
+      ['blocked_clients', this.blocking.blockedCount],
+      ['tracking_clients', this.tracking.trackingClients],
+      ['pubsub_clients', pubsub],
+      ['watching_clients', watching],
+      ['clients_in_timeout_table', inTimeout],
+      ['total_watched_keys', this.watches.totalKeys],
+      ['total_blocking_keys', this.blocking.keyCount],
+      ['total_blocking_keys_on_nokey', 0],
     ];
   }
 
   statsSection(): [string, string | number][] {
     const s = this.counters;
+    const base = this.statBase;
     let expired = 0;
     for (const db of this.keyspace.dbs) expired += db.expiredKeys;
+    const denied = this.acl.deniedCount;
     return [
       ['total_connections_received', this.stats.connectionsReceived],
       ['total_commands_processed', this.stats.commandsProcessed],
       ['instantaneous_ops_per_sec', 0],
-      ['total_net_input_bytes', s[Stat.NetInput]],
-      ['total_net_output_bytes', s[Stat.NetOutput]],
-      ['rejected_connections', s[Stat.Rejected] + this.stats.rejectedConnections],
+      ['total_net_input_bytes', s[Stat.NetInput] - base[Stat.NetInput]],
+      ['total_net_output_bytes', s[Stat.NetOutput] - base[Stat.NetOutput]],
+      ['total_net_repl_input_bytes', 0],
+      ['total_net_repl_output_bytes', 0],
+      ['rejected_connections', s[Stat.Rejected] - base[Stat.Rejected] + this.stats.rejectedConnections],
       ['expired_keys', expired],
       ['evicted_keys', 0],
+      ['evicted_clients', this.limits?.evictedClients ?? 0],
       ['keyspace_hits', 0],
       ['keyspace_misses', 0],
+      ['pubsub_channels', this.pubsub.channels.size],
+      ['pubsub_patterns', this.pubsub.patterns.size],
+      ['pubsubshard_channels', this.pubsub.shardChannels.size],
+      ['tracking_total_keys', this.tracking.trackedKeys],
+      ['client_query_buffer_limit_disconnections', this.limitStats.queryBufferDisconnections],
+      ['client_output_buffer_limit_disconnections', this.limitStats.outputBufferDisconnections],
+      ['reply_buffer_shrinks', this.limits?.replyBufferShrinks ?? 0],
+      ['reply_buffer_expands', this.limits?.replyBufferExpands ?? 0],
       ['total_error_replies', this.writer.errorCount],
-      ['total_reads_processed', s[Stat.Reads]],
-      ['total_writes_processed', s[Stat.Writes]],
+      ['total_reads_processed', s[Stat.Reads] - base[Stat.Reads]],
+      ['total_writes_processed', s[Stat.Writes] - base[Stat.Writes]],
+      ['acl_access_denied_auth', denied.auth],
+      ['acl_access_denied_cmd', denied.cmd],
+      ['acl_access_denied_key', denied.key],
+      ['acl_access_denied_channel', denied.channel],
     ];
   }
 
@@ -513,11 +989,6 @@ export class Server implements ServerContext, InfoSource, DispatchHooks {
       }
     }
     return out;
-  }
-
-  /** A CLIENT LIST-style line for logs (the full line arrives with CLIENT LIST). */
-  clientInfo(c: Client): string {
-    return `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name} db=${c.db}`;
   }
 }
 

@@ -1,0 +1,93 @@
+// Clients blocked on keys (BLPOP & co) or postponed by CLIENT PAUSE. Per key, blocked clients
+// are kept in arrival order; a key signalled ready is served to them first come, first served
+// by re-running their command. Deadlines have millisecond precision.
+import type { Client } from './client.js';
+import { BlockType } from './client.js';
+
+const ref = (db: number, key: string) => `${db}\0${key}`;
+
+export class BlockingRegistry {
+  private readonly byKey = new Map<string, Client[]>();
+  private readonly ready = new Set<string>();
+  /** Clients postponed by CLIENT PAUSE, in order. */
+  readonly postponed: Client[] = [];
+  blockedCount = 0;
+
+  add(c: Client): void {
+    this.blockedCount++;
+    const b = c.blocked!;
+    if (b.type === BlockType.Postpone) {
+      this.postponed.push(c);
+      return;
+    }
+    for (const key of b.keys) {
+      const r = ref(b.db, key);
+      let list = this.byKey.get(r);
+      if (!list) this.byKey.set(r, (list = []));
+      list.push(c);
+    }
+  }
+
+  remove(c: Client): void {
+    const b = c.blocked;
+    if (!b) return;
+    this.blockedCount--;
+    if (b.type === BlockType.Postpone) {
+      const i = this.postponed.indexOf(c);
+      if (i >= 0) this.postponed.splice(i, 1);
+      return;
+    }
+    for (const key of b.keys) {
+      const r = ref(b.db, key);
+      const list = this.byKey.get(r);
+      if (!list) continue;
+      const i = list.indexOf(c);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.byKey.delete(r);
+    }
+  }
+
+  get keyCount(): number {
+    return this.byKey.size;
+  }
+
+  signalReady(db: number, key: string): void {
+    const r = ref(db, key);
+    if (this.byKey.has(r)) this.ready.add(r);
+  }
+
+  hasReady(): boolean {
+    return this.ready.size > 0;
+  }
+
+  /** Takes the ready keys, each with a snapshot of its waiters in arrival order. */
+  takeReady(): Client[][] {
+    const out: Client[][] = [];
+    for (const r of this.ready) {
+      const list = this.byKey.get(r);
+      if (list) out.push([...list]);
+    }
+    this.ready.clear();
+    return out;
+  }
+
+  /** Clients blocked on keys whose deadline has passed. */
+  expired(now: number, all: Iterable<Client>): Client[] {
+    const out: Client[] = [];
+    for (const c of all) {
+      const b = c.blocked;
+      if (b && b.type === BlockType.Keys && b.deadline > 0 && b.deadline <= now) out.push(c);
+    }
+    return out;
+  }
+
+  /** The nearest key-block deadline, or 0. */
+  nextDeadline(all: Iterable<Client>): number {
+    let next = 0;
+    for (const c of all) {
+      const b = c.blocked;
+      if (b && b.type === BlockType.Keys && b.deadline > 0 && (next === 0 || b.deadline < next)) next = b.deadline;
+    }
+    return next;
+  }
+}

@@ -1,0 +1,608 @@
+// Bitmap commands (bitops.c): SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD and BITFIELD_RO.
+// Bit 0 is the most significant bit of the first byte. Reads past the end of a string see zero
+// bits; writes grow it, zero-padded, up to proto-max-bulk-len bytes. A key of another type gets
+// WRONGTYPE. Changes are signalled (db.set, or db.touch after an in-place edit), counted in
+// server.dirty and raise Redis's keyspace events.
+import { editableBytes } from '../data/string-edit.js';
+import { fromBytes, strBytes, type RedisString } from '../data/string.js';
+import { isString, Lookup } from '../data/keyspace.js';
+import { touchFlags } from './keys.js';
+import { notifyKeyspaceEvent } from './notify.js';
+import { lookupString, withinProtoMaxBulkLen } from './strings.js';
+import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
+
+const F = CmdFlag;
+const BITMAP = ['bitmap'];
+const ERR_BIT_OFFSET = 'bit offset is not an integer or out of range';
+const ERR_BIT_VALUE = 'bit is not an integer or out of range';
+
+/** Bits set in each byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let x = b; x; x >>= 1) n += x & 1;
+  return n;
+});
+
+// ---- helpers ------------------------------------------------------------------------------------
+
+/**
+ * Redis's getBitOffsetFromArgument: the bit offset in argument i, or -1 after an error reply.
+ * With `bits` > 0 (BITFIELD) "#n" means n fields of that width (wrapping as 64-bit C does). The
+ * byte it falls in must lie within proto-max-bulk-len.
+ */
+function bitOffsetArg(call: CommandCall, i: number, bits = 0): number {
+  const s = call.args.str(i);
+  const hash = bits > 0 && s.charCodeAt(0) === 35; // '#'
+  let v = parseInteger(hash ? s.slice(1) : s);
+  if (v !== null && hash) v = BigInt.asIntN(64, BigInt(v) * BigInt(bits));
+  if (v === null || v < 0 || !withinProtoMaxBulkLen(call.server, Math.floor(Number(v) / 8) + 1)) {
+    call.reply.error(ERR_BIT_OFFSET);
+    return -1;
+  }
+  return Number(v);
+}
+
+/** A 64-bit integer as a number, bigints clamped past 2^53 (beyond any bit index). */
+function clampToNumber(v: number | bigint): number {
+  if (typeof v === 'number') return v;
+  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+}
+
+function byteAt(v: RedisString, i: number): number {
+  return typeof v === 'string' ? v.charCodeAt(i) : v[i];
+}
+
+/** Bits set in bytes [from, to) of `b`: whole 32-bit words where it pays, bytes at the edges. */
+function popcount(b: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  let i = from;
+  if (to - from >= 64) {
+    for (; (b.byteOffset + i) % 4 !== 0; i++) n += POPCOUNT[b[i]];
+    const words = new Uint32Array(b.buffer, b.byteOffset + i, Math.floor((to - i) / 4));
+    for (let k = 0; k < words.length; k++) {
+      let w = words[k];
+      w = w - ((w >>> 1) & 0x55555555);
+      w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+      n += Math.imul((w + (w >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+    }
+    i += words.length * 4;
+  }
+  for (; i < to; i++) n += POPCOUNT[b[i]];
+  return n;
+}
+
+/** Index (0 = most significant) of the first bit equal to `bit` in byte `x`, or -1. */
+function firstBitInByte(x: number, bit: number): number {
+  for (let k = 0; k < 8; k++) if (((x >> (7 - k)) & 1) === bit) return k;
+  return -1;
+}
+
+/**
+ * Redis's redisBitpos over `count` bytes from `start`: the first bit equal to `bit`, counted from
+ * there; none found is -1 for a 1 and count*8 (the bit just past the end) for a 0.
+ */
+function bitposBytes(b: Uint8Array, start: number, count: number, bit: number): number {
+  const skip = bit ? 0 : 0xff;
+  for (let i = start, end = start + count; i < end; i++) {
+    if (b[i] !== skip) return (i - start) * 8 + firstBitInByte(b[i], bit);
+  }
+  return bit ? -1 : count * 8;
+}
+
+/** BYTE or BIT in argument i: true for BIT, null after a syntax error reply. */
+function unitArg(call: CommandCall, i: number): boolean | null {
+  if (call.args.is(i, 'bit')) return true;
+  if (call.args.is(i, 'byte')) return false;
+  call.reply.error(ERR_SYNTAX);
+  return null;
+}
+
+/** The 64-bit integer in argument i, or null after an error reply. */
+function integerArg(call: CommandCall, i: number): number | bigint | null {
+  const v = parseInteger(call.args.str(i));
+  if (v === null) call.reply.error(ERR_NOT_INTEGER);
+  return v;
+}
+
+// ---- SETBIT, GETBIT -----------------------------------------------------------------------------
+
+function setbit(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const offset = bitOffsetArg(call, 2);
+  if (offset < 0) return;
+  const on = parseInteger(args.str(3));
+  if (on !== 0 && on !== 1) {
+    reply.error(ERR_BIT_VALUE);
+    return;
+  }
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  const old = lookupString(call, db, key, false);
+  if (old === null) return;
+  const byte = Math.floor(offset / 8);
+  const mask = 1 << (7 - (offset % 8));
+  const grows = old === undefined || byte >= old.length;
+  const was = grows ? 0 : byteAt(old, byte) & mask;
+  // As Redis: an unchanged bit in a string that did not grow is no change at all.
+  if (grows || (was !== 0) !== (on === 1)) {
+    const bytes = editableBytes(old, byte + 1);
+    bytes[byte] = on ? bytes[byte] | mask : bytes[byte] & ~mask;
+    if (bytes === old) db.touch(key);
+    else db.set(key, fromBytes(bytes), true);
+    notifyKeyspaceEvent(server, '$', 'setbit', key, client.db);
+    server.dirty++;
+  }
+  reply.integer(was ? 1 : 0);
+}
+
+function getbit(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const offset = bitOffsetArg(call, 2);
+  if (offset < 0) return;
+  const v = lookupString(call, server.keyspace.dbs[client.db], args.str(1), true);
+  if (v === null) return;
+  const byte = Math.floor(offset / 8);
+  const set = v !== undefined && byte < v.length && (byteAt(v, byte) & (1 << (7 - (offset % 8)))) !== 0;
+  reply.integer(set ? 1 : 0);
+}
+
+// ---- BITCOUNT, BITPOS ---------------------------------------------------------------------------
+
+/**
+ * A start..end range (inclusive, negative from the end, clamped) over `len` bytes, in bytes or
+ * bits; bit ranges become byte ranges plus masks of the bits outside them in the edge bytes.
+ */
+interface BitRange {
+  start: number;
+  end: number;
+  firstMask: number;
+  lastMask: number;
+}
+
+function resolveRange(len: number, s: number | bigint, e: number | bigint, isBit: boolean): BitRange {
+  const total = isBit ? len * 8 : len;
+  let start = clampToNumber(s);
+  let end = clampToNumber(e);
+  if (start < 0) start = total + start;
+  if (end < 0) end = total + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= total) end = total - 1;
+  let firstMask = 0;
+  let lastMask = 0;
+  if (isBit && start <= end) {
+    firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
+    lastMask = (1 << (7 - (end % 8))) - 1;
+    start = Math.floor(start / 8);
+    end = Math.floor(end / 8);
+  }
+  return { start, end, firstMask, lastMask };
+}
+
+/** BITCOUNT key [start end [BYTE|BIT]]: the arguments are checked before the key (Redis 7.2). */
+function bitcount(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  let s: number | bigint = 0;
+  let e: number | bigint = -1;
+  let isBit = false;
+  if (args.count === 4 || args.count === 5) {
+    const start = integerArg(call, 2);
+    if (start === null) return;
+    const end = integerArg(call, 3);
+    if (end === null) return;
+    if (args.count === 5) {
+      const unit = unitArg(call, 4);
+      if (unit === null) return;
+      isBit = unit;
+    }
+    s = start;
+    e = end;
+  } else if (args.count !== 2) {
+    reply.error(ERR_SYNTAX);
+    return;
+  }
+  const v = lookupString(call, server.keyspace.dbs[client.db], args.str(1), true);
+  if (v === null) return;
+  if (v === undefined || (s < 0 && e < 0 && s > e)) {
+    reply.integer(0);
+    return;
+  }
+  const b = strBytes(v);
+  const { start, end, firstMask, lastMask } = resolveRange(b.length, s, e, isBit);
+  if (start > end) {
+    reply.integer(0);
+    return;
+  }
+  let n = popcount(b, start, end + 1);
+  if (firstMask) n -= POPCOUNT[b[start] & firstMask];
+  if (lastMask) n -= POPCOUNT[b[end] & lastMask];
+  reply.integer(n);
+}
+
+/** BITPOS key bit [start [end [BYTE|BIT]]]: Redis's search, edge bytes and all. */
+function bitpos(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const bitArg = integerArg(call, 2);
+  if (bitArg === null) return;
+  if (bitArg !== 0 && bitArg !== 1) {
+    reply.error('The bit argument must be 1 or 0.');
+    return;
+  }
+  const bit = bitArg;
+  let s: number | bigint = 0;
+  let e: number | bigint = -1;
+  let isBit = false;
+  let endGiven = false;
+  const ranged = args.count >= 4 && args.count <= 6;
+  if (ranged) {
+    const start = integerArg(call, 3);
+    if (start === null) return;
+    s = start;
+    if (args.count === 6) {
+      const unit = unitArg(call, 5);
+      if (unit === null) return;
+      isBit = unit;
+    }
+    if (args.count >= 5) {
+      const end = integerArg(call, 4);
+      if (end === null) return;
+      e = end;
+      endGiven = true;
+    }
+  } else if (args.count !== 3) {
+    reply.error(ERR_SYNTAX);
+    return;
+  }
+  const v = lookupString(call, server.keyspace.dbs[client.db], args.str(1), true);
+  if (v === null) return;
+  // A missing key is an endless run of zero bits.
+  if (v === undefined) {
+    reply.integer(bit ? -1 : 0);
+    return;
+  }
+  const b = strBytes(v);
+  let { start, end, firstMask, lastMask } = ranged
+    ? resolveRange(b.length, s, e, isBit)
+    : { start: 0, end: b.length - 1, firstMask: 0, lastMask: 0 };
+  if (start > end) {
+    reply.integer(-1);
+    return;
+  }
+  let bytes = end - start + 1;
+  let pos = -1;
+  search: {
+    if (firstMask) {
+      let t = bit ? b[start] & ~firstMask & 0xff : b[start] | firstMask;
+      if (lastMask && bytes === 1) t = bit ? t & ~lastMask & 0xff : t | lastMask;
+      pos = bitposBytes(Uint8Array.of(t), 0, 1, bit);
+      if (bytes === 1 || (pos !== -1 && pos !== 8)) break search;
+      start++;
+      bytes--;
+    }
+    // The last byte is searched on its own when some of its bits lie outside the range.
+    const whole = bytes - (lastMask ? 1 : 0);
+    if (whole > 0) {
+      pos = bitposBytes(b, start, whole, bit);
+      if (bytes === whole || (pos !== -1 && pos !== whole * 8)) break search;
+      start += whole;
+      bytes -= whole;
+    }
+    const t = bit ? b[end] & ~lastMask & 0xff : b[end] | lastMask;
+    pos = bitposBytes(Uint8Array.of(t), 0, 1, bit);
+  }
+  // Looking for a 0 within an explicit range: the bit past its end does not count.
+  if (endGiven && bit === 0 && pos === bytes * 8) {
+    reply.integer(-1);
+    return;
+  }
+  reply.integer(pos === -1 ? -1 : pos + start * 8);
+}
+
+// ---- BITOP --------------------------------------------------------------------------------------
+
+const enum BitOp {
+  And,
+  Or,
+  Xor,
+  Not,
+}
+const BIT_OPS: Record<string, BitOp> = { and: BitOp.And, or: BitOp.Or, xor: BitOp.Xor, not: BitOp.Not };
+
+/** BITOP op destkey key...: missing keys are empty strings; an empty result deletes destkey. */
+function bitop(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  const op = BIT_OPS[args.lower(1)];
+  if (op === undefined) {
+    reply.error(ERR_SYNTAX);
+    return;
+  }
+  if (op === BitOp.Not && args.count !== 4) {
+    reply.error('BITOP NOT must be called with a single source key.');
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const srcs: Uint8Array[] = [];
+  const flags = touchFlags(client) | Lookup.Read;
+  let maxlen = 0;
+  for (let i = 3; i < args.count; i++) {
+    const v = db.lookup(args.str(i), now, flags);
+    if (v !== undefined && !isString(v)) {
+      reply.error(ERR_WRONGTYPE);
+      return;
+    }
+    const b = v === undefined ? new Uint8Array(0) : strBytes(v);
+    srcs.push(b);
+    maxlen = Math.max(maxlen, b.length);
+  }
+  const dest = args.str(2);
+  if (maxlen === 0) {
+    if (db.delete(dest, now)) {
+      notifyKeyspaceEvent(server, 'g', 'del', dest, client.db);
+      server.dirty++;
+    }
+    reply.integer(0);
+    return;
+  }
+  // Bytes past a source's end count as zero.
+  const res = Buffer.alloc(maxlen);
+  res.set(srcs[0]);
+  if (op === BitOp.Not) for (let j = 0; j < maxlen; j++) res[j] = ~res[j];
+  for (let k = 1; k < srcs.length; k++) {
+    const src = srcs[k];
+    const n = src.length;
+    if (op === BitOp.And) {
+      for (let j = 0; j < n; j++) res[j] &= src[j];
+      res.fill(0, n);
+    } else if (op === BitOp.Or) for (let j = 0; j < n; j++) res[j] |= src[j];
+    else for (let j = 0; j < n; j++) res[j] ^= src[j];
+  }
+  db.set(dest, fromBytes(res));
+  notifyKeyspaceEvent(server, '$', 'set', dest, client.db);
+  server.dirty++;
+  reply.integer(maxlen);
+}
+
+// ---- BITFIELD -----------------------------------------------------------------------------------
+
+const enum FieldOp {
+  Get,
+  Set,
+  Incrby,
+}
+const enum Overflow {
+  Wrap,
+  Sat,
+  Fail,
+}
+
+interface FieldSpec {
+  op: FieldOp;
+  signed: boolean;
+  bits: number;
+  offset: number;
+  /** SET's value or INCRBY's increment. */
+  arg: bigint;
+  overflow: Overflow;
+}
+
+const ERR_FIELD_TYPE = 'Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
+
+/** i1..i64 or u1..u63 (as in C, the text ends at a NUL byte); null when invalid. */
+function fieldType(s: string): { signed: boolean; bits: number } | null {
+  const c = s.charCodeAt(0);
+  if (c !== 105 && c !== 117) return null; // 'i', 'u'
+  const signed = c === 105;
+  const nul = s.indexOf('\0', 1);
+  const bits = parseInteger(s.slice(1, nul < 0 ? s.length : nul));
+  if (bits === null || bits < 1 || bits > (signed ? 64 : 63)) return null;
+  return { signed, bits: Number(bits) };
+}
+
+/** The `bits`-wide field at bit `offset` of `b`, unsigned; bytes past the end read as zero. */
+function readField(b: Uint8Array, offset: number, bits: number): bigint {
+  const first = Math.floor(offset / 8);
+  const lead = offset % 8;
+  const span = Math.ceil((lead + bits) / 8);
+  const drop = span * 8 - lead - bits;
+  if (span <= 6) {
+    // Up to 48 bits: exact in a double.
+    let acc = 0;
+    for (let k = 0; k < span; k++) acc = acc * 256 + (first + k < b.length ? b[first + k] : 0);
+    return BigInt(Math.floor(acc / 2 ** drop) % 2 ** bits);
+  }
+  let acc = 0n;
+  for (let k = 0; k < span; k++) acc = (acc << 8n) | BigInt(first + k < b.length ? b[first + k] : 0);
+  return (acc >> BigInt(drop)) & ((1n << BigInt(bits)) - 1n);
+}
+
+/** Writes the low `bits` bits of `value` at bit `offset` of `b` (which is long enough). */
+function writeField(b: Uint8Array, offset: number, bits: number, value: bigint): void {
+  const first = Math.floor(offset / 8);
+  const lead = offset % 8;
+  const span = Math.ceil((lead + bits) / 8);
+  const drop = BigInt(span * 8 - lead - bits);
+  let acc = 0n;
+  for (let k = 0; k < span; k++) acc = (acc << 8n) | BigInt(b[first + k]);
+  const mask = ((1n << BigInt(bits)) - 1n) << drop;
+  acc = (acc & ~mask) | ((BigInt.asUintN(bits, value) << drop) & mask);
+  for (let k = span - 1; k >= 0; k--) {
+    b[first + k] = Number(acc & 0xffn);
+    acc >>= 8n;
+  }
+}
+
+/** Parses BITFIELD's subcommands; null after an error reply. */
+function parseFieldOps(call: CommandCall): FieldSpec[] | null {
+  const { args, reply } = call;
+  const ops: FieldSpec[] = [];
+  let overflow = Overflow.Wrap;
+  for (let j = 2; j < args.count; j++) {
+    const remaining = args.count - j - 1;
+    const sub = args.lower(j);
+    let op: FieldOp;
+    if (sub === 'get' && remaining >= 2) op = FieldOp.Get;
+    else if (sub === 'set' && remaining >= 3) op = FieldOp.Set;
+    else if (sub === 'incrby' && remaining >= 3) op = FieldOp.Incrby;
+    else if (sub === 'overflow' && remaining >= 1) {
+      const how = args.lower(++j);
+      if (how === 'wrap') overflow = Overflow.Wrap;
+      else if (how === 'sat') overflow = Overflow.Sat;
+      else if (how === 'fail') overflow = Overflow.Fail;
+      else {
+        reply.error('Invalid OVERFLOW type specified');
+        return null;
+      }
+      continue;
+    } else {
+      reply.error(ERR_SYNTAX);
+      return null;
+    }
+    const type = fieldType(args.str(j + 1));
+    if (type === null) {
+      reply.error(ERR_FIELD_TYPE);
+      return null;
+    }
+    const offset = bitOffsetArg(call, j + 2, type.bits);
+    if (offset < 0) return null;
+    let arg = 0n;
+    if (op !== FieldOp.Get) {
+      const v = integerArg(call, j + 3);
+      if (v === null) return null;
+      arg = BigInt(v);
+    }
+    ops.push({ op, signed: type.signed, bits: type.bits, offset, arg, overflow });
+    j += op === FieldOp.Get ? 2 : 3;
+  }
+  return ops;
+}
+
+/** What a SET or INCRBY did to its field. */
+const enum FieldWrite {
+  Refused, // OVERFLOW FAIL: nothing written
+  Same,
+  Changed,
+}
+
+/** SET or INCRBY on one field of `b`: replies the old value (SET), the new one (INCRBY) or nil. */
+function applyField(call: CommandCall, b: Uint8Array, f: FieldSpec): FieldWrite {
+  const raw = readField(b, f.offset, f.bits);
+  const old = f.signed ? BigInt.asIntN(f.bits, raw) : raw;
+  const width = BigInt(f.bits);
+  const max = f.signed ? (1n << (width - 1n)) - 1n : (1n << width) - 1n;
+  const min = f.signed ? -(1n << (width - 1n)) : 0n;
+  // SET of a negative value to an unsigned field is, as in C, a huge unsigned one.
+  const wanted = f.op === FieldOp.Incrby ? old + f.arg : f.signed ? f.arg : BigInt.asUintN(64, f.arg);
+  let next = wanted;
+  if (wanted > max || wanted < min) {
+    if (f.overflow === Overflow.Fail) {
+      call.reply.nullBulk();
+      return FieldWrite.Refused;
+    }
+    if (f.overflow === Overflow.Sat) next = wanted > max ? max : min;
+    else next = f.signed ? BigInt.asIntN(f.bits, wanted) : BigInt.asUintN(f.bits, wanted);
+  }
+  writeField(b, f.offset, f.bits, next);
+  call.reply.integer(f.op === FieldOp.Incrby ? next : old);
+  return next !== old ? FieldWrite.Changed : FieldWrite.Same;
+}
+
+function replyField(call: CommandCall, b: Uint8Array, f: FieldSpec): void {
+  const raw = readField(b, f.offset, f.bits);
+  call.reply.integer(f.signed ? BigInt.asIntN(f.bits, raw) : raw);
+}
+
+/** BITFIELD and BITFIELD_RO (`readonly`: GET only). Every operation is parsed before any runs. */
+function bitfield(call: CommandCall, readonly: boolean): void {
+  const { args, reply, client, server } = call;
+  const ops = parseFieldOps(call);
+  if (ops === null) return;
+  let highest = -1;
+  for (const f of ops) if (f.op !== FieldOp.Get) highest = Math.max(highest, f.offset + f.bits - 1);
+  if (highest >= 0 && readonly) {
+    reply.error('BITFIELD_RO only supports the GET subcommand');
+    return;
+  }
+  const key = args.str(1);
+  const db = server.keyspace.dbs[client.db];
+  const old = lookupString(call, db, key, highest < 0);
+  if (old === null) return;
+  if (highest < 0) {
+    const bytes = old === undefined ? new Uint8Array(0) : strBytes(old);
+    reply.array(ops.length);
+    for (const f of ops) replyField(call, bytes, f);
+    return;
+  }
+  // Writes work on the string grown to the farthest bit any of them reaches. As in Redis, every
+  // write counts as a change when the string had to grow.
+  const bytes = editableBytes(old, Math.floor(highest / 8) + 1);
+  const grown = old === undefined || bytes.length !== old.length;
+  let changes = 0;
+  reply.array(ops.length);
+  for (const f of ops) {
+    if (f.op === FieldOp.Get) replyField(call, bytes, f);
+    else {
+      const w = applyField(call, bytes, f);
+      if (w === FieldWrite.Changed || (w === FieldWrite.Same && grown)) changes++;
+    }
+  }
+  if (changes === 0 && !grown) return;
+  if (bytes === old) db.touch(key);
+  else db.set(key, fromBytes(bytes), true);
+  if (changes > 0) {
+    notifyKeyspaceEvent(server, '$', 'setbit', key, client.db);
+    server.dirty += changes;
+  }
+}
+
+// ---- the rows -----------------------------------------------------------------------------------
+
+const key1 = { firstKey: 1, lastKey: 1, step: 1 };
+const RO_ACCESS = [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1 }];
+const FIELDS_COMPLEXITY = 'O(1) for each subcommand specified';
+
+export const bitopsCommands: CommandDef[] = [
+  {
+    name: 'setbit', arity: 4, flags: F.Write | F.DenyOom, acl: ['write', ...BITMAP, 'slow'], group: 'bitmap', since: '2.2.0',
+    summary: 'Sets or clears the bit at offset of the string value. Creates the key if it doesn\'t exist.', complexity: 'O(1)',
+    ...key1, keySpecs: [{ flags: ['RW', 'access', 'update'], begin: 1, lastKey: 0, step: 1 }], handler: setbit,
+  },
+  {
+    name: 'getbit', arity: 3, flags: F.Readonly | F.Fast, acl: ['read', ...BITMAP, 'fast'], group: 'bitmap', since: '2.2.0',
+    summary: 'Returns a bit value by offset.', complexity: 'O(1)', ...key1, keySpecs: RO_ACCESS, handler: getbit,
+  },
+  {
+    name: 'bitcount', arity: -2, flags: F.Readonly, acl: ['read', ...BITMAP, 'slow'], group: 'bitmap', since: '2.6.0',
+    summary: 'Counts the number of set bits (population counting) in a string.', complexity: 'O(N)', ...key1,
+    keySpecs: RO_ACCESS, handler: bitcount,
+  },
+  {
+    name: 'bitpos', arity: -3, flags: F.Readonly, acl: ['read', ...BITMAP, 'slow'], group: 'bitmap', since: '2.8.7',
+    summary: 'Finds the first set (1) or clear (0) bit in a string.', complexity: 'O(N)', ...key1,
+    keySpecs: RO_ACCESS, handler: bitpos,
+  },
+  {
+    name: 'bitop', arity: -4, flags: F.Write | F.DenyOom, acl: ['write', ...BITMAP, 'slow'], group: 'bitmap', since: '2.6.0',
+    summary: 'Performs bitwise operations on multiple strings, and stores the result.', complexity: 'O(N)',
+    firstKey: 2, lastKey: -1, step: 1,
+    keySpecs: [
+      { flags: ['OW', 'update'], begin: 2, lastKey: 0, step: 1 },
+      { flags: ['RO', 'access'], begin: 3, lastKey: -1, step: 1 },
+    ],
+    handler: bitop,
+  },
+  {
+    name: 'bitfield', arity: -2, flags: F.Write | F.DenyOom, acl: ['write', ...BITMAP, 'slow'], group: 'bitmap', since: '3.2.0',
+    summary: 'Performs arbitrary bitfield integer operations on strings.', complexity: FIELDS_COMPLEXITY, ...key1,
+    keySpecs: [{
+      notes: 'This command allows both access and modification of the key',
+      flags: ['RW', 'access', 'update', 'variable_flags'], begin: 1, lastKey: 0, step: 1,
+    }],
+    handler: (c) => bitfield(c, false),
+  },
+  {
+    name: 'bitfield_ro', arity: -2, flags: F.Readonly | F.Fast, acl: ['read', ...BITMAP, 'fast'], group: 'bitmap', since: '6.0.0',
+    summary: 'Performs arbitrary read-only bitfield integer operations on strings.', complexity: FIELDS_COMPLEXITY, ...key1,
+    keySpecs: RO_ACCESS, handler: (c) => bitfield(c, true),
+  },
+];

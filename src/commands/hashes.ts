@@ -1,0 +1,522 @@
+// Hash commands: HSET, HMSET, HSETNX, HGET, HMGET, HDEL, HLEN, HSTRLEN, HEXISTS, HGETALL, HKEYS,
+// HVALS, HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN (t_hash.c). A key never holds an empty hash:
+// whatever deletes the last field deletes the key. Also what sets.ts shares: HSCAN's cursor and
+// option parsing, and the count argument and distinct sampling of HRANDFIELD.
+import { ClientFlag } from '../clients/flags.js';
+import { stringMatch } from '../config/config.js';
+import { Lookup, type Db } from '../data/keyspace.js';
+import { RedisHash, type HashEntry } from '../data/hash.js';
+import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-double.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import { parseCursor, touchFlags } from './keys.js';
+import { notifyKeyspaceEvent } from './notify.js';
+import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, addInt64, parseInteger } from './util.js';
+
+const F = CmdFlag;
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+/**
+ * The hash at `key`: undefined when missing; null, with WRONGTYPE replied, for another type.
+ * `read` is Redis's lookupKeyRead (keyspace hits and misses count) rather than lookupKeyWrite.
+ */
+function lookupHash(call: CommandCall, db: Db, key: string, read: boolean): RedisHash | undefined | null {
+  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
+  if (v === undefined || v instanceof RedisHash) return v;
+  call.reply.error(ERR_WRONGTYPE);
+  return null;
+}
+
+/**
+ * After a write to `key`: a hash that was new is stored (which signals the key), one changed in
+ * place is signalled; then the change is counted and published.
+ */
+function hashWritten(call: CommandCall, db: Db, key: string, h: RedisHash, isNew: boolean, event: string, dirty: number): void {
+  if (isNew) db.set(key, h);
+  else db.touch(key);
+  call.server.dirty += dirty;
+  notifyKeyspaceEvent(call.server, 'h', event, key, call.client.db);
+}
+
+/**
+ * A count argument within ±LONG_MAX (getRangeLongFromObjectOrReply): a number, or a bigint beyond
+ * 2^53; null after the error reply.
+ */
+export function signedCountArg(call: CommandCall, i: number): number | bigint | null {
+  const v = parseInteger(call.args.str(i));
+  if (v === null) {
+    call.reply.error(ERR_NOT_INTEGER);
+    return null;
+  }
+  if (v === -9223372036854775808n) {
+    call.reply.error('value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+    return null;
+  }
+  return v;
+}
+
+/** A count as a number: beyond 2^53 nothing changes, as no collection comes near that size. */
+export function clampCount(v: number | bigint): number {
+  if (typeof v === 'number') return v;
+  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+}
+
+// ---- set, get, delete -------------------------------------------------------------------------
+
+/** HSET key field value [field value ...] (replies the fields created) and HMSET (replies OK). */
+function hset(call: CommandCall, hmset: boolean): void {
+  const { args, reply, client, server } = call;
+  if (args.count % 2 === 1) {
+    reply.error(`wrong number of arguments for '${hmset ? 'hmset' : 'hset'}' command`);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const found = lookupHash(call, db, key, false);
+  if (found === null) return;
+  const h = found ?? new RedisHash();
+  const pairs = (args.count - 2) / 2;
+  h.sizeHint(pairs);
+  let created = 0;
+  for (let i = 2; i < args.count; i += 2) if (h.set(args.str(i), args.str(i + 1))) created++;
+  hashWritten(call, db, key, h, found === undefined, 'hset', pairs);
+  if (hmset) reply.status('OK');
+  else reply.integer(created);
+}
+
+function hsetnx(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const found = lookupHash(call, db, key, false);
+  if (found === null) return;
+  const field = args.str(2);
+  if (found?.has(field)) {
+    reply.integer(0);
+    return;
+  }
+  const h = found ?? new RedisHash();
+  h.set(field, args.str(3));
+  hashWritten(call, db, key, h, found === undefined, 'hset', 1);
+  reply.integer(1);
+}
+
+function hget(call: CommandCall): void {
+  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  if (h === null) return;
+  const v = h?.get(call.args.str(2));
+  if (v === undefined) call.reply.nullBulk();
+  else call.reply.bulkStr(v);
+}
+
+function hmget(call: CommandCall): void {
+  const { args, reply } = call;
+  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], args.str(1), true);
+  if (h === null) return;
+  reply.array(args.count - 2);
+  for (let i = 2; i < args.count; i++) {
+    const v = h?.get(args.str(i));
+    if (v === undefined) reply.nullBulk();
+    else reply.bulkStr(v);
+  }
+}
+
+function hdel(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const h = lookupHash(call, db, key, false);
+  if (h === null) return;
+  if (h === undefined) {
+    reply.integer(0);
+    return;
+  }
+  let deleted = 0;
+  for (let i = 2; i < args.count; i++) {
+    if (!h.delete(args.str(i))) continue;
+    deleted++;
+    if (h.size === 0) break;
+  }
+  if (deleted > 0) {
+    // Deleting the emptied key signals it; a hash changed in place is signalled here.
+    if (h.size === 0) db.delete(key, call.now);
+    else db.touch(key);
+    server.dirty += deleted;
+    notifyKeyspaceEvent(server, 'h', 'hdel', key, client.db);
+    if (h.size === 0) notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
+  }
+  reply.integer(deleted);
+}
+
+function hlen(call: CommandCall): void {
+  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  if (h !== null) call.reply.integer(h === undefined ? 0 : h.size);
+}
+
+function hstrlen(call: CommandCall): void {
+  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  if (h !== null) call.reply.integer(h?.get(call.args.str(2))?.length ?? 0);
+}
+
+function hexists(call: CommandCall): void {
+  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  if (h !== null) call.reply.integer(h?.has(call.args.str(2)) ? 1 : 0);
+}
+
+const enum Want {
+  Fields = 1,
+  Values = 2,
+  Both = 3,
+}
+
+/** HGETALL (a map), HKEYS, HVALS (arrays): genericHgetallCommand. */
+function getAll(call: CommandCall, want: Want): void {
+  const { reply } = call;
+  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  if (h === null) return;
+  const n = h === undefined ? 0 : h.size;
+  if (want === Want.Both) reply.map(n);
+  else reply.array(n);
+  if (h === undefined) return;
+  for (const e of h.entries()) {
+    if (want & Want.Fields) reply.bulkStr(e.key);
+    if (want & Want.Values) reply.bulkStr(e.value);
+  }
+}
+
+// ---- counters ---------------------------------------------------------------------------------
+
+function hincrby(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const incr = parseInteger(args.str(3));
+  if (incr === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const found = lookupHash(call, db, key, false);
+  if (found === null) return;
+  const h = found ?? new RedisHash();
+  const field = args.str(2);
+  const old = h.get(field);
+  let cur: number | bigint = 0;
+  if (old !== undefined) {
+    const v = parseInteger(old);
+    if (v === null) {
+      reply.error('hash value is not an integer');
+      return;
+    }
+    cur = v;
+  }
+  const next = addInt64(cur, incr);
+  if (next === null) {
+    reply.error(ERR_OVERFLOW);
+    return;
+  }
+  h.set(field, String(next));
+  hashWritten(call, db, key, h, found === undefined, 'hincrby', 1);
+  reply.integer(next);
+}
+
+/** HINCRBYFLOAT: in long double, as Redis computes it, formatted as ld2string's human form. */
+function hincrbyfloat(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const incr = parseLongDouble(args.str(3));
+  if (incr === null) {
+    reply.error('value is not a valid float');
+    return;
+  }
+  if (incr.inf) {
+    reply.error('value is NaN or Infinity');
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const found = lookupHash(call, db, key, false);
+  if (found === null) return;
+  const h = found ?? new RedisHash();
+  const field = args.str(2);
+  const old = h.get(field);
+  let sum = incr;
+  if (old !== undefined) {
+    const v = parseLongDouble(old);
+    if (v === null) {
+      reply.error('hash value is not a float');
+      return;
+    }
+    const s = addLongDouble(v, incr);
+    if (s === null || s.inf) {
+      reply.error('increment would produce NaN or Infinity');
+      return;
+    }
+    sum = s;
+  }
+  const text = formatLongDouble(sum);
+  h.set(field, text);
+  hashWritten(call, db, key, h, found === undefined, 'hincrbyfloat', 1);
+  reply.bulkStr(text);
+}
+
+// ---- random fields ----------------------------------------------------------------------------
+
+/** One field (and its value) of an HRANDFIELD reply: RESP3 pairs are arrays of two. */
+function replyField(reply: ReplyWriter, e: HashEntry, withValues: boolean): void {
+  if (withValues && reply.resp === 3) reply.array(2);
+  reply.bulkStr(e.key);
+  if (withValues) reply.bulkStr(e.value);
+}
+
+/**
+ * HRANDFIELD key [count [WITHVALUES]]. A negative count may repeat fields; a positive one
+ * returns distinct fields, the whole hash (in its order) when count covers it.
+ */
+function hrandfield(call: CommandCall): void {
+  const { args, reply } = call;
+  let count = 0;
+  let withValues = false;
+  if (args.count >= 3) {
+    const c = signedCountArg(call, 2);
+    if (c === null) return;
+    if (args.count > 4 || (args.count === 4 && !args.is(3, 'withvalues'))) {
+      reply.error(ERR_SYNTAX);
+      return;
+    }
+    if (args.count === 4) {
+      withValues = true;
+      // Redis refuses what would overflow count * 2 (LONG_MAX / 2).
+      if (c < -4611686018427387903n || c > 4611686018427387903n) {
+        reply.error('value is out of range');
+        return;
+      }
+    }
+    count = clampCount(c);
+  }
+  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], args.str(1), true);
+  if (h === null) return;
+  if (args.count === 2) {
+    if (h === undefined) reply.nullBulk();
+    else reply.bulkStr(h.random().key);
+    return;
+  }
+  if (h === undefined || count === 0) {
+    reply.array(0);
+    return;
+  }
+  const flat = withValues && reply.resp === 2;
+  if (count < 0) {
+    const n = -count;
+    reply.array(flat ? n * 2 : n);
+    for (let i = 0; i < n; i++) {
+      replyField(reply, h.random(), withValues);
+      // As Redis: stop once the client is being closed (its output limit was reached).
+      if (call.client.flags & ClientFlag.CloseAsap) break;
+    }
+    return;
+  }
+  const n = Math.min(count, h.size);
+  reply.array(flat ? n * 2 : n);
+  if (count >= h.size) {
+    for (const e of h.entries()) replyField(reply, e, withValues);
+    return;
+  }
+  for (const e of distinctSample(h.size, count, () => h.random(), h.entries())) replyField(reply, e, withValues);
+}
+
+/**
+ * `count` distinct entries out of `size` (count < size): picked at random while they are few
+ * compared with the whole (Redis's CASE 4), else the whole less random ones (CASE 3).
+ */
+export function distinctSample<E>(size: number, count: number, pick: () => E, all: Iterable<E>): Iterable<E> {
+  if (count * 3 > size) {
+    const kept = [...all];
+    for (let n = kept.length; n > count; n--) {
+      const i = Math.floor(Math.random() * n);
+      kept[i] = kept[n - 1];
+    }
+    kept.length = count;
+    return kept;
+  }
+  const chosen = new Set<E>();
+  while (chosen.size < count) chosen.add(pick());
+  return chosen;
+}
+
+// ---- HSCAN, and the cursor and options SSCAN shares ------------------------------------------
+
+/** The SCAN cursor at argument `i` (parseCursor, shared with SCAN); null after the error reply. */
+export function scanCursor(call: CommandCall, i: number): number | null {
+  const cursor = parseCursor(call.args.str(i));
+  if (cursor === null) call.reply.error('invalid cursor');
+  return cursor;
+}
+
+export interface ScanOptions {
+  count: number;
+  /** null when MATCH is absent or "*". */
+  pattern: string | null;
+}
+
+/** COUNT and MATCH from argument `first` on (scanGenericCommand); null after the error reply. */
+export function scanOptions(call: CommandCall, first: number): ScanOptions | null {
+  const { args, reply } = call;
+  const opts: ScanOptions = { count: 10, pattern: null };
+  for (let i = first; i < args.count; i += 2) {
+    const more = i + 1 < args.count;
+    if (more && args.is(i, 'count')) {
+      const c = parseInteger(args.str(i + 1));
+      if (c === null) {
+        reply.error(ERR_NOT_INTEGER);
+        return null;
+      }
+      if (c < 1) {
+        reply.error(ERR_SYNTAX);
+        return null;
+      }
+      opts.count = typeof c === 'bigint' ? Number.MAX_SAFE_INTEGER : c;
+    } else if (more && args.is(i, 'match')) {
+      const p = args.str(i + 1);
+      opts.pattern = p === '*' ? null : p;
+    } else {
+      reply.error(ERR_SYNTAX);
+      return null;
+    }
+  }
+  return opts;
+}
+
+/** The empty scan reply for a missing key: cursor 0, no elements. */
+export function replyEmptyScan(reply: ReplyWriter): void {
+  reply.array(2);
+  reply.bulkStr('0');
+  reply.array(0);
+}
+
+function hscan(call: CommandCall): void {
+  const { args, reply, server } = call;
+  const cursor = scanCursor(call, 2);
+  if (cursor === null) return;
+  const h = lookupHash(call, server.keyspace.dbs[call.client.db], args.str(1), true);
+  if (h === null) return;
+  if (h === undefined) {
+    replyEmptyScan(reply);
+    return;
+  }
+  const opts = scanOptions(call, 3);
+  if (opts === null) return;
+  // A listpack hash is answered whole, cursor 0, as Redis does; a hashtable one COUNT at a time.
+  let next = 0;
+  let found: Iterable<HashEntry>;
+  if (h.encoding(server.config) === 'listpack') found = h.entries();
+  else {
+    const out: HashEntry[] = [];
+    next = h.scan(cursor, opts.count, out);
+    found = out;
+  }
+  const matched: HashEntry[] = [];
+  for (const e of found) if (opts.pattern === null || stringMatch(opts.pattern, e.key, false)) matched.push(e);
+  reply.array(2);
+  reply.bulkStr(String(next));
+  reply.array(matched.length * 2);
+  for (const e of matched) {
+    reply.bulkStr(e.key);
+    reply.bulkStr(e.value);
+  }
+}
+
+// ---- the rows ---------------------------------------------------------------------------------
+
+const key1 = { firstKey: 1, lastKey: 1, step: 1 };
+const spec = (...flags: string[]) => [{ flags, begin: 1, lastKey: 0, step: 1 }];
+const HASH_W = ['write', 'hash', 'fast'];
+const HASH_R = ['read', 'hash', 'fast'];
+const HASH_R_SLOW = ['read', 'hash', 'slow'];
+const ALL_FIELDS = 'O(N) where N is the size of the hash.';
+
+export const hashCommands: CommandDef[] = [
+  {
+    name: 'hset', arity: -4, flags: F.Write | F.DenyOom | F.Fast, acl: HASH_W, group: 'hash', since: '2.0.0',
+    summary: 'Creates or modifies the value of a field in a hash.',
+    complexity: 'O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.',
+    ...key1, keySpecs: spec('RW', 'update'), handler: (c) => hset(c, false),
+  },
+  {
+    name: 'hmset', arity: -4, flags: F.Write | F.DenyOom | F.Fast, acl: HASH_W, group: 'hash', since: '2.0.0',
+    summary: 'Sets the values of multiple fields.', complexity: 'O(N) where N is the number of fields being set.',
+    ...key1, keySpecs: spec('RW', 'update'), handler: (c) => hset(c, true),
+  },
+  {
+    name: 'hsetnx', arity: 4, flags: F.Write | F.DenyOom | F.Fast, acl: HASH_W, group: 'hash', since: '2.0.0',
+    summary: 'Sets the value of a field in a hash only when the field doesn\'t exist.', complexity: 'O(1)',
+    ...key1, keySpecs: spec('RW', 'insert'), handler: hsetnx,
+  },
+  {
+    name: 'hget', arity: 3, flags: F.Readonly | F.Fast, acl: HASH_R, group: 'hash', since: '2.0.0',
+    summary: 'Returns the value of a field in a hash.', complexity: 'O(1)',
+    ...key1, keySpecs: spec('RO', 'access'), handler: hget,
+  },
+  {
+    name: 'hmget', arity: -3, flags: F.Readonly | F.Fast, acl: HASH_R, group: 'hash', since: '2.0.0',
+    summary: 'Returns the values of all fields in a hash.',
+    complexity: 'O(N) where N is the number of fields being requested.',
+    ...key1, keySpecs: spec('RO', 'access'), handler: hmget,
+  },
+  {
+    name: 'hdel', arity: -3, flags: F.Write | F.Fast, acl: HASH_W, group: 'hash', since: '2.0.0',
+    summary: 'Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.',
+    complexity: 'O(N) where N is the number of fields to be removed.',
+    ...key1, keySpecs: spec('RW', 'delete'), handler: hdel,
+  },
+  {
+    name: 'hlen', arity: 2, flags: F.Readonly | F.Fast, acl: HASH_R, group: 'hash', since: '2.0.0',
+    summary: 'Returns the number of fields in a hash.', complexity: 'O(1)',
+    ...key1, keySpecs: spec('RO'), handler: hlen,
+  },
+  {
+    name: 'hstrlen', arity: 3, flags: F.Readonly | F.Fast, acl: HASH_R, group: 'hash', since: '3.2.0',
+    summary: 'Returns the length of the value of a field.', complexity: 'O(1)',
+    ...key1, keySpecs: spec('RO'), handler: hstrlen,
+  },
+  {
+    name: 'hexists', arity: 3, flags: F.Readonly | F.Fast, acl: HASH_R, group: 'hash', since: '2.0.0',
+    summary: 'Determines whether a field exists in a hash.', complexity: 'O(1)',
+    ...key1, keySpecs: spec('RO'), handler: hexists,
+  },
+  {
+    name: 'hgetall', arity: 2, flags: F.Readonly, acl: HASH_R_SLOW, group: 'hash', since: '2.0.0',
+    summary: 'Returns all fields and values in a hash.', complexity: ALL_FIELDS,
+    ...key1, keySpecs: spec('RO', 'access'), tips: ['nondeterministic_output_order'], handler: (c) => getAll(c, Want.Both),
+  },
+  {
+    name: 'hkeys', arity: 2, flags: F.Readonly, acl: HASH_R_SLOW, group: 'hash', since: '2.0.0',
+    summary: 'Returns all fields in a hash.', complexity: ALL_FIELDS,
+    ...key1, keySpecs: spec('RO', 'access'), tips: ['nondeterministic_output_order'], handler: (c) => getAll(c, Want.Fields),
+  },
+  {
+    name: 'hvals', arity: 2, flags: F.Readonly, acl: HASH_R_SLOW, group: 'hash', since: '2.0.0',
+    summary: 'Returns all values in a hash.', complexity: ALL_FIELDS,
+    ...key1, keySpecs: spec('RO', 'access'), tips: ['nondeterministic_output_order'], handler: (c) => getAll(c, Want.Values),
+  },
+  {
+    name: 'hincrby', arity: 4, flags: F.Write | F.DenyOom | F.Fast, acl: HASH_W, group: 'hash', since: '2.0.0',
+    summary: 'Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn\'t exist.',
+    complexity: 'O(1)', ...key1, keySpecs: spec('RW', 'access', 'update'), handler: hincrby,
+  },
+  {
+    name: 'hincrbyfloat', arity: 4, flags: F.Write | F.DenyOom | F.Fast, acl: HASH_W, group: 'hash', since: '2.6.0',
+    summary: 'Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn\'t exist.',
+    complexity: 'O(1)', ...key1, keySpecs: spec('RW', 'access', 'update'), handler: hincrbyfloat,
+  },
+  {
+    name: 'hrandfield', arity: -2, flags: F.Readonly, acl: HASH_R_SLOW, group: 'hash', since: '6.2.0',
+    summary: 'Returns one or more random fields from a hash.', complexity: 'O(N) where N is the number of fields returned',
+    ...key1, keySpecs: spec('RO', 'access'), tips: ['nondeterministic_output'], handler: hrandfield,
+  },
+  {
+    name: 'hscan', arity: -3, flags: F.Readonly, acl: HASH_R_SLOW, group: 'hash', since: '2.8.0',
+    summary: 'Iterates over fields and values of a hash.',
+    complexity: 'O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.',
+    ...key1, keySpecs: spec('RO', 'access'), tips: ['nondeterministic_output'], handler: hscan,
+  },
+];

@@ -1,0 +1,429 @@
+// List commands: LPUSH, RPUSH, LPOP, RPOP, LLEN, LRANGE, LMOVE, LMPOP and the blocking BLPOP,
+// BRPOP, BLMOVE, BLMPOP (t_list.c). A key never holds an empty list: whatever takes the last
+// element deletes the key. Every push signals its key as ready, so clients blocked on it run
+// their command again; a blocking command that finds no data blocks (or, inside MULTI, answers
+// as if it had timed out, as Redis does for clients that may not block).
+import type { RedisString } from '../data/string.js';
+import { ClientFlag } from '../clients/flags.js';
+import type { Db } from '../data/keyspace.js';
+import { RedisList } from '../data/list.js';
+import type { Args } from '../engine/args.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { blockingDeadline } from './timeout.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
+
+const F = CmdFlag;
+
+const enum End {
+  Head = 0,
+  Tail = 1,
+}
+
+const replyNullArray = (r: ReplyWriter): void => r.nullArray();
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+/** The list at `key`: undefined when missing; null, with WRONGTYPE replied, for another type. */
+function lookupList(call: CommandCall, db: Db, key: string): RedisList | undefined | null {
+  const v = db.lookup(key, call.now);
+  if (v === undefined || v instanceof RedisList) return v;
+  call.reply.error(ERR_WRONGTYPE);
+  return null;
+}
+
+/** A new empty list stored at `key` (the caller pushes at once: keys never hold empty lists). */
+function createList(db: Db, key: string): RedisList {
+  const list = new RedisList();
+  db.set(key, list);
+  return list;
+}
+
+function popEnd(list: RedisList, end: End): RedisString {
+  return (end === End.Head ? list.popHead() : list.popTail())!;
+}
+
+function pushEnd(list: RedisList, end: End, value: RedisString): void {
+  if (end === End.Head) list.pushHead(value);
+  else list.pushTail(value);
+}
+
+/**
+ * Redis's listElementsRemoved: the key goes when the list is empty (deleting tells WATCH and
+ * tracking), else the in-place change is signalled; each element counts as a change.
+ */
+function elementsRemoved(call: CommandCall, db: Db, key: string, list: RedisList, n: number): void {
+  if (list.length === 0) db.delete(key, call.now);
+  else db.touch(key);
+  call.server.dirty += n;
+}
+
+/** Replies `n` elements popped from `end`, in pop order. */
+function replyPopped(reply: ReplyWriter, list: RedisList, end: End, n: number): void {
+  reply.array(n);
+  for (let i = 0; i < n; i++) reply.bulkValue(popEnd(list, end));
+}
+
+/** LEFT or RIGHT, any case; -1 after a syntax error reply. */
+function whereArg(call: CommandCall, i: number): End | -1 {
+  if (call.args.is(i, 'left')) return End.Head;
+  if (call.args.is(i, 'right')) return End.Tail;
+  call.reply.error(ERR_SYNTAX);
+  return -1;
+}
+
+/**
+ * A 64-bit integer argument as a number; beyond 2^53 it is clamped, which changes nothing for
+ * indexes and counts of a list (whose length is far below that). Null when not an integer.
+ */
+function longArg(args: Args, i: number): number | null {
+  const v = parseInteger(args.str(i));
+  if (typeof v !== 'bigint') return v;
+  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
+}
+
+function keysOf(args: Args, first: number, last: number): string[] {
+  const keys: string[] = [];
+  for (let i = first; i <= last; i++) keys.push(args.str(i));
+  return keys;
+}
+
+/**
+ * On a re-run after a key got data: does any of the keys hold a list now? If none does (the
+ * data went, or the key changed type), the client keeps waiting, as Redis only re-runs a
+ * blocked command when a key it waits on holds the type it waits for.
+ */
+function anyList(call: CommandCall, db: Db, first: number, last: number): boolean {
+  for (let i = first; i <= last; i++) if (db.lookup(call.args.str(i), call.now) instanceof RedisList) return true;
+  return false;
+}
+
+/**
+ * No data for a blocking command: block, or where blocking is denied (inside MULTI) answer at
+ * once with the null reply Redis gives there (null array; BLMOVE: null bulk). A timed-out list
+ * block is always answered with a null array, BLMOVE's too (replyToBlockedClientTimedOut).
+ */
+function block(call: CommandCall, keys: readonly string[], deadline: number, deniedNullBulk: boolean): void {
+  if (call.client.flags & ClientFlag.Multi) {
+    if (deniedNullBulk) call.reply.nullBulk();
+    else call.reply.nullArray();
+    return;
+  }
+  call.server.blockOnKeys(call, keys, deadline, replyNullArray);
+}
+
+// ---- push, pop, read --------------------------------------------------------------------------
+
+function push(call: CommandCall, end: End): void {
+  const { args, reply, client, server } = call;
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  let list = lookupList(call, db, key);
+  if (list === null) return;
+  // Storing a new list signals the change itself; pushing onto one in place must say so.
+  if (list === undefined) list = createList(db, key);
+  else db.touch(key);
+  for (let i = 2; i < args.count; i++) pushEnd(list, end, args.value(i));
+  server.dirty += args.count - 2;
+  server.signalKeyAsReady(client.db, key);
+  reply.integer(list.length);
+}
+
+function pop(call: CommandCall, end: End): void {
+  const { args, reply, client, server } = call;
+  if (args.count > 3) {
+    reply.error(`wrong number of arguments for '${end === End.Head ? 'lpop' : 'rpop'}' command`);
+    return;
+  }
+  const hasCount = args.count === 3;
+  let count = 0;
+  if (hasCount) {
+    const c = longArg(args, 2);
+    if (c === null || c < 0) {
+      reply.error('value is out of range, must be positive');
+      return;
+    }
+    count = c;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const list = lookupList(call, db, key);
+  if (list === null) return;
+  if (list === undefined) {
+    if (hasCount) reply.nullArray();
+    else reply.nullBulk();
+    return;
+  }
+  if (!hasCount) {
+    reply.bulkValue(popEnd(list, end));
+    elementsRemoved(call, db, key, list, 1);
+    return;
+  }
+  if (count === 0) {
+    reply.array(0);
+    return;
+  }
+  const n = Math.min(count, list.length);
+  replyPopped(reply, list, end, n);
+  elementsRemoved(call, db, key, list, n);
+}
+
+function llen(call: CommandCall): void {
+  const list = lookupList(call, call.server.keyspace.dbs[call.client.db], call.args.str(1));
+  if (list !== null) call.reply.integer(list === undefined ? 0 : list.length);
+}
+
+function lrange(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  let start = longArg(args, 2);
+  let stop = longArg(args, 3);
+  if (start === null || stop === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  const list = lookupList(call, server.keyspace.dbs[client.db], args.str(1));
+  if (list === null) return;
+  const len = list === undefined ? 0 : list.length;
+  if (start < 0) start += len;
+  if (stop < 0) stop += len;
+  if (start < 0) start = 0;
+  if (list === undefined || start > stop || start >= len) {
+    reply.array(0);
+    return;
+  }
+  if (stop >= len) stop = len - 1;
+  reply.array(stop - start + 1);
+  for (let i = start; i <= stop; i++) reply.bulkValue(list.at(i));
+}
+
+// ---- moves and multi-key pops -----------------------------------------------------------------
+
+/** LMOVE's body once the source (args[1]) is known to hold a list: the destination is args[2]. */
+function move(call: CommandCall, db: Db, source: RedisList, from: End, to: End): void {
+  const { args, reply, client, server } = call;
+  const dstKey = args.str(2);
+  // Looked up before the pop: when source and destination are one key, this is the same list.
+  let dest = lookupList(call, db, dstKey);
+  if (dest === null) return;
+  const value = popEnd(source, from);
+  if (dest === undefined) dest = createList(db, dstKey);
+  else db.touch(dstKey);
+  pushEnd(dest, to, value);
+  server.signalKeyAsReady(client.db, dstKey);
+  if (source.length === 0) db.delete(args.str(1), call.now);
+  else db.touch(args.str(1));
+  server.dirty++;
+  reply.bulkValue(value);
+}
+
+function lmove(call: CommandCall): void {
+  const from = whereArg(call, 3);
+  if (from === -1) return;
+  const to = whereArg(call, 4);
+  if (to === -1) return;
+  const db = call.server.keyspace.dbs[call.client.db];
+  const source = lookupList(call, db, call.args.str(1));
+  if (source === null) return;
+  if (source === undefined) call.reply.nullBulk();
+  else move(call, db, source, from, to);
+}
+
+function blmove(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  const from = whereArg(call, 3);
+  if (from === -1) return;
+  const to = whereArg(call, 4);
+  if (to === -1) return;
+  const deadline = blockingDeadline(args.str(5), now);
+  if (typeof deadline === 'string') {
+    reply.error(deadline);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  if (!call.reprocessing || anyList(call, db, 1, 1)) {
+    const source = lookupList(call, db, args.str(1));
+    if (source === null) return;
+    if (source !== undefined) {
+      move(call, db, source, from, to);
+      return;
+    }
+  }
+  block(call, keysOf(args, 1, 1), deadline, true);
+}
+
+/** BLPOP / BRPOP: keys are args[1 .. count-2], the timeout is last; replies [key, element]. */
+function bpop(call: CommandCall, end: End): void {
+  const { args, reply, client, server, now } = call;
+  const deadline = blockingDeadline(args.str(args.count - 1), now);
+  if (typeof deadline === 'string') {
+    reply.error(deadline);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const last = args.count - 2;
+  if (!call.reprocessing || anyList(call, db, 1, last)) {
+    for (let i = 1; i <= last; i++) {
+      const key = args.str(i);
+      const list = lookupList(call, db, key);
+      if (list === null) return;
+      if (list === undefined) continue;
+      reply.array(2);
+      reply.bulkStr(key);
+      reply.bulkValue(popEnd(list, end));
+      elementsRemoved(call, db, key, list, 1);
+      return;
+    }
+  }
+  block(call, keysOf(args, 1, last), deadline, false);
+}
+
+/**
+ * LMPOP numkeys key... LEFT|RIGHT [COUNT n] and BLMPOP timeout numkeys ...: `numkeysAt` is the
+ * index of numkeys. Replies [key, [elements...]] from the first key holding a list.
+ */
+function mpop(call: CommandCall, numkeysAt: number, blocking: boolean): void {
+  const { args, reply, client, server, now } = call;
+  const numkeys = longArg(args, numkeysAt);
+  if (numkeys === null || numkeys < 1) {
+    reply.error('numkeys should be greater than 0');
+    return;
+  }
+  const whereAt = numkeysAt + numkeys + 1;
+  if (whereAt >= args.count) {
+    reply.error(ERR_SYNTAX);
+    return;
+  }
+  const end = whereArg(call, whereAt);
+  if (end === -1) return;
+  let count = -1;
+  for (let j = whereAt + 1; j < args.count; j++) {
+    if (count === -1 && args.is(j, 'count') && j + 1 < args.count) {
+      const c = longArg(args, ++j);
+      if (c === null || c < 1) {
+        reply.error('count should be greater than 0');
+        return;
+      }
+      count = c;
+    } else {
+      reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  if (count === -1) count = 1;
+  let deadline = 0;
+  if (blocking) {
+    const d = blockingDeadline(args.str(1), now);
+    if (typeof d === 'string') {
+      reply.error(d);
+      return;
+    }
+    deadline = d;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const first = numkeysAt + 1;
+  const last = numkeysAt + numkeys;
+  if (!call.reprocessing || anyList(call, db, first, last)) {
+    for (let i = first; i <= last; i++) {
+      const key = args.str(i);
+      const list = lookupList(call, db, key);
+      if (list === null) return;
+      if (list === undefined) continue;
+      const n = Math.min(count, list.length);
+      reply.array(2);
+      reply.bulkStr(key);
+      replyPopped(reply, list, end, n);
+      elementsRemoved(call, db, key, list, n);
+      return;
+    }
+  }
+  if (blocking) block(call, keysOf(args, first, last), deadline, false);
+  else reply.nullArray();
+}
+
+// ---- the rows ---------------------------------------------------------------------------------
+
+const key1 = { firstKey: 1, lastKey: 1, step: 1 };
+const RW_INSERT = [{ flags: ['RW', 'insert'], begin: 1, lastKey: 0, step: 1 }];
+const RW_POP = [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1 }];
+const MOVE_SPECS = [
+  { flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1 },
+  { flags: ['RW', 'insert'], begin: 2, lastKey: 0, step: 1 },
+];
+const PUSH_COMPLEXITY =
+  'O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.';
+const MPOP_COMPLEXITY = 'O(N+M) where N is the number of provided keys and M is the number of elements returned.';
+
+// LMPOP and BLMPOP find their keys through numkeys (a "keynum" key spec, movablekeys); the
+// table's key specs only describe ranges so far, so those two rows carry none.
+export const listCommands: CommandDef[] = [
+  {
+    name: 'lpush', arity: -3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', 'list', 'fast'], group: 'list',
+    since: '1.0.0', summary: 'Prepends one or more elements to a list. Creates the key if it doesn\'t exist.',
+    complexity: PUSH_COMPLEXITY, ...key1, keySpecs: RW_INSERT, handler: (c) => push(c, End.Head),
+  },
+  {
+    name: 'rpush', arity: -3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', 'list', 'fast'], group: 'list',
+    since: '1.0.0', summary: 'Appends one or more elements to a list. Creates the key if it doesn\'t exist.',
+    complexity: PUSH_COMPLEXITY, ...key1, keySpecs: RW_INSERT, handler: (c) => push(c, End.Tail),
+  },
+  {
+    name: 'lpop', arity: -2, flags: F.Write | F.Fast, acl: ['write', 'list', 'fast'], group: 'list', since: '1.0.0',
+    summary: 'Returns and removes one or more elements from the beginning of a list. Deletes the list if the last element was popped.',
+    complexity: 'O(N) where N is the number of elements returned', ...key1, keySpecs: RW_POP,
+    handler: (c) => pop(c, End.Head),
+  },
+  {
+    name: 'rpop', arity: -2, flags: F.Write | F.Fast, acl: ['write', 'list', 'fast'], group: 'list', since: '1.0.0',
+    summary: 'Returns and removes one or more elements from the end of a list. Deletes the list if the last element was popped.',
+    complexity: 'O(N) where N is the number of elements returned', ...key1, keySpecs: RW_POP,
+    handler: (c) => pop(c, End.Tail),
+  },
+  {
+    name: 'llen', arity: 2, flags: F.Readonly | F.Fast, acl: ['read', 'list', 'fast'], group: 'list', since: '1.0.0',
+    summary: 'Returns the length of a list.', complexity: 'O(1)', ...key1,
+    keySpecs: [{ flags: ['RO'], begin: 1, lastKey: 0, step: 1 }], handler: llen,
+  },
+  {
+    name: 'lrange', arity: 4, flags: F.Readonly, acl: ['read', 'list', 'slow'], group: 'list', since: '1.0.0',
+    summary: 'Returns a range of elements from a list.',
+    complexity: 'O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.',
+    ...key1, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1 }], handler: lrange,
+  },
+  {
+    name: 'lmove', arity: 5, flags: F.Write | F.DenyOom, acl: ['write', 'list', 'slow'], group: 'list', since: '6.2.0',
+    summary: 'Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.',
+    complexity: 'O(1)', firstKey: 1, lastKey: 2, step: 1, keySpecs: MOVE_SPECS, handler: lmove,
+  },
+  {
+    name: 'lmpop', arity: -4, flags: F.Write | F.MovableKeys, acl: ['write', 'list', 'slow'], group: 'list',
+    since: '7.0.0',
+    summary: 'Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.',
+    complexity: MPOP_COMPLEXITY, handler: (c) => mpop(c, 1, false),
+  },
+  {
+    name: 'blpop', arity: -3, flags: F.Write | F.NoScript | F.Blocking, acl: ['write', 'list', 'slow', 'blocking'],
+    group: 'list', since: '2.0.0',
+    summary: 'Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
+    complexity: 'O(N) where N is the number of provided keys.', firstKey: 1, lastKey: -2, step: 1,
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: -2, step: 1 }], handler: (c) => bpop(c, End.Head),
+  },
+  {
+    name: 'brpop', arity: -3, flags: F.Write | F.NoScript | F.Blocking, acl: ['write', 'list', 'slow', 'blocking'],
+    group: 'list', since: '2.0.0',
+    summary: 'Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
+    complexity: 'O(N) where N is the number of provided keys.', firstKey: 1, lastKey: -2, step: 1,
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: -2, step: 1 }], handler: (c) => bpop(c, End.Tail),
+  },
+  {
+    name: 'blmove', arity: 6, flags: F.Write | F.DenyOom | F.NoScript | F.Blocking,
+    acl: ['write', 'list', 'slow', 'blocking'], group: 'list', since: '6.2.0',
+    summary: 'Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.',
+    complexity: 'O(1)', firstKey: 1, lastKey: 2, step: 1, keySpecs: MOVE_SPECS, handler: blmove,
+  },
+  {
+    name: 'blmpop', arity: -5, flags: F.Write | F.Blocking | F.MovableKeys, acl: ['write', 'list', 'slow', 'blocking'],
+    group: 'list', since: '7.0.0',
+    summary: 'Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
+    complexity: MPOP_COMPLEXITY, handler: (c) => mpop(c, 2, true),
+  },
+];

@@ -1,0 +1,375 @@
+// The sorted set's ordered index: Pugh's skiplist as t_zset.c keeps it, ordered by (score,
+// member bytes), with a span on every forward link so ranks cost O(log n), and a backward link
+// on level 0 for reverse walks. Members are binary strings, so JS string order is memcmp order.
+// Invariant: a link's span is the number of nodes it jumps over plus one; a link to null spans
+// the nodes left after its node. Score and lex ranges (zrangespec, zlexrangespec) live here too.
+
+const MAX_LEVEL = 32;
+/** Chance of a node reaching the next level (ZSKIPLIST_P). */
+const P = 0.25;
+
+export class SkipNode {
+  /** Forward links per level (length = the node's level) and their spans. */
+  readonly next: (SkipNode | null)[];
+  readonly span: number[];
+  backward: SkipNode | null = null;
+  /** Insertion order among the set's members, kept by RedisZset for ZSCAN cursors. */
+  seq = 0;
+
+  constructor(
+    public score: number,
+    readonly member: string,
+    level: number,
+  ) {
+    this.next = new Array<SkipNode | null>(level).fill(null);
+    this.span = new Array<number>(level).fill(0);
+  }
+}
+
+/** A score interval (zrangespec): min and max, each inclusive unless its `ex` flag is set. */
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minex: boolean;
+  maxex: boolean;
+}
+
+/** One end of a lex interval: '-' and '+' are the strings below and above every member. */
+export type LexBound = { readonly inf: -1 | 1 } | { readonly inf: 0; readonly value: string; readonly ex: boolean };
+
+export interface LexRange {
+  min: LexBound;
+  max: LexBound;
+}
+
+export function scoreGteMin(v: number, r: ScoreRange): boolean {
+  return r.minex ? v > r.min : v >= r.min;
+}
+
+export function scoreLteMax(v: number, r: ScoreRange): boolean {
+  return r.maxex ? v < r.max : v <= r.max;
+}
+
+/** True when no score can be in the range (zslIsInRange's first test). */
+export function scoreRangeEmpty(r: ScoreRange): boolean {
+  return r.min > r.max || (r.min === r.max && (r.minex || r.maxex));
+}
+
+/** sdscmplex: member `s` against a bound; the infinities sit outside every string. */
+function cmpLex(s: string, b: LexBound): number {
+  if (b.inf !== 0) return -b.inf;
+  return s < b.value ? -1 : s > b.value ? 1 : 0;
+}
+
+export function lexGteMin(s: string, r: LexRange): boolean {
+  const c = cmpLex(s, r.min);
+  return r.min.inf === 0 && r.min.ex ? c > 0 : c >= 0;
+}
+
+export function lexLteMax(s: string, r: LexRange): boolean {
+  const c = cmpLex(s, r.max);
+  return r.max.inf === 0 && r.max.ex ? c < 0 : c <= 0;
+}
+
+/** True when no string can be in the range (zslIsInLexRange's first test). */
+export function lexRangeEmpty(r: LexRange): boolean {
+  const { min, max } = r;
+  let c: number;
+  if (min.inf !== 0 || max.inf !== 0) {
+    // '-' and '+' compare equal only to themselves ('-' '-' or '+' '+', which Redis marks exclusive).
+    if (min.inf === max.inf) return true;
+    c = min.inf === 1 || max.inf === -1 ? 1 : -1;
+  } else {
+    c = min.value < max.value ? -1 : min.value > max.value ? 1 : 0;
+  }
+  return c > 0 || (c === 0 && ((min.inf === 0 && min.ex) || (max.inf === 0 && max.ex)));
+}
+
+/** (score, member) order. */
+function before(n: SkipNode, score: number, member: string): boolean {
+  return n.score < score || (n.score === score && n.member < member);
+}
+
+export class SkipList {
+  /** The header: a sentinel with every level, never a member. */
+  private readonly head = new SkipNode(0, '', MAX_LEVEL);
+  private tailNode: SkipNode | null = null;
+  private levels = 1;
+  private count = 0;
+  /** Scratch for searches: predecessors and their ranks per level (one list, one search at a time). */
+  private readonly update: SkipNode[] = new Array<SkipNode>(MAX_LEVEL);
+  private readonly rank: number[] = new Array<number>(MAX_LEVEL).fill(0);
+  /** Where the last countWhile stopped: the last node satisfying its predicate (or the header). */
+  private visited: SkipNode = this.head;
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  get length(): number {
+    return this.count;
+  }
+
+  get first(): SkipNode | null {
+    return this.head.next[0];
+  }
+
+  get last(): SkipNode | null {
+    return this.tailNode;
+  }
+
+  private randomLevel(): number {
+    let level = 1;
+    while (level < MAX_LEVEL && this.random() < P) level++;
+    return level;
+  }
+
+  /** Inserts a member that is not in the list (the caller's dictionary knows). */
+  insert(score: number, member: string): SkipNode {
+    const node = new SkipNode(score, member, this.randomLevel());
+    this.link(node);
+    return node;
+  }
+
+  /** Unlinks `node`, which must be in the list. */
+  remove(node: SkipNode): void {
+    this.findPredecessors(node.score, node.member);
+    this.unlink(node);
+  }
+
+  /**
+   * Moves `node` to `score` (zslUpdateScore): in place when its neighbours still bracket the new
+   * score, else unlinked and linked again. The node object (and its seq) is kept.
+   */
+  updateScore(node: SkipNode, score: number): void {
+    const back = node.backward;
+    const fwd = node.next[0];
+    if ((back === null || back.score < score || (back.score === score && back.member < node.member)) &&
+        (fwd === null || fwd.score > score || (fwd.score === score && fwd.member > node.member))) {
+      node.score = score;
+      return;
+    }
+    this.remove(node);
+    node.score = score;
+    this.link(node);
+  }
+
+  /** 0-based rank of the member with this score, or -1 when absent. */
+  rankOf(score: number, member: string): number {
+    let x = this.head;
+    let rank = 0;
+    for (let i = this.levels - 1; i >= 0; i--) {
+      let f = x.next[i];
+      while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
+        rank += x.span[i];
+        x = f;
+        f = x.next[i];
+      }
+      if (x !== this.head && x.member === member) return rank - 1;
+    }
+    return -1;
+  }
+
+  /** The node at 0-based `rank`, or null when out of range. */
+  at(rank: number): SkipNode | null {
+    if (rank < 0 || rank >= this.count) return null;
+    const target = rank + 1;
+    let x = this.head;
+    let traversed = 0;
+    for (let i = this.levels - 1; i >= 0; i--) {
+      let f = x.next[i];
+      while (f !== null && traversed + x.span[i] <= target) {
+        traversed += x.span[i];
+        x = f;
+        f = x.next[i];
+      }
+      if (traversed === target) return x;
+    }
+    return null;
+  }
+
+  // ---- ranges ------------------------------------------------------------------------------------
+
+  /** 0-based rank of the first node with a score in the range, or -1. */
+  firstInScoreRange(r: ScoreRange): number {
+    if (!this.overlapsScores(r)) return -1;
+    const rank = this.countWhile((n) => !scoreGteMin(n.score, r));
+    const n = this.visited.next[0];
+    return n !== null && scoreLteMax(n.score, r) ? rank : -1;
+  }
+
+  /** 0-based rank of the last node with a score in the range, or -1. */
+  lastInScoreRange(r: ScoreRange): number {
+    if (!this.overlapsScores(r)) return -1;
+    const rank = this.countWhile((n) => scoreLteMax(n.score, r)) - 1;
+    const n = this.visited;
+    return n !== this.head && scoreGteMin(n.score, r) ? rank : -1;
+  }
+
+  /** 0-based rank of the first member in the lex range, or -1. */
+  firstInLexRange(r: LexRange): number {
+    if (!this.overlapsLex(r)) return -1;
+    const rank = this.countWhile((n) => !lexGteMin(n.member, r));
+    const n = this.visited.next[0];
+    return n !== null && lexLteMax(n.member, r) ? rank : -1;
+  }
+
+  /** 0-based rank of the last member in the lex range, or -1. */
+  lastInLexRange(r: LexRange): number {
+    if (!this.overlapsLex(r)) return -1;
+    const rank = this.countWhile((n) => lexLteMax(n.member, r)) - 1;
+    const n = this.visited;
+    return n !== this.head && lexGteMin(n.member, r) ? rank : -1;
+  }
+
+  /**
+   * Removes the nodes of 0-based ranks start..end (inclusive, both in range), calling `removed`
+   * for each; zslDeleteRangeByRank.
+   */
+  deleteRankRange(start: number, end: number, removed: (n: SkipNode) => void): number {
+    this.findRank(start);
+    let x = this.update[0].next[0];
+    let n = 0;
+    for (let r = start; x !== null && r <= end; r++) {
+      const next = x.next[0];
+      this.unlink(x);
+      removed(x);
+      n++;
+      x = next;
+    }
+    return n;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  private overlapsScores(r: ScoreRange): boolean {
+    if (scoreRangeEmpty(r)) return false;
+    const t = this.tailNode;
+    const h = this.head.next[0];
+    return t !== null && h !== null && scoreGteMin(t.score, r) && scoreLteMax(h.score, r);
+  }
+
+  private overlapsLex(r: LexRange): boolean {
+    if (lexRangeEmpty(r)) return false;
+    const t = this.tailNode;
+    const h = this.head.next[0];
+    return t !== null && h !== null && lexGteMin(t.member, r) && lexLteMax(h.member, r);
+  }
+
+  /**
+   * How many leading nodes satisfy `pred`, where `pred` holds for a prefix of the list (a
+   * monotone predicate such as "score below the minimum"): O(log n).
+   */
+  private countWhile(pred: (n: SkipNode) => boolean): number {
+    let x = this.head;
+    let rank = 0;
+    for (let i = this.levels - 1; i >= 0; i--) {
+      let f = x.next[i];
+      while (f !== null && pred(f)) {
+        rank += x.span[i];
+        x = f;
+        f = x.next[i];
+      }
+    }
+    this.visited = x;
+    return rank;
+  }
+
+  /** Fills `update` and `rank` with the last node before (score, member) on every level. */
+  private findPredecessors(score: number, member: string): void {
+    let x = this.head;
+    for (let i = this.levels - 1; i >= 0; i--) {
+      this.rank[i] = i === this.levels - 1 ? 0 : this.rank[i + 1];
+      let f = x.next[i];
+      while (f !== null && before(f, score, member)) {
+        this.rank[i] += x.span[i];
+        x = f;
+        f = x.next[i];
+      }
+      this.update[i] = x;
+    }
+  }
+
+  /** Fills `update` with the last node of 0-based rank below `rank` on every level. */
+  private findRank(rank: number): void {
+    let x = this.head;
+    let traversed = 0;
+    for (let i = this.levels - 1; i >= 0; i--) {
+      let f = x.next[i];
+      while (f !== null && traversed + x.span[i] <= rank) {
+        traversed += x.span[i];
+        x = f;
+        f = x.next[i];
+      }
+      this.update[i] = x;
+    }
+  }
+
+  /** zslInsert's linking, for a node whose (score, member) is not in the list. */
+  private link(node: SkipNode): void {
+    this.findPredecessors(node.score, node.member);
+    const level = node.next.length;
+    const { update, rank } = this;
+    if (level > this.levels) {
+      for (let i = this.levels; i < level; i++) {
+        rank[i] = 0;
+        update[i] = this.head;
+        this.head.span[i] = this.count;
+      }
+      this.levels = level;
+    }
+    for (let i = 0; i < level; i++) {
+      const u = update[i];
+      node.next[i] = u.next[i];
+      u.next[i] = node;
+      node.span[i] = u.span[i] - (rank[0] - rank[i]);
+      u.span[i] = rank[0] - rank[i] + 1;
+    }
+    for (let i = level; i < this.levels; i++) update[i].span[i]++;
+    node.backward = update[0] === this.head ? null : update[0];
+    const after = node.next[0];
+    if (after !== null) after.backward = node;
+    else this.tailNode = node;
+    this.count++;
+  }
+
+  /** zslDeleteNode, with `update` filled for `node`. */
+  private unlink(node: SkipNode): void {
+    const { update } = this;
+    for (let i = 0; i < this.levels; i++) {
+      const u = update[i];
+      if (u.next[i] === node) {
+        u.span[i] += node.span[i] - 1;
+        u.next[i] = node.next[i];
+      } else {
+        u.span[i]--;
+      }
+    }
+    const after = node.next[0];
+    if (after !== null) after.backward = node.backward;
+    else this.tailNode = node.backward;
+    while (this.levels > 1 && this.head.next[this.levels - 1] === null) this.levels--;
+    this.count--;
+  }
+
+  /** Checks every invariant (tests): order, spans, backward links, tail and length. */
+  check(): void {
+    const nodes: SkipNode[] = [];
+    for (let x = this.head.next[0]; x !== null; x = x.next[0]) nodes.push(x);
+    if (nodes.length !== this.count) throw new Error(`length ${this.count} but ${nodes.length} nodes`);
+    if ((nodes.at(-1) ?? null) !== this.tailNode) throw new Error('bad tail');
+    const rankOf = new Map<SkipNode, number>(nodes.map((n, i) => [n, i + 1]));
+    rankOf.set(this.head, 0);
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (n.backward !== (i === 0 ? null : nodes[i - 1])) throw new Error(`bad backward at ${i}`);
+      if (i > 0 && !before(nodes[i - 1], n.score, n.member)) throw new Error(`out of order at ${i}`);
+    }
+    for (const x of [this.head, ...nodes]) {
+      const top = x === this.head ? this.levels : x.next.length;
+      for (let i = 0; i < top; i++) {
+        const f = x.next[i];
+        const want = f === null ? this.count - rankOf.get(x)! : rankOf.get(f)! - rankOf.get(x)!;
+        if (x.span[i] !== want) throw new Error(`bad span at level ${i}`);
+      }
+    }
+  }
+}
