@@ -72,4 +72,6 @@ export interface ServerContext {
   resetClient(c: Client): void;
   /** The batch clock, ms. */
   readonly now: number;
+  /** DEBUG REPLYBUFFER: the reply-buffer resizing knobs. */
+  debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void;
 }

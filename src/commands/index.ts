@@ -3,6 +3,7 @@ import { aclCommands } from './acl.js';
 import { bitopsCommands } from './bitops.js';
 import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
+import { debugCommands } from './debug.js';
 import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
 import { introspectionCommands } from './introspection.js';
@@ -20,6 +21,7 @@ import { zsetCommands } from './zsets.js';
 export function buildCommandTable(): CommandTable {
   return new CommandTable([
     ...connectionCommands,
+    ...debugCommands,
     ...clientCommands,
     ...transactionCommands,
     ...pubsubCommands,

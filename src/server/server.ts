@@ -296,6 +296,12 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
 
   // ---- batches -------------------------------------------------------------------------------
 
+  debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void {
+    if (!this.limits) return;
+    if (opts.peakResetTimeMs !== undefined) this.limits.peakResetTimeMs = opts.peakResetTimeMs;
+    if (opts.resizing !== undefined) this.limits.resizing = opts.resizing;
+  }
+
   memoryFields(): [string, number][] {
     return [
       ['mem_clients_slaves', 0],
