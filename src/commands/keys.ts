@@ -41,7 +41,7 @@ function dbArg(call: CommandCall, i: number): Db | undefined {
   const id = intArg(call, i);
   if (id === null) return undefined;
   const db = call.server.keyspace.dbs[id];
-  if (db === undefined || id < 0) call.reply.error(ERR_DB_RANGE);
+  if (db === undefined) call.reply.error(ERR_DB_RANGE);
   return db;
 }
 

@@ -98,7 +98,7 @@ export function strtod(s: string, start = 0): Strtod {
       i = j;
     }
   }
-  const magnitude = Number(s.slice(numStart, i));
+  const magnitude = Number(numStart === 0 && i === s.length ? s : s.slice(numStart, i));
   const value = neg ? -magnitude : magnitude;
   const erange = magnitude === Infinity || (magnitude === 0 && nonZero);
   return { value, end: i, erange };

@@ -1,23 +1,20 @@
-// Sorted set commands (t_zset.c): ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
-// ZCOUNT, ZLEXCOUNT, the ZRANGE family (ZRANGESTORE, ZREVRANGE, Z[REV]RANGEBYSCORE/BYLEX) and
-// ZREMRANGEBYRANK/SCORE/LEX. Pops (ZPOPMIN/MAX, ZMPOP, the blocking BZPOPMIN/MAX, BZMPOP),
-// ZRANDMEMBER and ZSCAN are in zset-pops.ts, ZUNION/ZINTER/ZDIFF and their STORE forms in
-// zset-setops.ts; every row is here. A key never holds an empty sorted set: whatever removes
-// the last member deletes the key. Commands that add members signal the key as ready for
-// clients blocked in BZPOPMIN & co.
+// Sorted set commands (t_zset.c): ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK and ZREVRANK
+// here, with every row of the family. ZCOUNT, ZLEXCOUNT, the ZRANGE family and ZREMRANGEBY* are
+// in zset-ranges.ts; pops (ZPOPMIN/MAX, ZMPOP, the blocking BZPOPMIN/MAX, BZMPOP), ZRANDMEMBER
+// and ZSCAN in zset-pops.ts; ZUNION/ZINTER/ZDIFF and their STORE forms in zset-setops.ts.
+// A key never holds an empty sorted set: whatever removes the last member deletes the key.
+// Commands that add members signal the key as ready for clients blocked in BZPOPMIN & co.
 import { RedisZset } from '../data/zset.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef, type KeySpecDef } from './table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from './util.js';
-import { longArg, parseLexRange, parseScore, parseScoreRange } from './zset-args.js';
+import { ERR_SYNTAX } from './util.js';
+import { parseScore } from './zset-args.js';
 import { bzmpop, bzpop, zmpop, zpop, zrandmember, zscan } from './zset-pops.js';
+import { Direction, RangeType, zcount, zlexcount, zrangeGeneric, zremrange } from './zset-ranges.js';
 import { zdiff, zinter, zintercard, zunion } from './zset-setops.js';
-import { beginScored, ERR_NOT_FLOAT, lookupZset, membersRemoved, replyScored, storeResult } from './zset-util.js';
+import { ERR_NOT_FLOAT, lookupZset, membersRemoved } from './zset-util.js';
 
 const F = CmdFlag;
-
-const ERR_RANGE_NOT_FLOAT = 'min or max is not a float';
-const ERR_LEX_RANGE = 'min or max not valid string range item';
 
 // ---- ZADD, ZINCRBY, ZREM ----------------------------------------------------------------------
 
@@ -204,230 +201,6 @@ function zrank(call: CommandCall, reverse: boolean): void {
   reply.array(2);
   reply.integer(rank);
   reply.double(zs!.score(member)!);
-}
-
-function zcount(call: CommandCall): void {
-  const { args, reply } = call;
-  const range = parseScoreRange(args.str(2), args.str(3));
-  if (range === null) {
-    reply.error(ERR_RANGE_NOT_FLOAT);
-    return;
-  }
-  const zs = lookupZset(call, call.server.keyspace.dbs[call.client.db], args.str(1));
-  if (zs !== null) reply.integer(zs === undefined ? 0 : zs.countScoreRange(range));
-}
-
-function zlexcount(call: CommandCall): void {
-  const { args, reply } = call;
-  const range = parseLexRange(args.str(2), args.str(3));
-  if (range === null) {
-    reply.error(ERR_LEX_RANGE);
-    return;
-  }
-  const zs = lookupZset(call, call.server.keyspace.dbs[call.client.db], args.str(1));
-  if (zs !== null) reply.integer(zs === undefined ? 0 : zs.countLexRange(range));
-}
-
-// ---- the ZRANGE family ------------------------------------------------------------------------
-
-const enum RangeType {
-  Auto,
-  Rank,
-  Score,
-  Lex,
-}
-
-const enum Direction {
-  Auto,
-  Forward,
-  Reverse,
-}
-
-/**
- * zrangeGenericCommand: `<src> <min> <max> [BYSCORE|BYLEX] [REV] [WITHSCORES] [LIMIT offset
- * count]` with `<src>` at args[srcAt]; the legacy commands fix the type or direction, which then
- * may not be given as options. With `store` the range goes to args[1] (ZRANGESTORE).
- */
-function zrangeGeneric(call: CommandCall, srcAt: number, store: boolean, type: RangeType, dir: Direction): void {
-  const { args, reply, client, server } = call;
-  let withScores = false;
-  let offset = 0;
-  let limit = -1;
-  for (let j = srcAt + 3; j < args.count; j++) {
-    const left = args.count - j - 1;
-    if (!store && args.is(j, 'withscores')) {
-      withScores = true;
-    } else if (args.is(j, 'limit') && left >= 2) {
-      const o = longArg(args, j + 1);
-      const l = o === null ? null : longArg(args, j + 2);
-      if (o === null || l === null) {
-        reply.error(ERR_NOT_INTEGER);
-        return;
-      }
-      offset = o;
-      limit = l;
-      j += 2;
-    } else if (dir === Direction.Auto && args.is(j, 'rev')) {
-      dir = Direction.Reverse;
-    } else if (type === RangeType.Auto && args.is(j, 'bylex')) {
-      type = RangeType.Lex;
-    } else if (type === RangeType.Auto && args.is(j, 'byscore')) {
-      type = RangeType.Score;
-    } else {
-      reply.error(ERR_SYNTAX);
-      return;
-    }
-  }
-  if (type === RangeType.Auto) type = RangeType.Rank;
-  const reverse = dir === Direction.Reverse;
-  if (limit !== -1 && type === RangeType.Rank) {
-    reply.error('syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
-    return;
-  }
-  if (withScores && type === RangeType.Lex) {
-    reply.error('syntax error, WITHSCORES not supported in combination with BYLEX');
-    return;
-  }
-  // Score and lex ranges are given as max, min when reversed.
-  let minAt = srcAt + 1;
-  let maxAt = srcAt + 2;
-  if (reverse && type !== RangeType.Rank) [minAt, maxAt] = [maxAt, minAt];
-
-  let start = 0;
-  let stop = 0;
-  let scoreRange = null;
-  let lexRange = null;
-  if (type === RangeType.Rank) {
-    const a = longArg(args, minAt);
-    const b = a === null ? null : longArg(args, maxAt);
-    if (a === null || b === null) {
-      reply.error(ERR_NOT_INTEGER);
-      return;
-    }
-    start = a;
-    stop = b;
-  } else if (type === RangeType.Score) {
-    scoreRange = parseScoreRange(args.str(minAt), args.str(maxAt));
-    if (scoreRange === null) {
-      reply.error(ERR_RANGE_NOT_FLOAT);
-      return;
-    }
-  } else {
-    lexRange = parseLexRange(args.str(minAt), args.str(maxAt));
-    if (lexRange === null) {
-      reply.error(ERR_LEX_RANGE);
-      return;
-    }
-  }
-
-  const db = server.keyspace.dbs[client.db];
-  const zs = lookupZset(call, db, args.str(srcAt));
-  if (zs === null) return;
-  // The range as [first rank, count] walked forwards or backwards.
-  let from = 0;
-  let n = 0;
-  if (zs !== undefined) {
-    const len = zs.size;
-    if (type === RangeType.Rank) {
-      if (start < 0) start += len;
-      if (stop < 0) stop += len;
-      if (start < 0) start = 0;
-      if (start <= stop && start < len) {
-        if (stop >= len) stop = len - 1;
-        n = stop - start + 1;
-        from = reverse ? len - 1 - start : start;
-      }
-    } else if (offset >= 0 && (offset === 0 || offset < len)) {
-      const first = scoreRange !== null ? zs.firstInScoreRange(scoreRange) : zs.firstInLexRange(lexRange!);
-      if (first >= 0) {
-        const last = scoreRange !== null ? zs.lastInScoreRange(scoreRange) : zs.lastInLexRange(lexRange!);
-        const available = last - first + 1 - offset;
-        if (available > 0) {
-          n = limit < 0 ? available : Math.min(limit, available);
-          from = reverse ? last - offset : first + offset;
-        }
-      }
-    }
-  }
-
-  if (store) {
-    const result = new RedisZset();
-    if (type === RangeType.Rank) result.sizeHint(n);
-    for (let node = n > 0 ? zs!.at(from) : null, k = 0; node !== null && k < n; k++) {
-      result.insert(node.member, node.score);
-      node = reverse ? node.backward : node.next[0];
-    }
-    storeResult(call, args.str(1), result, 'zrangestore');
-    return;
-  }
-  beginScored(reply, n, withScores);
-  for (let node = n > 0 ? zs!.at(from) : null, k = 0; node !== null && k < n; k++) {
-    replyScored(reply, node.member, node.score, withScores);
-    node = reverse ? node.backward : node.next[0];
-  }
-}
-
-// ---- ZREMRANGEBY* -----------------------------------------------------------------------------
-
-function zremrange(call: CommandCall, type: RangeType): void {
-  const { args, reply, client, server } = call;
-  let start = 0;
-  let stop = 0;
-  let scoreRange = null;
-  let lexRange = null;
-  let event: string;
-  if (type === RangeType.Rank) {
-    event = 'zremrangebyrank';
-    const a = longArg(args, 2);
-    const b = a === null ? null : longArg(args, 3);
-    if (a === null || b === null) {
-      reply.error(ERR_NOT_INTEGER);
-      return;
-    }
-    start = a;
-    stop = b;
-  } else if (type === RangeType.Score) {
-    event = 'zremrangebyscore';
-    scoreRange = parseScoreRange(args.str(2), args.str(3));
-    if (scoreRange === null) {
-      reply.error(ERR_RANGE_NOT_FLOAT);
-      return;
-    }
-  } else {
-    event = 'zremrangebylex';
-    lexRange = parseLexRange(args.str(2), args.str(3));
-    if (lexRange === null) {
-      reply.error(ERR_LEX_RANGE);
-      return;
-    }
-  }
-  const db = server.keyspace.dbs[client.db];
-  const key = args.str(1);
-  const zs = lookupZset(call, db, key);
-  if (zs === null) return;
-  if (zs === undefined) {
-    reply.integer(0);
-    return;
-  }
-  let deleted: number;
-  if (type === RangeType.Rank) {
-    const len = zs.size;
-    if (start < 0) start += len;
-    if (stop < 0) stop += len;
-    if (start < 0) start = 0;
-    if (start > stop || start >= len) {
-      reply.integer(0);
-      return;
-    }
-    if (stop >= len) stop = len - 1;
-    deleted = zs.deleteRankRange(start, stop);
-  } else if (scoreRange !== null) {
-    deleted = zs.deleteScoreRange(scoreRange);
-  } else {
-    deleted = zs.deleteLexRange(lexRange!);
-  }
-  if (deleted > 0) membersRemoved(call, db, key, zs, deleted, event);
-  reply.integer(deleted);
 }
 
 // ---- the rows ---------------------------------------------------------------------------------

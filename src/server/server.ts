@@ -19,6 +19,8 @@ import { callCommand, lookupCommand, processCommand, queuedFlags, type DispatchH
 import type { ServerContext } from '../commands/context.js';
 import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../commands/table.js';
 import { discardTransaction } from '../commands/transactions.js';
+import { wireKeyspace } from '../commands/notify.js';
+import { activeExpireCycle } from '../data/active-expire.js';
 import { Config } from '../config/config.js';
 import { Keyspace, type KeyspaceObserver } from '../data/keyspace.js';
 import { Args } from '../engine/args.js';
@@ -140,6 +142,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     const writeTo = (t: Client, w: (r: ReplyWriter) => void, push: boolean) => this.writeTo(t, w, push);
     this.pubsub = new PubSub(writeTo);
     this.tracking = new Tracking(writeTo, this.clients);
+    // Expired/new/keymiss notifications and LFU counting need the server's pub/sub and config.
+    wireKeyspace(this);
     this.call = { client: undefined as unknown as Client, args: this.args, reply: this.writer, server: this, now: 0, reprocessing: false };
   }
 
@@ -277,6 +281,9 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       }
     }
     this.updatePause(now);
+    // Expired keys are reclaimed a little every tick, within Redis's time budget (25 ms at hz 10).
+    this.keyspace.expiryPaused = this.pause.end > now;
+    activeExpireCycle(this.keyspace, now, ((25 + 2 * (this.keyspace.activeExpireEffort - 1)) * 10) / this.config.int('hz'));
     if (this.limits) {
       const over = this.limits.cron(this.clients, this.counters, now, (slot) => this.clients.atSlot(slot));
       for (const c of over) this.onOutputLimit(c.slot, false);
@@ -877,6 +884,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       c.usec = 0;
     }
     for (const db of this.keyspace.dbs) db.expiredKeys = 0;
+    this.keyspace.hits = this.keyspace.misses = 0;
     this.acl.deniedCount.auth = this.acl.deniedCount.cmd = this.acl.deniedCount.key = this.acl.deniedCount.channel = 0;
   }
 
@@ -955,8 +963,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       ['expired_keys', expired],
       ['evicted_keys', 0],
       ['evicted_clients', this.limits?.evictedClients ?? 0],
-      ['keyspace_hits', 0],
-      ['keyspace_misses', 0],
+      ['keyspace_hits', this.keyspace.hits],
+      ['keyspace_misses', this.keyspace.misses],
       ['pubsub_channels', this.pubsub.channels.size],
       ['pubsub_patterns', this.pubsub.patterns.size],
       ['pubsubshard_channels', this.pubsub.shardChannels.size],
