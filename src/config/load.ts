@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Config, splitArgs, strerror, stringMatch } from './config.js';
+import { repr } from './parse.js';
 import { findDirective } from './directives.js';
 import { REDIS_VERSION } from './version.js';
 
@@ -56,23 +57,6 @@ const MAX_INCLUDE_DEPTH = 64; // Redis recurses until it crashes; we stop with a
 const toBytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
 const fromBytes = (s: string): string => Buffer.from(s, 'latin1').toString('utf8');
 const asciiLower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-
-/** sds.c sdscatrepr: how redis-server quotes a flag's value into the synthetic config text. */
-function repr(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.charCodeAt(0);
-    if (ch === '\\' || ch === '"') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (c >= 0x20 && c < 0x7f) out += ch;
-    else out += '\\x' + c.toString(16).padStart(2, '0');
-  }
-  return out + '"';
-}
 
 function fatal(err: string, at?: { line: number; text: string }): Failure {
   let m = `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***\n`;
