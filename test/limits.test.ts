@@ -232,3 +232,20 @@ describe('bad input under load', async () => {
     admin.close();
   });
 });
+
+describe('queued MULTI data and the query-buffer limit', async () => {
+  const server = await startServer({ 'client-query-buffer-limit': '1mb' });
+
+  it('a transaction whose queued arguments pass the limit closes the client', async () => {
+    const admin = await RawClient.connect(server.port);
+    const before = await infoField(admin, 'client_query_buffer_limit_disconnections');
+    const c = await RawClient.connect(server.port);
+    expect(await c.call('MULTI')).toBe('+OK\r\n');
+    const v = 'q'.repeat(300 * 1024);
+    for (let i = 0; i < 3; i++) expect(await c.call('SET', `m${i}`, v)).toBe('+QUEUED\r\n');
+    c.write(resp('SET', 'm3', v));
+    expect(await c.waitClose()).toBe(true);
+    expect(await infoField(admin, 'client_query_buffer_limit_disconnections')).toBe(before + 1);
+    admin.close();
+  });
+});

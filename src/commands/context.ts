@@ -74,4 +74,6 @@ export interface ServerContext {
   readonly now: number;
   /** DEBUG REPLYBUFFER: the reply-buffer resizing knobs. */
   debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void;
+  /** Closes `c` (async) when its query buffer plus queued MULTI bytes exceed the limit. */
+  queryLimitExceeded(c: Client): boolean;
 }

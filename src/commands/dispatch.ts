@@ -107,6 +107,8 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
       return;
     }
     queueCommand(client, cmd, args);
+    // Queued arguments count against client-query-buffer-limit, as in Redis.
+    if (call.server.queryLimitExceeded(client)) return;
     call.reply.status('QUEUED');
     return;
   }

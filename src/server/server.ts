@@ -461,9 +461,19 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   }
 
   /** The pending request outgrew client-query-buffer-limit (or 1 MiB before AUTH). */
+  queryLimitExceeded(c: Client): boolean {
+    const qbuf = this.counters[STAT_FIELDS + c.slot * SLOT_FIELDS + Field.Qbuf];
+    const total = qbuf + (c.multi?.mem ?? 0);
+    const limit = this.config.int('client-query-buffer-limit');
+    const unauthOver = !c.authenticated && !this.acl.defaultAuthenticated() && total > 1024 * 1024;
+    if (total <= limit && !unauthOver) return false;
+    this.onQueryLimit(c.slot, total);
+    return true;
+  }
+
   private onQueryLimit(slot: number, bytes: number): void {
     const c = this.clients.atSlot(slot);
-    if (!c) return;
+    if (!c || c.closing) return;
     this.log.warning(`Closing client that reached max query buffer length: ${this.clientInfoLine(c)} (qbuf initial bytes: ${bytes})`);
     this.limitStats.queryBufferDisconnections++;
     this.freeClientAsync(c);
