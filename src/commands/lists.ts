@@ -1,5 +1,6 @@
-// List commands: LPUSH, RPUSH, LPOP, RPOP, LLEN, LRANGE, LMOVE, LMPOP and the blocking BLPOP,
-// BRPOP, BLMOVE, BLMPOP (t_list.c). A key never holds an empty list: whatever takes the last
+// List commands: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT,
+// LREM, LTRIM, LPOS, LMOVE, RPOPLPUSH, LMPOP and the blocking BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+// BLMPOP (t_list.c). A key never holds an empty list: whatever takes the last
 // element deletes the key. Every push signals its key as ready, so clients blocked on it run
 // their command again; a blocking command that finds no data blocks (or, inside MULTI, answers
 // as if it had timed out, as Redis does for clients that may not block).
@@ -10,6 +11,7 @@ import { RedisList } from '../data/list.js';
 import type { Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { notifyKeyspaceEvent } from './notify.js';
 import { blockingDeadline } from './timeout.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
 
@@ -52,9 +54,13 @@ function pushEnd(list: RedisList, end: End, value: RedisString): void {
  * Redis's listElementsRemoved: the key goes when the list is empty (deleting tells WATCH and
  * tracking), else the in-place change is signalled; each element counts as a change.
  */
-function elementsRemoved(call: CommandCall, db: Db, key: string, list: RedisList, n: number): void {
-  if (list.length === 0) db.delete(key, call.now);
-  else db.touch(key);
+/** After popping `n` from `end`: the lpop/rpop notification, and the key goes when empty (del). */
+function elementsRemoved(call: CommandCall, db: Db, key: string, list: RedisList, n: number, end: End): void {
+  notifyKeyspaceEvent(call.server, 'l', end === End.Head ? 'lpop' : 'rpop', key, call.client.db);
+  if (list.length === 0) {
+    db.delete(key, call.now);
+    notifyKeyspaceEvent(call.server, 'g', 'del', key, call.client.db);
+  } else db.touch(key);
   call.server.dirty += n;
 }
 
@@ -126,6 +132,7 @@ function push(call: CommandCall, end: End): void {
   for (let i = 2; i < args.count; i++) pushEnd(list, end, args.value(i));
   server.dirty += args.count - 2;
   server.signalKeyAsReady(client.db, key);
+  notifyKeyspaceEvent(server, 'l', end === End.Head ? 'lpush' : 'rpush', key, client.db);
   reply.integer(list.length);
 }
 
@@ -156,7 +163,7 @@ function pop(call: CommandCall, end: End): void {
   }
   if (!hasCount) {
     reply.bulkValue(popEnd(list, end));
-    elementsRemoved(call, db, key, list, 1);
+    elementsRemoved(call, db, key, list, 1, end);
     return;
   }
   if (count === 0) {
@@ -165,7 +172,7 @@ function pop(call: CommandCall, end: End): void {
   }
   const n = Math.min(count, list.length);
   replyPopped(reply, list, end, n);
-  elementsRemoved(call, db, key, list, n);
+  elementsRemoved(call, db, key, list, n, end);
 }
 
 function llen(call: CommandCall): void {
@@ -196,6 +203,271 @@ function lrange(call: CommandCall): void {
   for (let i = start; i <= stop; i++) reply.bulkValue(list.at(i));
 }
 
+// ---- by index, by value -----------------------------------------------------------------------
+
+/** Equality of a list element with a needle given as a binary string (bytes built on demand). */
+function matcher(needle: string): (v: RedisString) => boolean {
+  let bytes: Buffer | undefined;
+  return (v) => {
+    if (typeof v === 'string') return v === needle;
+    if (v.length !== needle.length) return false;
+    return v.equals((bytes ??= Buffer.from(needle, 'latin1')));
+  };
+}
+
+/** LPUSHX / RPUSHX: pushes only onto an existing list; a missing key answers 0. */
+function pushx(call: CommandCall, end: End): void {
+  const { args, reply, client, server } = call;
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const list = lookupList(call, db, key);
+  if (list === null) return;
+  if (list === undefined) {
+    reply.integer(0);
+    return;
+  }
+  for (let i = 2; i < args.count; i++) pushEnd(list, end, args.value(i));
+  db.touch(key);
+  server.dirty += args.count - 2;
+  server.signalKeyAsReady(client.db, key);
+  notifyKeyspaceEvent(server, 'l', end === End.Head ? 'lpush' : 'rpush', key, client.db);
+  reply.integer(list.length);
+}
+
+function lindex(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const list = lookupList(call, server.keyspace.dbs[client.db], args.str(1));
+  if (list === null) return;
+  if (list === undefined) {
+    reply.nullBulk();
+    return;
+  }
+  let index = longArg(args, 2);
+  if (index === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  if (index < 0) index += list.length;
+  if (index < 0 || index >= list.length) reply.nullBulk();
+  else reply.bulkValue(list.at(index));
+}
+
+function lset(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const v = db.lookup(key, call.now);
+  if (v === undefined) {
+    reply.error('no such key');
+    return;
+  }
+  if (!(v instanceof RedisList)) {
+    reply.error(ERR_WRONGTYPE);
+    return;
+  }
+  let index = longArg(args, 2);
+  if (index === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  if (index < 0) index += v.length;
+  if (index < 0 || index >= v.length) {
+    reply.error('index out of range');
+    return;
+  }
+  v.set(index, args.value(3));
+  db.touch(key);
+  notifyKeyspaceEvent(server, 'l', 'lset', key, client.db);
+  server.dirty++;
+  reply.status('OK');
+}
+
+function linsert(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  let after: boolean;
+  if (args.is(2, 'after')) after = true;
+  else if (args.is(2, 'before')) after = false;
+  else {
+    reply.error(ERR_SYNTAX);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const list = lookupList(call, db, key);
+  if (list === null) return;
+  if (list === undefined) {
+    reply.integer(0);
+    return;
+  }
+  const isPivot = matcher(args.str(3));
+  const len = list.length;
+  let at = -1;
+  for (let i = 0; i < len; i++) {
+    if (isPivot(list.at(i))) {
+      at = i;
+      break;
+    }
+  }
+  if (at === -1) {
+    reply.integer(-1);
+    return;
+  }
+  const items = list.toArray();
+  items.splice(after ? at + 1 : at, 0, args.value(4));
+  list.replaceAll(items);
+  db.touch(key);
+  notifyKeyspaceEvent(server, 'l', 'linsert', key, client.db);
+  server.dirty++;
+  reply.integer(list.length);
+}
+
+function lrem(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  const count = longArg(args, 2);
+  if (count === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const list = lookupList(call, db, key);
+  if (list === null) return;
+  if (list === undefined) {
+    reply.integer(0);
+    return;
+  }
+  const isMatch = matcher(args.str(3));
+  const limit = count === 0 ? Infinity : Math.abs(count);
+  const len = list.length;
+  const keep: boolean[] = new Array<boolean>(len).fill(true);
+  let removed = 0;
+  if (count >= 0) {
+    for (let i = 0; i < len && removed < limit; i++) if (isMatch(list.at(i))) (keep[i] = false), removed++;
+  } else {
+    for (let i = len - 1; i >= 0 && removed < limit; i--) if (isMatch(list.at(i))) (keep[i] = false), removed++;
+  }
+  if (removed > 0) {
+    const items: RedisString[] = [];
+    for (let i = 0; i < len; i++) if (keep[i]) items.push(list.at(i));
+    list.replaceAll(items);
+    notifyKeyspaceEvent(server, 'l', 'lrem', key, client.db);
+    if (list.length === 0) {
+      db.delete(key, call.now);
+      notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
+    } else db.touch(key);
+    server.dirty += removed;
+  }
+  reply.integer(removed);
+}
+
+function ltrim(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  let start = longArg(args, 2);
+  let stop = longArg(args, 3);
+  if (start === null || stop === null) {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  const db = server.keyspace.dbs[client.db];
+  const key = args.str(1);
+  const list = lookupList(call, db, key);
+  if (list === null) return;
+  if (list === undefined) {
+    reply.status('OK');
+    return;
+  }
+  const len = list.length;
+  if (start < 0) start += len;
+  if (stop < 0) stop += len;
+  if (start < 0) start = 0;
+  let ltrimN: number;
+  let rtrimN: number;
+  if (start > stop || start >= len) {
+    ltrimN = len;
+    rtrimN = 0;
+  } else {
+    if (stop >= len) stop = len - 1;
+    ltrimN = start;
+    rtrimN = len - stop - 1;
+  }
+  for (let i = 0; i < ltrimN; i++) list.popHead();
+  for (let i = 0; i < rtrimN; i++) list.popTail();
+  notifyKeyspaceEvent(server, 'l', 'ltrim', key, client.db);
+  if (list.length === 0) {
+    db.delete(key, call.now);
+    notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
+  } else db.touch(key);
+  server.dirty += ltrimN + rtrimN;
+  reply.status('OK');
+}
+
+const ERR_RANK_ZERO =
+  "RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+
+/** LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]. */
+function lpos(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  let rank = 1;
+  let count = -1;
+  let maxlen = 0;
+  for (let j = 3; j < args.count; j++) {
+    const more = j + 1 < args.count;
+    if (more && args.is(j, 'rank')) {
+      const r = longArg(args, ++j);
+      if (r === null) {
+        reply.error(ERR_NOT_INTEGER);
+        return;
+      }
+      if (r === 0) {
+        reply.error(ERR_RANK_ZERO);
+        return;
+      }
+      rank = r;
+    } else if (more && args.is(j, 'count')) {
+      const c = longArg(args, ++j);
+      if (c === null || c < 0) {
+        reply.error("COUNT can't be negative");
+        return;
+      }
+      count = c;
+    } else if (more && args.is(j, 'maxlen')) {
+      const m = longArg(args, ++j);
+      if (m === null || m < 0) {
+        reply.error("MAXLEN can't be negative");
+        return;
+      }
+      maxlen = m;
+    } else {
+      reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  const list = lookupList(call, server.keyspace.dbs[client.db], args.str(1));
+  if (list === null) return;
+  if (list === undefined) {
+    if (count !== -1) reply.array(0);
+    else reply.nullBulk();
+    return;
+  }
+  const isMatch = matcher(args.str(2));
+  const len = list.length;
+  const wanted = count === -1 ? 1 : count === 0 ? Infinity : count;
+  const limit = maxlen === 0 ? len : Math.min(maxlen, len);
+  let skip = Math.abs(rank) - 1;
+  const found: number[] = [];
+  for (let k = 0; k < limit && found.length < wanted; k++) {
+    const i = rank > 0 ? k : len - 1 - k;
+    if (!isMatch(list.at(i))) continue;
+    if (skip > 0) skip--;
+    else found.push(i);
+  }
+  if (count !== -1) {
+    reply.array(found.length);
+    for (const i of found) reply.integer(i);
+  } else if (found.length > 0) reply.integer(found[0]!);
+  else reply.nullBulk();
+}
+
 // ---- moves and multi-key pops -----------------------------------------------------------------
 
 /** LMOVE's body once the source (args[1]) is known to hold a list: the destination is args[2]. */
@@ -210,8 +482,13 @@ function move(call: CommandCall, db: Db, source: RedisList, from: End, to: End):
   else db.touch(dstKey);
   pushEnd(dest, to, value);
   server.signalKeyAsReady(client.db, dstKey);
-  if (source.length === 0) db.delete(args.str(1), call.now);
-  else db.touch(args.str(1));
+  notifyKeyspaceEvent(server, 'l', to === End.Head ? 'lpush' : 'rpush', dstKey, client.db);
+  const srcKey = args.str(1);
+  notifyKeyspaceEvent(server, 'l', from === End.Head ? 'lpop' : 'rpop', srcKey, client.db);
+  if (source.length === 0) {
+    db.delete(srcKey, call.now);
+    notifyKeyspaceEvent(server, 'g', 'del', srcKey, client.db);
+  } else db.touch(srcKey);
   server.dirty++;
   reply.bulkValue(value);
 }
@@ -221,6 +498,11 @@ function lmove(call: CommandCall): void {
   if (from === -1) return;
   const to = whereArg(call, 4);
   if (to === -1) return;
+  moveOrNull(call, from, to);
+}
+
+/** LMOVE / RPOPLPUSH once the ends are known: a missing source answers a null bulk. */
+function moveOrNull(call: CommandCall, from: End, to: End): void {
   const db = call.server.keyspace.dbs[call.client.db];
   const source = lookupList(call, db, call.args.str(1));
   if (source === null) return;
@@ -229,12 +511,17 @@ function lmove(call: CommandCall): void {
 }
 
 function blmove(call: CommandCall): void {
-  const { args, reply, client, server, now } = call;
   const from = whereArg(call, 3);
   if (from === -1) return;
   const to = whereArg(call, 4);
   if (to === -1) return;
-  const deadline = blockingDeadline(args.str(5), now);
+  blockingMove(call, from, to, 5);
+}
+
+/** BLMOVE / BRPOPLPUSH once the ends are known; the timeout is args[timeoutAt]. */
+function blockingMove(call: CommandCall, from: End, to: End, timeoutAt: number): void {
+  const { args, reply, client, server, now } = call;
+  const deadline = blockingDeadline(args.str(timeoutAt), now);
   if (typeof deadline === 'string') {
     reply.error(deadline);
     return;
@@ -270,7 +557,7 @@ function bpop(call: CommandCall, end: End): void {
       reply.array(2);
       reply.bulkStr(key);
       reply.bulkValue(popEnd(list, end));
-      elementsRemoved(call, db, key, list, 1);
+      elementsRemoved(call, db, key, list, 1, end);
       return;
     }
   }
@@ -332,7 +619,7 @@ function mpop(call: CommandCall, numkeysAt: number, blocking: boolean): void {
       reply.array(2);
       reply.bulkStr(key);
       replyPopped(reply, list, end, n);
-      elementsRemoved(call, db, key, list, n);
+      elementsRemoved(call, db, key, list, n, end);
       return;
     }
   }
@@ -344,6 +631,7 @@ function mpop(call: CommandCall, numkeysAt: number, blocking: boolean): void {
 
 const key1 = { firstKey: 1, lastKey: 1, step: 1 };
 const RW_INSERT = [{ flags: ['RW', 'insert'], begin: 1, lastKey: 0, step: 1 }];
+const RW_DELETE = [{ flags: ['RW', 'delete'], begin: 1, lastKey: 0, step: 1 }];
 const RW_POP = [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1 }];
 const MOVE_SPECS = [
   { flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1 },
@@ -425,5 +713,62 @@ export const listCommands: CommandDef[] = [
     group: 'list', since: '7.0.0',
     summary: 'Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: MPOP_COMPLEXITY, handler: (c) => mpop(c, 2, true),
+  },
+  {
+    name: 'lpushx', arity: -3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', 'list', 'fast'], group: 'list',
+    since: '2.2.0', summary: 'Prepend an element to a list, only if the list exists', complexity: PUSH_COMPLEXITY,
+    ...key1, keySpecs: RW_INSERT, handler: (c) => pushx(c, End.Head),
+  },
+  {
+    name: 'rpushx', arity: -3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', 'list', 'fast'], group: 'list',
+    since: '2.2.0', summary: 'Append an element to a list, only if the list exists', complexity: PUSH_COMPLEXITY,
+    ...key1, keySpecs: RW_INSERT, handler: (c) => pushx(c, End.Tail),
+  },
+  {
+    name: 'lindex', arity: 3, flags: F.Readonly, acl: ['read', 'list', 'slow'], group: 'list', since: '1.0.0',
+    summary: 'Get an element from a list by its index',
+    complexity: 'O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).',
+    ...key1, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1 }], handler: lindex,
+  },
+  {
+    name: 'linsert', arity: 5, flags: F.Write | F.DenyOom, acl: ['write', 'list', 'slow'], group: 'list', since: '2.2.0',
+    summary: 'Insert an element before or after another element in a list',
+    complexity: 'O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).',
+    ...key1, keySpecs: RW_INSERT, handler: linsert,
+  },
+  {
+    name: 'lset', arity: 4, flags: F.Write | F.DenyOom, acl: ['write', 'list', 'slow'], group: 'list', since: '1.0.0',
+    summary: 'Set the value of an element in a list by its index',
+    complexity: 'O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).',
+    ...key1, keySpecs: [{ flags: ['RW', 'update'], begin: 1, lastKey: 0, step: 1 }], handler: lset,
+  },
+  {
+    name: 'lrem', arity: 4, flags: F.Write, acl: ['write', 'list', 'slow'], group: 'list', since: '1.0.0',
+    summary: 'Remove elements from a list', complexity: 'O(N+M) where N is the length of the list and M is the number of elements removed.',
+    ...key1, keySpecs: RW_DELETE, handler: lrem,
+  },
+  {
+    name: 'ltrim', arity: 4, flags: F.Write, acl: ['write', 'list', 'slow'], group: 'list', since: '1.0.0',
+    summary: 'Trim a list to the specified range', complexity: 'O(N) where N is the number of elements to be removed by the operation.',
+    ...key1, keySpecs: RW_DELETE, handler: ltrim,
+  },
+  {
+    name: 'lpos', arity: -3, flags: F.Readonly, acl: ['read', 'list', 'slow'], group: 'list', since: '6.0.6',
+    summary: 'Return the index of matching elements on a list',
+    complexity: 'O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.',
+    ...key1, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1 }], handler: lpos,
+  },
+  {
+    name: 'rpoplpush', arity: 3, flags: F.Write | F.DenyOom, acl: ['write', 'list', 'slow'], group: 'list',
+    since: '1.2.0', summary: 'Remove the last element in a list, prepend it to another list and return it',
+    complexity: 'O(1)', firstKey: 1, lastKey: 2, step: 1, keySpecs: MOVE_SPECS,
+    handler: (c) => moveOrNull(c, End.Tail, End.Head),
+  },
+  {
+    name: 'brpoplpush', arity: 4, flags: F.Write | F.DenyOom | F.NoScript | F.Blocking,
+    acl: ['write', 'list', 'slow', 'blocking'], group: 'list', since: '2.2.0',
+    summary: 'Pop an element from a list, push it to another list and return it; or block until one is available',
+    complexity: 'O(1)', firstKey: 1, lastKey: 2, step: 1, keySpecs: MOVE_SPECS,
+    handler: (c) => blockingMove(c, End.Tail, End.Head, 3),
   },
 ];

@@ -61,6 +61,25 @@ export class RedisList {
     return this.ring[(this.head + index) & this.mask]!;
   }
 
+  /** LSET: replaces element `index`; the caller keeps 0 <= index < length. */
+  set(index: number, value: RedisString): void {
+    this.ring[(this.head + index) & this.mask] = value;
+  }
+
+  /**
+   * Replaces the whole content with `items`, head first (LINSERT, LREM, LTRIM rebuild the list
+   * in one pass). The ring is sized for the new length.
+   */
+  replaceAll(items: readonly RedisString[]): void {
+    let cap = MIN_CAPACITY;
+    while (cap < items.length) cap *= 2;
+    this.ring = new Array<RedisString | undefined>(cap).fill(undefined);
+    for (let i = 0; i < items.length; i++) this.ring[i] = items[i];
+    this.head = 0;
+    this.size = items.length;
+    this.mask = cap - 1;
+  }
+
   /** COPY: an independent list with the same elements (strings are immutable; Buffers are copied). */
   clone(): RedisList {
     const c = new RedisList();
