@@ -165,3 +165,27 @@ describe('CONFIG', () => {
     await sendExpect('*4\r\n$7\r\ntimeout\r\n$1\r\n0\r\n$10\r\nmaxclients\r\n$3\r\n500\r\n', 'CONFIG', 'GET', 'timeout', 'maxc*');
   });
 });
+
+describe('keys found through a numkeys argument (find_keys keynum)', () => {
+  it('COMMAND GETKEYS and the key spec in COMMAND INFO', async () => {
+    const c = await RawClient.connect(server.port);
+    expect(await c.call('COMMAND', 'GETKEYS', 'ZUNIONSTORE', 'dst', '2', 'a', 'b', 'WEIGHTS', '1', '2')).toBe('*3\r\n$3\r\ndst\r\n$1\r\na\r\n$1\r\nb\r\n');
+    expect(await c.call('COMMAND', 'GETKEYS', 'LMPOP', '2', 'a', 'b', 'LEFT')).toBe('*2\r\n$1\r\na\r\n$1\r\nb\r\n');
+    const info = await c.call('COMMAND', 'INFO', 'lmpop');
+    expect(info).toContain('$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n$9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n');
+    c.close();
+  });
+
+  it('ACL key patterns apply to those keys', async () => {
+    const c = await RawClient.connect(server.port);
+    expect(await c.call('ACL', 'SETUSER', 'kn', 'on', '>pw', '~a*', '+@all')).toBe('+OK\r\n');
+    const u = await RawClient.connect(server.port);
+    expect(await u.call('AUTH', 'kn', 'pw')).toBe('+OK\r\n');
+    expect(await u.call('LMPOP', '1', 'a1', 'LEFT')).toBe('*-1\r\n');
+    expect(await u.call('LMPOP', '2', 'a1', 'b1', 'LEFT')).toBe('-NOPERM No permissions to access a key\r\n');
+    expect(await u.call('ZUNIONSTORE', 'a2', '2', 'a3', 'b3')).toBe('-NOPERM No permissions to access a key\r\n');
+    u.close();
+    expect(await c.call('ACL', 'DELUSER', 'kn')).toBe(':1\r\n');
+    c.close();
+  });
+});

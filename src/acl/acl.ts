@@ -6,7 +6,7 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringMatch, strerror, type Config } from '../config/config.js';
 import type { Client } from '../clients/client.js';
-import { CmdFlag, type Command, type CommandTable } from '../commands/table.js';
+import { CmdFlag, keySpecPositions, type Command, type CommandTable, type KeySpecDef } from '../commands/table.js';
 import type { Args } from '../engine/args.js';
 import {
   asciiLower, channelAllowed, CommandIndex, hasSpaces, KEY_READ, KEY_WRITE, mergeSelectorArgs, revokedChannels, RULE_ERRORS,
@@ -29,6 +29,8 @@ interface KeyRange {
   /** KEY_READ / KEY_WRITE that a pattern must grant (from access/insert/delete/update). */
   readonly perm: number;
   readonly variable: ((args: Args, off: number) => number) | undefined;
+  /** find_keys "keynum" (LMPOP, ZUNIONSTORE's sources...). */
+  readonly keynum?: KeySpecDef['keynum'];
 }
 
 /** Commands whose key flags depend on the arguments (db.c setGetKeys, bitfieldGetKeys). */
@@ -64,7 +66,7 @@ function keyRanges(cmd: Command): KeyRange[] {
   if (specs && specs.length > 0) {
     return specs.map((s) => ({
       begin: s.begin, lastKey: s.lastKey, step: s.step, limit: s.limit ?? 0, perm: specPerm(s.flags),
-      variable: s.flags.includes('variable_flags') ? variable : undefined,
+      variable: s.flags.includes('variable_flags') ? variable : undefined, keynum: s.keynum,
     }));
   }
   if (cmd.firstKey <= 0) return [];
@@ -318,13 +320,8 @@ export class Acl {
     }
     if (!s.allKeys) {
       for (const r of this.keys.get(cmd) ?? []) {
-        const first = r.begin;
-        let last: number;
-        if (r.lastKey >= 0) last = first + r.lastKey;
-        else if (!r.limit) last = argc + r.lastKey;
-        else last = first + Math.floor((argc - first) / r.limit) + r.lastKey;
         const perm = r.variable ? r.variable(args, off) : r.perm;
-        for (let i = first; i <= last && i < argc; i += r.step) {
+        for (const i of keySpecPositions(r, argc, (k) => args.str(off + k))) {
           if (!keyAllowed(s, args.str(off + i), perm)) {
             this.deniedAt = i;
             return DENIED_KEY;

@@ -1,7 +1,7 @@
 // COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS, HELP), generated from the
 // command table so what clients learn is what dispatch does.
 import type { ReplyWriter } from '../protocol/reply.js';
-import { CmdFlag, FLAG_NAMES, type Command, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, FLAG_NAMES, keySpecPositions, type Command, type CommandCall, type CommandDef } from './table.js';
 import { replyHelp } from './server.js';
 import { ERR_SYNTAX } from './util.js';
 import { globMatch } from '../clients/glob.js';
@@ -46,15 +46,27 @@ function replyInfo(r: ReplyWriter, c: Command): void {
     r.bulkStr('find_keys');
     r.map(2);
     r.bulkStr('type');
-    r.bulkStr('range');
-    r.bulkStr('spec');
-    r.map(3);
-    r.bulkStr('lastkey');
-    r.integer(s.lastKey);
-    r.bulkStr('keystep');
-    r.integer(s.step);
-    r.bulkStr('limit');
-    r.integer(s.limit ?? 0);
+    if (s.keynum) {
+      r.bulkStr('keynum');
+      r.bulkStr('spec');
+      r.map(3);
+      r.bulkStr('keynumidx');
+      r.integer(s.keynum.index);
+      r.bulkStr('firstkey');
+      r.integer(s.keynum.first);
+      r.bulkStr('keystep');
+      r.integer(s.keynum.step);
+    } else {
+      r.bulkStr('range');
+      r.bulkStr('spec');
+      r.map(3);
+      r.bulkStr('lastkey');
+      r.integer(s.lastKey);
+      r.bulkStr('keystep');
+      r.integer(s.step);
+      r.bulkStr('limit');
+      r.integer(s.limit ?? 0);
+    }
   }
   const subs = c.subcommands ? [...c.subcommands.values()] : [];
   r.array(subs.length);
@@ -166,15 +178,21 @@ function getkeys(call: CommandCall): void {
     reply.error('Invalid number of arguments specified for command');
     return;
   }
-  if (c.firstKey === 0) {
+  // Key specs when the row has them (movable keys: LMPOP, ZUNIONSTORE...), else the legacy range.
+  const positions: number[] = [];
+  const specs = c.def.keySpecs ?? [];
+  if (specs.length > 0) {
+    for (const s of specs) if (!s.flags.includes('not_key')) positions.push(...keySpecPositions(s, argc, (i) => args.str(i + 2)));
+  } else if (c.firstKey > 0) {
+    const last = c.lastKey < 0 ? argc + c.lastKey : c.lastKey;
+    for (let i = c.firstKey; i <= last; i += c.step) positions.push(i);
+  }
+  if (positions.length === 0) {
     reply.error('The command has no key arguments');
     return;
   }
-  const last = c.lastKey < 0 ? argc + c.lastKey : c.lastKey;
-  const keys: string[] = [];
-  for (let i = c.firstKey; i <= last; i += c.step) keys.push(args.str(i + 2));
-  reply.array(keys.length);
-  for (const k of keys) reply.bulkStr(k);
+  reply.array(positions.length);
+  for (const i of positions) reply.bulkStr(args.str(i + 2));
 }
 
 const HELP = [

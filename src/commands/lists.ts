@@ -686,7 +686,8 @@ export const listCommands: CommandDef[] = [
     name: 'lmpop', arity: -4, flags: F.Write | F.MovableKeys, acl: ['write', 'list', 'slow'], group: 'list',
     since: '7.0.0',
     summary: 'Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.',
-    complexity: MPOP_COMPLEXITY, handler: (c) => mpop(c, 1, false),
+    complexity: MPOP_COMPLEXITY, keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
+    handler: (c) => mpop(c, 1, false),
   },
   {
     name: 'blpop', arity: -3, flags: F.Write | F.NoScript | F.Blocking, acl: ['write', 'list', 'slow', 'blocking'],
@@ -712,7 +713,8 @@ export const listCommands: CommandDef[] = [
     name: 'blmpop', arity: -5, flags: F.Write | F.Blocking | F.MovableKeys, acl: ['write', 'list', 'slow', 'blocking'],
     group: 'list', since: '7.0.0',
     summary: 'Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
-    complexity: MPOP_COMPLEXITY, handler: (c) => mpop(c, 2, true),
+    complexity: MPOP_COMPLEXITY, keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 2, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
+    handler: (c) => mpop(c, 2, true),
   },
   {
     name: 'lpushx', arity: -3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', 'list', 'fast'], group: 'list',

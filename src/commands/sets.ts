@@ -548,7 +548,8 @@ export const setCommands: CommandDef[] = [
   },
   {
     name: 'sintercard', arity: -3, flags: F.Readonly | F.MovableKeys, acl: SET_R_SLOW, group: 'set', since: '7.0.0',
-    summary: 'Returns the number of members of the intersect of multiple sets.', complexity: INTER, handler: sintercard,
+    summary: 'Returns the number of members of the intersect of multiple sets.', complexity: INTER, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
+    handler: sintercard,
   },
   {
     name: 'sinterstore', arity: -3, flags: F.Write | F.DenyOom, acl: SET_W_SLOW, group: 'set', since: '1.0.0',

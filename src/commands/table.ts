@@ -80,6 +80,31 @@ export interface KeySpecDef {
   lastKey: number;
   step: number;
   limit?: number;
+  /** find_keys "keynum": the key count is the argument at begin+index, keys start at begin+first. */
+  keynum?: { index: number; first: number; step: number };
+}
+
+/** Argument positions (relative to the command name) of the keys a key spec selects. */
+export function keySpecPositions(
+  s: Pick<KeySpecDef, 'begin' | 'lastKey' | 'step' | 'limit' | 'keynum'>,
+  argc: number,
+  argAt: (i: number) => string,
+): number[] {
+  const out: number[] = [];
+  if (s.keynum) {
+    const at = s.begin + s.keynum.index;
+    if (at >= argc) return out;
+    const n = Number(argAt(at));
+    if (!Number.isInteger(n) || n <= 0) return out;
+    for (let k = 0, i = s.begin + s.keynum.first; k < n && i < argc; k++, i += s.keynum.step) out.push(i);
+    return out;
+  }
+  let last: number;
+  if (s.lastKey >= 0) last = s.begin + s.lastKey;
+  else if (!s.limit) last = argc + s.lastKey;
+  else last = s.begin + Math.floor((argc - s.begin) / s.limit) + s.lastKey;
+  for (let i = s.begin; i <= last && i < argc; i += s.step || 1) out.push(i);
+  return out;
 }
 
 export interface CommandDef {

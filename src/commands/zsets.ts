@@ -367,13 +367,15 @@ export const zsetCommands: CommandDef[] = [
   {
     name: 'zmpop', arity: -4, flags: F.Write | F.MovableKeys, acl: [...W, 'slow'], group, since: '7.0.0',
     summary: 'Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.',
-    complexity: MPOP, handler: zmpop,
+    complexity: MPOP, keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
+    handler: zmpop,
   },
   {
     name: 'bzmpop', arity: -5, flags: F.Write | F.Blocking | F.MovableKeys, acl: [...W, 'slow', 'blocking'], group,
     since: '7.0.0',
     summary: 'Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.',
-    complexity: MPOP, handler: bzmpop,
+    complexity: MPOP, keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 2, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
+    handler: bzmpop,
   },
   {
     name: 'zrandmember', arity: -2, flags: F.Readonly, acl: [...R, 'slow'], group, since: '6.2.0',
@@ -390,36 +392,40 @@ export const zsetCommands: CommandDef[] = [
     name: 'zunion', arity: -3, flags: F.Readonly | F.MovableKeys, acl: [...R, 'slow'], group, since: '6.2.0',
     summary: 'Returns the union of multiple sorted sets.',
     complexity: 'O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
+    keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
     handler: (c) => zunion(c, false),
   },
   {
     name: 'zunionstore', arity: -4, flags: F.Write | F.DenyOom | F.MovableKeys, acl: [...W, 'slow'], group,
     since: '2.0.0', summary: 'Stores the union of multiple sorted sets in a key.',
     complexity: 'O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.',
-    ...key1, keySpecs: OW_DEST, handler: (c) => zunion(c, true),
+    ...key1, keySpecs: [...OW_DEST, { flags: ['RO', 'access'], begin: 2, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }], handler: (c) => zunion(c, true),
   },
   {
     name: 'zinter', arity: -3, flags: F.Readonly | F.MovableKeys, acl: [...R, 'slow'], group, since: '6.2.0',
-    summary: 'Returns the intersect of multiple sorted sets.', complexity: INTER, handler: (c) => zinter(c, false),
+    summary: 'Returns the intersect of multiple sorted sets.', complexity: INTER, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
+    handler: (c) => zinter(c, false),
   },
   {
     name: 'zinterstore', arity: -4, flags: F.Write | F.DenyOom | F.MovableKeys, acl: [...W, 'slow'], group,
     since: '2.0.0', summary: 'Stores the intersect of multiple sorted sets in a key.', complexity: INTER,
-    ...key1, keySpecs: OW_DEST, handler: (c) => zinter(c, true),
+    ...key1, keySpecs: [...OW_DEST, { flags: ['RO', 'access'], begin: 2, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }], handler: (c) => zinter(c, true),
   },
   {
     name: 'zintercard', arity: -3, flags: F.Readonly | F.MovableKeys, acl: [...R, 'slow'], group, since: '7.0.0',
     summary: 'Returns the number of members of the intersect of multiple sorted sets.',
     complexity: 'O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.',
+    keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
     handler: zintercard,
   },
   {
     name: 'zdiff', arity: -3, flags: F.Readonly | F.MovableKeys, acl: [...R, 'slow'], group, since: '6.2.0',
-    summary: 'Returns the difference between multiple sorted sets.', complexity: DIFF, handler: (c) => zdiff(c, false),
+    summary: 'Returns the difference between multiple sorted sets.', complexity: DIFF, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }],
+    handler: (c) => zdiff(c, false),
   },
   {
     name: 'zdiffstore', arity: -4, flags: F.Write | F.DenyOom | F.MovableKeys, acl: [...W, 'slow'], group,
     since: '6.2.0', summary: 'Stores the difference of multiple sorted sets in a key.', complexity: DIFF,
-    ...key1, keySpecs: OW_DEST, handler: (c) => zdiff(c, true),
+    ...key1, keySpecs: [...OW_DEST, { flags: ['RO', 'access'], begin: 2, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }], handler: (c) => zdiff(c, true),
   },
 ];
