@@ -71,6 +71,8 @@ export class Client {
   pending: Args[] = [];
   /** Arguments of the command running now (argv-mem). */
   argvMem = 0;
+  /** The output-limit class native was last given (see clients/limits.ts). */
+  limitClass: 'normal' | 'replica' | 'pubsub' | undefined;
   private cachedAddr: string | undefined;
   private cachedLaddr: string | undefined;
 

@@ -43,7 +43,6 @@ export class ClientLimits {
   resizing = true;
   /** mem_clients_normal: normal, pub/sub and master clients, as of the last cron. */
   memClientsNormal = 0;
-  private readonly applied = new WeakMap<Client, LimitClass>();
   private readonly lastPeakReset = new WeakMap<Client, number>();
   private readonly inputPeaks = new Float64Array(8);
   private readonly outputPeaks = new Float64Array(8);
@@ -55,8 +54,8 @@ export class ClientLimits {
   /** Gives native the client's output limits when its class changed (or `force`). */
   applyClass(c: Client, force = false): void {
     const cls = limitClass(c);
-    if (!force && this.applied.get(c) === cls) return;
-    this.applied.set(c, cls);
+    if (!force && c.limitClass === cls) return;
+    c.limitClass = cls;
     const l = this.config.clientOutputBufferLimits()[cls];
     this.engine.setOutputLimit(c.slot, l.hard, l.soft, l.softSeconds);
     // Replicas and MONITORs write without the 64 KiB-per-turn cap.
