@@ -2,24 +2,13 @@
 // and compaction, and uniform-enough random picks. SCAN, HSCAN and SSCAN rest on these.
 import { describe, expect, it } from 'vitest';
 import { OrderedDict, type DictEntry } from '../src/data/dict.js';
+import { rng } from './helpers.js';
 
 interface E extends DictEntry {
   v: number;
 }
 
 const entry = (key: string, v = 0): E => ({ key, seq: 0, v });
-
-/** A small deterministic PRNG (mulberry32), so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A full cursor walk, `count` per step, with `between` run after every step. */
 function walk(d: OrderedDict<E>, count: number, between: () => void = () => {}): string[] {

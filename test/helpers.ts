@@ -231,3 +231,28 @@ export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, t
   }
   return v;
 }
+
+/** A small deterministic PRNG (mulberry32), so failures replay. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The elements of a flat array (or RESP3 set) of bulk strings. */
+export function parseBulks(reply: string): string[] {
+  const out: string[] = [];
+  let at = reply.indexOf('\r\n') + 2;
+  while (at < reply.length) {
+    const eol = reply.indexOf('\r\n', at);
+    const n = Number(reply.slice(at + 1, eol));
+    out.push(reply.slice(eol + 2, eol + 2 + n));
+    at = eol + 2 + n + 2;
+  }
+  return out;
+}

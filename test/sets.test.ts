@@ -4,7 +4,7 @@
 // member present for the whole scan, and a model-based run against a JS Set.
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, startServer } from './helpers.js';
+import { RawClient, startServer, rng, parseBulks } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -28,31 +28,6 @@ const OK = '+OK\r\n';
 const EMPTY = '*0\r\n';
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
 const arity = (cmd: string) => err(`wrong number of arguments for '${cmd}' command`);
-
-/** A small deterministic PRNG (mulberry32), so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The elements of a flat array (or RESP3 set) of bulk strings. */
-function parseBulks(reply: string): string[] {
-  const out: string[] = [];
-  let at = reply.indexOf('\r\n') + 2;
-  while (at < reply.length) {
-    const eol = reply.indexOf('\r\n', at);
-    const n = Number(reply.slice(at + 1, eol));
-    out.push(reply.slice(eol + 2, eol + 2 + n));
-    at = eol + 2 + n + 2;
-  }
-  return out;
-}
 
 describe('SADD, SREM, SCARD, SISMEMBER, SMISMEMBER, SMEMBERS', () => {
   it('SADD and SREM reply how many members changed; the last SREM takes the key', async () => {

@@ -6,19 +6,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { LexRange, ScoreRange } from '../src/data/skiplist.js';
 import { RedisZset } from '../src/data/zset.js';
-import { startServer } from './helpers.js';
-
-/** mulberry32: a small seeded generator, so failures replay. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { startServer, rng } from './helpers.js';
 
 type Item = [member: string, score: number];
 
