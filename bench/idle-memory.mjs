@@ -10,9 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const N = Number(process.argv[process.argv.indexOf('--connections') + 1] || 0) || 10000;
 const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
-if (!hasRedis) console.log('redis-server is missing (apt-get install redis-server): measuring respd alone.');
 
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -31,11 +29,12 @@ async function ping(port) {
   });
 }
 
-async function measure(kind) {
+/** RSS growth per idle connection of one server (respd or redis), N connections. */
+export async function measureIdle(kind, N = 10000, respdExtra = []) {
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--maxclients', String(N + 100)];
   const child = kind === 'respd'
-    ? spawn(process.execPath, [join(root, 'dist', 'cli.js'), ...args, '--loglevel', 'warning'], { stdio: 'ignore' })
+    ? spawn(process.execPath, [join(root, 'dist', 'cli.js'), ...args, '--loglevel', 'warning', ...respdExtra], { stdio: 'ignore' })
     : spawn('redis-server', [...args, '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
   for (let i = 0; i < 100 && !(await ping(port)); i++) await sleep(50);
   await sleep(300);
@@ -59,7 +58,12 @@ async function measure(kind) {
   return { kind, connections: N, rssBeforeKb: before, rssAfterKb: after, bytesPerConnection: Math.round(((after - before) * 1024) / N) };
 }
 
-const results = [await measure('respd')];
-if (hasRedis) results.push(await measure('redis'));
-for (const r of results) console.log(`${r.kind.padEnd(6)} ${r.connections} idle connections: RSS ${r.rssBeforeKb} kB -> ${r.rssAfterKb} kB, ${r.bytesPerConnection} bytes per connection`);
-if (results.length === 2) console.log(`ratio respd / redis-server: ${(results[0].bytesPerConnection / results[1].bytesPerConnection).toFixed(2)}`);
+// Run as a script: both servers, one at a time.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const N = Number(process.argv[process.argv.indexOf('--connections') + 1] || 0) || 10000;
+  if (!hasRedis) console.log('redis-server is missing (apt-get install redis-server): measuring respd alone.');
+  const results = [await measureIdle('respd', N)];
+  if (hasRedis) results.push(await measureIdle('redis', N));
+  for (const r of results) console.log(`${r.kind.padEnd(6)} ${r.connections} idle connections: RSS ${r.rssBeforeKb} kB -> ${r.rssAfterKb} kB, ${r.bytesPerConnection} bytes per connection`);
+  if (results.length === 2) console.log(`ratio respd / redis-server: ${(results[0].bytesPerConnection / results[1].bytesPerConnection).toFixed(2)}`);
+}

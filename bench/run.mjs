@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // `npm run bench`: redis-benchmark against respd and redis-server, side by side in one run
-// (alternating A B A B, medians of the rounds). Prints requests/s, p50/p99 latency, server CPU
-// ms per 100k requests, and the ratios respd / redis-server; writes bench/results.json.
+// (alternating A B A B, medians of the rounds). For each case: requests/s, p50/p99 latency, server
+// CPU ms per 100k requests (user + sys of the server process from /proc), and the ratios
+// respd / redis-server; then idle-connection RSS. Prints one table, writes bench/results.json.
 // Needs Debian's redis-tools (redis-benchmark) and, for the comparison, redis-server.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as netServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureIdle } from './idle-memory.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
-if (!has('redis-benchmark')) {
-  console.log('redis-benchmark is missing: install Debian\'s redis-tools (apt-get install redis-tools) to run the benchmarks.');
+if (!has('redis-benchmark') || !has('redis-cli')) {
+  console.log('redis-benchmark or redis-cli is missing: install Debian\'s redis-tools (apt-get install redis-tools) to run the benchmarks.');
   process.exit(0);
 }
 const withRedis = has('redis-server');
@@ -24,11 +26,33 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
+const flag = (name) => args.includes(`--${name}`);
 const rounds = Number(opt('rounds', '3'));
 const requests = Number(opt('requests', '100000'));
-const tests = opt('tests', 'ping_mbulk,set,get').split(',');
-const pipelines = opt('pipelines', '1,16').split(',').map(Number);
-const clients = Number(opt('clients', '50'));
+const idleConnections = Number(opt('idle-connections', '10000'));
+/** Extra directives for respd only (e.g. --respd-args "--io-threads 4"). */
+const respdExtra = (opt('respd-args', '') || '').split(' ').filter(Boolean);
+
+// The cases of the performance issue. `-k 0` makes redis-benchmark reconnect for every request:
+// connect + PING + close.
+const DEFAULT_TESTS = ['ping_mbulk', 'set', 'get', 'incr', 'lpush', 'lpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'mset'];
+function defaultCases() {
+  const cases = [];
+  // Pipelined runs are 5x longer so that the server CPU (10 ms ticks) is read to a few per cent.
+  for (const pipeline of [1, 16]) for (const test of DEFAULT_TESTS) cases.push({ test, pipeline, clients: 50, size: 3, requests: pipeline > 1 ? requests * 5 : requests });
+  cases.push({ test: 'get', pipeline: 1, clients: 500, size: 3 });
+  for (const size of [1024, 102400]) for (const test of ['set', 'get']) cases.push({ test, pipeline: 1, clients: 50, size, requests: size > 10000 ? requests / 5 : requests });
+  cases.push({ test: 'ping_mbulk', pipeline: 1, clients: 50, size: 3, keepalive: 0, requests: requests / 5, label: 'connect+PING+close' });
+  return cases;
+}
+function selectedCases() {
+  const tests = opt('tests', undefined);
+  if (tests === undefined) return defaultCases();
+  const pipelines = opt('pipelines', '1,16').split(',').map(Number);
+  const clients = Number(opt('clients', '50'));
+  const size = Number(opt('size', '3'));
+  return pipelines.flatMap((pipeline) => tests.split(',').map((test) => ({ test, pipeline, clients, size })));
+}
 
 function freePort() {
   return new Promise((resolve) => {
@@ -39,18 +63,20 @@ function freePort() {
   });
 }
 
+/** User + system CPU of a process (all its threads), ms. */
 function cpuMs(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
 }
 
-async function startServer(kind) {
+async function startServer(kind, clients) {
   const port = await freePort();
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100))];
   const cmd = kind === 'respd'
-    ? [process.execPath, [join(root, 'dist', 'cli.js'), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning']]
-    : ['redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning']];
+    ? [process.execPath, [join(root, 'dist', 'cli.js'), ...common, ...respdExtra]]
+    : ['redis-server', [...common, '--appendonly', 'no']];
   const child = spawn(cmd[0], cmd[1], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     const r = spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' });
@@ -61,49 +87,55 @@ async function startServer(kind) {
   throw new Error(`${kind} did not start`);
 }
 
-function runBenchmark(port, test, pipeline) {
-  const r = spawnSync('redis-benchmark', ['-p', String(port), '-h', '127.0.0.1', '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-t', test, '--csv'], { encoding: 'utf8' });
+function runBenchmark(port, c) {
+  const n = c.requests ?? requests;
+  const a = ['-p', String(port), '-h', '127.0.0.1', '-c', String(c.clients), '-n', String(n), '-P', String(c.pipeline), '-d', String(c.size), '-t', c.test, '--csv'];
+  if (c.keepalive === 0) a.push('-k', '0');
+  const r = spawnSync('redis-benchmark', a, { encoding: 'utf8' });
   const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
   const cols = lines[0]?.split(',').map((s) => s.replace(/"/g, ''));
-  if (!cols) throw new Error(`redis-benchmark gave no result for ${test}: ${r.stderr}`);
-  return { rps: Number(cols[1]), p50: Number(cols[4]), p99: Number(cols[6]) };
+  if (!cols) throw new Error(`redis-benchmark gave no result for ${c.test}: ${r.stderr}`);
+  return { rps: Number(cols[1]), p50: Number(cols[4]), p99: Number(cols[6]), n };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const label = (c) => c.label ?? `${c.test.toUpperCase()}${c.size !== 3 ? ` ${c.size >= 1024 ? `${c.size / 1024}KiB` : `${c.size}B`}` : ''}`;
 const results = [];
-for (const pipeline of pipelines) {
-  for (const test of tests) {
-    const samples = { respd: [], redis: [] };
-    for (let round = 0; round < rounds; round++) {
-      for (const kind of withRedis ? ['respd', 'redis'] : ['respd']) {
-        const s = await startServer(kind);
-        const before = cpuMs(s.child.pid);
-        const r = runBenchmark(s.port, test, pipeline);
-        const cpu = cpuMs(s.child.pid) - before;
-        s.child.kill('SIGTERM');
-        await new Promise((res) => s.child.once('exit', res));
-        samples[kind].push({ ...r, cpuPer100k: (cpu * 100000) / requests });
-      }
+const kinds = withRedis ? ['respd', 'redis'] : ['respd'];
+const f = (n, w, d = 0) => (n === undefined ? '-' : n.toFixed(d)).padStart(w);
+console.log(`${'test'.padEnd(20)} ${'P'.padStart(3)} ${'c'.padStart(4)} | ${'respd rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ${'redis rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ratio rps   cpu   p99`);
+for (const c of selectedCases()) {
+  const samples = { respd: [], redis: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of kinds) {
+      const s = await startServer(kind, c.clients);
+      const before = cpuMs(s.child.pid);
+      const r = runBenchmark(s.port, c);
+      const cpu = cpuMs(s.child.pid) - before;
+      s.child.kill('SIGTERM');
+      await new Promise((res) => s.child.once('exit', res));
+      samples[kind].push({ ...r, cpuPer100k: (cpu * 100000) / r.n });
     }
-    const summarize = (xs) => xs.length ? {
-      rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)),
-      cpuPer100k: median(xs.map((x) => x.cpuPer100k)),
-    } : undefined;
-    const row = { test, pipeline, clients, respd: summarize(samples.respd), redis: summarize(samples.redis) };
-    if (row.redis) {
-      row.ratio = {
-        rps: row.respd.rps / row.redis.rps,
-        p99: row.respd.p99 / row.redis.p99,
-        cpu: row.respd.cpuPer100k / row.redis.cpuPer100k,
-      };
-    }
-    results.push(row);
-    const f = (n, d = 0) => n.toFixed(d).padStart(10);
-    console.log(
-      `${test.padEnd(12)} P=${String(pipeline).padEnd(3)} respd ${f(row.respd.rps)} rps p99 ${f(row.respd.p99, 3)} ms cpu/100k ${f(row.respd.cpuPer100k)} ms` +
-        (row.redis ? ` | redis ${f(row.redis.rps)} rps cpu/100k ${f(row.redis.cpuPer100k)} ms | ratio rps ${row.ratio.rps.toFixed(2)} cpu ${row.ratio.cpu.toFixed(2)} p99 ${row.ratio.p99.toFixed(2)}` : ''),
-    );
   }
+  const summarize = (xs) => xs.length ? {
+    rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)),
+    cpuPer100k: median(xs.map((x) => x.cpuPer100k)),
+  } : undefined;
+  const row = { test: label(c), pipeline: c.pipeline, clients: c.clients, size: c.size, respd: summarize(samples.respd), redis: summarize(samples.redis) };
+  if (row.redis) row.ratio = { rps: row.respd.rps / row.redis.rps, cpu: row.respd.cpuPer100k / row.redis.cpuPer100k, p99: row.respd.p99 / row.redis.p99 };
+  results.push(row);
+  const side = (s) => `${f(s?.rps, 9)} ${f(s?.p50, 6, 2)} ${f(s?.p99, 6, 2)} ${f(s?.cpuPer100k, 6)}`;
+  console.log(`${row.test.padEnd(20)} ${String(c.pipeline).padStart(3)} ${String(c.clients).padStart(4)} | ${side(row.respd)} | ${side(row.redis)} |` +
+    (row.ratio ? `    ${row.ratio.rps.toFixed(2)}  ${row.ratio.cpu.toFixed(2)}  ${row.ratio.p99.toFixed(2)}` : ''));
 }
-writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify({ date: new Date().toISOString(), rounds, requests, results }, null, 2));
+console.log('(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of', rounds, 'rounds)');
+
+let idle;
+if (!flag('no-idle') && idleConnections > 0) {
+  idle = [await measureIdle('respd', idleConnections, respdExtra)];
+  if (withRedis) idle.push(await measureIdle('redis', idleConnections));
+  for (const r of idle) console.log(`idle memory ${r.kind.padEnd(6)} ${r.connections} connections: ${r.bytesPerConnection} bytes per connection`);
+  if (idle.length === 2) console.log(`idle memory ratio respd / redis-server: ${(idle[0].bytesPerConnection / idle[1].bytesPerConnection).toFixed(2)}`);
+}
+writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify({ date: new Date().toISOString(), rounds, requests, respdArgs: respdExtra, results, idle }, null, 2));
 console.log('wrote bench/results.json');
