@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <strings.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -71,6 +73,7 @@ struct Engine::ListenerFd {
 struct Engine::Listener {
   int type_index = 0;
   ConnectionType* type = nullptr;
+  const int* max_accepts = nullptr;  // max-new-connections-per-cycle or its TLS twin
   bool unix_socket = false;
   std::string path;
   std::vector<std::unique_ptr<ListenerFd>> fds;
@@ -86,6 +89,10 @@ struct Engine::Client {
   bool unauth = false;
   bool want_write = false;
   bool in_pending_write = false;
+  bool handshaking = false;       // accept() still in progress: no reads or writes yet
+  bool read_wants_write = false;  // TLS: a read stalled until the socket is writable
+  bool write_wants_read = false;  // TLS: a write stalled until the socket is readable
+  bool in_pending_data = false;   // listed in pending_data_
   uint32_t interest = 0;
   std::unique_ptr<Connection> conn;
   QueryBuffer qb;
@@ -132,11 +139,21 @@ double* Engine::slot_counters(uint32_t slot) {
 
 // ---- listeners ---------------------------------------------------------------------------
 
-int Engine::listen_tcp(const TcpListenOptions& opts, int* bound_port, std::string* err) {
+int Engine::listen_tcp(const TcpListenOptions& opts, int* bound_port, std::string* err,
+                       const char* type_name) {
+  int type_index = 0;
+  ConnectionType* type = types_.find(type_name, &type_index);
+  if (!type) {
+    *err = std::string("Unknown connection type ") + type_name;
+    return -1;
+  }
   std::vector<int> fds;
   if (open_tcp_listeners(opts, &fds, bound_port, err) < 0) return -1;
   auto l = std::make_unique<Listener>();
-  l->type = types_.find("tcp", &l->type_index);
+  l->type = type;
+  l->type_index = type_index;
+  l->max_accepts = strcasecmp(type_name, "tls") == 0 ? &cfg_.max_new_tls_connections_per_cycle
+                                                     : &cfg_.max_new_connections_per_cycle;
   for (int fd : fds) {
     auto h = std::make_unique<ListenerFd>();
     h->owner = l.get();
@@ -153,6 +170,7 @@ int Engine::listen_unix(const std::string& path, unsigned perm, int backlog, std
   if (open_unix_listener(path, perm, backlog, &fd, err) < 0) return -1;
   auto l = std::make_unique<Listener>();
   l->type = types_.find("unix", &l->type_index);
+  l->max_accepts = &cfg_.max_new_connections_per_cycle;
   l->unix_socket = true;
   l->path = path;
   auto h = std::make_unique<ListenerFd>();
@@ -258,11 +276,16 @@ bool Engine::collect() {
     }
     Client* c = static_cast<Client*>(events_[i].data);
     if (!c->alive) continue;
+    if (c->handshaking || c->read_wants_write || c->write_wants_read) {
+      handle_transport_event(*c, events_[i].mask);
+      continue;
+    }
     if (events_[i].mask & kPollWritable) {
       if (!write_client(*c)) continue;
     }
     if (events_[i].mask & kPollReadable) read_client(*c);
   }
+  serve_pending_data();
   collecting_ = false;
   return records_.used() > 0;
 }
@@ -281,7 +304,7 @@ void Engine::end_batch() {
 
 void Engine::accept_from(ListenerFd& lf) {
   Listener& l = *lf.owner;
-  for (int i = 0; i < cfg_.max_new_connections_per_cycle; i++) {
+  for (int i = 0; i < *l.max_accepts; i++) {
     int fd = accept_connection(lf.fd);
     if (fd < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED)
@@ -309,13 +332,80 @@ void Engine::accept_from(ListenerFd& lf) {
     stats()[kStatClients] = clients_;
     uint32_t flags = (c.conn->is_local() ? kOpenLocal : 0) | (l.unix_socket ? kOpenUnix : 0);
     push_record({kRecOpen, slot, static_cast<uint32_t>(l.type_index), flags});
-    if (c.conn->accept() < 0) {
-      finish_close(c, kCloseHandshake, c.conn->last_errno());
+    int accepted = c.conn->accept();
+    if (accepted < 0) {
+      handshake_failed(c);
       continue;
     }
+    c.handshaking = accepted == 0;
     update_interest(c);
     update_counters(c);
   }
+}
+
+// ---- transports with a handshake or crossed wants (TLS) --------------------------------------
+
+// Events of a client whose transport is mid-handshake, or whose last read needed the socket
+// writable or last write needed it readable (Redis's tlsHandleEvent).
+void Engine::handle_transport_event(Client& c, uint32_t mask) {
+  if (c.handshaking) {
+    continue_handshake(c);
+    return;
+  }
+  bool call_read = (mask & kPollReadable) || ((mask & kPollWritable) && c.read_wants_write);
+  bool call_write = ((mask & kPollWritable) && c.want_write && !c.write_wants_read) ||
+                    ((mask & kPollReadable) && c.write_wants_read);
+  if (call_read) c.read_wants_write = false;
+  if (call_write) c.write_wants_read = false;
+  if (call_write && !write_client(c)) return;
+  if (call_read) read_client(c);
+  update_interest(c);
+}
+
+void Engine::continue_handshake(Client& c) {
+  int r = c.conn->accept();
+  if (r < 0) {
+    handshake_failed(c);
+    return;
+  }
+  if (r == 0) {
+    update_interest(c);
+    return;
+  }
+  c.handshaking = false;
+  update_interest(c);
+  // Output queued during the handshake (protected mode's -DENIED) and a close waiting for it.
+  if ((!c.out.empty() || c.close_after_reply) && !write_client(c)) return;
+  if (c.conn->has_pending_data()) note_pending_data(c);
+}
+
+// clientAcceptHandler's failure path: Redis's line, then the client is freed.
+void Engine::handshake_failed(Client& c) {
+  std::string addr = c.conn->address(true);
+  std::string laddr = c.conn->address(false);
+  log(kLogWarning, "Error accepting a client connection: " + c.conn->error_text() + " (addr=" +
+                       (addr.empty() ? "?:0" : addr) + " laddr=" + (laddr.empty() ? "?:0" : laddr) + ")");
+  finish_close(c, kCloseHandshake, c.conn->last_errno());
+}
+
+void Engine::note_pending_data(Client& c) {
+  if (c.in_pending_data) return;
+  c.in_pending_data = true;
+  pending_data_.push_back(c.slot);
+}
+
+// connTypeProcessPendingData: one more read for each client whose transport already holds
+// decrypted bytes; read_client lists it again while some remain.
+void Engine::serve_pending_data() {
+  if (pending_data_.empty()) return;
+  serving_data_.swap(pending_data_);
+  for (uint32_t slot : serving_data_) {
+    Client* c = live(slot);
+    if (!c || !c->in_pending_data) continue;
+    c->in_pending_data = false;
+    read_client(*c);
+  }
+  serving_data_.clear();
 }
 
 // ---- read and parse -------------------------------------------------------------------------
@@ -342,7 +432,14 @@ void Engine::read_client(Client& c) {
   }
   ssize_t n = c.conn->read(dst, cap);
   stats()[kStatReads] += 1;
-  if (n == kIoAgain) return;
+  if (n == kIoAgain) {
+    if (c.conn->want() == IoWant::kWrite && !c.read_wants_write) {
+      c.read_wants_write = true;
+      update_interest(c);
+    }
+    return;
+  }
+  if (n > 0 && c.conn->has_pending_data()) note_pending_data(c);
   if (n == 0) {
     finish_close(c, kCloseEof, 0);
     return;
@@ -526,6 +623,7 @@ void Engine::flush() {
 }
 
 bool Engine::write_client(Client& c) {
+  if (c.handshaking) return true;  // written once the handshake completes
   size_t total = 0;
   while (!c.out.empty()) {
     struct iovec iov[kMaxIov];
@@ -536,6 +634,7 @@ bool Engine::write_client(Client& c) {
       total += static_cast<size_t>(n);
       if (total > cfg_.max_write_per_turn && c.write_capped) break;
     } else if (n == kIoAgain || n == 0) {
+      c.write_wants_read = n == kIoAgain && c.conn->want() == IoWant::kRead;
       break;
     } else {
       finish_close(c, kCloseWriteError, c.conn->last_errno());
@@ -714,6 +813,7 @@ void Engine::set_reading(uint32_t slot, bool on) {
   if (!c) return;
   c->reading = on;
   update_interest(*c);
+  if (on && c->conn->has_pending_data()) note_pending_data(*c);
 }
 
 std::string Engine::client_address(uint32_t slot, bool remote) const {
@@ -724,8 +824,13 @@ std::string Engine::client_address(uint32_t slot, bool remote) const {
 void Engine::update_interest(Client& c) {
   if (!c.alive) return;
   uint32_t want = 0;
-  if (c.reading && !c.stop_input && !c.close_after_reply) want |= kPollReadable;
-  if (c.want_write) want |= kPollWritable;
+  if (c.handshaking) {
+    want = c.conn->want() == IoWant::kWrite ? kPollWritable : kPollReadable;
+  } else {
+    if (c.reading && !c.stop_input && !c.close_after_reply) want |= kPollReadable;
+    if (c.want_write) want |= c.write_wants_read ? kPollReadable : kPollWritable;
+    if (c.read_wants_write) want |= kPollWritable;
+  }
   if (want == c.interest) return;
   poller_->set(c.conn->fd(), c.interest, want, &c);
   c.interest = want;

@@ -78,6 +78,7 @@ struct EngineConfig {
   uint32_t maxclients = 10000;
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int max_new_connections_per_cycle = 10;
+  int max_new_tls_connections_per_cycle = 1;  // a handshake costs more than an accept
   int tcp_keepalive = 300;
   bool unauthenticated_default = false;   // new clients start under the pre-auth limits
   size_t max_write_per_turn = 64 * 1024;  // NET_MAX_WRITES_PER_EVENT
@@ -107,8 +108,10 @@ class Engine {
   EngineConfig& config() { return cfg_; }
   ConnectionTypes& types() { return types_; }
 
-  // Listeners. Return an id >= 0, or -1 with `err` in Redis's words.
-  int listen_tcp(const TcpListenOptions& opts, int* bound_port, std::string* err);
+  // Listeners. Return an id >= 0, or -1 with `err` in Redis's words. A TCP listener serves the
+  // registered connection type `type_name` ("tcp", or "tls" once the host registered it).
+  int listen_tcp(const TcpListenOptions& opts, int* bound_port, std::string* err,
+                 const char* type_name = "tcp");
   int listen_unix(const std::string& path, unsigned perm, int backlog, std::string* err);
   void close_listener(int id);
   void close_all_listeners();
@@ -123,6 +126,9 @@ class Engine {
   void end_batch();
   // Events produced outside collect() (by flush) wait for the next batch.
   bool has_pending_events() const { return !pending_records_.empty(); }
+  // Clients with bytes already decrypted inside their transport (TLS): the next collect()
+  // serves them without waiting for readiness, so the host must not sleep until then.
+  bool has_pending_data() const { return !pending_data_.empty(); }
 
   // Client control.
   void close_client(uint32_t slot, CloseMode mode);
@@ -159,6 +165,11 @@ class Engine {
 
   struct ListenerFd;
   void accept_from(ListenerFd& lf);
+  void handle_transport_event(Client& c, uint32_t mask);
+  void continue_handshake(Client& c);
+  void handshake_failed(Client& c);
+  void note_pending_data(Client& c);
+  void serve_pending_data();
   void read_client(Client& c);
   void process_arena(Client& c, size_t start, size_t n);
   void process_private(Client& c);
@@ -193,6 +204,8 @@ class Engine {
   bool collecting_ = false;
   std::vector<uint32_t> pending_write_;
   std::vector<uint32_t> pending_records_;
+  std::vector<uint32_t> pending_data_;   // slots whose transport holds unread bytes
+  std::vector<uint32_t> serving_data_;   // pending_data_ being served (reused)
   std::vector<PollEvent> events_;
   GrowBuf records_;
   GrowBuf arena_;
