@@ -6,6 +6,7 @@ export interface EngineOptions {
   maxclients?: number;
   protoMaxBulkLen?: number;
   maxNewConnectionsPerCycle?: number;
+  maxNewTlsConnectionsPerCycle?: number;
   tcpKeepalive?: number;
   /** New clients start under Redis's pre-authentication protocol limits. */
   unauthenticatedDefault?: boolean;
@@ -19,7 +20,30 @@ export interface TcpListenRequest {
   /** Let the kernel pick one port (used for every bind address). */
   ephemeral: boolean;
   backlog: number;
+  /** Serve the tls connection type (configureTls first) instead of plain tcp. */
+  tls?: boolean;
 }
+
+/** The tls-* directives that shape the server's TLS context (empty string = not set). */
+export interface TlsSettings {
+  certFile: string;
+  keyFile: string;
+  keyFilePass: string;
+  caCertFile: string;
+  caCertDir: string;
+  dhParamsFile: string;
+  protocols: string;
+  ciphers: string;
+  ciphersuites: string;
+  preferServerCiphers: boolean;
+  sessionCaching: boolean;
+  sessionCacheSize: number;
+  sessionCacheTimeout: number;
+  authClients: TlsAuthClients;
+  /** tls-replication or tls-cluster: a CA is then required too. */
+  replicationOrCluster: boolean;
+}
+export type TlsAuthClients = 'no' | 'yes' | 'optional';
 
 export type ListenResult = { id: number; port: number; error?: undefined } | { error: string; id?: undefined };
 
@@ -63,8 +87,17 @@ export declare class NativeEngine {
   resetReplyPeak(slot: number): void;
   /** Frees idle private query buffers, shrinks oversized ones; returns bytes released. */
   shrinkQueryBuffers(idleMs: number): number;
+  /**
+   * Builds a new TLS context and swaps it in only if everything loads; connections accepted
+   * before keep theirs. Returns Redis's log line on failure, undefined on success.
+   */
+  configureTls(settings: TlsSettings): string | undefined;
+  /** tls-auth-clients for connections accepted from now on (no context rebuild). */
+  setTlsAuthClients(mode: TlsAuthClients): void;
 }
 
 export interface NativeBinding {
   Engine: typeof NativeEngine;
+  /** Why TLS cannot be used (the node binary's OpenSSL is not 3.x), or '' when it can. */
+  tlsError: string;
 }

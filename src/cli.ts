@@ -38,10 +38,11 @@ function main(): void {
     process.exit(1);
   }
   const showLogo = config.bool('always-show-logo') || (config.str('logfile') === '' && isatty(1));
-  logBanner(log, { showLogo, port: server.tcpPortBound });
+  logBanner(log, { showLogo, port: server.tcpPort() });
   log.warning('Server initialized');
   if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
   if (config.str('unixsocket')) log.notice('Ready to accept connections unix');
+  if (server.tlsPortBound) log.notice('Ready to accept connections tls');
 
   let stopping = false;
   const onSignal = (sig: string) => {

@@ -11,6 +11,11 @@ export interface CreateServerOptions {
   port?: number;
   /** Set false to listen on the unix socket only. */
   tcp?: boolean;
+  /**
+   * Set true for a TLS listener on a system-chosen port as well (a `tls-port` given wins).
+   * The tls-* directives (`tls-cert-file`, `tls-key-file`, ...) configure it.
+   */
+  tls?: boolean;
   /** Any other redis.conf directive by name: `bind`, `unixsocket`, `requirepass`, `maxclients`... */
   [directive: string]: DirectiveValue | undefined;
 }
@@ -18,6 +23,8 @@ export interface CreateServerOptions {
 export interface ServerHandle {
   /** The TCP port bound (0 when TCP is off). */
   readonly port: number;
+  /** The TLS port bound (0 without a TLS listener). */
+  readonly tlsPort: number;
   readonly host: string;
   readonly unixsocket: string | undefined;
   readonly server: Server;
@@ -37,7 +44,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const config = Config.defaults();
   const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning' };
   const merged: Record<string, DirectiveValue> = { ...defaults };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp') merged[k] = v;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp' && k !== 'tls') merged[k] = v;
   for (const [k, v] of Object.entries(merged)) {
     const r = config.set(k, toArgs(k, v), 'cli');
     if (!r.ok) throw new Error(`respd: bad option '${k}': ${r.error}`);
@@ -51,11 +58,18 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   logger.setLevel(config.str('loglevel'));
   const fileErr = logger.setFile(config.str('logfile'));
   if (fileErr) throw new Error(`respd: ${fileErr}`);
-  const server = new Server({ config, logger, ephemeralPort: tcp && port === 0 });
-  server.start();
+  const ephemeralTlsPort = options.tls === true && config.int('tls-port') === 0;
+  const server = new Server({ config, logger, ephemeralPort: tcp && port === 0, ephemeralTlsPort });
+  try {
+    server.start();
+  } catch (e) {
+    logger.close();
+    throw e;
+  }
   const unixsocket = config.str('unixsocket') || undefined;
   return {
     port: server.tcpPortBound,
+    tlsPort: server.tlsPortBound,
     host: config.list('bind')[0]?.replace(/^-/, '') ?? '127.0.0.1',
     unixsocket,
     server,

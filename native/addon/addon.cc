@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "tls.h"
 
 namespace {
 
@@ -24,6 +25,36 @@ Napi::ArrayBuffer WrapBytes(Napi::Env env, const SharedBytes& block) {
                                 [](Napi::Env, void*, SharedBytes* h) { delete h; }, hold);
 }
 
+// Checked once at load: TLS needs the node binary's OpenSSL to be 3.x (empty when it is).
+const std::string& TlsLibraryError() {
+  static const std::string err = respd::tls_library_check();
+  return err;
+}
+
+// An engine with the tls type registered beside tcp and unix (index 2, as in Redis), when the
+// OpenSSL check passed. `tls` gets the type, owned by the engine's registry.
+std::unique_ptr<Engine> NewEngine(const EngineConfig& cfg, respd::TlsConnectionType** tls) {
+  auto engine = std::make_unique<Engine>(cfg);
+  *tls = nullptr;
+  if (TlsLibraryError().empty()) {
+    auto type = std::make_unique<respd::TlsConnectionType>();
+    respd::TlsConnectionType* raw = type.get();
+    if (engine->types().add(std::move(type), nullptr) >= 0) *tls = raw;
+  }
+  return engine;
+}
+
+std::string Str(const Napi::Object& o, const char* k) {
+  Napi::Value v = o.Get(k);
+  return v.IsString() ? v.As<Napi::String>().Utf8Value() : std::string();
+}
+
+respd::TlsAuthClients AuthClients(const std::string& s) {
+  if (s == "no") return respd::TlsAuthClients::kNo;
+  if (s == "optional") return respd::TlsAuthClients::kOptional;
+  return respd::TlsAuthClients::kYes;
+}
+
 uint32_t U32(const Napi::Object& o, const char* k, uint32_t dflt) {
   Napi::Value v = o.Get(k);
   return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : dflt;
@@ -37,6 +68,7 @@ void ApplyConfig(EngineConfig& cfg, const Napi::Object& o) {
   cfg.maxclients = U32(o, "maxclients", cfg.maxclients);
   cfg.proto_max_bulk_len = static_cast<int64_t>(Num(o, "protoMaxBulkLen", static_cast<double>(cfg.proto_max_bulk_len)));
   cfg.max_new_connections_per_cycle = static_cast<int>(U32(o, "maxNewConnectionsPerCycle", cfg.max_new_connections_per_cycle));
+  cfg.max_new_tls_connections_per_cycle = static_cast<int>(U32(o, "maxNewTlsConnectionsPerCycle", cfg.max_new_tls_connections_per_cycle));
   cfg.tcp_keepalive = static_cast<int>(U32(o, "tcpKeepalive", cfg.tcp_keepalive));
   Napi::Value qbl = o.Get("queryBufferLimit");
   if (qbl.IsNumber()) cfg.query_buffer_limit = static_cast<uint64_t>(qbl.As<Napi::Number>().DoubleValue());
@@ -68,13 +100,15 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::ResetReplyPeak>("resetReplyPeak"),
       InstanceMethod<&EngineWrap::ShrinkQueryBuffers>("shrinkQueryBuffers"),
       InstanceMethod<&EngineWrap::PollBackend>("pollBackend"),
+      InstanceMethod<&EngineWrap::ConfigureTls>("configureTls"),
+      InstanceMethod<&EngineWrap::SetTlsAuthClients>("setTlsAuthClients"),
     });
   }
 
   explicit EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
     EngineConfig cfg;
     if (info.Length() > 0 && info[0].IsObject()) ApplyConfig(cfg, info[0].As<Napi::Object>());
-    engine_ = std::make_unique<Engine>(cfg);
+    engine_ = NewEngine(cfg, &tls_);
     if (!engine_->ok()) {
       Napi::Error::New(info.Env(), "respd: could not create the event poller").ThrowAsJavaScriptException();
     }
@@ -97,9 +131,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     opts.port = static_cast<int>(U32(o, "port", 6379));
     opts.ephemeral = o.Get("ephemeral").ToBoolean().Value();
     opts.backlog = static_cast<int>(U32(o, "backlog", 511));
+    bool tls = o.Get("tls").ToBoolean().Value();
     std::string err;
     int port = 0;
-    int id = engine_->listen_tcp(opts, &port, &err);
+    int id = -1;
+    if (tls && !tls_) err = TlsLibraryError();
+    else id = engine_->listen_tcp(opts, &port, &err, tls ? "tls" : "tcp");
     Napi::Object r = Napi::Object::New(env);
     if (id < 0) {
       r.Set("error", err);
@@ -170,7 +207,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     timer_ = nullptr;
     // Last chance for queued replies, then every client socket is closed.
     engine_->flush();
-    engine_.reset(new Engine(engine_->config()));
+    engine_ = NewEngine(engine_->config(), &tls_);
     on_batch_.Reset();
     on_buffers_.Reset();
     reply_buf_.Reset();
@@ -225,6 +262,40 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value SetReading(const Napi::CallbackInfo& info) {
     engine_->set_reading(info[0].As<Napi::Number>().Uint32Value(), info[1].ToBoolean().Value());
+    // Bytes already inside OpenSSL get no readiness event: a turn must come for them.
+    if (!in_turn_) ScheduleTurnForPendingData();
+    return info.Env().Undefined();
+  }
+
+  // configureTls(settings): builds and swaps in a new context; returns Redis's log line on
+  // failure (nothing changed then), undefined on success.
+  Napi::Value ConfigureTls(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!tls_) return Napi::String::New(env, TlsLibraryError());
+    Napi::Object o = info[0].As<Napi::Object>();
+    respd::TlsConfig cfg;
+    cfg.cert_file = Str(o, "certFile");
+    cfg.key_file = Str(o, "keyFile");
+    cfg.key_file_pass = Str(o, "keyFilePass");
+    cfg.ca_cert_file = Str(o, "caCertFile");
+    cfg.ca_cert_dir = Str(o, "caCertDir");
+    cfg.dh_params_file = Str(o, "dhParamsFile");
+    cfg.protocols = Str(o, "protocols");
+    cfg.ciphers = Str(o, "ciphers");
+    cfg.ciphersuites = Str(o, "ciphersuites");
+    cfg.prefer_server_ciphers = o.Get("preferServerCiphers").ToBoolean().Value();
+    cfg.session_caching = o.Get("sessionCaching").ToBoolean().Value();
+    cfg.session_cache_size = static_cast<long>(Num(o, "sessionCacheSize", 20480));
+    cfg.session_cache_timeout = static_cast<long>(Num(o, "sessionCacheTimeout", 300));
+    cfg.auth_clients = AuthClients(Str(o, "authClients"));
+    cfg.replication_or_cluster = o.Get("replicationOrCluster").ToBoolean().Value();
+    std::string err;
+    if (!tls_->configure(cfg, &err)) return Napi::String::New(env, err);
+    return env.Undefined();
+  }
+
+  Napi::Value SetTlsAuthClients(const Napi::CallbackInfo& info) {
+    if (tls_) tls_->set_auth_clients(AuthClients(info[0].As<Napi::String>().Utf8Value()));
     return info.Env().Undefined();
   }
 
@@ -296,6 +367,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     }
   }
 
+  void ScheduleTurnForPendingData() {
+    if (started_ && timer_ && engine_->has_pending_data()) {
+      uv_timer_start(timer_, [](uv_timer_t* t) { static_cast<EngineWrap*>(t->data)->Turn(); }, 0, 0);
+    }
+  }
+
   void Turn() {
     if (!started_ || in_turn_) return;
     Napi::Env env = env_;
@@ -323,12 +400,15 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       if (!started_) break;  // stopped from inside the batch
       engine_->flush();
       engine_->end_batch();
-      if (!engine_->has_pending_events()) break;
+      if (!engine_->has_pending_events() && !engine_->has_pending_data()) break;
     }
     in_turn_ = false;
+    // Still bytes inside OpenSSL after the turn's rounds: another turn soon, not a sleep.
+    ScheduleTurnForPendingData();
   }
 
   std::unique_ptr<Engine> engine_;
+  respd::TlsConnectionType* tls_ = nullptr;  // owned by engine_'s registry; null without OpenSSL 3
   Napi::Env env_ = Napi::Env(nullptr);
   bool started_ = false;
   bool in_turn_ = false;
@@ -346,6 +426,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", EngineWrap::Init(env));
+  exports.Set("tlsError", TlsLibraryError());
   return exports;
 }
 

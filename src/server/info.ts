@@ -9,7 +9,8 @@ export interface InfoSource {
   readonly pollBackend: string;
   hz(): number;
   tcpPort(): number;
-  listenerLines(): string[];
+  /** [connection type index, line] for each listener: INFO's listener<index>. */
+  listenerLines(): [number, string][];
   clientsSection(): [string, string | number][];
   statsSection(): [string, string | number][];
   keyspaceLines(): string[];
@@ -60,7 +61,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
       ['executable', process.argv[1] ?? process.execPath],
       ['config_file', src.configFile],
       ['io_threads_active', 0],
-      ...src.listenerLines().map((l, i): [string, string] => [`listener${i}`, l]),
+      ...src.listenerLines().map(([i, l]): [string, string] => [`listener${i}`, l]),
     ]));
   }
   if (wanted.has('clients')) out.push(fmt('Clients', src.clientsSection()));

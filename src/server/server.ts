@@ -30,6 +30,8 @@ import { ReplyWriter } from '../protocol/reply.js';
 import type { Args as ArgsType } from '../engine/args.js';
 import { buildInfo, type InfoSource } from './info.js';
 import { Level, Logger } from './log.js';
+import { TLS_CONTEXT_DIRECTIVES, TLS_UPDATE_ERROR, tlsInUse, tlsSettings } from './tls.js';
+import type { TlsAuthClients } from '../../binding.js';
 
 const PROTO_ERROR_TEXT: Record<number, string> = {
   [ProtoError.TooBigInline]: 'too big inline request',
@@ -58,19 +60,24 @@ export const DENIED_TEXT =
   "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.";
 
 const CONN_TYPE_NAMES = ['tcp', 'unix', 'tls'];
+/** INFO's listener<i> is numbered by connection type, as Redis's server.listeners[]. */
+const LISTENER_INDEX = { tcp: 0, unix: 1, tls: 2 } as const;
+const LISTEN_ERROR = 'Unable to listen on this port. Check server logs.';
 
 export interface ServerOptions {
   config: Config;
   configFile?: string;
   /** Bind TCP to a kernel-chosen port (createServer({ port: 0 })). */
   ephemeralPort?: boolean;
+  /** Open a TLS listener on a kernel-chosen port when tls-port is 0 (createServer({ tls: true })). */
+  ephemeralTlsPort?: boolean;
   logger?: Logger;
   /** Called when SHUTDOWN or a signal stops the server. */
   onShutdown?: () => void;
 }
 
 interface ListenerInfo {
-  kind: 'tcp' | 'unix';
+  kind: 'tcp' | 'unix' | 'tls';
   id: number;
   port: number;
   binds: string[];
@@ -117,6 +124,9 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   private stopped = false;
   private lastSecurityWarning = 0;
   private readonly ephemeral: boolean;
+  private readonly ephemeralTls: boolean;
+  /** A TLS context was built (Redis configures it once something needs TLS). */
+  private tlsConfigured = false;
   private readonly onShutdown: (() => void) | undefined;
   private stats = { connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0 };
   private limitStats = { queryBufferDisconnections: 0, outputBufferDisconnections: 0 };
@@ -129,6 +139,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.config = opts.config;
     this.configFile = opts.configFile ?? '';
     this.ephemeral = opts.ephemeralPort ?? false;
+    this.ephemeralTls = opts.ephemeralTlsPort ?? false;
     this.onShutdown = opts.onShutdown;
     this.log = opts.logger ?? new Logger();
     this.keyspace = new Keyspace(this.config.int('databases'));
@@ -196,11 +207,16 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     return this.listeners.find((l) => l.kind === 'tcp')?.port ?? 0;
   }
 
+  get tlsPortBound(): number {
+    return this.listeners.find((l) => l.kind === 'tls')?.port ?? 0;
+  }
+
   private engineOptions() {
     return {
       maxclients: this.config.int('maxclients'),
       protoMaxBulkLen: this.config.int('proto-max-bulk-len'),
       maxNewConnectionsPerCycle: this.config.int('max-new-connections-per-cycle'),
+      maxNewTlsConnectionsPerCycle: this.config.int('max-new-tls-connections-per-cycle'),
       tcpKeepalive: this.config.int('tcp-keepalive'),
       unauthenticatedDefault: !this.acl.defaultAuthenticated(),
       queryBufferLimit: this.config.int('client-query-buffer-limit'),
@@ -209,19 +225,11 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
 
   private openListeners(): void {
     const engine = this.engine!;
-    const port = this.config.int('port');
-    const binds = this.config.list('bind');
-    if (port !== 0 || this.ephemeral) {
-      if (binds.length > 0) {
-        const r = engine.listenTcp({ binds, port, ephemeral: this.ephemeral && port === 0, backlog: this.config.int('tcp-backlog') });
-        if (r.error !== undefined) {
-          this.log.warning(`Warning: ${r.error}`);
-          throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
-        }
-        this.listeners.push({ kind: 'tcp', id: r.id, port: r.port, binds });
-        if (this.ephemeral) this.config.set('port', [String(r.port)], 'file');
-      }
+    this.openTcpListener('tcp', this.ephemeral);
+    if (tlsInUse(this.config, this.ephemeralTls)) {
+      if (this.configureTls() !== undefined) throw new Error('Failed to configure TLS. Check logs for more info.');
     }
+    this.openTcpListener('tls', this.ephemeralTls);
     const path = this.config.str('unixsocket');
     if (path) {
       const perm = parseInt(this.config.str('unixsocketperm') || '0', 8) || 0;
@@ -234,26 +242,63 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     }
   }
 
-  /** Re-opens the TCP listener after CONFIG SET port/bind; keeps the old one on failure. */
-  private relistenTcp(): string | undefined {
-    const engine = this.engine!;
-    const old = this.listeners.find((l) => l.kind === 'tcp');
-    const port = this.config.int('port');
+  /** The tcp or tls listener on every bind address at startup; port 0 opens none unless ephemeral. */
+  private openTcpListener(kind: 'tcp' | 'tls', ephemeral: boolean): void {
+    const directive = kind === 'tcp' ? 'port' : 'tls-port';
+    const port = this.config.int(directive);
     const binds = this.config.list('bind');
+    if ((port === 0 && !ephemeral) || binds.length === 0) return;
+    const r = this.engine!.listenTcp({ binds, port, ephemeral: ephemeral && port === 0, backlog: this.config.int('tcp-backlog'), tls: kind === 'tls' });
+    if (r.error !== undefined) {
+      this.log.warning(`Warning: ${r.error}`);
+      throw new Error(`Failed listening on port ${port} (${kind}), aborting.`);
+    }
+    this.listeners.push({ kind, id: r.id, port: r.port, binds });
+    if (ephemeral) this.config.set(directive, [String(r.port)], 'file');
+  }
+
+  /** Re-opens the tcp or tls listener after CONFIG SET port/tls-port/bind; keeps the old one on failure. */
+  private relisten(kind: 'tcp' | 'tls'): string | undefined {
+    const engine = this.engine!;
+    const old = this.listeners.find((l) => l.kind === kind);
+    const port = this.config.int(kind === 'tcp' ? 'port' : 'tls-port');
+    const binds = this.config.list('bind');
+    const backlog = this.config.int('tcp-backlog');
+    const tls = kind === 'tls';
     if (old) engine.closeListener(old.id);
     this.listeners = this.listeners.filter((l) => l !== old);
     if (port === 0 || binds.length === 0) return undefined;
-    const r = engine.listenTcp({ binds, port, ephemeral: false, backlog: this.config.int('tcp-backlog') });
+    const r = engine.listenTcp({ binds, port, ephemeral: false, backlog, tls });
     if (r.error !== undefined) {
       this.log.warning(`Warning: ${r.error}`);
       if (old) {
-        const back = engine.listenTcp({ binds: old.binds, port: old.port, ephemeral: false, backlog: this.config.int('tcp-backlog') });
-        if (back.error === undefined) this.listeners.unshift({ ...old, id: back.id });
+        const back = engine.listenTcp({ binds: old.binds, port: old.port, ephemeral: false, backlog, tls });
+        if (back.error === undefined) this.listeners.push({ ...old, id: back.id });
       }
-      return 'Unable to listen on this port. Check server logs.';
+      return LISTEN_ERROR;
     }
-    this.listeners.unshift({ kind: 'tcp', id: r.id, port: r.port, binds });
+    this.listeners.push({ kind, id: r.id, port: r.port, binds });
     return undefined;
+  }
+
+  /** tlsConfigure: a new context from the tls-* directives, swapped in only if it loads. */
+  private configureTls(): string | undefined {
+    const err = this.engine!.configureTls(tlsSettings(this.config));
+    if (err !== undefined) {
+      this.log.warning(err);
+      return TLS_UPDATE_ERROR;
+    }
+    this.tlsConfigured = true;
+    return undefined;
+  }
+
+  /** applyTLSPort: TLS is configured first if it never was, then the listener follows the port. */
+  private applyTlsPort(): string | undefined {
+    if (this.config.int('tls-port') !== 0 && !this.tlsConfigured) {
+      const err = this.configureTls();
+      if (err !== undefined) return err;
+    }
+    return this.relisten('tls');
   }
 
   private scheduleCron(): void {
@@ -850,11 +895,25 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     const engine = this.engine;
     if (!engine) return undefined;
     let error: string | undefined;
+    // applyTlsCfg: one rebuild for however many tls-* directives changed, before tls-port uses it.
+    if (changed.some((n) => TLS_CONTEXT_DIRECTIVES.has(n)) && tlsInUse(this.config, false)) error = this.configureTls();
     for (const name of changed) {
       switch (name) {
         case 'port':
-        case 'bind':
-          error = this.relistenTcp() ?? error;
+          error = this.relisten('tcp') ?? error;
+          break;
+        case 'bind': {
+          // Both listeners follow bind (changeBindAddr).
+          const tcp = this.relisten('tcp');
+          const tls = this.relisten('tls');
+          if (tcp !== undefined || tls !== undefined) error = 'Failed to bind to specified addresses.';
+          break;
+        }
+        case 'tls-port':
+          error = this.applyTlsPort() ?? error;
+          break;
+        case 'tls-auth-clients':
+          engine.setTlsAuthClients(this.config.str('tls-auth-clients') as TlsAuthClients);
           break;
         case 'client-output-buffer-limit':
           for (const c of this.clients) this.limits?.applyClass(c, true);
@@ -919,16 +978,18 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     return this.config.int('hz');
   }
 
+  /** INFO's tcp_port: port, or tls-port when port is 0. */
   tcpPort(): number {
-    return this.tcpPortBound;
+    return this.tcpPortBound || this.tlsPortBound;
   }
 
-  listenerLines(): string[] {
-    return this.listeners.map((l) =>
-      l.kind === 'tcp'
-        ? `name=tcp,${l.binds.map((b) => `bind=${b}`).join(',')},port=${l.port}`
-        : `name=unix,bind=${l.binds[0]}`,
-    );
+  listenerLines(): [number, string][] {
+    return this.listeners
+      .map((l): [number, string] => [
+        LISTENER_INDEX[l.kind],
+        l.kind === 'unix' ? `name=unix,bind=${l.binds[0]}` : `name=${l.kind},${l.binds.map((b) => `bind=${b}`).join(',')},port=${l.port}`,
+      ])
+      .sort((a, b) => a[0] - b[0]);
   }
 
   clientsSection(): [string, string | number][] {
