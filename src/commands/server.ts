@@ -127,8 +127,14 @@ function configSet({ args, reply, server }: CommandCall): void {
     return;
   }
   const applyError = server.applyConfig(r.changed);
-  if (applyError) reply.error(configSetError(r.changed[0] ?? '', applyError));
-  else reply.status('OK');
+  if (applyError) {
+    // All or nothing: the old values come back and are applied again (restoreBackupConfig).
+    server.config.restore(r.previous);
+    server.applyConfig(r.changed);
+    reply.error(configSetError(r.changed[0] ?? '', applyError));
+  } else {
+    reply.status('OK');
+  }
 }
 
 function configResetStat({ reply, server }: CommandCall): void {

@@ -11,7 +11,8 @@ export { exactBound, memtoull, splitArgs, splitOnSpaces, strerror, string2ll, st
 
 export type ConfigSource = 'file' | 'cli' | 'config-set';
 export type SetResult = { ok: true } | { ok: false; error: string };
-export type SetManyResult = { ok: true; changed: string[] } | { ok: false; error: string };
+/** `previous` holds the values before the change, for restore() when applying it fails. */
+export type SetManyResult = { ok: true; changed: string[]; previous: ReadonlyMap<Directive, string> } | { ok: false; error: string };
 export interface BufferLimit {
   hard: number;
   soft: number;
@@ -444,7 +445,12 @@ export class Config {
     }
     const changed = [...before].filter(([d, v]) => d.volatile || this.values.get(d) !== v).map(([d]) => d);
     for (const d of changed) this.notify(d);
-    return { ok: true, changed: changed.map((d) => d.name) };
+    return { ok: true, changed: changed.map((d) => d.name), previous: before };
+  }
+
+  /** Redis's restoreBackupConfig: the values setMany replaced, back after their apply step failed. */
+  restore(previous: ReadonlyMap<Directive, string>): void {
+    for (const [row, value] of previous) this.store(row, value);
   }
 
   /**
