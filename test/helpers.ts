@@ -1,6 +1,7 @@
 // Test utilities: servers on 127.0.0.1 with a kernel-chosen port (stopped after each file), and
 // raw-socket exchanges for byte-exact replies.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { afterAll } from 'vitest';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
 
@@ -43,6 +44,22 @@ export class RawClient {
     });
     socket.setNoDelay(true);
     return new RawClient(socket);
+  }
+
+  /** The same over TLS: resolves once the handshake is done, rejects if it fails. */
+  static async connectTls(port: number, options: ConnectionOptions, host = '127.0.0.1'): Promise<RawClient> {
+    const socket = tlsConnect({ port, host, ...options });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    socket.setNoDelay(true);
+    return new RawClient(socket);
+  }
+
+  /** The TLS socket underneath (for its peer certificate), when connected with connectTls. */
+  get tls(): TLSSocket {
+    return this.socket as TLSSocket;
   }
 
   private wake(): void {
