@@ -3,6 +3,8 @@
 // (alternating A B A B, medians of the rounds). For each case: requests/s, p50/p99 latency, server
 // CPU ms per 100k requests (user + sys of the server process from /proc), and the ratios
 // respd / redis-server; then idle-connection RSS. Prints one table, writes bench/results.json.
+// `--tls` runs every case over each server's tls-port instead, with the test fixture certificates
+// (client certificate required, as by default) and writes bench/results-tls.json.
 // Needs Debian's redis-tools (redis-benchmark) and, for the comparison, redis-server.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,11 @@ const requests = Number(opt('requests', '100000'));
 const idleConnections = Number(opt('idle-connections', '10000'));
 /** Extra directives for respd only (e.g. --respd-args "--io-threads 4"). */
 const respdExtra = (opt('respd-args', '') || '').split(' ').filter(Boolean);
+const tls = flag('tls');
+const fixture = (name) => join(root, 'test', 'fixtures', 'tls', name);
+const tlsServerArgs = (tlsPort) => ['--tls-port', String(tlsPort), '--tls-cert-file', fixture('server.crt'),
+  '--tls-key-file', fixture('server.key'), '--tls-ca-cert-file', fixture('ca.crt')];
+const tlsClientArgs = ['--tls', '--cacert', fixture('ca.crt'), '--cert', fixture('client.crt'), '--key', fixture('client.key')];
 
 // The cases of the performance issue. `-k 0` makes redis-benchmark reconnect for every request:
 // connect + PING + close.
@@ -73,14 +80,16 @@ function cpuMs(pid) {
 
 async function startServer(kind, clients) {
   const port = await freePort();
-  const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100))];
+  const tlsPort = tls ? await freePort() : 0;
+  const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100)),
+    ...(tls ? tlsServerArgs(tlsPort) : [])];
   const cmd = kind === 'respd'
     ? [process.execPath, [join(root, 'dist', 'cli.js'), ...common, ...respdExtra]]
     : ['redis-server', [...common, '--appendonly', 'no']];
   const child = spawn(cmd[0], cmd[1], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     const r = spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' });
-    if (r.stdout?.trim() === 'PONG') return { child, port };
+    if (r.stdout?.trim() === 'PONG') return { child, port: tls ? tlsPort : port };
     await new Promise((r2) => setTimeout(r2, 50));
   }
   child.kill('SIGKILL');
@@ -91,6 +100,7 @@ function runBenchmark(port, c) {
   const n = c.requests ?? requests;
   const a = ['-p', String(port), '-h', '127.0.0.1', '-c', String(c.clients), '-n', String(n), '-P', String(c.pipeline), '-d', String(c.size), '-t', c.test, '--csv'];
   if (c.keepalive === 0) a.push('-k', '0');
+  if (tls) a.push(...tlsClientArgs);
   const r = spawnSync('redis-benchmark', a, { encoding: 'utf8' });
   const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
   const cols = lines[0]?.split(',').map((s) => s.replace(/"/g, ''));
@@ -128,7 +138,7 @@ for (const c of selectedCases()) {
   console.log(`${row.test.padEnd(20)} ${String(c.pipeline).padStart(3)} ${String(c.clients).padStart(4)} | ${side(row.respd)} | ${side(row.redis)} |` +
     (row.ratio ? `    ${row.ratio.rps.toFixed(2)}  ${row.ratio.cpu.toFixed(2)}  ${row.ratio.p99.toFixed(2)}` : ''));
 }
-console.log('(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of', rounds, 'rounds)');
+console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds${tls ? '; over TLS' : ''})`);
 
 let idle;
 if (!flag('no-idle') && idleConnections > 0) {
@@ -137,5 +147,6 @@ if (!flag('no-idle') && idleConnections > 0) {
   for (const r of idle) console.log(`idle memory ${r.kind.padEnd(6)} ${r.connections} connections: ${r.bytesPerConnection} bytes per connection`);
   if (idle.length === 2) console.log(`idle memory ratio respd / redis-server: ${(idle[0].bytesPerConnection / idle[1].bytesPerConnection).toFixed(2)}`);
 }
-writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify({ date: new Date().toISOString(), rounds, requests, respdArgs: respdExtra, results, idle }, null, 2));
-console.log('wrote bench/results.json');
+const out = tls ? 'results-tls.json' : 'results.json';
+writeFileSync(join(root, 'bench', out), JSON.stringify({ date: new Date().toISOString(), tls, rounds, requests, respdArgs: respdExtra, results, idle }, null, 2));
+console.log(`wrote bench/${out}`);
