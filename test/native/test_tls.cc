@@ -80,6 +80,16 @@ struct Pair {
   }
 };
 
+// A server connection made by `type` and its peer over a fresh socket pair, not yet handshaken.
+struct Session {
+  Pair pair;
+  std::unique_ptr<Connection> conn;
+  Peer peer;
+  explicit Session(TlsConnectionType& type, const char* ca = "ca.crt", const char* cert = nullptr,
+                   const char* key = nullptr)
+      : conn(type.create_accepted(pair.server, "")), peer(pair.client, ca, cert, key) {}
+};
+
 void wait_a_little(int fd) {
   struct pollfd p = {fd, POLLIN | POLLOUT, 0};
   poll(&p, 1, 10);
@@ -220,12 +230,12 @@ TEST(handshake_and_encrypted_echo) {
   TlsConnectionType t;
   std::string err;
   REQUIRE(t.configure(server_config(), &err));
-  Pair p;
-  REQUIRE(p.server >= 0);
-  std::unique_ptr<Connection> c = t.create_accepted(p.server, "");
+  Session s(t, "ca.crt", "client.crt", "client.key");
+  REQUIRE(s.pair.server >= 0);
+  std::unique_ptr<Connection>& c = s.conn;
+  Peer& peer = s.peer;
   CHECK_EQ(std::string(c->type_name()), std::string("tls"));
   CHECK(c->state() == ConnState::kAccepting);
-  Peer peer(p.client, "ca.crt", "client.crt", "client.key");
   REQUIRE_EQ(handshake(*c, peer), 1);
   CHECK(c->state() == ConnState::kConnected);
   CHECK_EQ(SSL_get_verify_result(peer.ssl), static_cast<long>(X509_V_OK));
@@ -255,12 +265,12 @@ TEST(large_writev_survives_partial_ssl_writes) {
   TlsConnectionType t;
   std::string err;
   REQUIRE(t.configure(server_config(TlsAuthClients::kNo), &err));
-  Pair p;
+  Session s(t);
   int small = 4096;
-  setsockopt(p.server, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
-  setsockopt(p.client, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  std::unique_ptr<Connection> c = t.create_accepted(p.server, "");
-  Peer peer(p.client);
+  setsockopt(s.pair.server, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  setsockopt(s.pair.client, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  std::unique_ptr<Connection>& c = s.conn;
+  Peer& peer = s.peer;
   REQUIRE_EQ(handshake(*c, peer), 1);
 
   // 200 KiB in blocks of odd sizes, written the way the engine does: iovecs over what is
@@ -303,12 +313,11 @@ TEST(decrypted_bytes_wait_inside_openssl) {
   TlsConnectionType t;
   std::string err;
   REQUIRE(t.configure(server_config(TlsAuthClients::kNo), &err));
-  Pair p;
-  std::unique_ptr<Connection> c = t.create_accepted(p.server, "");
-  Peer peer(p.client);
-  REQUIRE_EQ(handshake(*c, peer), 1);
+  Session s(t);
+  std::unique_ptr<Connection>& c = s.conn;
+  REQUIRE_EQ(handshake(*c, s.peer), 1);
   std::string msg(10000, 'x');
-  REQUIRE(peer_write(peer, msg));  // one record
+  REQUIRE(peer_write(s.peer, msg));  // one record
   std::string got = server_read(*c, 100, 100);
   CHECK_EQ(got.size(), static_cast<size_t>(100));
   CHECK(c->has_pending_data());
@@ -340,14 +349,11 @@ TEST(client_certificate_required_optional_and_off) {
   for (const Case& k : cases) {
     TlsConnectionType t;
     REQUIRE(t.configure(server_config(k.mode), &err));
-    Pair p;
-    std::unique_ptr<Connection> c = t.create_accepted(p.server, "");
-    Peer peer(p.client, "ca.crt", k.cert, k.key);
-    int r = handshake(*c, peer);
-    CHECK_EQ(r, k.expect);
+    Session s(t, "ca.crt", k.cert, k.key);
+    CHECK_EQ(handshake(*s.conn, s.peer), k.expect);
     if (k.expect < 0) {
-      CHECK(c->state() == ConnState::kError);
-      CHECK(contains(c->error_text(), k.why));
+      CHECK(s.conn->state() == ConnState::kError);
+      CHECK(contains(s.conn->error_text(), k.why));
     }
     CHECK_EQ(ERR_peek_error(), 0UL);
   }
@@ -357,11 +363,9 @@ TEST(peer_rejects_a_server_from_another_ca) {
   TlsConnectionType t;
   std::string err;
   REQUIRE(t.configure(server_config(TlsAuthClients::kNo), &err));
-  Pair p;
-  std::unique_ptr<Connection> c = t.create_accepted(p.server, "");
-  Peer peer(p.client, "other-ca.crt");
-  CHECK_EQ(handshake(*c, peer), -1);  // the peer's alert ends the server's handshake
-  CHECK(contains(c->error_text(), "alert"));
+  Session s(t, "other-ca.crt");
+  CHECK_EQ(handshake(*s.conn, s.peer), -1);  // the peer's alert ends the server's handshake
+  CHECK(contains(s.conn->error_text(), "alert"));
 }
 
 TEST(plaintext_and_hangup_fail_the_handshake) {
@@ -394,9 +398,9 @@ TEST(reload_keeps_existing_connections) {
   TlsConnectionType t;
   std::string err;
   REQUIRE(t.configure(server_config(TlsAuthClients::kNo), &err));
-  Pair p1;
-  std::unique_ptr<Connection> old_conn = t.create_accepted(p1.server, "");
-  Peer old_peer(p1.client);
+  Session old_session(t);
+  std::unique_ptr<Connection>& old_conn = old_session.conn;
+  Peer& old_peer = old_session.peer;
   REQUIRE_EQ(handshake(*old_conn, old_peer), 1);
 
   TlsConfig bad = server_config(TlsAuthClients::kNo);
@@ -407,9 +411,9 @@ TEST(reload_keeps_existing_connections) {
   next.key_file = fixture("server2.key");
   REQUIRE(t.configure(next, &err));
 
-  Pair p2;
-  std::unique_ptr<Connection> new_conn = t.create_accepted(p2.server, "");
-  Peer new_peer(p2.client);
+  Session new_session(t);
+  std::unique_ptr<Connection>& new_conn = new_session.conn;
+  Peer& new_peer = new_session.peer;
   REQUIRE_EQ(handshake(*new_conn, new_peer), 1);
   CHECK_EQ(old_peer.subject_cn(), std::string("respd-server"));
   CHECK_EQ(new_peer.subject_cn(), std::string("respd-server-2"));
