@@ -12,6 +12,12 @@ export interface EngineOptions {
   unauthenticatedDefault?: boolean;
   /** client-query-buffer-limit, bytes. */
   queryBufferLimit?: number;
+  /** io-threads: taken when the engine is made (and on start), never changed after. */
+  ioThreads?: number;
+  /** io-threads-do-reads. */
+  ioThreadsDoReads?: boolean;
+  /** Test hook: the IO threads serve every turn, helpers first, whatever the load. */
+  ioThreadsAlways?: boolean;
 }
 
 export interface TcpListenRequest {
@@ -76,6 +82,8 @@ export declare class NativeEngine {
   setReading(slot: number, on: boolean): void;
   address(slot: number, remote: boolean): string;
   pollBackend(): string;
+  /** [reads, writes] handled in fan-out rounds per IO thread, the main thread (0) first. */
+  ioThreadStats(): [number, number][];
   /** The client's output-buffer limit class (0 = none); checked when a reply block is added. */
   setOutputLimit(slot: number, hard: number, soft: number, softSeconds: number): void;
   /** false exempts the client from the 64 KiB-per-turn write cap (replicas, MONITOR). */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: builds the addon and the TypeScript, builds and runs the native tests (ctest),
-// then the vitest suite. Both runners' summaries appear in the output; any failure fails.
+// then the vitest suite twice: as configured, and with io-threads 4 on every test server.
+// The runners' summaries appear in the output; any failure fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -24,4 +25,8 @@ if (which === 'all' || which === 'js') {
   run('npx', ['tsc', '-p', 'tsconfig.build.json']);
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['vitest', 'run']);
+  // The same suite again with every test server on io-threads 4 (threaded reads and writes on
+  // every turn): the IO threads must change nothing a client can see.
+  console.log('\n(second pass: RESPD_TEST_IO_THREADS=4)');
+  run('npx', ['vitest', 'run'], { env: { ...process.env, RESPD_TEST_IO_THREADS: '4' } });
 }

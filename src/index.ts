@@ -16,6 +16,11 @@ export interface CreateServerOptions {
    * The tls-* directives (`tls-cert-file`, `tls-key-file`, ...) configure it.
    */
   tls?: boolean;
+  /**
+   * Test hook: with `io-threads` > 1, hand every turn's reads and writes to the IO threads
+   * (the first clients to the helper threads) instead of only under load, as Redis does.
+   */
+  ioThreadsAlways?: boolean;
   /** Any other redis.conf directive by name: `bind`, `unixsocket`, `requirepass`, `maxclients`... */
   [directive: string]: DirectiveValue | undefined;
 }
@@ -44,7 +49,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const config = Config.defaults();
   const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning' };
   const merged: Record<string, DirectiveValue> = { ...defaults };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp' && k !== 'tls') merged[k] = v;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp' && k !== 'tls' && k !== 'ioThreadsAlways') merged[k] = v;
   for (const [k, v] of Object.entries(merged)) {
     const r = config.set(k, toArgs(k, v), 'cli');
     if (!r.ok) throw new Error(`respd: bad option '${k}': ${r.error}`);
@@ -59,7 +64,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const fileErr = logger.setFile(config.str('logfile'));
   if (fileErr) throw new Error(`respd: ${fileErr}`);
   const ephemeralTlsPort = options.tls === true && config.int('tls-port') === 0;
-  const server = new Server({ config, logger, ephemeralPort: tcp && port === 0, ephemeralTlsPort });
+  const server = new Server({ config, logger, ephemeralPort: tcp && port === 0, ephemeralTlsPort, ioThreadsAlways: options.ioThreadsAlways === true });
   try {
     server.start();
   } catch (e) {

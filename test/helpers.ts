@@ -5,9 +5,18 @@ import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'n
 import { afterAll } from 'vitest';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
 
+/**
+ * RESPD_TEST_IO_THREADS=N runs every test server with `io-threads N`, threaded reads, and the IO
+ * threads serving every turn (the suite's second pass in `npm test`).
+ */
+export const TEST_IO_THREADS = Number(process.env.RESPD_TEST_IO_THREADS ?? '1') || 1;
+
 /** Starts a server for the current test file and stops it when the file is done. */
 export async function startServer(options: CreateServerOptions = {}): Promise<ServerHandle> {
-  const h = await createServer(options);
+  const threaded = TEST_IO_THREADS > 1 && options['io-threads'] === undefined
+    ? { 'io-threads': TEST_IO_THREADS, 'io-threads-do-reads': true, ioThreadsAlways: true }
+    : {};
+  const h = await createServer({ ...threaded, ...options });
   afterAll(() => h.close());
   return h;
 }

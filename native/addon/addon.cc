@@ -74,6 +74,12 @@ void ApplyConfig(EngineConfig& cfg, const Napi::Object& o) {
   if (qbl.IsNumber()) cfg.query_buffer_limit = static_cast<uint64_t>(qbl.As<Napi::Number>().DoubleValue());
   Napi::Value ua = o.Get("unauthenticatedDefault");
   if (ua.IsBoolean()) cfg.unauthenticated_default = ua.As<Napi::Boolean>().Value();
+  // Read when an engine is made (io-threads is immutable); the two flags also at run time.
+  cfg.io_threads = static_cast<int>(U32(o, "ioThreads", static_cast<uint32_t>(cfg.io_threads)));
+  Napi::Value dr = o.Get("ioThreadsDoReads");
+  if (dr.IsBoolean()) cfg.io_threads_do_reads = dr.As<Napi::Boolean>().Value();
+  Napi::Value always = o.Get("ioThreadsAlways");
+  if (always.IsBoolean()) cfg.io_threads_always = always.As<Napi::Boolean>().Value();
 }
 
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
@@ -100,6 +106,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::ResetReplyPeak>("resetReplyPeak"),
       InstanceMethod<&EngineWrap::ShrinkQueryBuffers>("shrinkQueryBuffers"),
       InstanceMethod<&EngineWrap::PollBackend>("pollBackend"),
+      InstanceMethod<&EngineWrap::IoThreadStats>("ioThreadStats"),
       InstanceMethod<&EngineWrap::ConfigureTls>("configureTls"),
       InstanceMethod<&EngineWrap::SetTlsAuthClients>("setTlsAuthClients"),
     });
@@ -341,6 +348,19 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value ShrinkQueryBuffers(const Napi::CallbackInfo& info) {
     size_t n = engine_->shrink_query_buffers(info[0].As<Napi::Number>().DoubleValue());
     return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
+
+  // [reads, writes] per IO thread, the main thread first (INFO only, never on the hot path).
+  Napi::Value IoThreadStats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Array out = Napi::Array::New(env);
+    for (int i = 0; i < engine_->io_threads(); i++) {
+      Napi::Array t = Napi::Array::New(env, 2);
+      t.Set(0u, Napi::Number::New(env, engine_->io_thread_reads(i)));
+      t.Set(1u, Napi::Number::New(env, engine_->io_thread_writes(i)));
+      out.Set(static_cast<uint32_t>(i), t);
+    }
+    return out;
   }
 
   Napi::Value PollBackend(const Napi::CallbackInfo& info) {

@@ -112,9 +112,12 @@ struct Engine::Client {
 Engine::Engine(EngineConfig cfg)
     : cfg_(cfg),
       poller_(Poller::create()),
-      records_(kRecordsInitial),
-      arena_(kArenaInitial),
       counters_((kStatFields + kInitialSlots * kSlotFields) * sizeof(double)) {
+  int threads = std::max(1, cfg_.io_threads);
+  lanes_.push_back(std::make_unique<Lane>(kArenaInitial, kRecordsInitial));
+  for (int i = 1; i < threads; i++) lanes_.push_back(std::make_unique<Lane>(kReadLen * 4, 4096));
+  main_ = lanes_[0].get();
+  if (threads > 1) pool_ = std::make_unique<IoThreadPool>(threads);
   types_.add(make_tcp_connection_type(), nullptr);
   types_.add(make_unix_connection_type(), nullptr);
   counters_.set_used(counters_.capacity());
@@ -123,6 +126,7 @@ Engine::Engine(EngineConfig cfg)
 }
 
 Engine::~Engine() {
+  pool_.reset();
   for (auto& c : slots_) {
     if (c && c->alive) {
       if (poller_) poller_->set(c->conn->fd(), c->interest, 0, c.get());
@@ -244,15 +248,16 @@ void Engine::push_record(std::initializer_list<uint32_t> words) {
     pending_records_.insert(pending_records_.end(), words.begin(), words.end());
     return;
   }
-  records_.reserve(words.size() * 4);
-  std::memcpy(records_.data() + records_.used(), words.begin(), words.size() * 4);
-  records_.set_used(records_.used() + words.size() * 4);
+  GrowBuf& r = main_->records;
+  r.reserve(words.size() * 4);
+  std::memcpy(r.data() + r.used(), words.begin(), words.size() * 4);
+  r.set_used(r.used() + words.size() * 4);
 }
 
 void Engine::log(uint32_t level, const std::string& msg) {
   if (!collecting_) return;  // only produced while collecting (accept errors)
-  size_t off = arena_.used();
-  arena_.append(msg.data(), msg.size());
+  size_t off = main_->arena.used();
+  main_->arena.append(msg.data(), msg.size());
   push_record({kRecLog, level, static_cast<uint32_t>(off), static_cast<uint32_t>(msg.size())});
 }
 
@@ -262,12 +267,15 @@ bool Engine::collect() {
   stats()[kStatNowMs] = now_ms_;
   collecting_ = true;
   if (!pending_records_.empty()) {
-    records_.append(pending_records_.data(), pending_records_.size() * 4);
+    main_->records.append(pending_records_.data(), pending_records_.size() * 4);
     pending_records_.clear();
     release_after_batch_.insert(release_after_batch_.end(), release_next_.begin(), release_next_.end());
     release_next_.clear();
   }
   int n = poller_->wait(events_.data(), cfg_.max_events, 0);
+  // Reads go to the IO threads only while they are active (their use follows the write load,
+  // as Redis's) and io-threads-do-reads is on.
+  bool defer_reads = io_active_ && cfg_.io_threads_do_reads;
   for (int i = 0; i < n; i++) {
     uint8_t kind = *static_cast<uint8_t*>(events_[i].data);
     if (kind == kHandleListener) {
@@ -281,23 +289,154 @@ bool Engine::collect() {
       continue;
     }
     if (events_[i].mask & kPollWritable) {
-      if (!write_client(*c)) continue;
+      if (!write_client(*main_, *c)) continue;
     }
-    if (events_[i].mask & kPollReadable) read_client(*c);
+    if (events_[i].mask & kPollReadable) {
+      if (defer_reads) {
+        read_jobs_.push_back(c);
+      } else {
+        read_client(*main_, *c);
+      }
+    }
   }
+  if (!read_jobs_.empty()) read_threaded();
   serve_pending_data();
+  merge_stats(*main_);
   collecting_ = false;
-  return records_.used() > 0;
+  return main_->records.used() > 0;
+}
+
+// ---- IO threads (reference section 9.1) -------------------------------------------------------
+
+// Round-robin into the lanes' job lists. In the test mode the helpers get the first clients, so
+// that even a lone client is read or written by a helper thread.
+void Engine::deal_jobs(const std::vector<Client*>& clients) {
+  size_t n = lanes_.size();
+  size_t first = cfg_.io_threads_always ? 1 : 0;
+  for (size_t i = 0; i < clients.size(); i++) lanes_[(i + first) % n]->jobs.push_back(clients[i]);
+}
+
+// handleClientsWithPendingReadsUsingThreads: each thread reads and parses its clients into its
+// own lane; the helpers' lanes are then appended to the batch in thread order, so a client's
+// commands (all in one lane) keep their order and its close, if any, follows them.
+void Engine::read_threaded() {
+  deal_jobs(read_jobs_);
+  read_jobs_.clear();
+  std::function<void(int)> job = [this](int t) {
+    Lane& L = *lanes_[t];
+    for (Client* c : L.jobs) read_client(L, *c);
+  };
+  pool_->run(job);
+  double total = 0;
+  for (auto& lp : lanes_) {
+    Lane& L = *lp;
+    L.io_reads += static_cast<double>(L.jobs.size());
+    total += static_cast<double>(L.jobs.size());
+    L.jobs.clear();
+    if (&L != main_) merge_lane(L);
+  }
+  stats()[kStatIoReads] += total;
+}
+
+// handleClientsWithPendingWritesUsingThreads.
+void Engine::write_threaded() {
+  deal_jobs(write_jobs_);
+  write_jobs_.clear();
+  std::function<void(int)> job = [this](int t) {
+    Lane& L = *lanes_[t];
+    for (Client* c : L.jobs) write_client(L, *c);
+  };
+  pool_->run(job);
+  double total = 0;
+  for (auto& lp : lanes_) {
+    Lane& L = *lp;
+    L.io_writes += static_cast<double>(L.jobs.size());
+    total += static_cast<double>(L.jobs.size());
+    L.jobs.clear();
+    if (&L != main_) merge_lane(L);
+  }
+  stats()[kStatIoWrites] += total;
+}
+
+// Appends a helper's records to the batch, moving its argument bytes into the batch arena and
+// its big arguments after the batch's; then what only the main thread may do: closes, pending
+// data, statistics.
+void Engine::merge_lane(Lane& L) {
+  if (L.records.used()) {
+    GrowBuf& arena = main_->arena;
+    GrowBuf& records = main_->records;
+    uint32_t base = static_cast<uint32_t>(arena.used());
+    uint32_t big_base = static_cast<uint32_t>(main_->bigs.size());
+    arena.append(L.arena.data(), L.arena.used());
+    for (auto& b : L.bigs) main_->bigs.push_back(std::move(b));
+    size_t start = records.used();
+    records.append(L.records.data(), L.records.used());
+    uint32_t* w = reinterpret_cast<uint32_t*>(records.data() + start);
+    size_t words = L.records.used() / 4;
+    for (size_t i = 0; i < words;) {
+      switch (w[i]) {
+        case kRecCommand: {
+          uint32_t argc = w[i + 2];
+          for (uint32_t a = 0; a < argc; a++) {
+            uint32_t& off = w[i + 3 + 2 * a];
+            off += w[i + 4 + 2 * a] == kBigArgLen ? big_base : base;
+          }
+          i += 3 + 2 * static_cast<size_t>(argc);
+          break;
+        }
+        default:  // kRecProtocolError, kRecQueryLimit: four words, no arena offsets
+          i += 4;
+          break;
+      }
+    }
+  }
+  L.arena.reset();
+  L.records.reset();
+  L.bigs.clear();
+  for (size_t i = 0; i + 2 < L.closes.size(); i += 3) {
+    if (Client* c = live(L.closes[i])) finish_close(*c, L.closes[i + 1], static_cast<int>(L.closes[i + 2]));
+  }
+  L.closes.clear();
+  for (uint32_t slot : L.pending_data) {
+    if (Client* c = live(slot)) {
+      c->in_pending_data = false;
+      note_pending_data(*main_, *c);
+    }
+  }
+  L.pending_data.clear();
+  merge_stats(L);
+}
+
+void Engine::merge_stats(Lane& L) {
+  double* st = stats();
+  st[kStatReads] += L.reads;
+  st[kStatWrites] += L.writes;
+  st[kStatNetInput] += L.net_in;
+  st[kStatNetOutput] += L.net_out;
+  L.reads = L.writes = L.net_in = L.net_out = 0;
+}
+
+// A helper only notes the close; the main thread frees the client after the round.
+void Engine::close_from(Lane& L, Client& c, uint32_t reason, int err) {
+  if (&L == main_) {
+    finish_close(c, reason, err);
+    return;
+  }
+  L.closes.push_back(c.slot);
+  L.closes.push_back(reason);
+  L.closes.push_back(static_cast<uint32_t>(err));
 }
 
 void Engine::end_batch() {
   release_slots();
-  records_.reset();
-  arena_.reset();
-  batch_bigs_.clear();
+  GrowBuf& records = main_->records;
+  GrowBuf& arena = main_->arena;
+  records.reset();
+  arena.reset();
+  main_->bigs.clear();
   // An arena grown for one huge batch is given back once it is idle.
-  arena_.shrink_to(kArenaInitial * 4 > arena_.capacity() ? arena_.capacity() : kArenaInitial);
-  records_.shrink_to(kRecordsInitial * 16 > records_.capacity() ? records_.capacity() : kRecordsInitial);
+  arena.shrink_to(kArenaInitial * 4 > arena.capacity() ? arena.capacity() : kArenaInitial);
+  records.shrink_to(kRecordsInitial * 16 > records.capacity() ? records.capacity() : kRecordsInitial);
 }
 
 // ---- accept -------------------------------------------------------------------------------
@@ -357,8 +496,8 @@ void Engine::handle_transport_event(Client& c, uint32_t mask) {
                     ((mask & kPollReadable) && c.write_wants_read);
   if (call_read) c.read_wants_write = false;
   if (call_write) c.write_wants_read = false;
-  if (call_write && !write_client(c)) return;
-  if (call_read) read_client(c);
+  if (call_write && !write_client(*main_, c)) return;
+  if (call_read) read_client(*main_, c);
   update_interest(c);
 }
 
@@ -375,8 +514,8 @@ void Engine::continue_handshake(Client& c) {
   c.handshaking = false;
   update_interest(c);
   // Output queued during the handshake (protected mode's -DENIED) and a close waiting for it.
-  if ((!c.out.empty() || c.close_after_reply) && !write_client(c)) return;
-  if (c.conn->has_pending_data()) note_pending_data(c);
+  if ((!c.out.empty() || c.close_after_reply) && !write_client(*main_, c)) return;
+  if (c.conn->has_pending_data()) note_pending_data(*main_, c);
 }
 
 // clientAcceptHandler's failure path: Redis's line, then the client is freed.
@@ -388,10 +527,10 @@ void Engine::handshake_failed(Client& c) {
   finish_close(c, kCloseHandshake, c.conn->last_errno());
 }
 
-void Engine::note_pending_data(Client& c) {
+void Engine::note_pending_data(Lane& L, Client& c) {
   if (c.in_pending_data) return;
   c.in_pending_data = true;
-  pending_data_.push_back(c.slot);
+  (&L == main_ ? pending_data_ : L.pending_data).push_back(c.slot);
 }
 
 // connTypeProcessPendingData: one more read for each client whose transport already holds
@@ -403,14 +542,16 @@ void Engine::serve_pending_data() {
     Client* c = live(slot);
     if (!c || !c->in_pending_data) continue;
     c->in_pending_data = false;
-    read_client(*c);
+    read_client(*main_, *c);
   }
   serving_data_.clear();
 }
 
 // ---- read and parse -------------------------------------------------------------------------
 
-void Engine::read_client(Client& c) {
+// Runs on the main thread or, in a fan-out round, on a helper: everything it touches is the
+// client's own, its lane's, or thread-safe (epoll_ctl on the client's fd).
+void Engine::read_client(Lane& L, Client& c) {
   if (!c.reading || c.stop_input || c.close_after_reply) return;
   char* dst;
   size_t cap;
@@ -425,13 +566,13 @@ void Engine::read_client(Client& c) {
     cap = c.qb.cap - c.qb.len;
     where = 1;
   } else {
-    arena_.reserve(kReadLen);
-    dst = arena_.data() + arena_.used();
+    L.arena.reserve(kReadLen);
+    dst = L.arena.data() + L.arena.used();
     cap = kReadLen;
     where = 0;
   }
   ssize_t n = c.conn->read(dst, cap);
-  stats()[kStatReads] += 1;
+  L.reads += 1;
   if (n == kIoAgain) {
     if (c.conn->want() == IoWant::kWrite && !c.read_wants_write) {
       c.read_wants_write = true;
@@ -439,21 +580,21 @@ void Engine::read_client(Client& c) {
     }
     return;
   }
-  if (n > 0 && c.conn->has_pending_data()) note_pending_data(c);
+  if (n > 0 && c.conn->has_pending_data()) note_pending_data(L, c);
   if (n == 0) {
-    finish_close(c, kCloseEof, 0);
+    close_from(L, c, kCloseEof, 0);
     return;
   }
   if (n < 0) {
-    finish_close(c, kCloseReadError, c.conn->last_errno());
+    close_from(L, c, kCloseReadError, c.conn->last_errno());
     return;
   }
   c.net_in += static_cast<double>(n);
   c.last_interaction = now_ms_;
-  stats()[kStatNetInput] += static_cast<double>(n);
+  L.net_in += static_cast<double>(n);
   if (where == 1) c.qb.len += static_cast<size_t>(n);
   if (where == 2) c.big_filled += static_cast<size_t>(n);
-  if (where != 0 && check_query_limit(c)) {
+  if (where != 0 && check_query_limit(L, c)) {
     update_counters(c);
     return;
   }
@@ -463,15 +604,15 @@ void Engine::read_client(Client& c) {
       c.big.reset();
       c.big_filled = 0;
       c.parser.big_arg_done(static_cast<uint32_t>(c.bigs.size() - 1));
-      process_private(c);
+      process_private(L, c);
     }
   } else if (where == 1) {
-    process_private(c);
+    process_private(L, c);
   } else {
-    size_t start = arena_.used();
-    arena_.set_used(start + static_cast<size_t>(n));
-    process_arena(c, start, static_cast<size_t>(n));
-    if (c.alive && (c.qb.held() || c.big)) check_query_limit(c);
+    size_t start = L.arena.used();
+    L.arena.set_used(start + static_cast<size_t>(n));
+    process_arena(L, c, start, static_cast<size_t>(n));
+    if (c.alive && (c.qb.held() || c.big)) check_query_limit(L, c);
   }
   size_t q = c.qb.unparsed() + c.big_filled;
   if (q > c.qbuf_peak) c.qbuf_peak = q;
@@ -480,22 +621,23 @@ void Engine::read_client(Client& c) {
 
 // Redis's check in readQueryFromClient: the pending request against client-query-buffer-limit,
 // or 1 MiB before AUTH. Reading stops and the caller is told; TypeScript closes the client.
-bool Engine::check_query_limit(Client& c) {
+bool Engine::check_query_limit(Lane& L, Client& c) {
   uint64_t q = c.qb.unparsed() + (c.big ? c.big_filled : 0);
   bool over = q > cfg_.query_buffer_limit || (c.unauth && q > cfg_.unauth_query_buffer_limit);
   if (!over) return false;
-  push_record({kRecQueryLimit, c.slot, static_cast<uint32_t>(q & 0xffffffffu), static_cast<uint32_t>(q >> 32)});
+  const uint32_t rec[] = {kRecQueryLimit, c.slot, static_cast<uint32_t>(q & 0xffffffffu), static_cast<uint32_t>(q >> 32)};
+  L.records.append(rec, sizeof rec);
   c.stop_input = true;
   update_interest(c);
   return true;
 }
 
 // Handles one parse result. Returns true to keep parsing. `base` is the command start.
-bool Engine::handle_status(Client& c, ParseStatus st, const char* base, size_t avail,
+bool Engine::handle_status(Lane& L, Client& c, ParseStatus st, const char* base, size_t avail,
                            bool in_arena, size_t arena_off) {
   switch (st) {
     case ParseStatus::kComplete:
-      emit_command(c, base, in_arena, arena_off);
+      emit_command(L, c, base, in_arena, arena_off);
       return true;
     case ParseStatus::kEmpty:
       return true;
@@ -515,31 +657,33 @@ bool Engine::handle_status(Client& c, ParseStatus st, const char* base, size_t a
       std::memcpy(c.big->data, base + pre, c.big_filled);
       return false;
     }
-    case ParseStatus::kError:
-      push_record({kRecProtocolError, c.slot, static_cast<uint32_t>(c.parser.error()),
-                   c.parser.error_byte()});
+    case ParseStatus::kError: {
+      const uint32_t rec[] = {kRecProtocolError, c.slot, static_cast<uint32_t>(c.parser.error()),
+                              c.parser.error_byte()};
+      L.records.append(rec, sizeof rec);
       c.stop_input = true;
       c.qb.release();
       update_interest(c);
       return false;
+    }
   }
   return false;
 }
 
-void Engine::process_arena(Client& c, size_t start, size_t n) {
+void Engine::process_arena(Lane& L, Client& c, size_t start, size_t n) {
   ParseLimits lim{cfg_.proto_max_bulk_len, c.unauth};
   size_t pos = 0;
   while (pos < n && c.alive && !c.stop_input) {
-    const char* base = arena_.data() + start + pos;  // re-read: emitting may move the arena
+    const char* base = L.arena.data() + start + pos;  // re-read: emitting may move the arena
     ParseStatus st = c.parser.parse(base, n - pos, lim);
     size_t used = c.parser.consumed();
-    if (!handle_status(c, st, base, n - pos, true, start + pos)) return;
+    if (!handle_status(L, c, st, base, n - pos, true, start + pos)) return;
     c.parser.reset();
     pos += used;
   }
 }
 
-void Engine::process_private(Client& c) {
+void Engine::process_private(Lane& L, Client& c) {
   ParseLimits lim{cfg_.proto_max_bulk_len, c.unauth};
   while (c.alive && !c.stop_input && c.qb.held()) {
     size_t avail = c.qb.unparsed();
@@ -547,7 +691,7 @@ void Engine::process_private(Client& c) {
     const char* base = c.qb.cmd();
     ParseStatus st = c.parser.parse(base, avail, lim);
     size_t used = c.parser.consumed();
-    if (!handle_status(c, st, base, avail, false, 0)) break;
+    if (!handle_status(L, c, st, base, avail, false, 0)) break;
     c.parser.reset();
     c.qb.start += used;
   }
@@ -555,11 +699,11 @@ void Engine::process_private(Client& c) {
   if (c.qb.held() && c.qb.unparsed() == 0 && !c.parser.in_progress() && !c.big) c.qb.release();
 }
 
-void Engine::emit_command(Client& c, const char* base, bool in_arena, size_t arena_off) {
+void Engine::emit_command(Lane& L, Client& c, const char* base, bool in_arena, size_t arena_off) {
   const std::vector<ArgRef>& args = c.parser.args();
   size_t words = 3 + 2 * args.size();
   // Copy arguments that are not in the arena yet, then write the record in one piece.
-  std::vector<uint32_t>& w = scratch_words_;
+  std::vector<uint32_t>& w = L.scratch;
   w.clear();
   w.reserve(words);
   w.push_back(kRecCommand);
@@ -572,17 +716,17 @@ void Engine::emit_command(Client& c, const char* base, bool in_arena, size_t are
         if (in_arena) {
           off = static_cast<uint32_t>(arena_off + a.off);
         } else {
-          off = static_cast<uint32_t>(arena_.used());
-          arena_.append(base + a.off, a.len);
+          off = static_cast<uint32_t>(L.arena.used());
+          L.arena.append(base + a.off, a.len);
         }
         break;
       case ArgSource::kScratch:
-        off = static_cast<uint32_t>(arena_.used());
-        arena_.append(c.parser.scratch().data() + a.off, a.len);
+        off = static_cast<uint32_t>(L.arena.used());
+        L.arena.append(c.parser.scratch().data() + a.off, a.len);
         break;
       case ArgSource::kBig:
-        off = static_cast<uint32_t>(batch_bigs_.size());
-        batch_bigs_.push_back(std::move(c.bigs[a.off]));
+        off = static_cast<uint32_t>(L.bigs.size());
+        L.bigs.push_back(std::move(c.bigs[a.off]));
         len = kBigArgLen;
         break;
     }
@@ -590,7 +734,7 @@ void Engine::emit_command(Client& c, const char* base, bool in_arena, size_t are
     w.push_back(len);
   }
   c.bigs.clear();
-  records_.append(w.data(), w.size() * 4);
+  L.records.append(w.data(), w.size() * 4);
 }
 
 // ---- write --------------------------------------------------------------------------------
@@ -612,17 +756,29 @@ void Engine::append_reply(uint32_t slot, const char* p, size_t n) {
 }
 
 void Engine::flush() {
+  // stopThreadedIOIfNeeded: the helpers are used while at least 2 x io-threads clients have
+  // output pending; reads follow (collect()).
+  io_active_ = pool_ && (cfg_.io_threads_always || pending_write_.size() >= 2 * lanes_.size());
+  stats()[kStatIoActive] = io_active_ ? 1 : 0;
   for (size_t i = 0; i < pending_write_.size(); i++) {
     uint32_t slot = pending_write_[i];
     if (slot >= slots_.size() || !slots_[slot]) continue;
     Client& c = *slots_[slot];
     c.in_pending_write = false;
-    if (c.alive) write_client(c);
+    if (!c.alive) continue;
+    if (io_active_ && !c.handshaking) {
+      write_jobs_.push_back(&c);
+    } else {
+      write_client(*main_, c);
+    }
   }
   pending_write_.clear();
+  if (!write_jobs_.empty()) write_threaded();
+  merge_stats(*main_);
 }
 
-bool Engine::write_client(Client& c) {
+// Main thread or a helper, as read_client.
+bool Engine::write_client(Lane& L, Client& c) {
   if (c.handshaking) return true;  // written once the handshake completes
   size_t total = 0;
   while (!c.out.empty()) {
@@ -637,19 +793,19 @@ bool Engine::write_client(Client& c) {
       c.write_wants_read = n == kIoAgain && c.conn->want() == IoWant::kRead;
       break;
     } else {
-      finish_close(c, kCloseWriteError, c.conn->last_errno());
+      close_from(L, c, kCloseWriteError, c.conn->last_errno());
       return false;
     }
   }
-  stats()[kStatWrites] += 1;
+  L.writes += 1;
   if (total) {
     c.net_out += static_cast<double>(total);
     c.last_interaction = now_ms_;
-    stats()[kStatNetOutput] += static_cast<double>(total);
+    L.net_out += static_cast<double>(total);
   }
   c.want_write = !c.out.empty();
   if (!c.want_write && c.close_after_reply) {
-    finish_close(c, kCloseAfterReply, 0);
+    close_from(L, c, kCloseAfterReply, 0);
     return false;
   }
   update_interest(c);
@@ -813,7 +969,7 @@ void Engine::set_reading(uint32_t slot, bool on) {
   if (!c) return;
   c->reading = on;
   update_interest(*c);
-  if (on && c->conn->has_pending_data()) note_pending_data(*c);
+  if (on && c->conn->has_pending_data()) note_pending_data(*main_, *c);
 }
 
 std::string Engine::client_address(uint32_t slot, bool remote) const {

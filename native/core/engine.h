@@ -12,6 +12,7 @@
 
 #include "bytes.h"
 #include "connection.h"
+#include "io_threads.h"
 #include "listener.h"
 #include "output_chain.h"
 #include "poller.h"
@@ -71,6 +72,9 @@ enum StatField : uint32_t {
   kStatAccepted,
   kStatClients,       // slots in use
   kStatNowMs,         // the batch clock
+  kStatIoActive,      // 1 while the IO threads are in use (INFO io_threads_active)
+  kStatIoReads,       // clients read in fan-out rounds (io_threaded_reads_processed)
+  kStatIoWrites,      // clients written in fan-out rounds (io_threaded_writes_processed)
   kStatFields = 16,
 };
 
@@ -85,6 +89,11 @@ struct EngineConfig {
   int max_events = 1024;
   uint64_t query_buffer_limit = 1ULL << 30;      // client-query-buffer-limit
   uint64_t unauth_query_buffer_limit = 1 << 20;  // before AUTH
+  int io_threads = 1;               // io-threads: the main thread plus io_threads - 1 helpers
+  bool io_threads_do_reads = false; // io-threads-do-reads
+  // Test hook: use the helpers on every turn and give them the first clients, instead of only
+  // when at least 2 x io_threads clients have output pending (Redis's stopThreadedIOIfNeeded).
+  bool io_threads_always = false;
 };
 
 // A client's output-buffer limit class, as TypeScript configured it (0 = no limit).
@@ -150,11 +159,15 @@ class Engine {
   bool slot_alive(uint32_t slot) const;
 
   // The batch, as handed to JavaScript.
-  const GrowBuf& records() const { return records_; }
-  const GrowBuf& arena() const { return arena_; }
+  const GrowBuf& records() const { return main_->records; }
+  const GrowBuf& arena() const { return main_->arena; }
   const GrowBuf& counters() const { return counters_; }
-  std::vector<SharedBytes>& big_args() { return batch_bigs_; }
-  size_t record_words() const { return records_.used() / 4; }
+  std::vector<SharedBytes>& big_args() { return main_->bigs; }
+  size_t record_words() const { return main_->records.used() / 4; }
+  // Clients each IO thread (0 = main) read and wrote in fan-out rounds (INFO's per-thread lines).
+  int io_threads() const { return static_cast<int>(lanes_.size()); }
+  double io_thread_reads(int i) const { return lanes_[i]->io_reads; }
+  double io_thread_writes(int i) const { return lanes_[i]->io_writes; }
   double now_ms() const { return now_ms_; }
   size_t slot_capacity() const { return slots_.size(); }
 
@@ -163,25 +176,46 @@ class Engine {
   struct Client;
   struct QueryBuffer;
 
+  // What one thread fills while it reads or writes its share of clients: lane 0 belongs to the
+  // main thread and is the batch itself; a helper's lane is merged into it after the round.
+  struct Lane {
+    Lane(size_t arena, size_t records) : arena(arena), records(records) {}
+    GrowBuf arena;
+    GrowBuf records;
+    std::vector<SharedBytes> bigs;
+    std::vector<uint32_t> scratch;
+    std::vector<uint32_t> pending_data;  // helpers: slots whose transport holds unread bytes
+    std::vector<uint32_t> closes;        // helpers: (slot, reason, errno) for the main thread
+    std::vector<Client*> jobs;
+    double reads = 0, writes = 0, net_in = 0, net_out = 0;
+    double io_reads = 0, io_writes = 0;
+  };
+
   struct ListenerFd;
   void accept_from(ListenerFd& lf);
   void handle_transport_event(Client& c, uint32_t mask);
   void continue_handshake(Client& c);
   void handshake_failed(Client& c);
-  void note_pending_data(Client& c);
+  void note_pending_data(Lane& L, Client& c);
   void serve_pending_data();
-  void read_client(Client& c);
-  void process_arena(Client& c, size_t start, size_t n);
-  void process_private(Client& c);
-  bool handle_status(Client& c, ParseStatus st, const char* base, size_t avail, bool in_arena,
-                     size_t arena_off);
-  void emit_command(Client& c, const char* base, bool in_arena, size_t arena_off);
-  bool write_client(Client& c);
+  void read_client(Lane& L, Client& c);
+  void process_arena(Lane& L, Client& c, size_t start, size_t n);
+  void process_private(Lane& L, Client& c);
+  bool handle_status(Lane& L, Client& c, ParseStatus st, const char* base, size_t avail,
+                     bool in_arena, size_t arena_off);
+  void emit_command(Lane& L, Client& c, const char* base, bool in_arena, size_t arena_off);
+  bool write_client(Lane& L, Client& c);
+  void read_threaded();
+  void write_threaded();
+  void deal_jobs(const std::vector<Client*>& clients);
+  void merge_lane(Lane& L);
+  void merge_stats(Lane& L);
+  void close_from(Lane& L, Client& c, uint32_t reason, int err);
   void finish_close(Client& c, uint32_t reason, int err);
   void drop_client(Client& c);
   bool output_over_limit(Client& c);
   void trip_output_limit(Client& c, bool report);
-  bool check_query_limit(Client& c);
+  bool check_query_limit(Lane& L, Client& c);
   void update_interest(Client& c);
   void update_counters(Client& c);
   void push_record(std::initializer_list<uint32_t> words);
@@ -200,17 +234,19 @@ class Engine {
   std::vector<uint32_t> free_slots_;
   std::vector<uint32_t> release_after_batch_;
   std::vector<uint32_t> release_next_;      // closed outside a batch; released after the next one
-  std::vector<uint32_t> scratch_words_;
   bool collecting_ = false;
   std::vector<uint32_t> pending_write_;
   std::vector<uint32_t> pending_records_;
   std::vector<uint32_t> pending_data_;   // slots whose transport holds unread bytes
   std::vector<uint32_t> serving_data_;   // pending_data_ being served (reused)
   std::vector<PollEvent> events_;
-  GrowBuf records_;
-  GrowBuf arena_;
+  std::vector<std::unique_ptr<Lane>> lanes_;  // one per IO thread; lanes_[0] is the main thread's
+  Lane* main_ = nullptr;
+  std::unique_ptr<IoThreadPool> pool_;        // only with io-threads > 1
+  bool io_active_ = false;
+  std::vector<Client*> read_jobs_;
+  std::vector<Client*> write_jobs_;
   GrowBuf counters_;
-  std::vector<SharedBytes> batch_bigs_;
   uint32_t clients_ = 0;
   double now_ms_ = 0;
 };

@@ -163,7 +163,7 @@ export const DIRECTIVES: readonly Directive[] = [
   // ---- bool ----
   bool('rdbchecksum', 'yes', IMM),
   bool('daemonize', 'no', IMM, ACTED), // only 'no' is honoured: respd runs in the foreground
-  bool('io-threads-do-reads', 'no', IMM),
+  bool('io-threads-do-reads', 'no', IMM, ACTED),
   bool('always-show-logo', 'no', IMM, ACTED),
   bool('protected-mode', 'yes', MOD, ACTED),
   bool('rdbcompression', 'yes', MOD),
@@ -272,7 +272,7 @@ export const DIRECTIVES: readonly Directive[] = [
   // ---- int (C int unless marked unsigned) ----
   int('databases', '16', 1, INT_MAX, IMM, ACTED),
   int('port', '6379', 0, 65535, MOD, ACTED),
-  int('io-threads', '1', 1, 128, IMM, ACTED), // respd runs commands and sockets on one thread: only 1
+  int('io-threads', '1', 1, 128, IMM, ACTED), // native threads read/parse and write; commands stay on the main thread
   int('auto-aof-rewrite-percentage', '100', 0, INT_MAX, MOD),
   int('cluster-replica-validity-factor', '10', 0, INT_MAX, MOD, { aliases: ['cluster-slave-validity-factor'] }),
   int('list-max-listpack-size', '-2', INT_MIN, INT_MAX, MOD, { aliases: ['list-max-ziplist-size'] }),

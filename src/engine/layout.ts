@@ -62,4 +62,7 @@ export const enum Stat {
   Accepted,
   Clients,
   NowMs,
+  IoActive,
+  IoReads,
+  IoWrites,
 }

@@ -9,6 +9,10 @@ export interface InfoSource {
   readonly pollBackend: string;
   hz(): number;
   tcpPort(): number;
+  /** 1 while the IO threads are in use. */
+  ioThreadsActive(): number;
+  /** io_thread_<i>: clients each IO thread read and wrote in fan-out rounds (0 = main thread). */
+  threadLines(): [string, string][];
   /** [connection type index, line] for each listener: INFO's listener<index>. */
   listenerLines(): [number, string][];
   clientsSection(): [string, string | number][];
@@ -20,7 +24,7 @@ export interface InfoSource {
 }
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const ALL_EXTRA = ['commandstats', 'latencystats'];
+const ALL_EXTRA = ['threads', 'commandstats', 'latencystats'];
 
 function fmt(title: string, fields: [string, string | number][]): string {
   return `# ${title}\r\n` + fields.map(([k, v]) => `${k}:${v}\r\n`).join('');
@@ -60,7 +64,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
       ['lru_clock', Math.floor(now / 1000) & 0xffffff],
       ['executable', process.argv[1] ?? process.execPath],
       ['config_file', src.configFile],
-      ['io_threads_active', 0],
+      ['io_threads_active', src.ioThreadsActive()],
       ...src.listenerLines().map(([i, l]): [string, string] => [`listener${i}`, l]),
     ]));
   }
@@ -89,6 +93,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
     ]));
   }
   if (wanted.has('stats')) out.push(fmt('Stats', src.statsSection()));
+  if (wanted.has('threads')) out.push(fmt('Threads', src.threadLines()));
   if (wanted.has('replication')) {
     out.push(fmt('Replication', [
       ['role', 'master'],

@@ -71,6 +71,8 @@ export interface ServerOptions {
   ephemeralPort?: boolean;
   /** Open a TLS listener on a kernel-chosen port when tls-port is 0 (createServer({ tls: true })). */
   ephemeralTlsPort?: boolean;
+  /** Test hook: with io-threads > 1, the IO threads serve every turn whatever the load. */
+  ioThreadsAlways?: boolean;
   logger?: Logger;
   /** Called when SHUTDOWN or a signal stops the server. */
   onShutdown?: () => void;
@@ -125,6 +127,9 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   private lastSecurityWarning = 0;
   private readonly ephemeral: boolean;
   private readonly ephemeralTls: boolean;
+  private readonly ioThreadsAlways: boolean;
+  /** Per IO thread [reads, writes] at the last CONFIG RESETSTAT. */
+  private threadBase: [number, number][] = [];
   /** A TLS context was built (Redis configures it once something needs TLS). */
   private tlsConfigured = false;
   private readonly onShutdown: (() => void) | undefined;
@@ -140,6 +145,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.configFile = opts.configFile ?? '';
     this.ephemeral = opts.ephemeralPort ?? false;
     this.ephemeralTls = opts.ephemeralTlsPort ?? false;
+    this.ioThreadsAlways = opts.ioThreadsAlways ?? false;
     this.onShutdown = opts.onShutdown;
     this.log = opts.logger ?? new Logger();
     this.keyspace = new Keyspace(this.config.int('databases'));
@@ -220,6 +226,9 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       tcpKeepalive: this.config.int('tcp-keepalive'),
       unauthenticatedDefault: !this.acl.defaultAuthenticated(),
       queryBufferLimit: this.config.int('client-query-buffer-limit'),
+      ioThreads: this.config.int('io-threads'),
+      ioThreadsDoReads: this.config.bool('io-threads-do-reads'),
+      ioThreadsAlways: this.ioThreadsAlways,
     };
   }
 
@@ -944,6 +953,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   resetStats(): void {
     this.stats = { connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0 };
     this.statBase = this.counters.slice(0, STAT_FIELDS);
+    this.threadBase = this.engine?.ioThreadStats() ?? [];
     this.writer.errorCount = 0;
     this.writer.errorCodes.clear();
     for (const c of this.commands.everything()) {
@@ -973,6 +983,18 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   }
 
   // ---- InfoSource -------------------------------------------------------------------------------
+
+  ioThreadsActive(): number {
+    return this.counters[Stat.IoActive] ?? 0;
+  }
+
+  threadLines(): [string, string][] {
+    const now = this.engine?.ioThreadStats() ?? [];
+    return now.map(([reads, writes], i): [string, string] => {
+      const [r0, w0] = this.threadBase[i] ?? [0, 0];
+      return [`io_thread_${i}`, `reads=${reads - r0},writes=${writes - w0}`];
+    });
+  }
 
   hz(): number {
     return this.config.int('hz');
@@ -1047,6 +1069,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       ['total_error_replies', this.writer.errorCount],
       ['total_reads_processed', s[Stat.Reads] - base[Stat.Reads]],
       ['total_writes_processed', s[Stat.Writes] - base[Stat.Writes]],
+      ['io_threaded_reads_processed', s[Stat.IoReads] - base[Stat.IoReads]],
+      ['io_threaded_writes_processed', s[Stat.IoWrites] - base[Stat.IoWrites]],
       ['acl_access_denied_auth', denied.auth],
       ['acl_access_denied_cmd', denied.cmd],
       ['acl_access_denied_key', denied.key],

@@ -1137,6 +1137,150 @@ TEST(clients_are_independent) {
   CHECK_EQ(stat(e, kStatClients), 2.0);
 }
 
+// ---- IO threads ----------------------------------------------------------------------------------
+
+EngineConfig threaded_config(bool always) {
+  EngineConfig cfg;
+  cfg.io_threads = 4;
+  cfg.io_threads_do_reads = true;
+  cfg.io_threads_always = always;
+  return cfg;
+}
+
+// Six clients' pipelines read and parsed by the helper threads in the same turns: every
+// command arrives once, in its client's order, and the replies come back whole.
+TEST(io_threads_keep_each_clients_order) {
+  Engine e(threaded_config(true));
+  int port = listen_local(e);
+  REQUIRE(port > 0);
+  Loop loop(e);
+  const int kClients = 6, kCount = 2000;
+  std::vector<Conn> cs(kClients);
+  for (auto& c : cs) REQUIRE(connect_tcp(loop, port, &c));
+  std::vector<std::string> streams(kClients);
+  for (int k = 0; k < kClients; k++) {
+    for (int i = 0; i < kCount; i++) {
+      std::string v = std::to_string(k) + ":" + std::to_string(i);
+      streams[k] += i % 5 == 2 ? "ECHO " + v + "\r\n" : bulk_cmd({"ECHO", v});
+    }
+  }
+  // Interleaved chunks so that several clients are ready in one turn.
+  std::vector<size_t> sent(kClients, 0);
+  for (int guard = 0; guard < 20000; guard++) {
+    bool left = false;
+    for (int k = 0; k < kClients; k++) {
+      size_t n = std::min<size_t>(3000, streams[k].size() - sent[k]);
+      if (n == 0) continue;
+      left = true;
+      ssize_t w = ::send(cs[k].fd, streams[k].data() + sent[k], n, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (w > 0) sent[k] += static_cast<size_t>(w);
+    }
+    if (!left) break;
+    loop.turn();
+  }
+  for (auto& c : cs) REQUIRE(wait_commands(loop, c.slot, kCount));
+  for (int k = 0; k < kClients; k++) {
+    auto cmds = loop.of(kRecCommand, cs[k].slot);
+    CHECK_EQ(cmds.size(), static_cast<size_t>(kCount));
+    int bad = 0;
+    for (int i = 0; i < kCount && i < static_cast<int>(cmds.size()); i++) {
+      std::vector<std::string> want = {"ECHO", std::to_string(k) + ":" + std::to_string(i)};
+      if (cmds[i]->args != want && bad++ < 3) FAIL("client " + std::to_string(k) + " command " + std::to_string(i) + " is " + check::show(cmds[i]->args));
+    }
+  }
+  CHECK(stat(e, kStatIoReads) > 0);
+  CHECK_EQ(stat(e, kStatIoActive), 1.0);
+  CHECK_EQ(e.io_threads(), 4);
+  double helper_reads = 0;
+  for (int t = 1; t < 4; t++) helper_reads += e.io_thread_reads(t);
+  CHECK(helper_reads > 0);
+  // Replies written by the threads, each client's in order.
+  std::vector<std::string> replies(kClients);
+  for (int k = 0; k < kClients; k++) {
+    for (int i = 0; i < kCount; i++) {
+      std::string v = std::to_string(k) + ":" + std::to_string(i);
+      std::string rep = "$" + std::to_string(v.size()) + "\r\n" + v + "\r\n";
+      e.append_reply(static_cast<uint32_t>(cs[k].slot), rep.data(), rep.size());
+      replies[k] += rep;
+    }
+  }
+  e.flush();
+  for (int k = 0; k < kClients; k++) CHECK(read_pumping(loop, cs[k].fd, replies[k].size()) == replies[k]);
+  double helper_writes = 0;
+  for (int t = 1; t < 4; t++) helper_writes += e.io_thread_writes(t);
+  CHECK(helper_writes > 0);
+  CHECK(stat(e, kStatIoWrites) > 0);
+}
+
+// What a helper thread meets while reading: a big argument, a protocol error, a client that
+// hangs up, a close after the reply. The main thread turns each into its usual record.
+TEST(io_threads_big_arguments_errors_and_closes) {
+  Engine e(threaded_config(true));
+  int port = listen_local(e);
+  REQUIRE(port > 0);
+  Loop loop(e);
+  Conn big, bad, gone, quit;
+  REQUIRE(connect_tcp(loop, port, &big));
+  REQUIRE(connect_tcp(loop, port, &bad));
+  REQUIRE(connect_tcp(loop, port, &gone));
+  REQUIRE(connect_tcp(loop, port, &quit));
+  std::string payload(200000, 'x');
+  for (size_t i = 0; i < payload.size(); i++) payload[i] = static_cast<char>('a' + i % 26);
+  std::string stream = bulk_cmd({"SET", "k", payload}) + bulk_cmd({"GET", "k"});
+  REQUIRE(send_str(bad.fd, "*1\r\n$x\r\n"));
+  ::close(gone.fd);
+  gone.fd = -1;
+  REQUIRE(send_str(quit.fd, bulk_cmd({"QUIT"})));
+  REQUIRE(send_pumping(loop, big.fd, stream));
+  REQUIRE(wait_commands(loop, big.slot, 2));
+  REQUIRE(loop.until([&] { return loop.count(kRecProtocolError, bad.slot) == 1 && loop.count(kRecClose, gone.slot) == 1 &&
+                                  loop.count(kRecCommand, quit.slot) == 1; }));
+  auto cmds = loop.of(kRecCommand, big.slot);
+  REQUIRE_EQ(cmds[0]->args.size(), 3u);
+  CHECK(cmds[0]->args[2] == payload);
+  CHECK_EQ(cmds[1]->args, (std::vector<std::string>{"GET", "k"}));
+  CHECK_EQ(loop.of(kRecClose, gone.slot)[0]->words[0], static_cast<uint32_t>(kCloseEof));
+  CHECK(!e.slot_alive(static_cast<uint32_t>(gone.slot)));
+  e.append_reply(static_cast<uint32_t>(quit.slot), "+OK\r\n", 5);
+  e.close_client(static_cast<uint32_t>(quit.slot), CloseMode::kAfterReply);
+  e.flush();
+  CHECK_EQ(read_n(quit.fd, 5), "+OK\r\n");
+  CHECK(wait_eof(quit.fd));
+  REQUIRE(loop.until([&] { return loop.count(kRecClose, quit.slot) == 1; }));
+  CHECK_EQ(loop.of(kRecClose, quit.slot)[0]->words[0], static_cast<uint32_t>(kCloseAfterReply));
+}
+
+// Without the test hook the threads follow the load, as Redis's: a lone client is served by the
+// main thread and io_threads_active stays 0.
+TEST(io_threads_idle_until_loaded) {
+  Engine e(threaded_config(false));
+  int port = listen_local(e);
+  REQUIRE(port > 0);
+  Loop loop(e);
+  Conn c;
+  REQUIRE(connect_tcp(loop, port, &c));
+  for (int i = 0; i < 20; i++) {
+    REQUIRE(send_str(c.fd, bulk_cmd({"PING"})));
+    REQUIRE(wait_commands(loop, c.slot, static_cast<size_t>(i + 1)));
+    e.append_reply(static_cast<uint32_t>(c.slot), "+PONG\r\n", 7);
+    e.flush();
+    CHECK_EQ(read_n(c.fd, 7), "+PONG\r\n");
+  }
+  CHECK_EQ(stat(e, kStatIoActive), 0.0);
+  CHECK_EQ(stat(e, kStatIoReads), 0.0);
+  CHECK_EQ(stat(e, kStatIoWrites), 0.0);
+  // Eight clients (2 x io-threads) with output pending in one flush start them.
+  std::vector<Conn> cs(8);
+  for (auto& k : cs) REQUIRE(connect_tcp(loop, port, &k));
+  for (auto& k : cs) e.append_reply(static_cast<uint32_t>(k.slot), "+OK\r\n", 5);
+  e.flush();
+  CHECK_EQ(stat(e, kStatIoActive), 1.0);
+  CHECK_EQ(stat(e, kStatIoWrites), 8.0);
+  for (auto& k : cs) CHECK_EQ(read_n(k.fd, 5), "+OK\r\n");
+  e.flush();
+  CHECK_EQ(stat(e, kStatIoActive), 0.0);
+}
+
 // ---- the poller alone -----------------------------------------------------------------------------
 
 TEST(poller_reports_readable_pipe) {
