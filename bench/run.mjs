@@ -34,6 +34,8 @@ const requests = Number(opt('requests', '100000'));
 const idleConnections = Number(opt('idle-connections', '10000'));
 /** Extra directives for respd only (e.g. --respd-args "--io-threads 4"). */
 const respdExtra = (opt('respd-args', '') || '').split(' ').filter(Boolean);
+/** Extra directives for both servers (e.g. --server-args "--io-threads 4 --io-threads-do-reads yes"). */
+const serverExtra = (opt('server-args', '') || '').split(' ').filter(Boolean);
 const tls = flag('tls');
 const fixture = (name) => join(root, 'test', 'fixtures', 'tls', name);
 const tlsServerArgs = (tlsPort) => ['--tls-port', String(tlsPort), '--tls-cert-file', fixture('server.crt'),
@@ -58,7 +60,8 @@ function selectedCases() {
   const pipelines = opt('pipelines', '1,16').split(',').map(Number);
   const clients = Number(opt('clients', '50'));
   const size = Number(opt('size', '3'));
-  return pipelines.flatMap((pipeline) => tests.split(',').map((test) => ({ test, pipeline, clients, size })));
+  // As in the default list: pipelined runs 5x longer (CPU ticks, JIT warm-up).
+  return pipelines.flatMap((pipeline) => tests.split(',').map((test) => ({ test, pipeline, clients, size, requests: pipeline > 1 ? requests * 5 : requests })));
 }
 
 function freePort() {
@@ -82,7 +85,7 @@ async function startServer(kind, clients) {
   const port = await freePort();
   const tlsPort = tls ? await freePort() : 0;
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100)),
-    ...(tls ? tlsServerArgs(tlsPort) : [])];
+    ...(tls ? tlsServerArgs(tlsPort) : []), ...serverExtra];
   const cmd = kind === 'respd'
     ? [process.execPath, [join(root, 'dist', 'cli.js'), ...common, ...respdExtra]]
     : ['redis-server', [...common, '--appendonly', 'no']];

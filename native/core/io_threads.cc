@@ -8,10 +8,10 @@
 namespace respd {
 namespace {
 
-// About 20-50 µs of spinning before a helper sleeps: long enough to catch the next batch of a
+// A few µs of spinning before a helper sleeps: enough to catch the next batch of a
 // busy server without a wake-up, short enough not to burn a core that redis-benchmark or the
 // main thread needs (Redis spins up to 1M iterations; this machine class has 2 cores).
-constexpr int kSpinBeforeSleep = 4000;
+constexpr int kSpinBeforeSleep = 300;
 constexpr int kSpinBeforeYield = 1 << 12;
 
 inline void cpu_relax() {
