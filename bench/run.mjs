@@ -5,6 +5,7 @@
 // respd / redis-server; then idle-connection RSS. Prints one table, writes bench/results.json.
 // `--tls` runs every case over each server's tls-port instead, with the test fixture certificates
 // (client certificate required, as by default) and writes bench/results-tls.json.
+// Each measured run follows a warm-up run on the same server (--warmup N requests, 0 = cold).
 // Needs Debian's redis-tools (redis-benchmark) and, for the comparison, redis-server.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,12 @@ const flag = (name) => args.includes(`--${name}`);
 const rounds = Number(opt('rounds', '3'));
 const requests = Number(opt('requests', '100000'));
 const idleConnections = Number(opt('idle-connections', '10000'));
+/**
+ * Requests sent before each measured run, to both servers alike, so that the figures are the
+ * steady state: respd's JavaScript is otherwise measured while V8 still compiles it (--warmup 0
+ * measures from a cold start). Pipelined cases warm up 5x longer, and never more than half the run.
+ */
+const warmup = Number(opt('warmup', String(requests / 5)));
 /** Extra directives for respd only (e.g. --respd-args "--io-threads 4"). */
 const respdExtra = (opt('respd-args', '') || '').split(' ').filter(Boolean);
 /** Extra directives for both servers (e.g. --server-args "--io-threads 4 --io-threads-do-reads yes"). */
@@ -122,6 +129,8 @@ for (const c of selectedCases()) {
   for (let round = 0; round < rounds; round++) {
     for (const kind of kinds) {
       const s = await startServer(kind, c.clients);
+      const warm = Math.min(Math.floor((c.requests ?? requests) / 2), warmup * (c.pipeline > 1 ? 5 : 1));
+      if (warm > 0) runBenchmark(s.port, { ...c, requests: warm });
       const before = cpuMs(s.child.pid);
       const r = runBenchmark(s.port, c);
       const cpu = cpuMs(s.child.pid) - before;
@@ -141,7 +150,7 @@ for (const c of selectedCases()) {
   console.log(`${row.test.padEnd(20)} ${String(c.pipeline).padStart(3)} ${String(c.clients).padStart(4)} | ${side(row.respd)} | ${side(row.redis)} |` +
     (row.ratio ? `    ${row.ratio.rps.toFixed(2)}  ${row.ratio.cpu.toFixed(2)}  ${row.ratio.p99.toFixed(2)}` : ''));
 }
-console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds${tls ? '; over TLS' : ''})`);
+console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds, ${warmup > 0 ? 'after a warm-up run' : 'from a cold start'}${tls ? '; over TLS' : ''})`);
 
 let idle;
 if (!flag('no-idle') && idleConnections > 0) {
@@ -151,5 +160,5 @@ if (!flag('no-idle') && idleConnections > 0) {
   if (idle.length === 2) console.log(`idle memory ratio respd / redis-server: ${(idle[0].bytesPerConnection / idle[1].bytesPerConnection).toFixed(2)}`);
 }
 const out = tls ? 'results-tls.json' : 'results.json';
-writeFileSync(join(root, 'bench', out), JSON.stringify({ date: new Date().toISOString(), tls, rounds, requests, respdArgs: respdExtra, results, idle }, null, 2));
+writeFileSync(join(root, 'bench', out), JSON.stringify({ date: new Date().toISOString(), tls, rounds, requests, warmup, respdArgs: respdExtra, results, idle }, null, 2));
 console.log(`wrote bench/${out}`);
