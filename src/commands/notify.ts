@@ -56,7 +56,12 @@ export function keyspaceEventFlags(s: string): number {
 /** Flags per Config, kept current by a change listener registered on first use. */
 const flagsByConfig = new WeakMap<Config, { flags: number }>();
 
+/** The last Config asked about: one compare per event instead of a WeakMap lookup. */
+let lastConfig: Config | undefined;
+let lastState: { flags: number } | undefined;
+
 function configuredFlags(config: Config): number {
+  if (config === lastConfig) return lastState!.flags;
   let state = flagsByConfig.get(config);
   if (state === undefined) {
     const s = { flags: keyspaceEventFlags(config.str('notify-keyspace-events')) };
@@ -66,6 +71,8 @@ function configuredFlags(config: Config): number {
     flagsByConfig.set(config, s);
     state = s;
   }
+  lastConfig = config;
+  lastState = state;
   return state.flags;
 }
 

@@ -135,7 +135,7 @@ export class Command {
   readonly subcommands: Map<string, Command> | undefined;
   /** The lower-case name as bytes, and subcommands by name hash: lookups without strings. */
   readonly nameBytes: Uint8Array;
-  private readonly subByHash: Map<number, Command> | undefined;
+  private readonly subByHash: NameIndex | undefined;
   calls = 0;
   usec = 0;
   failedCalls = 0;
@@ -150,15 +150,13 @@ export class Command {
     this.nameBytes = Buffer.from(def.name, 'latin1');
     if (def.subcommands) {
       this.subcommands = new Map(def.subcommands.map((s) => [s.name, new Command(s, this)]));
-      this.subByHash = hashIndex(this.subcommands.values());
+      this.subByHash = new NameIndex(this.subcommands.values());
     }
   }
 
   /** The subcommand named by argument i. */
   findSub(args: Args, i: number): Command | undefined {
-    const c = this.subByHash?.get(args.lowerHash(i));
-    if (c !== undefined && args.matchesLower(i, c.nameBytes)) return c;
-    return this.subcommands?.get(args.lower(i));
+    return this.subByHash?.find(args, i) ?? this.subcommands?.get(args.lower(i));
   }
 
   get firstKey(): number {
@@ -177,25 +175,52 @@ export class Command {
 }
 
 /** Commands by the hash of their name; a clash keeps the first (lookups then verify bytes). */
-function hashIndex(cmds: Iterable<Command>): Map<number, Command> {
-  const m = new Map<number, Command>();
-  for (const c of cmds) {
-    const h = nameHash(c.name);
-    if (!m.has(h)) m.set(h, c);
+/**
+ * Commands by the hash of their lower-case name, in an open-addressing array (a Map keyed by
+ * numbers costs more per request): the request's name is hashed and compared in place, so the
+ * lookup builds no string. Linear probing; the table stays at most a quarter full.
+ */
+class NameIndex {
+  private readonly slots: (Command | undefined)[];
+  private readonly hashes: Int32Array;
+  private readonly mask: number;
+
+  constructor(cmds: Iterable<Command>) {
+    const list = [...cmds];
+    let size = 16;
+    while (size < list.length * 4) size *= 2;
+    this.mask = size - 1;
+    this.slots = new Array<Command | undefined>(size).fill(undefined);
+    this.hashes = new Int32Array(size);
+    for (const c of list) {
+      const h = nameHash(c.name) | 0;
+      let k = h & this.mask;
+      while (this.slots[k] !== undefined) k = (k + 1) & this.mask;
+      this.slots[k] = c;
+      this.hashes[k] = h;
+    }
   }
-  return m;
+
+  find(args: Args, i: number): Command | undefined {
+    const h = args.lowerHash(i) | 0;
+    for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
+      const c = this.slots[k];
+      if (c === undefined) return undefined;
+      if (this.hashes[k] === h && args.matchesLower(i, c.nameBytes)) return c;
+    }
+  }
 }
 
 export class CommandTable {
   private readonly commands = new Map<string, Command>();
-  private readonly byHash: Map<number, Command>;
+  private readonly byHash: NameIndex;
 
   constructor(defs: readonly CommandDef[]) {
     for (const d of defs) {
       if (this.commands.has(d.name)) throw new Error(`command ${d.name} defined twice`);
       this.commands.set(d.name, new Command(d));
     }
-    this.byHash = hashIndex(this.commands.values());
+    this.byHash = new NameIndex(this.commands.values());
   }
 
   get(name: string): Command | undefined {
@@ -204,9 +229,7 @@ export class CommandTable {
 
   /** The command named by argument i, found without building a string on the hot path. */
   find(args: Args, i: number): Command | undefined {
-    const c = this.byHash.get(args.lowerHash(i));
-    if (c !== undefined && args.matchesLower(i, c.nameBytes)) return c;
-    return this.commands.get(args.lower(i));
+    return this.byHash.find(args, i) ?? this.commands.get(args.lower(i));
   }
 
   get size(): number {

@@ -18,6 +18,13 @@ export function nameHash(lower: string): number {
 /** Values up to this many bytes are kept as binary strings, larger ones as Buffers. */
 export const SMALL_VALUE_MAX = 4096;
 
+// Short arguments (keys above all) seen recently, by a hash of their bytes: a hit hands back the
+// same string, which costs no copy out of the arena and arrives with its hash already computed
+// for the keyspace Map. Strings are immutable, so sharing one is invisible to the caller.
+const INTERN_MAX = 32;
+const INTERN_MASK = 4095;
+const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_MASK + 1).fill(undefined);
+
 export class Args {
   /** Number of arguments, the command name included. */
   count = 0;
@@ -79,9 +86,23 @@ export class Args {
   str(i: number): string {
     const off = this.rec[this.base + 2 * i];
     const l = this.rec[this.base + 2 * i + 1];
+    if (l === BIG_ARG_LEN) return this.buf(i).toString('latin1');
+    const a = this.arena;
+    if (l > INTERN_MAX) return (a as Latin1Buffer).latin1Slice(off, off + l);
+    const end = off + l;
+    let h = 0x811c9dc5 ^ l;
+    for (let k = off; k < end; k++) h = Math.imul(h ^ a[k]!, 16777619);
+    const slot = (h ^ (h >>> 15)) & INTERN_MASK;
+    const s = interned[slot];
+    if (s !== undefined && s.length === l) {
+      let k = 0;
+      while (k < l && s.charCodeAt(k) === a[off + k]) k++;
+      if (k === l) return s;
+    }
     // latin1Slice directly: Buffer#toString's argument handling costs more than the copy here.
-    if (l !== BIG_ARG_LEN) return (this.arena as Latin1Buffer).latin1Slice(off, off + l);
-    return this.buf(i).toString('latin1');
+    const fresh = (a as Latin1Buffer).latin1Slice(off, end);
+    interned[slot] = fresh;
+    return fresh;
   }
 
   /** FNV-1a over argument i's bytes with ASCII letters lower-cased: command lookup, no string. */
