@@ -702,13 +702,14 @@ void Engine::process_private(Lane& L, Client& c) {
 void Engine::emit_command(Lane& L, Client& c, const char* base, bool in_arena, size_t arena_off) {
   const std::vector<ArgRef>& args = c.parser.args();
   size_t words = 3 + 2 * args.size();
-  // Copy arguments that are not in the arena yet, then write the record in one piece.
-  std::vector<uint32_t>& w = L.scratch;
-  w.clear();
-  w.reserve(words);
-  w.push_back(kRecCommand);
-  w.push_back(c.slot);
-  w.push_back(static_cast<uint32_t>(args.size()));
+  // The record is written in place (copying arguments not in the arena yet goes to the arena,
+  // another buffer, so the record's room stays put).
+  L.records.reserve(words * 4);
+  uint32_t* w = reinterpret_cast<uint32_t*>(L.records.data() + L.records.used());
+  L.records.set_used(L.records.used() + words * 4);
+  *w++ = kRecCommand;
+  *w++ = c.slot;
+  *w++ = static_cast<uint32_t>(args.size());
   for (const ArgRef& a : args) {
     uint32_t off = 0, len = a.len;
     switch (a.src) {
@@ -730,11 +731,10 @@ void Engine::emit_command(Lane& L, Client& c, const char* base, bool in_arena, s
         len = kBigArgLen;
         break;
     }
-    w.push_back(off);
-    w.push_back(len);
+    *w++ = off;
+    *w++ = len;
   }
   c.bigs.clear();
-  L.records.append(w.data(), w.size() * 4);
 }
 
 // ---- write --------------------------------------------------------------------------------

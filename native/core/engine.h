@@ -183,7 +183,6 @@ class Engine {
     GrowBuf arena;
     GrowBuf records;
     std::vector<SharedBytes> bigs;
-    std::vector<uint32_t> scratch;
     std::vector<uint32_t> pending_data;  // helpers: slots whose transport holds unread bytes
     std::vector<uint32_t> closes;        // helpers: (slot, reason, errno) for the main thread
     std::vector<Client*> jobs;

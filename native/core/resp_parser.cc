@@ -58,6 +58,15 @@ bool is_space(char c) {
 
 // strchr(p, '\r') over [p, p+n): stops at the first NUL, as Redis's search does.
 const char* find_cr(const char* p, size_t n) {
+  // Header lines ("*3", "$16") are a few bytes: a plain loop beats two library calls for them.
+  size_t head = n < 32 ? n : 32;
+  for (size_t i = 0; i < head; i++) {
+    if (p[i] == '\r') return p + i;
+    if (p[i] == '\0') return nullptr;
+  }
+  if (n == head) return nullptr;
+  p += head;
+  n -= head;
   const char* cr = static_cast<const char*>(std::memchr(p, '\r', n));
   size_t span = cr ? static_cast<size_t>(cr - p) : n;
   if (std::memchr(p, '\0', span)) return nullptr;

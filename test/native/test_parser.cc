@@ -563,6 +563,24 @@ TEST(error_too_big_mbulk_count) {
   CHECK(r.st == ParseStatus::kIncomplete);
 }
 
+// Header lines are scanned by a short loop for their first 32 bytes, then by memchr: the CR and
+// a NUL that hides it are found the same either side of that boundary.
+TEST(long_header_lines_cross_the_short_scan) {
+  for (size_t digits = 28; digits <= 40; digits++) {
+    std::string head = "*" + std::string(digits, '1');
+    One r = parse_one(head + "\r\n");
+    if (r.st != ParseStatus::kError || r.err != ProtoError::kInvalidMbulkLength)
+      FAIL("no invalid multibulk length for " + std::to_string(digits) + " digits");
+    r = parse_one(head + std::string("\0\r\n", 3));
+    if (r.st != ParseStatus::kIncomplete) FAIL("NUL before CR not incomplete at " + std::to_string(digits) + " digits");
+    r = parse_one("*1\r\n$" + std::string(digits, '1') + "\r\n");
+    if (r.st != ParseStatus::kError || r.err != ProtoError::kInvalidBulkLength)
+      FAIL("no invalid bulk length for " + std::to_string(digits) + " digits");
+  }
+  One r = parse_one("*1\r\n$3\r\nabc\r\n");
+  CHECK(r.st == ParseStatus::kComplete);
+}
+
 TEST(error_invalid_mbulk_length) {
   const char* bad[] = {"*+1\r\n", "*01\r\n",  "*-0\r\n",  "* 1\r\n",         "*1 \r\n",
                        "*\r\n",   "*x\r\n",   "*1x\r\n",  "*2147483648\r\n", "*9223372036854775808\r\n",
