@@ -604,6 +604,12 @@ export const stringCommands: CommandDef[] = [
     handler: getex,
   },
   {
+    // Deprecated in favour of SET ... GET, which it is: the old value, then a plain SET (the TTL goes).
+    name: 'getset', arity: 3, flags: F.Write | F.DenyOom | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string',
+    since: '1.0.0', summary: 'Returns the previous string value of a key after setting it to a new value.',
+    complexity: 'O(1)', ...key1, keySpecs: ROW_RW_ACCESS_UPDATE, handler: (c) => setGeneric(c, SetFlag.GET, 2, -1, 'getset'),
+  },
+  {
     name: 'getdel', arity: 2, flags: F.Write | F.Fast, acl: ['write', ...STR, 'fast'], group: 'string', since: '6.2.0',
     summary: 'Returns the string value of a key after deleting the key.', complexity: 'O(1)', ...key1,
     keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: 0, step: 1 }], handler: getdel,
