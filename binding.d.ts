@@ -82,6 +82,8 @@ export declare class NativeEngine {
   setReading(slot: number, on: boolean): void;
   address(slot: number, remote: boolean): string;
   pollBackend(): string;
+  /** Detaches a big argument's ArrayBuffer that is no longer used, freeing its block now. */
+  release(buffer: ArrayBuffer): void;
   /** [reads, writes] handled in fan-out rounds per IO thread, the main thread (0) first. */
   ioThreadStats(): [number, number][];
   /** The client's output-buffer limit class (0 = none); checked when a reply block is added. */

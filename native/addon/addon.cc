@@ -107,6 +107,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
       InstanceMethod<&EngineWrap::ShrinkQueryBuffers>("shrinkQueryBuffers"),
       InstanceMethod<&EngineWrap::PollBackend>("pollBackend"),
       InstanceMethod<&EngineWrap::IoThreadStats>("ioThreadStats"),
+      InstanceMethod<&EngineWrap::Release>("release"),
       InstanceMethod<&EngineWrap::ConfigureTls>("configureTls"),
       InstanceMethod<&EngineWrap::SetTlsAuthClients>("setTlsAuthClients"),
     });
@@ -348,6 +349,16 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value ShrinkQueryBuffers(const Napi::CallbackInfo& info) {
     size_t n = engine_->shrink_query_buffers(info[0].As<Napi::Number>().DoubleValue());
     return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
+
+  // release(arrayBuffer): detaches a big argument's buffer that JavaScript no longer uses (an
+  // overwritten or deleted value), so its block is freed now instead of at a later major GC.
+  Napi::Value Release(const Napi::CallbackInfo& info) {
+    if (info.Length() > 0 && info[0].IsArrayBuffer()) {
+      napi_status st = napi_detach_arraybuffer(info.Env(), info[0]);
+      (void)st;  // a buffer that cannot be detached is left to the collector
+    }
+    return info.Env().Undefined();
   }
 
   // [reads, writes] per IO thread, the main thread first (INFO only, never on the hot path).

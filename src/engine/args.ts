@@ -3,6 +3,7 @@
 // nothing here allocates unless a caller asks for a string or a copy. Views are valid until
 // the batch returns; whatever a command keeps it must copy (or take(), for big arguments).
 import { BIG_ARG_LEN } from './layout.js';
+import { markOwned } from './release.js';
 
 interface Latin1Buffer extends Buffer {
   latin1Slice(start: number, end: number): string;
@@ -79,6 +80,7 @@ export class Args {
     const l = this.rec[this.base + 2 * i + 1];
     if (l !== BIG_ARG_LEN) return this.arena.subarray(off, off + l);
     const ab = this.bigs![off];
+    markOwned(ab);
     return Buffer.from(ab, 0, ab.byteLength - 2);
   }
 

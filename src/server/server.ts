@@ -28,6 +28,7 @@ import { CloseReason, Field, OPEN_LOCAL, OPEN_UNIX, ProtoError, Rec, SLOT_FIELDS
 import { loadBinding } from '../engine/native.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import type { Args as ArgsType } from '../engine/args.js';
+import { setDetacher } from '../engine/release.js';
 import { buildInfo, type InfoSource } from './info.js';
 import { Level, Logger } from './log.js';
 import { TLS_CONTEXT_DIRECTIVES, TLS_UPDATE_ERROR, tlsInUse, tlsSettings } from './tls.js';
@@ -178,6 +179,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.limits = new ClientLimits(engine, this.config);
     this.acl.clientInfo = (c) => this.clientInfoLine(c);
     this.pollBackend = engine.pollBackend();
+    setDetacher((ab) => engine.release(ab));
     engine.setReplyArea(this.writer.area, this.writer.index);
     try {
       this.openListeners();

@@ -1,0 +1,27 @@
+// Big arguments (32 KiB and more) reach JavaScript as ArrayBuffers over native blocks. One kept as
+// a string value lives until a major GC finds it unreachable, and V8 starts major GCs by the
+// amount of such memory outstanding: a stream of overwritten 100 KiB values costs a mark-compact
+// every few hundred SETs. A value that the keyspace drops (overwritten, deleted) is detached at
+// once instead, which frees its block. Only buffers made from big arguments are ever detached,
+// and the keyspace never shares a string value between keys (COPY copies it).
+
+const owned = new WeakSet<ArrayBuffer>();
+let detach: ((ab: ArrayBuffer) => void) | undefined;
+
+/** The engine's detach function (set when a server starts). */
+export function setDetacher(fn: (ab: ArrayBuffer) => void): void {
+  detach = fn;
+}
+
+/** @internal Args marks the buffers of big arguments as they are handed out. */
+export function markOwned(ab: ArrayBuffer): void {
+  owned.add(ab);
+}
+
+/** Frees a dropped string value's block now if it is a big argument's buffer. */
+export function releaseValue(v: unknown): void {
+  if (v instanceof Uint8Array && detach !== undefined) {
+    const ab = v.buffer as ArrayBuffer;
+    if (owned.delete(ab)) detach(ab);
+  }
+}
