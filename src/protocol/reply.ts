@@ -88,13 +88,14 @@ export class ReplyWriter {
 
   integer(n: number | bigint): void {
     if (this.muted) return;
-    this.prefixed(0x3a, String(n));
+    if (typeof n === 'number' && n >= 0 && n <= 0x7fffffff && (n | 0) === n) this.header(0x3a, n);
+    else this.prefixed(0x3a, String(n));
   }
 
   bulk(b: Uint8Array): void {
     if (this.muted) return;
     const n = b.length;
-    this.prefixed(0x24, String(n));
+    this.header(0x24, n);
     if (n >= RAW_THRESHOLD) {
       this.commit();
       this.sink.appendRaw(this.slot, b);
@@ -115,7 +116,7 @@ export class ReplyWriter {
       this.bulk(Buffer.from(s, 'latin1'));
       return;
     }
-    this.prefixed(0x24, String(s.length));
+    this.header(0x24, s.length);
     this.ensure(s.length + 2);
     this.ascii(s);
     this.crlf();
@@ -141,26 +142,26 @@ export class ReplyWriter {
 
   array(n: number): void {
     if (this.muted) return;
-    this.prefixed(0x2a, String(n));
+    this.header(0x2a, n);
   }
 
   /** A map of n pairs: %n in RESP3, an array of 2n in RESP2. */
   map(n: number): void {
     if (this.muted) return;
-    if (this.resp === 3) this.prefixed(0x25, String(n));
-    else this.prefixed(0x2a, String(n * 2));
+    if (this.resp === 3) this.header(0x25, n);
+    else this.header(0x2a, n * 2);
   }
 
   /** A set: ~n in RESP3, an array in RESP2. */
   set(n: number): void {
     if (this.muted) return;
-    this.prefixed(this.resp === 3 ? 0x7e : 0x2a, String(n));
+    this.header(this.resp === 3 ? 0x7e : 0x2a, n);
   }
 
   /** A push message header: >n in RESP3, an array in RESP2. */
   push(n: number): void {
     if (this.muted) return;
-    this.prefixed(this.resp === 3 ? 0x3e : 0x2a, String(n));
+    this.header(this.resp === 3 ? 0x3e : 0x2a, n);
   }
 
   bool(v: boolean): void {
@@ -185,7 +186,7 @@ export class ReplyWriter {
       return;
     }
     const body = format + ':' + s;
-    this.prefixed(0x3d, String(body.length));
+    this.header(0x3d, body.length);
     this.ensure(body.length + 2);
     this.ascii(body);
     this.crlf();
@@ -199,6 +200,26 @@ export class ReplyWriter {
   }
 
   // ---- internals ---------------------------------------------------------------------------
+
+  /** A type byte, a count or length (a non-negative integer) and CRLF, with no string made. */
+  private header(type: number, n: number): void {
+    this.ensure(24);
+    const a = this.area;
+    let p = this.pos;
+    a[p++] = type;
+    if (n < 10) {
+      a[p++] = 48 + n;
+    } else if (n < 100) {
+      a[p++] = 48 + ((n / 10) | 0);
+      a[p++] = 48 + (n % 10);
+    } else {
+      const s = String(n);
+      for (let i = 0; i < s.length; i++) a[p++] = s.charCodeAt(i);
+    }
+    a[p] = 0x0d;
+    a[p + 1] = 0x0a;
+    this.pos = p + 2;
+  }
 
   private prefixed(type: number, s: string): void {
     this.ensure(s.length + 3);
