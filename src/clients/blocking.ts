@@ -52,6 +52,7 @@ export class BlockingRegistry {
   }
 
   signalReady(db: number, key: string): void {
+    if (this.byKey.size === 0) return;  // nobody blocked: no key reference to build
     const r = ref(db, key);
     if (this.byKey.has(r)) this.ready.add(r);
   }

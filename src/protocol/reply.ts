@@ -213,8 +213,14 @@ export class ReplyWriter {
       a[p++] = 48 + ((n / 10) | 0);
       a[p++] = 48 + (n % 10);
     } else {
-      const s = String(n);
-      for (let i = 0; i < s.length; i++) a[p++] = s.charCodeAt(i);
+      let digits = 3;
+      for (let m = 1000; m <= n; m *= 10) digits++;
+      p += digits;
+      for (let q = p - 1, v = n; digits-- > 0; q--) {
+        const d = v % 10;
+        a[q] = 48 + d;
+        v = (v - d) / 10;
+      }
     }
     a[p] = 0x0d;
     a[p + 1] = 0x0a;
