@@ -61,6 +61,7 @@ function defaultCases() {
   cases.push({ test: 'ping_mbulk', pipeline: 1, clients: 50, size: 3, keepalive: 0, requests: requests / 5, label: 'connect+PING+close' });
   return cases;
 }
+const PRELOAD = { get: 'set', lpop: 'lpush', rpop: 'rpush' };
 function selectedCases() {
   const tests = opt('tests', undefined);
   if (tests === undefined) return defaultCases();
@@ -112,8 +113,11 @@ function runBenchmark(port, c) {
   if (c.keepalive === 0) a.push('-k', '0');
   if (tls) a.push(...tlsClientArgs);
   const r = spawnSync('redis-benchmark', a, { encoding: 'utf8' });
-  const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
-  const cols = lines[0]?.split(',').map((s) => s.replace(/"/g, ''));
+  // The row of this test: LRANGE_* runs an "LPUSH (needed to benchmark LRANGE)" row first.
+  const name = c.test.toUpperCase();
+  const rows = r.stdout.trim().split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'))
+    .map((l) => l.split(',').map((s) => s.replace(/"/g, '')));
+  const cols = rows.find((row) => row[0] === name || row[0].startsWith(`${name} `));
   if (!cols) throw new Error(`redis-benchmark gave no result for ${c.test}: ${r.stderr}`);
   return { rps: Number(cols[1]), p50: Number(cols[4]), p99: Number(cols[6]), n };
 }
@@ -130,6 +134,9 @@ for (const c of selectedCases()) {
     for (const kind of kinds) {
       const s = await startServer(kind, c.clients);
       const warm = Math.min(Math.floor((c.requests ?? requests) / 2), warmup * (c.pipeline > 1 ? 5 : 1));
+      // GET reads the key SET writes and LPOP pops what LPUSH pushed (the order of redis-benchmark's
+      // own default run): without them every GET and LPOP would answer nil.
+      if (PRELOAD[c.test]) runBenchmark(s.port, { ...c, test: PRELOAD[c.test], keepalive: undefined, requests: c.test === 'get' ? c.clients : (c.requests ?? requests) + warm });
       if (warm > 0) runBenchmark(s.port, { ...c, requests: warm });
       const before = cpuMs(s.child.pid);
       const r = runBenchmark(s.port, c);
