@@ -299,7 +299,7 @@ bool Engine::collect() {
       }
     }
   }
-  if (!read_jobs_.empty()) read_threaded();
+  if (!read_jobs_.empty()) fan_out(read_jobs_, true);
   serve_pending_data();
   merge_stats(*main_);
   collecting_ = false;
@@ -316,46 +316,34 @@ void Engine::deal_jobs(const std::vector<Client*>& clients) {
   for (size_t i = 0; i < clients.size(); i++) lanes_[(i + first) % n]->jobs.push_back(clients[i]);
 }
 
-// handleClientsWithPendingReadsUsingThreads: each thread reads and parses its clients into its
-// own lane; the helpers' lanes are then appended to the batch in thread order, so a client's
-// commands (all in one lane) keep their order and its close, if any, follows them.
-void Engine::read_threaded() {
-  deal_jobs(read_jobs_);
-  read_jobs_.clear();
-  std::function<void(int)> job = [this](int t) {
+// handleClientsWithPendingReadsUsingThreads / ...WritesUsingThreads: `jobs` dealt to the
+// threads, each reading (and parsing into its own lane) or writing its share; the helpers' lanes
+// are then appended to the batch in thread order, so a client's commands (all in one lane) keep
+// their order and its close, if any, follows them.
+void Engine::fan_out(std::vector<Client*>& jobs, bool reads) {
+  deal_jobs(jobs);
+  jobs.clear();
+  std::function<void(int)> job = [this, reads](int t) {
     Lane& L = *lanes_[t];
-    for (Client* c : L.jobs) read_client(L, *c);
+    for (Client* c : L.jobs) {
+      if (reads) {
+        read_client(L, *c);
+      } else {
+        write_client(L, *c);
+      }
+    }
   };
   pool_->run(job);
   double total = 0;
   for (auto& lp : lanes_) {
     Lane& L = *lp;
-    L.io_reads += static_cast<double>(L.jobs.size());
-    total += static_cast<double>(L.jobs.size());
+    double n = static_cast<double>(L.jobs.size());
+    (reads ? L.io_reads : L.io_writes) += n;
+    total += n;
     L.jobs.clear();
     if (&L != main_) merge_lane(L);
   }
-  stats()[kStatIoReads] += total;
-}
-
-// handleClientsWithPendingWritesUsingThreads.
-void Engine::write_threaded() {
-  deal_jobs(write_jobs_);
-  write_jobs_.clear();
-  std::function<void(int)> job = [this](int t) {
-    Lane& L = *lanes_[t];
-    for (Client* c : L.jobs) write_client(L, *c);
-  };
-  pool_->run(job);
-  double total = 0;
-  for (auto& lp : lanes_) {
-    Lane& L = *lp;
-    L.io_writes += static_cast<double>(L.jobs.size());
-    total += static_cast<double>(L.jobs.size());
-    L.jobs.clear();
-    if (&L != main_) merge_lane(L);
-  }
-  stats()[kStatIoWrites] += total;
+  stats()[reads ? kStatIoReads : kStatIoWrites] += total;
 }
 
 // Appends a helper's records to the batch, moving its argument bytes into the batch arena and
@@ -773,7 +761,7 @@ void Engine::flush() {
     }
   }
   pending_write_.clear();
-  if (!write_jobs_.empty()) write_threaded();
+  if (!write_jobs_.empty()) fan_out(write_jobs_, false);
   merge_stats(*main_);
 }
 

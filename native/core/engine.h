@@ -204,8 +204,7 @@ class Engine {
                      bool in_arena, size_t arena_off);
   void emit_command(Lane& L, Client& c, const char* base, bool in_arena, size_t arena_off);
   bool write_client(Lane& L, Client& c);
-  void read_threaded();
-  void write_threaded();
+  void fan_out(std::vector<Client*>& jobs, bool reads);
   void deal_jobs(const std::vector<Client*>& clients);
   void merge_lane(Lane& L);
   void merge_stats(Lane& L);
