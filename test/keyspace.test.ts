@@ -4,7 +4,6 @@
 // The keyspace is wired to the server as the server does it (wireKeyspace), for 'new' and LFU.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { wireKeyspace } from '../src/commands/notify.js';
-import type { KeyEntry } from '../src/data/keyspace.js';
 import { RawClient, resp, startServer, until } from './helpers.js';
 
 const handle = await startServer();
@@ -52,9 +51,12 @@ async function blockedClients(n: number): Promise<void> {
   expect(await until(count, (v) => v === n)).toBe(n);
 }
 
-/** An entry as stored (tests move its clock and deadline to avoid waiting). */
-function entry(key: string, db = 0): KeyEntry {
-  return keyspace.dbs[db]!.peek(key, Date.now()) as KeyEntry;
+/** The access clock of `key` as stored (LRU seconds or LFU word); tests back-date it to avoid waiting. */
+function clock(key: string, db = 0): number {
+  return keyspace.dbs[db]!.accessClock(key)!;
+}
+function setClock(key: string, word: number, db = 0): void {
+  keyspace.dbs[db]!.setAccessClock(key, word);
 }
 
 beforeEach(async () => {
@@ -395,7 +397,7 @@ describe('OBJECT', () => {
   it('IDLETIME counts seconds since the last access; NO-TOUCH lookups and TYPE/EXISTS/TTL leave it', async () => {
     await c.call('SET', 'k', 'v');
     expect(await c.call('OBJECT', 'IDLETIME', 'k')).toBe(int(0));
-    entry('k').lru -= 10_000;
+    setClock('k', clock('k') - 10);
     expect(await c.call('OBJECT', 'IDLETIME', 'k')).toBe(int(10));
     await c.call('TYPE', 'k');
     await c.call('EXISTS', 'k');
@@ -409,7 +411,7 @@ describe('OBJECT', () => {
     // TOUCH touches even for a NO-TOUCH client.
     expect(await nt.call('TOUCH', 'k2')).toBe(int(1));
     expect(await c.call('OBJECT', 'IDLETIME', 'k2')).toBe(int(0));
-    entry('k2').lru -= 5_000;
+    setClock('k2', clock('k2') - 5);
     expect(await c.call('PERSIST', 'k2')).toBe(int(0));
     expect(await c.call('OBJECT', 'IDLETIME', 'k2')).toBe(int(0));
     expect(await c.call('OBJECT', 'FREQ', 'k2')).toBe(
@@ -428,8 +430,8 @@ describe('OBJECT', () => {
       await nt.call('PERSIST', 'k');
       expect(await c.call('OBJECT', 'FREQ', 'k')).toBe(int(6));
       // The counter decays by one per lfu-decay-time (1) minutes without access: back-date by 3.
-      const e = entry('k');
-      e.lru = ((((e.lru >>> 8) - 3) & 0xffff) << 8) | (e.lru & 255);
+      const w = clock('k');
+      setClock('k', ((((w >>> 8) - 3) & 0xffff) << 8) | (w & 255));
       expect(await c.call('OBJECT', 'FREQ', 'k')).toBe(int(3));
       expect(await c.call('OBJECT', 'IDLETIME', 'k')).toBe(
         err('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.'));

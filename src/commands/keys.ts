@@ -4,7 +4,7 @@
 import type { Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { globMatch } from '../clients/glob.js';
-import { cloneValue, isString, Lookup, typeName, type Db, type KeyEntry, type Value } from '../data/keyspace.js';
+import { cloneValue, isString, Lookup, typeName, type Db, type Value } from '../data/keyspace.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from './util.js';
@@ -160,11 +160,10 @@ function scan(call: CommandCall): void {
     }
   }
   const db = server.keyspace.dbs[client.db]!;
-  const visited: KeyEntry[] = [];
+  const visited: string[] = [];
   const next = db.scan(cursor, count, visited);
   const out: string[] = [];
-  for (const e of visited) {
-    const key = e.key;
+  for (const key of visited) {
     if (pattern !== undefined && !globMatch(pattern, key, false)) continue;
     if (wantType !== undefined && typeName(db.lookup(key, now, Lookup.NoTouch | Lookup.Read)) !== wantType) continue;
     if (db.peek(key, now) === undefined) continue;

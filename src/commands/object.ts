@@ -2,7 +2,7 @@
 // representation and access history. Encodings are computed from the value as Redis's rules
 // would have chosen them (strings, lists here; aggregates that model theirs answer for themselves).
 import type { Config } from '../config/config.js';
-import { modelledEncoding, Lookup, type KeyEntry, type Value } from '../data/keyspace.js';
+import { modelledEncoding, Lookup, type Value } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import type { RedisString } from '../data/string.js';
 import { replyHelp } from './server.js';
@@ -75,26 +75,28 @@ export function objectEncoding(v: Value, config: Config): string {
   return modelledEncoding(v, config) ?? 'unknown';
 }
 
-/** objectCommandLookupOrReply: the entry without touching it, or a null reply. */
-function lookupOrNull(call: CommandCall): Readonly<KeyEntry> | undefined {
+/** objectCommandLookupOrReply: the value without touching it, or a null reply. */
+function lookupOrNull(call: CommandCall): Value | undefined {
   const db = call.server.keyspace.dbs[call.client.db]!;
-  const key = call.args.str(2);
-  if (db.lookup(key, call.now, Lookup.NoTouch | Lookup.Read | Lookup.NoNotify) === undefined) {
-    call.reply.nullBulk();
-    return undefined;
-  }
-  return db.peek(key, call.now);
+  const v = db.lookup(call.args.str(2), call.now, Lookup.NoTouch | Lookup.Read | Lookup.NoNotify);
+  if (v === undefined) call.reply.nullBulk();
+  return v;
+}
+
+/** The access clock of the key OBJECT names, or a null reply when it is missing. */
+function clockOrNull(call: CommandCall): number | undefined {
+  if (lookupOrNull(call) === undefined) return undefined;
+  return call.server.keyspace.dbs[call.client.db]!.accessClock(call.args.str(2));
 }
 
 function encoding(call: CommandCall): void {
-  const e = lookupOrNull(call);
-  if (e !== undefined) call.reply.bulkStr(objectEncoding(e.v, call.server.config));
+  const v = lookupOrNull(call);
+  if (v !== undefined) call.reply.bulkStr(objectEncoding(v, call.server.config));
 }
 
 function refcount(call: CommandCall): void {
-  const e = lookupOrNull(call);
-  if (e === undefined) return;
-  const v = e.v;
+  const v = lookupOrNull(call);
+  if (v === undefined) return;
   const shared = call.server.keyspace.sharedIntegers && typeof v === 'string' && stringEncoding(v) === 'int' &&
     Number(v) >= 0 && Number(v) < SHARED_INTEGERS;
   call.reply.integer(shared ? OBJ_SHARED_REFCOUNT : 1);
@@ -106,24 +108,24 @@ function lfuPolicy(call: CommandCall): boolean {
 }
 
 function idletime(call: CommandCall): void {
-  const e = lookupOrNull(call);
-  if (e === undefined) return;
+  const clock = clockOrNull(call);
+  if (clock === undefined) return;
   if (lfuPolicy(call)) {
     call.reply.error('An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
     return;
   }
-  // The LRU clock has a resolution of one second.
-  call.reply.integer(Math.max(0, Math.floor(call.now / 1000) - Math.floor(e.lru / 1000)));
+  // The LRU clock counts seconds.
+  call.reply.integer(Math.max(0, Math.floor(call.now / 1000) - clock));
 }
 
 function freq(call: CommandCall): void {
-  const e = lookupOrNull(call);
-  if (e === undefined) return;
+  const clock = clockOrNull(call);
+  if (clock === undefined) return;
   if (!lfuPolicy(call)) {
     call.reply.error('An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
     return;
   }
-  call.reply.integer(call.server.keyspace.lfuCounter(e.lru, call.now));
+  call.reply.integer(call.server.keyspace.lfuCounter(clock, call.now));
 }
 
 const HELP = [

@@ -10,25 +10,31 @@ export class KeysView implements ReadonlyMap<string, Value> {
     return this.db.size;
   }
   get(key: string): Value | undefined {
-    return this.db.rawEntry(key)?.v;
+    return this.db.rawValue(key);
   }
   has(key: string): boolean {
-    return this.db.rawEntry(key) !== undefined;
+    return this.db.rawValue(key) !== undefined;
   }
   forEach(cb: (value: Value, key: string, map: ReadonlyMap<string, Value>) => void): void {
-    for (const e of this.db.rawEntries()) cb(e.v, e.key, this);
+    this.db.forEachRaw((key, value) => cb(value, key, this));
   }
   *entries(): MapIterator<[string, Value]> {
-    for (const e of this.db.rawEntries()) yield [e.key, e.v];
+    yield* this.snapshot();
   }
   *keys(): MapIterator<string> {
-    for (const e of this.db.rawEntries()) yield e.key;
+    for (const [key] of this.snapshot()) yield key;
   }
   *values(): MapIterator<Value> {
-    for (const e of this.db.rawEntries()) yield e.v;
+    for (const [, value] of this.snapshot()) yield value;
   }
   [Symbol.iterator](): MapIterator<[string, Value]> {
     return this.entries();
+  }
+  /** The pairs as they are now: iterators stay valid while the Db changes. */
+  private snapshot(): [string, Value][] {
+    const out: [string, Value][] = [];
+    this.db.forEachRaw((key, value) => out.push([key, value]));
+    return out;
   }
 }
 
@@ -43,27 +49,27 @@ export class ExpiresView implements ExpiresMap {
     return this.db.volatileCount;
   }
   get(key: string): number | undefined {
-    const e = this.db.rawEntry(key);
-    return e !== undefined && e.vi >= 0 ? e.expire : undefined;
+    return this.db.rawDeadline(key);
   }
   has(key: string): boolean {
-    const e = this.db.rawEntry(key);
-    return e !== undefined && e.vi >= 0;
+    return this.db.rawDeadline(key) !== undefined;
   }
   delete(key: string): boolean {
     return this.db.dropExpire(key);
   }
   forEach(cb: (value: number, key: string, map: ReadonlyMap<string, number>) => void): void {
-    for (const e of [...this.db.volatileEntries()]) cb(e.expire, e.key, this);
+    const [keys, deadlines] = this.db.volatileSnapshot();
+    for (let i = 0; i < keys.length; i++) cb(deadlines[i]!, keys[i]!, this);
   }
   *entries(): MapIterator<[string, number]> {
-    for (const e of [...this.db.volatileEntries()]) yield [e.key, e.expire];
+    const [keys, deadlines] = this.db.volatileSnapshot();
+    for (let i = 0; i < keys.length; i++) yield [keys[i]!, deadlines[i]!];
   }
   *keys(): MapIterator<string> {
-    for (const e of [...this.db.volatileEntries()]) yield e.key;
+    yield* this.db.volatileSnapshot()[0];
   }
   *values(): MapIterator<number> {
-    for (const e of [...this.db.volatileEntries()]) yield e.expire;
+    yield* this.db.volatileSnapshot()[1];
   }
   [Symbol.iterator](): MapIterator<[string, number]> {
     return this.entries();

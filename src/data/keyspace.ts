@@ -1,13 +1,14 @@
-// The keyspace: `databases` dictionaries of key -> entry, as Redis keeps them. An entry holds the
-// value, its deadline and its access clock (LRU time or LFU counter) in one small object, so reads
-// and in-place overwrites allocate nothing. Keys are binary strings (one char per byte); values are
-// owned copies. Each database also keeps the entries that have a deadline in an array, which the
-// active expiry cycle sweeps. Expired keys are never returned: every lookup checks the deadline
-// against the batch clock, deleting the key (lazy expiry) unless expiry is paused.
+// The keyspace: `databases` dictionaries of key -> value, as Redis keeps them. A database stores
+// its keys column by column (keytable.ts): no object per key, so a key costs little more than its
+// strings; reads and in-place overwrites allocate nothing. Each key has an access clock (LRU time in
+// seconds or LFU word); keys with a deadline are also listed with it, and the active expiry cycle
+// sweeps that list. Keys are binary strings (one char per byte); values are owned copies. Expired
+// keys are never returned: every lookup checks the deadline against the batch clock, deleting the
+// key (lazy expiry) unless expiry is paused.
 import type { Config } from '../config/config.js';
 import { KeysView, ExpiresView, type ExpiresMap } from './db-views.js';
-import { OrderedDict, type DictEntry } from './dict.js';
 import { RedisHash } from './hash.js';
+import { KeyTable } from './keytable.js';
 import { lfuAccessed, lfuDecayed, lfuInitial } from './lfu.js';
 import { RedisList } from './list.js';
 import { RedisSet } from './set.js';
@@ -76,21 +77,6 @@ export const enum Lookup {
   NoNotify = 4,
 }
 
-/** One key: its value, deadline and access clock. Owned by its Db; commands only read it. */
-export class KeyEntry implements DictEntry {
-  seq = 0;
-  /** Absolute deadline in ms; meaningful only while `vi >= 0`. */
-  expire = 0;
-  /** Index in the Db's array of entries with a deadline, -1 without one. */
-  vi = -1;
-  /** The last access in ms (LRU policies), or Redis's LFU word: minutes << 8 | counter. */
-  lru: number;
-
-  constructor(readonly key: string, public v: Value, lru: number) {
-    this.lru = lru;
-  }
-}
-
 /** What one Db.sweepExpired saw: keys sampled and expired, and the TTLs of the live ones. */
 export interface SweepResult {
   sampled: number;
@@ -107,13 +93,13 @@ export interface KeyspaceConfig {
 }
 
 export class Db {
-  private entries = new OrderedDict<KeyEntry>();
-  /** Entries with a deadline (KeyEntry.vi is the index), swept by the active expiry cycle. */
-  private volatile: KeyEntry[] = [];
-  /** Where the active expiry sweep resumes in `volatile`. */
+  /** The keys, values, access clocks and deadlines, column by column (keytable.ts). */
+  private t = new KeyTable<Value>();
+  /** Where the active expiry sweep resumes among the keys with a deadline. */
   private expireCursor = 0;
-  /** The entry the last lookup found: a write that follows its lookup skips a second search. */
-  private last: KeyEntry | undefined;
+  /** The key the last lookup found and its slot: a write that follows its lookup skips a search. */
+  private lastKey: string | undefined;
+  private lastSlot = -1;
   /** Running average of the TTL of swept keys, ms (INFO keyspace avg_ttl). */
   avgTtl = 0;
   /** Keys removed because their deadline passed (INFO expired_keys). */
@@ -139,12 +125,12 @@ export class Db {
 
   /** Keys counted as Redis's DBSIZE does: expired keys not yet reclaimed included. */
   get size(): number {
-    return this.entries.size;
+    return this.t.size;
   }
 
   /** Number of keys with a deadline. */
   get volatileCount(): number {
-    return this.volatile.length;
+    return this.t.volSlot.length;
   }
 
   /** Signals an in-place change of `key` (a list push, a hash field...): Redis's signalModifiedKey. */
@@ -157,23 +143,40 @@ export class Db {
    * unless `flags` has Lookup.NoTouch; pass that for a client in CLIENT NO-TOUCH mode.
    */
   lookup(key: string, now: number, flags = 0): Value | undefined {
-    const e = this.live(key, now);
-    if (e === undefined) {
+    const s = this.live(key, now);
+    if (s < 0) {
       if (flags & Lookup.Read) this.ks.keyMiss(this.id, key, flags);
       return undefined;
     }
-    if (!(flags & Lookup.NoTouch)) this.ks.access(e, now);
+    if (!(flags & Lookup.NoTouch)) this.ks.access(this.t.clock, s, now);
     if (flags & Lookup.Read) this.ks.hits++;
-    return e.v;
+    return this.t.values[s];
   }
 
   exists(key: string, now: number, flags = Lookup.NoTouch): boolean {
     return this.lookup(key, now, flags) !== undefined;
   }
 
-  /** The live entry of `key` without touching it (OBJECT, TTL...), expiring it if due. */
-  peek(key: string, now: number): Readonly<KeyEntry> | undefined {
-    return this.live(key, now);
+  /** The live value of `key` without touching it (OBJECT, TTL...), expiring it if due. */
+  peek(key: string, now: number): Value | undefined {
+    const s = this.live(key, now);
+    return s < 0 ? undefined : this.t.values[s];
+  }
+
+  /**
+   * The access clock of `key` as stored, undefined when missing (deadline not checked): under an
+   * LRU policy the time of the last access in seconds (Redis's LRU clock resolution), under an LFU
+   * one Redis's LFU word (lfu.ts). OBJECT IDLETIME and FREQ read it.
+   */
+  accessClock(key: string): number | undefined {
+    const s = this.t.slotOf(key);
+    return s < 0 ? undefined : this.t.clock[s];
+  }
+
+  /** Overwrites the access clock of `key` (tests back-date it rather than wait). */
+  setAccessClock(key: string, word: number): void {
+    const s = this.t.slotOf(key);
+    if (s >= 0) this.t.clock[s] = word;
   }
 
   /**
@@ -181,39 +184,35 @@ export class Db {
    * place, its deadline dropped unless `keepTtl`. `now` defaults to the keyspace's last clock.
    */
   set(key: string, value: Value, keepTtl = false, now = this.ks.clock): void {
-    const last = this.last;
-    let e = last !== undefined && last.key === key ? last : this.entries.get(key);
-    if (e !== undefined && e.vi >= 0 && now > e.expire && !this.ks.expiryPaused) {
-      this.expireEntry(e);
-      e = undefined;
+    const t = this.t;
+    let s = this.lastKey === key ? this.lastSlot : t.slotOf(key);
+    if (s >= 0 && t.vol[s] !== 0 && now > t.volWhen[t.vol[s]! - 1]! && !this.ks.expiryPaused) {
+      this.expireSlot(s);
+      s = -1;
     }
-    if (e === undefined) {
+    if (s < 0) {
       this.insert(key, value, this.ks.newLru(now), -1);
     } else {
-      e.v = value;
+      t.values[s] = value;
       // A new object in Redis: a fresh LRU time, but LFU keeps the old counter (dbSetValue).
-      if (!this.ks.lfu) e.lru = now;
-      if (!keepTtl && e.vi >= 0) this.unlinkVolatile(e);
+      if (!this.ks.lfu) t.clock[s] = lruSeconds(now);
+      if (!keepTtl && t.vol[s] !== 0) t.dropDeadline(s);
     }
     this.observer?.keyModified(this.id, key);
   }
 
   /** Sets the deadline (absolute ms) of an existing key. */
   setExpire(key: string, whenMs: number): void {
-    const e = this.entries.get(key);
-    if (e === undefined) return;
-    if (e.vi < 0) {
-      e.vi = this.volatile.length;
-      this.volatile.push(e);
-    }
-    e.expire = whenMs;
+    const s = this.t.slotOf(key);
+    if (s < 0) return;
+    this.t.setDeadline(s, whenMs);
     this.observer?.keyModified(this.id, key);
   }
 
   /** The deadline of `key` in ms, -1 when it has none (or is missing). */
   getExpire(key: string): number {
-    const e = this.entries.get(key);
-    return e !== undefined && e.vi >= 0 ? e.expire : -1;
+    const s = this.t.slotOf(key);
+    return s < 0 ? -1 : this.t.deadline(s);
   }
 
   /** Drops the deadline of `key` (PERSIST) and signals the change; false when it had none. */
@@ -225,17 +224,17 @@ export class Db {
 
   /** Drops the deadline of `key` without signalling (Db.expires.delete); false when it had none. */
   dropExpire(key: string): boolean {
-    const e = this.entries.get(key);
-    if (e === undefined || e.vi < 0) return false;
-    this.unlinkVolatile(e);
+    const s = this.t.slotOf(key);
+    if (s < 0 || this.t.vol[s] === 0) return false;
+    this.t.dropDeadline(s);
     return true;
   }
 
   /** Deletes a live key; false if it was missing (an expired key is expired first, as DEL does). */
   delete(key: string, now: number): boolean {
-    const e = this.live(key, now);
-    if (e === undefined) return false;
-    this.unlink(e);
+    const s = this.live(key, now);
+    if (s < 0) return false;
+    this.unlink(s);
     this.observer?.keyModified(this.id, key);
     return true;
   }
@@ -245,19 +244,19 @@ export class Db {
    * deadline, as Redis moves the object itself. Raises 'new' for dst and signals both keys.
    */
   rename(src: string, dst: string): void {
-    const e = this.entries.get(src);
-    if (e === undefined) return;
-    this.adopt(dst, e);
-    this.unlink(e);
+    const s = this.t.slotOf(src);
+    if (s < 0) return;
+    this.adopt(dst, this, s);
+    this.unlink(s);
     this.observer?.keyModified(this.id, src);
   }
 
   /** MOVE: `key` (live here, absent in `to`) goes to `to` with its deadline and access clock. */
   moveTo(key: string, to: Db): void {
-    const e = this.entries.get(key);
-    if (e === undefined) return;
-    to.adopt(key, e);
-    this.unlink(e);
+    const s = this.t.slotOf(key);
+    if (s < 0) return;
+    to.adopt(key, this, s);
+    this.unlink(s);
     this.observer?.keyModified(this.id, key);
   }
 
@@ -270,63 +269,95 @@ export class Db {
   /** KEYS: the names of live keys `match` accepts; expired keys are skipped, not deleted. */
   keys(now: number, match: ((key: string) => boolean) | undefined): string[] {
     const out: string[] = [];
-    for (const e of this.entries.values()) {
-      if (match !== undefined && !match(e.key)) continue;
-      if (e.vi >= 0 && now > e.expire) continue;
-      out.push(e.key);
+    const t = this.t;
+    for (let s = 0; s < t.top; s++) {
+      const key = t.keys[s];
+      if (key === undefined) continue;
+      if (match !== undefined && !match(key)) continue;
+      const vi = t.vol[s]!;
+      if (vi !== 0 && now > t.volWhen[vi - 1]!) continue;
+      out.push(key);
     }
     return out;
   }
 
-  /** One SCAN step (see OrderedDict.scan): entries, expired ones included; returns the cursor. */
-  scan(cursor: number, count: number, out: KeyEntry[]): number {
-    return this.entries.scan(cursor, count, out);
+  /**
+   * One SCAN step (see KeyTable.scan): appends keys, expired ones included, to `out`; returns the
+   * cursor to continue from (0: done).
+   */
+  scan(cursor: number, count: number, out: string[]): number {
+    return this.t.scan(cursor, count, out);
   }
 
   /** RANDOMKEY: a random live key, expiring the expired ones it draws. */
   randomKey(now: number): string | undefined {
+    const t = this.t;
     for (;;) {
-      const e = this.entries.random();
-      if (e === undefined) return undefined;
-      if (e.vi < 0 || now <= e.expire) return e.key;
+      const s = t.randomSlot();
+      if (s < 0) return undefined;
+      const vi = t.vol[s]!;
+      if (vi === 0 || now <= t.volWhen[vi - 1]!) return t.keys[s];
       if (this.ks.expiryPaused) {
         // Nothing can be reclaimed: give up once every key is known to be expired.
         if (this.keys(now, undefined).length === 0) return undefined;
         continue;
       }
-      this.expireEntry(e);
+      this.expireSlot(s);
     }
   }
 
   /** Removes every key (FLUSHDB); returns how many there were. Watchers are told first. */
   clear(): number {
-    const n = this.entries.size;
+    const n = this.t.size;
     this.observer?.dbFlushed(this.id);
-    this.entries = new OrderedDict<KeyEntry>();
-    this.volatile = [];
+    this.t = new KeyTable<Value>();
     this.expireCursor = 0;
     this.avgTtl = 0;
-    this.last = undefined;
+    this.lastKey = undefined;
     return n;
   }
 
   /** SWAPDB: exchanges contents (keys, deadlines, expiry sweep state) with `other`. */
   swapWith(other: Db): void {
-    this.last = other.last = undefined;
-    const { entries, volatile, expireCursor, avgTtl } = this;
-    this.entries = other.entries;
-    this.volatile = other.volatile;
+    this.lastKey = other.lastKey = undefined;
+    const { t, expireCursor, avgTtl } = this;
+    this.t = other.t;
     this.expireCursor = other.expireCursor;
     this.avgTtl = other.avgTtl;
-    other.entries = entries;
-    other.volatile = volatile;
+    other.t = t;
     other.expireCursor = expireCursor;
     other.avgTtl = avgTtl;
   }
 
-  /** Live entries in insertion order, expired ones not yet reclaimed included. */
-  rawEntries(): IterableIterator<KeyEntry> {
-    return this.entries.values();
+  /**
+   * Calls `cb` with each key and its value in slot order, expired ones not yet reclaimed included.
+   * Keys added during the walk may or may not be visited; keys deleted before their turn are not.
+   */
+  forEachRaw(cb: (key: string, value: Value) => void): void {
+    const t = this.t;
+    for (let s = 0; s < t.top; s++) {
+      const key = t.keys[s];
+      if (key !== undefined) cb(key, t.values[s]!);
+    }
+  }
+
+  /** The keys with a deadline and their deadlines (ms), copied: safe to change the Db meanwhile. */
+  volatileSnapshot(): [keys: string[], deadlines: number[]] {
+    const t = this.t;
+    return [t.volSlot.map((s) => t.keys[s]!), [...t.volWhen]];
+  }
+
+  /** The value stored at `key`, deadline not checked. */
+  rawValue(key: string): Value | undefined {
+    const s = this.t.slotOf(key);
+    return s < 0 ? undefined : this.t.values[s];
+  }
+
+  /** The deadline of `key` in ms, undefined when it has none or is missing (Db.expires.get). */
+  rawDeadline(key: string): number | undefined {
+    const s = this.t.slotOf(key);
+    if (s < 0 || this.t.vol[s] === 0) return undefined;
+    return this.t.deadline(s);
   }
 
   /**
@@ -335,14 +366,15 @@ export class Db {
    */
   sweepExpired(now: number, num: number, r: SweepResult): void {
     r.sampled = r.expired = r.ttlSum = r.ttlSamples = 0;
-    while (r.sampled < num && this.volatile.length > 0) {
-      if (this.expireCursor >= this.volatile.length) this.expireCursor = 0;
-      const e = this.volatile[this.expireCursor]!;
-      const ttl = e.expire - now;
+    const t = this.t;
+    while (r.sampled < num && t.volSlot.length > 0) {
+      if (this.expireCursor >= t.volSlot.length) this.expireCursor = 0;
+      const when = t.volWhen[this.expireCursor]!;
+      const ttl = when - now;
       r.sampled++;
-      if (now > e.expire) {
-        // The last entry moves into this slot: the cursor stays to look at it next.
-        this.expireEntry(e);
+      if (now > when) {
+        // The last volatile key moves into this place: the cursor stays to look at it next.
+        this.expireSlot(t.volSlot[this.expireCursor]!);
         r.expired++;
       } else {
         this.expireCursor++;
@@ -354,67 +386,54 @@ export class Db {
     }
   }
 
-  /** The entry of `key` unless its deadline passed (then it is expired, or kept while paused). */
-  private live(key: string, now: number): KeyEntry | undefined {
+  /** The slot of `key` unless missing or its deadline passed (then it is expired, or kept while paused): -1. */
+  private live(key: string, now: number): number {
     this.ks.clock = now;
-    const e = this.entries.get(key);
-    if (e === undefined) return undefined;
-    if (e.vi < 0 || now <= e.expire) return (this.last = e);
-    if (!this.ks.expiryPaused) this.expireEntry(e);
-    return undefined;
+    const t = this.t;
+    const s = t.index.get(key);
+    if (s === undefined) return -1;
+    const vi = t.vol[s]!;
+    if (vi === 0 || now <= t.volWhen[vi - 1]!) {
+      this.lastKey = key;
+      this.lastSlot = s;
+      return s;
+    }
+    if (!this.ks.expiryPaused) this.expireSlot(s);
+    return -1;
   }
 
   /** Redis's deleteExpiredKeyAndPropagate: removed, 'expired' raised, watchers told. */
-  private expireEntry(e: KeyEntry): void {
-    this.unlink(e);
+  private expireSlot(s: number): void {
+    const key = this.t.keys[s]!;
+    this.unlink(s);
     this.expiredKeys++;
-    this.ks.notifier?.('x', 'expired', e.key, this.id);
-    this.observer?.keyModified(this.id, e.key);
-  }
-
-  /** Adds `from`'s value, clock and deadline under `key` (absent here), as a new key. */
-  private adopt(key: string, from: KeyEntry): void {
-    this.insert(key, from.v, from.lru, from.vi >= 0 ? from.expire : -1);
+    this.ks.notifier?.('x', 'expired', key, this.id);
     this.observer?.keyModified(this.id, key);
   }
 
-  /** Redis's dbAdd: a new entry for `key` (absent), raising 'new'. `expire` -1: none. */
-  private insert(key: string, v: Value, lru: number, expire: number): void {
-    const e = new KeyEntry(key, v, lru);
-    this.entries.add(e);
-    if (expire >= 0) {
-      e.vi = this.volatile.length;
-      e.expire = expire;
-      this.volatile.push(e);
-    }
+  /** Adds the value, clock and deadline of slot `s` of `from` under `key` (absent here), as a new key. */
+  private adopt(key: string, from: Db, s: number): void {
+    const ft = from.t;
+    this.insert(key, ft.values[s]!, ft.clock[s]!, ft.deadline(s));
+    this.observer?.keyModified(this.id, key);
+  }
+
+  /** Redis's dbAdd: a new key (absent), raising 'new'. `expire` -1: none. */
+  private insert(key: string, v: Value, clock: number, expire: number): void {
+    const s = this.t.add(key, v, clock);
+    if (expire >= 0) this.t.setDeadline(s, expire);
     this.ks.notifier?.('n', 'new', key, this.id);
   }
 
-  private unlink(e: KeyEntry): void {
-    if (this.last === e) this.last = undefined;
-    this.entries.delete(e.key);
-    if (e.vi >= 0) this.unlinkVolatile(e);
+  private unlink(s: number): void {
+    if (this.lastSlot === s) this.lastKey = undefined;
+    this.t.remove(s);
   }
+}
 
-  /** Swap-remove from `volatile`. */
-  private unlinkVolatile(e: KeyEntry): void {
-    const last = this.volatile.pop()!;
-    if (last !== e) {
-      this.volatile[e.vi] = last;
-      last.vi = e.vi;
-    }
-    e.vi = -1;
-  }
-
-  /** @internal for ExpiresView */
-  volatileEntries(): readonly KeyEntry[] {
-    return this.volatile;
-  }
-
-  /** @internal for the views */
-  rawEntry(key: string): KeyEntry | undefined {
-    return this.entries.get(key);
-  }
+/** The LRU clock of an access at `now` (ms): seconds, Redis's LRU_CLOCK_RESOLUTION. */
+function lruSeconds(now: number): number {
+  return Math.floor(now / 1000);
 }
 
 export class Keyspace {
@@ -428,7 +447,7 @@ export class Keyspace {
   /** INFO keyspace_hits / keyspace_misses: lookups made with Lookup.Read. */
   hits = 0;
   misses = 0;
-  /** maxmemory-policy is an LFU one: KeyEntry.lru holds LFU words. */
+  /** maxmemory-policy is an LFU one: the access clocks written hold LFU words, not LRU seconds. */
   lfu = false;
   lfuLogFactor = 10;
   lfuDecayTime = 1;
@@ -480,7 +499,7 @@ export class Keyspace {
 
   /** The access clock a new value starts with. */
   newLru(now: number): number {
-    return this.lfu ? lfuInitial(now) : now;
+    return this.lfu ? lfuInitial(now) : lruSeconds(now);
   }
 
   /** OBJECT FREQ: the LFU counter of `word` after decay. */
@@ -488,9 +507,9 @@ export class Keyspace {
     return lfuDecayed(word, now, this.lfuDecayTime);
   }
 
-  /** @internal An access to `e`: the LRU time, or the LFU counter decayed then incremented. */
-  access(e: KeyEntry, now: number): void {
-    e.lru = this.lfu ? lfuAccessed(e.lru, now, this.lfuDecayTime, this.lfuLogFactor) : now;
+  /** @internal An access to slot `s`: the LRU time, or the LFU counter decayed then incremented. */
+  access(clock: Uint32Array, s: number, now: number): void {
+    clock[s] = this.lfu ? lfuAccessed(clock[s]!, now, this.lfuDecayTime, this.lfuLogFactor) : lruSeconds(now);
   }
 
   /** @internal A read lookup found nothing. */

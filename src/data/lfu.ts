@@ -1,5 +1,5 @@
 // Redis's LFU access counter (evict.c): an 8-bit logarithmic counter plus the minute (low 16 bits)
-// of its last decrement, packed as minutes << 8 | counter in KeyEntry.lru. New values start at 5;
+// of its last decrement, packed as minutes << 8 | counter in a key's access clock. New values start at 5;
 // each access may increment it (less likely as it grows, per lfu-log-factor), and it decays by one
 // per lfu-decay-time minutes without access.
 
