@@ -124,7 +124,7 @@ describe('RedisZset and its skiplist against a sorted array', () => {
       if (step % 50 === 0 || step === 2999) {
         zs.check();
         const walk: Item[] = [];
-        for (let n = zs.first; n !== null; n = n.next[0]) walk.push([n.member, n.score]);
+        for (let n = zs.first; n !== null; n = n.next) walk.push([n.member, n.score]);
         expect(walk, where).toEqual(model.sorted());
         const back: Item[] = [];
         for (let n = zs.last; n !== null; n = n.backward) back.push([n.member, n.score]);

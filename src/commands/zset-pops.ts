@@ -363,7 +363,7 @@ export function zscan(call: CommandCall): void {
   let next = 0;
   if (zs.isListpack(server.config.int('zset-max-listpack-entries'), server.config.int('zset-max-listpack-value'))) {
     // A listpack is returned whole, whatever the cursor, with scores as the listpack keeps them.
-    for (let n = zs.first; n !== null; n = n.next[0]) {
+    for (let n = zs.first; n !== null; n = n.next) {
       if (pattern === undefined || globMatch(pattern, n.member)) found.push(n.member, d2string(n.score));
     }
   } else {

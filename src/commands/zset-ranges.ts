@@ -161,7 +161,7 @@ export function zrangeGeneric(call: CommandCall, srcAt: number, store: boolean, 
     if (type === RangeType.Rank) result.sizeHint(n);
     for (let node = n > 0 ? zs!.at(from) : null, k = 0; node !== null && k < n; k++) {
       result.insert(node.member, node.score);
-      node = reverse ? node.backward : node.next[0];
+      node = reverse ? node.backward : node.next;
     }
     storeResult(call, args.str(1), result, 'zrangestore');
     return;
@@ -169,7 +169,7 @@ export function zrangeGeneric(call: CommandCall, srcAt: number, store: boolean, 
   beginScored(reply, n, withScores);
   for (let node = n > 0 ? zs!.at(from) : null, k = 0; node !== null && k < n; k++) {
     replyScored(reply, node.member, node.score, withScores);
-    node = reverse ? node.backward : node.next[0];
+    node = reverse ? node.backward : node.next;
   }
 }
 

@@ -8,21 +8,56 @@ const MAX_LEVEL = 32;
 /** Chance of a node reaching the next level (ZSKIPLIST_P). */
 const P = 0.25;
 
+/**
+ * A member's node. Level 0 is inline (`next`; its span is 1, or 0 at the tail, so it is not
+ * stored); the three nodes in four that have only that level carry no array. Higher levels sit
+ * in one array `up`, interleaved: up[2(i-1)] is the forward link of level i, up[2(i-1)+1] its span.
+ */
 export class SkipNode {
-  /** Forward links per level (length = the node's level) and their spans. */
-  readonly next: (SkipNode | null)[];
-  readonly span: number[];
+  /** The forward link of level 0: the next node in (score, member) order. */
+  next: SkipNode | null = null;
   backward: SkipNode | null = null;
   /** Insertion order among the set's members, kept by RedisZset for ZSCAN cursors. */
   seq = 0;
+  /** Levels 1 and up (see above), null for a node of one level. */
+  private readonly up: (SkipNode | null | number)[] | null;
 
   constructor(
     public score: number,
     readonly member: string,
     level: number,
   ) {
-    this.next = new Array<SkipNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
+    if (level <= 1) {
+      this.up = null;
+    } else {
+      const up: (SkipNode | null | number)[] = [];
+      for (let i = 1; i < level; i++) up.push(null, 0);
+      this.up = up;
+    }
+  }
+
+  get level(): number {
+    return this.up === null ? 1 : 1 + (this.up.length >> 1);
+  }
+
+  /** The forward link of level `i` (< level). */
+  fwd(i: number): SkipNode | null {
+    return i === 0 ? this.next : (this.up![2 * i - 2] as SkipNode | null);
+  }
+
+  setFwd(i: number, n: SkipNode | null): void {
+    if (i === 0) this.next = n;
+    else this.up![2 * i - 2] = n;
+  }
+
+  /** The span of level `i`'s link: nodes jumped over plus one (to null: the nodes after this one). */
+  span(i: number): number {
+    return i === 0 ? (this.next === null ? 0 : 1) : (this.up![2 * i - 1] as number);
+  }
+
+  /** Sets the span of level `i` >= 1 (level 0's follows its link). */
+  setSpan(i: number, span: number): void {
+    if (i !== 0) this.up![2 * i - 1] = span;
   }
 }
 
@@ -109,7 +144,7 @@ export class SkipList {
   }
 
   get first(): SkipNode | null {
-    return this.head.next[0];
+    return this.head.next;
   }
 
   get last(): SkipNode | null {
@@ -141,7 +176,7 @@ export class SkipList {
    */
   updateScore(node: SkipNode, score: number): void {
     const back = node.backward;
-    const fwd = node.next[0];
+    const fwd = node.next;
     if ((back === null || back.score < score || (back.score === score && back.member < node.member)) &&
         (fwd === null || fwd.score > score || (fwd.score === score && fwd.member > node.member))) {
       node.score = score;
@@ -157,11 +192,11 @@ export class SkipList {
     let x = this.head;
     let rank = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.next[i];
+      let f = x.fwd(i);
       while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
-        rank += x.span[i];
+        rank += x.span(i);
         x = f;
-        f = x.next[i];
+        f = x.fwd(i);
       }
       if (x !== this.head && x.member === member) return rank - 1;
     }
@@ -175,11 +210,11 @@ export class SkipList {
     let x = this.head;
     let traversed = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && traversed + x.span[i] <= target) {
-        traversed += x.span[i];
+      let f = x.fwd(i);
+      while (f !== null && traversed + x.span(i) <= target) {
+        traversed += x.span(i);
         x = f;
-        f = x.next[i];
+        f = x.fwd(i);
       }
       if (traversed === target) return x;
     }
@@ -192,7 +227,7 @@ export class SkipList {
   firstInScoreRange(r: ScoreRange): number {
     if (!this.overlapsScores(r)) return -1;
     const rank = this.countWhile((n) => !scoreGteMin(n.score, r));
-    const n = this.visited.next[0];
+    const n = this.visited.next;
     return n !== null && scoreLteMax(n.score, r) ? rank : -1;
   }
 
@@ -208,7 +243,7 @@ export class SkipList {
   firstInLexRange(r: LexRange): number {
     if (!this.overlapsLex(r)) return -1;
     const rank = this.countWhile((n) => !lexGteMin(n.member, r));
-    const n = this.visited.next[0];
+    const n = this.visited.next;
     return n !== null && lexLteMax(n.member, r) ? rank : -1;
   }
 
@@ -226,10 +261,10 @@ export class SkipList {
    */
   deleteRankRange(start: number, end: number, removed: (n: SkipNode) => void): number {
     this.findRank(start);
-    let x = this.update[0].next[0];
+    let x = this.update[0].next;
     let n = 0;
     for (let r = start; x !== null && r <= end; r++) {
-      const next = x.next[0];
+      const next = x.next;
       this.unlink(x);
       removed(x);
       n++;
@@ -243,14 +278,14 @@ export class SkipList {
   private overlapsScores(r: ScoreRange): boolean {
     if (scoreRangeEmpty(r)) return false;
     const t = this.tailNode;
-    const h = this.head.next[0];
+    const h = this.head.next;
     return t !== null && h !== null && scoreGteMin(t.score, r) && scoreLteMax(h.score, r);
   }
 
   private overlapsLex(r: LexRange): boolean {
     if (lexRangeEmpty(r)) return false;
     const t = this.tailNode;
-    const h = this.head.next[0];
+    const h = this.head.next;
     return t !== null && h !== null && lexGteMin(t.member, r) && lexLteMax(h.member, r);
   }
 
@@ -262,11 +297,11 @@ export class SkipList {
     let x = this.head;
     let rank = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.next[i];
+      let f = x.fwd(i);
       while (f !== null && pred(f)) {
-        rank += x.span[i];
+        rank += x.span(i);
         x = f;
-        f = x.next[i];
+        f = x.fwd(i);
       }
     }
     this.visited = x;
@@ -278,11 +313,11 @@ export class SkipList {
     let x = this.head;
     for (let i = this.levels - 1; i >= 0; i--) {
       this.rank[i] = i === this.levels - 1 ? 0 : this.rank[i + 1];
-      let f = x.next[i];
+      let f = x.fwd(i);
       while (f !== null && before(f, score, member)) {
-        this.rank[i] += x.span[i];
+        this.rank[i] += x.span(i);
         x = f;
-        f = x.next[i];
+        f = x.fwd(i);
       }
       this.update[i] = x;
     }
@@ -293,11 +328,11 @@ export class SkipList {
     let x = this.head;
     let traversed = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && traversed + x.span[i] <= rank) {
-        traversed += x.span[i];
+      let f = x.fwd(i);
+      while (f !== null && traversed + x.span(i) <= rank) {
+        traversed += x.span(i);
         x = f;
-        f = x.next[i];
+        f = x.fwd(i);
       }
       this.update[i] = x;
     }
@@ -306,26 +341,29 @@ export class SkipList {
   /** zslInsert's linking, for a node whose (score, member) is not in the list. */
   private link(node: SkipNode): void {
     this.findPredecessors(node.score, node.member);
-    const level = node.next.length;
+    const level = node.level;
     const { update, rank } = this;
     if (level > this.levels) {
       for (let i = this.levels; i < level; i++) {
         rank[i] = 0;
         update[i] = this.head;
-        this.head.span[i] = this.count;
+        this.head.setSpan(i, this.count);
       }
       this.levels = level;
     }
     for (let i = 0; i < level; i++) {
       const u = update[i];
-      node.next[i] = u.next[i];
-      u.next[i] = node;
-      node.span[i] = u.span[i] - (rank[0] - rank[i]);
-      u.span[i] = rank[0] - rank[i] + 1;
+      node.setSpan(i, u.span(i) - (rank[0] - rank[i]));
+      u.setSpan(i, rank[0] - rank[i] + 1);
+      node.setFwd(i, u.fwd(i));
+      u.setFwd(i, node);
     }
-    for (let i = level; i < this.levels; i++) update[i].span[i]++;
+    for (let i = level; i < this.levels; i++) {
+      const u = update[i];
+      u.setSpan(i, u.span(i) + 1);
+    }
     node.backward = update[0] === this.head ? null : update[0];
-    const after = node.next[0];
+    const after = node.next;
     if (after !== null) after.backward = node;
     else this.tailNode = node;
     this.count++;
@@ -336,24 +374,24 @@ export class SkipList {
     const { update } = this;
     for (let i = 0; i < this.levels; i++) {
       const u = update[i];
-      if (u.next[i] === node) {
-        u.span[i] += node.span[i] - 1;
-        u.next[i] = node.next[i];
+      if (u.fwd(i) === node) {
+        u.setSpan(i, u.span(i) + node.span(i) - 1);
+        u.setFwd(i, node.fwd(i));
       } else {
-        u.span[i]--;
+        u.setSpan(i, u.span(i) - 1);
       }
     }
-    const after = node.next[0];
+    const after = node.next;
     if (after !== null) after.backward = node.backward;
     else this.tailNode = node.backward;
-    while (this.levels > 1 && this.head.next[this.levels - 1] === null) this.levels--;
+    while (this.levels > 1 && this.head.fwd(this.levels - 1) === null) this.levels--;
     this.count--;
   }
 
   /** Checks every invariant (tests): order, spans, backward links, tail and length. */
   check(): void {
     const nodes: SkipNode[] = [];
-    for (let x = this.head.next[0]; x !== null; x = x.next[0]) nodes.push(x);
+    for (let x = this.head.next; x !== null; x = x.next) nodes.push(x);
     if (nodes.length !== this.count) throw new Error(`length ${this.count} but ${nodes.length} nodes`);
     if ((nodes.at(-1) ?? null) !== this.tailNode) throw new Error('bad tail');
     const rankOf = new Map<SkipNode, number>(nodes.map((n, i) => [n, i + 1]));
@@ -364,11 +402,11 @@ export class SkipList {
       if (i > 0 && !before(nodes[i - 1], n.score, n.member)) throw new Error(`out of order at ${i}`);
     }
     for (const x of [this.head, ...nodes]) {
-      const top = x === this.head ? this.levels : x.next.length;
+      const top = x === this.head ? this.levels : x.level;
       for (let i = 0; i < top; i++) {
-        const f = x.next[i];
+        const f = x.fwd(i);
         const want = f === null ? this.count - rankOf.get(x)! : rankOf.get(f)! - rankOf.get(x)!;
-        if (x.span[i] !== want) throw new Error(`bad span at level ${i}`);
+        if (x.span(i) !== want) throw new Error(`bad span at level ${i}`);
       }
     }
   }

@@ -200,7 +200,7 @@ export class RedisZset {
   /** COPY: an independent set with the same members and encoding. */
   clone(): RedisZset {
     const z = new RedisZset();
-    for (let n = this.zsl.first; n !== null; n = n.next[0]) z.insert(n.member, n.score);
+    for (let n = this.zsl.first; n !== null; n = n.next) z.insert(n.member, n.score);
     z.peak = this.peak;
     z.longest = this.longest;
     return z;
@@ -210,7 +210,7 @@ export class RedisZset {
   check(): void {
     this.zsl.check();
     if (this.zsl.length !== this.dict.size) throw new Error('skiplist and dict sizes differ');
-    for (let n = this.zsl.first; n !== null; n = n.next[0]) {
+    for (let n = this.zsl.first; n !== null; n = n.next) {
       if (this.dict.get(n.member) !== n) throw new Error(`dict misses ${n.member}`);
     }
   }
