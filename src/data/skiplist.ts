@@ -30,8 +30,12 @@ export class SkipNode {
     if (level <= 1) {
       this.up = null;
     } else {
-      const up: (SkipNode | null | number)[] = [];
-      for (let i = 1; i < level; i++) up.push(null, 0);
+      // Sized up front: an array grown by push would reserve 17 slots or more.
+      const up = new Array<SkipNode | null | number>(2 * (level - 1));
+      for (let i = 0; i < up.length; i += 2) {
+        up[i] = null;
+        up[i + 1] = 0;
+      }
       this.up = up;
     }
   }
