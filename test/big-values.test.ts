@@ -73,6 +73,39 @@ describe('big string values', async () => {
     for (let i = 0; i < 20; i++) expect((out![2 * i + 1]![1] as Buffer).equals(big(20 + i))).toBe(true);
   });
 
+  it('RENAME and MOVE carry the bytes; DEL and expiry drop them', async () => {
+    await r.set('b:mv', big(30));
+    expect(await r.rename('b:mv', 'b:mv2')).toBe('OK');
+    expect((await get('b:mv2'))!.equals(big(30))).toBe(true);
+    expect(await r.move('b:mv2', 1)).toBe(1);
+    const r1 = new Redis({ port: server.port, host: '127.0.0.1', db: 1 });
+    expect((await r1.getBuffer('b:mv2'))!.equals(big(30))).toBe(true);
+    await r1.set('b:mv2', big(31));
+    expect((await r1.getBuffer('b:mv2'))!.equals(big(31))).toBe(true);
+    r1.disconnect();
+    await r.set('b:del', big(32));
+    expect(await r.del('b:del')).toBe(1);
+    expect(await r.get('b:del')).toBeNull();
+    await r.set('b:exp', big(33), 'PX', 20);
+    await new Promise((res) => setTimeout(res, 40));
+    expect(await r.get('b:exp')).toBeNull();
+    await r.set('b:exp', big(34));
+    expect((await get('b:exp'))!.equals(big(34))).toBe(true);
+  });
+
+  it('SETRANGE in place on a big value keeps it, a later overwrite frees it', async () => {
+    await r.set('b:inplace', big(35));
+    expect(await r.setrange('b:inplace', 5, 'zz')).toBe(big(35).length);
+    const want = big(35);
+    want.write('zz', 5, 'latin1');
+    expect((await get('b:inplace'))!.equals(want)).toBe(true);
+    expect(await r.setbit('b:inplace', 0, 1)).toBe((want[0]! >> 7) & 1);
+    want[0] = want[0]! | 0x80;
+    expect((await get('b:inplace'))!.equals(want)).toBe(true);
+    await r.set('b:inplace', big(36));
+    expect((await get('b:inplace'))!.equals(big(36))).toBe(true);
+  });
+
   it('a big list element survives the string key it came with being overwritten', async () => {
     const v = big(13);
     await r.set('b:s', v);

@@ -9,7 +9,6 @@ import { appendBytes, editableBytes } from '../data/string-edit.js';
 import { fromBytes, strBytes, strText, type RedisString } from '../data/string.js';
 import { isString, Lookup, type Db } from '../data/keyspace.js';
 import { SMALL_VALUE_MAX } from '../engine/args.js';
-import { releaseValue } from '../engine/release.js';
 import type { ServerContext } from './context.js';
 import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
@@ -165,7 +164,6 @@ function setGeneric(call: CommandCall, flags: number, valueArg: number, expireAr
     return;
   }
   db.set(key, args.value(valueArg), (flags & SetFlag.KEEPTTL) !== 0);
-  if (old !== undefined) releaseValue(old);
   server.dirty++;
   notifyKeyspaceEvent(server, '$', 'set', key, client.db);
   if (deadline >= 0) {

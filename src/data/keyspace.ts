@@ -193,7 +193,9 @@ export class Db {
     if (s < 0) {
       this.insert(key, value, this.ks.newLru(now), -1);
     } else {
+      const old = t.values[s]!;
       t.values[s] = value;
+      if (old !== value) this.ks.dropped?.(old, value);
       // A new object in Redis: a fresh LRU time, but LFU keeps the old counter (dbSetValue).
       if (!this.ks.lfu) t.clock[s] = lruSeconds(now);
       if (!keepTtl && t.vol[s] !== 0) t.dropDeadline(s);
@@ -234,7 +236,9 @@ export class Db {
   delete(key: string, now: number): boolean {
     const s = this.live(key, now);
     if (s < 0) return false;
+    const v = this.t.values[s]!;
     this.unlink(s);
+    this.ks.dropped?.(v, undefined);
     this.observer?.keyModified(this.id, key);
     return true;
   }
@@ -405,7 +409,9 @@ export class Db {
   /** Redis's deleteExpiredKeyAndPropagate: removed, 'expired' raised, watchers told. */
   private expireSlot(s: number): void {
     const key = this.t.keys[s]!;
+    const v = this.t.values[s]!;
     this.unlink(s);
+    this.ks.dropped?.(v, undefined);
     this.expiredKeys++;
     this.ks.notifier?.('x', 'expired', key, this.id);
     this.observer?.keyModified(this.id, key);
@@ -440,6 +446,11 @@ export class Keyspace {
   readonly dbs: Db[];
   /** Raises 'new', 'expired' and 'keymiss'; the server sets it (see wireKeyspace in commands/notify.ts). */
   notifier: KeyspaceNotifier | undefined;
+  /**
+   * Told of a value the keyspace let go of (overwritten by `replacement`, deleted, expired), so
+   * that native memory behind it can be freed at once; RENAME and MOVE move values, not drop them.
+   */
+  dropped: ((v: Value, replacement: Value | undefined) => void) | undefined;
   /** CLIENT PAUSE: expired keys read as missing but stay, and the active cycle does nothing. */
   expiryPaused = false;
   /** The last batch clock seen by a lookup or expiry cycle: the time of writes given no clock. */

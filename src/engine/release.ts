@@ -18,10 +18,14 @@ export function markOwned(ab: ArrayBuffer): void {
   owned.add(ab);
 }
 
-/** Frees a dropped string value's block now if it is a big argument's buffer. */
-export function releaseValue(v: unknown): void {
+/**
+ * Frees a dropped string value's block now if it is a big argument's buffer (and not also the
+ * bytes of its replacement, as an edit in place stores).
+ */
+export function releaseValue(v: unknown, replacement?: unknown): void {
   if (v instanceof Uint8Array && detach !== undefined) {
     const ab = v.buffer as ArrayBuffer;
+    if (replacement instanceof Uint8Array && replacement.buffer === ab) return;
     if (owned.delete(ab)) detach(ab);
   }
 }

@@ -28,7 +28,7 @@ import { CloseReason, Field, OPEN_LOCAL, OPEN_UNIX, ProtoError, Rec, SLOT_FIELDS
 import { loadBinding } from '../engine/native.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import type { Args as ArgsType } from '../engine/args.js';
-import { setDetacher } from '../engine/release.js';
+import { releaseValue, setDetacher } from '../engine/release.js';
 import { buildInfo, type InfoSource } from './info.js';
 import { Level, Logger } from './log.js';
 import { TLS_CONTEXT_DIRECTIVES, TLS_UPDATE_ERROR, tlsInUse, tlsSettings } from './tls.js';
@@ -162,6 +162,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.tracking = new Tracking(writeTo, this.clients);
     // Expired/new/keymiss notifications and LFU counting need the server's pub/sub and config.
     wireKeyspace(this);
+    this.keyspace.dropped = releaseValue;
     this.call = { client: undefined as unknown as Client, args: this.args, reply: this.writer, server: this, now: 0, reprocessing: false };
   }
 
