@@ -790,10 +790,13 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     // The later end time wins, and WRITE asked for during an ALL pause stays ALL.
     if (active) this.pause = { end: Math.max(this.pause.end, endMs), all: all || this.pause.all };
     else if (endMs > this.call.now) this.pause = { end: endMs, all };
+    // Expiry stops with the pause itself, not at the next cron tick (Redis checks it per expiry).
+    this.keyspace.expiryPaused = this.pause.end > this.call.now;
   }
 
   unpauseClients(): void {
     this.pause = { end: 0, all: false };
+    this.keyspace.expiryPaused = false;
     setImmediate(() => this.updatePause(Date.now()));
   }
 
@@ -801,6 +804,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   private updatePause(now: number): void {
     if (this.pause.end !== 0 && now < this.pause.end) return;
     this.pause = { end: 0, all: false };
+    this.keyspace.expiryPaused = false;
     if (this.blocking.postponed.length === 0) return;
     for (const c of [...this.blocking.postponed]) {
       const b = c.blocked!;
