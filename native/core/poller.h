@@ -24,6 +24,7 @@ class Poller {
   // The fd the host loop polls for readability; -1 if creation failed.
   virtual int fd() const = 0;
   // Changes the interest of `fd` from `old_mask` to `new_mask` (0 removes it). Returns 0 or -1 (errno).
+  // IO threads call it at the same time for different fds: implementations keep no state here.
   virtual int set(int fd, uint32_t old_mask, uint32_t new_mask, void* data) = 0;
   // Fills at most `max` events; never blocks when timeout_ms is 0. Returns the count, or -1.
   virtual int wait(PollEvent* out, int max, int timeout_ms) = 0;
