@@ -248,10 +248,7 @@ void Engine::push_record(std::initializer_list<uint32_t> words) {
     pending_records_.insert(pending_records_.end(), words.begin(), words.end());
     return;
   }
-  GrowBuf& r = main_->records;
-  r.reserve(words.size() * 4);
-  std::memcpy(r.data() + r.used(), words.begin(), words.size() * 4);
-  r.set_used(r.used() + words.size() * 4);
+  main_->record(words);
 }
 
 void Engine::log(uint32_t level, const std::string& msg) {
@@ -385,12 +382,8 @@ void Engine::merge_lane(Lane& L) {
     if (Client* c = live(L.closes[i])) finish_close(*c, L.closes[i + 1], static_cast<int>(L.closes[i + 2]));
   }
   L.closes.clear();
-  for (uint32_t slot : L.pending_data) {
-    if (Client* c = live(slot)) {
-      c->in_pending_data = false;
-      note_pending_data(*main_, *c);
-    }
-  }
+  // Already flagged in_pending_data; serve_pending_data() skips clients closed meanwhile.
+  pending_data_.insert(pending_data_.end(), L.pending_data.begin(), L.pending_data.end());
   L.pending_data.clear();
   merge_stats(L);
 }
@@ -613,8 +606,7 @@ bool Engine::check_query_limit(Lane& L, Client& c) {
   uint64_t q = c.qb.unparsed() + (c.big ? c.big_filled : 0);
   bool over = q > cfg_.query_buffer_limit || (c.unauth && q > cfg_.unauth_query_buffer_limit);
   if (!over) return false;
-  const uint32_t rec[] = {kRecQueryLimit, c.slot, static_cast<uint32_t>(q & 0xffffffffu), static_cast<uint32_t>(q >> 32)};
-  L.records.append(rec, sizeof rec);
+  L.record({kRecQueryLimit, c.slot, static_cast<uint32_t>(q & 0xffffffffu), static_cast<uint32_t>(q >> 32)});
   c.stop_input = true;
   update_interest(c);
   return true;
@@ -645,15 +637,12 @@ bool Engine::handle_status(Lane& L, Client& c, ParseStatus st, const char* base,
       std::memcpy(c.big->data, base + pre, c.big_filled);
       return false;
     }
-    case ParseStatus::kError: {
-      const uint32_t rec[] = {kRecProtocolError, c.slot, static_cast<uint32_t>(c.parser.error()),
-                              c.parser.error_byte()};
-      L.records.append(rec, sizeof rec);
+    case ParseStatus::kError:
+      L.record({kRecProtocolError, c.slot, static_cast<uint32_t>(c.parser.error()), c.parser.error_byte()});
       c.stop_input = true;
       c.qb.release();
       update_interest(c);
       return false;
-    }
   }
   return false;
 }

@@ -6,6 +6,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -187,6 +188,7 @@ class Engine {
     std::vector<uint32_t> closes;        // helpers: (slot, reason, errno) for the main thread
     std::vector<Client*> jobs;
     double reads = 0, writes = 0, net_in = 0, net_out = 0;
+    void record(std::initializer_list<uint32_t> words) { records.append(words.begin(), words.size() * 4); }
     double io_reads = 0, io_writes = 0;
   };
 

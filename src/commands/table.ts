@@ -174,7 +174,6 @@ export class Command {
   }
 }
 
-/** Commands by the hash of their name; a clash keeps the first (lookups then verify bytes). */
 /**
  * Commands by the hash of their lower-case name, in an open-addressing array (a Map keyed by
  * numbers costs more per request): the request's name is hashed and compared in place, so the

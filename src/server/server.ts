@@ -338,8 +338,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       }
     }
     this.updatePause(now);
-    // Expired keys are reclaimed a little every tick, within Redis's time budget (25 ms at hz 10).
-    this.keyspace.expiryPaused = this.pause.end > now;
+    // Expired keys are reclaimed a little every tick, within Redis's time budget (25 ms at hz 10);
+    // nothing while clients are paused (setPause).
     activeExpireCycle(this.keyspace, now, ((25 + 2 * (this.keyspace.activeExpireEffort - 1)) * 10) / this.config.int('hz'));
     if (this.limits) {
       const over = this.limits.cron(this.clients, this.counters, now, (slot) => this.clients.atSlot(slot));
@@ -788,23 +788,25 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   pauseClients(endMs: number, all: boolean): void {
     const active = this.pause.end > this.call.now;
     // The later end time wins, and WRITE asked for during an ALL pause stays ALL.
-    if (active) this.pause = { end: Math.max(this.pause.end, endMs), all: all || this.pause.all };
-    else if (endMs > this.call.now) this.pause = { end: endMs, all };
-    // Expiry stops with the pause itself, not at the next cron tick (Redis checks it per expiry).
-    this.keyspace.expiryPaused = this.pause.end > this.call.now;
+    if (active) this.setPause(Math.max(this.pause.end, endMs), all || this.pause.all);
+    else if (endMs > this.call.now) this.setPause(endMs, all);
+  }
+
+  /** The pause and, with it at once, expiry (Redis checks the pause at every expiry). */
+  private setPause(end: number, all: boolean): void {
+    this.pause = { end, all };
+    this.keyspace.expiryPaused = end !== 0;
   }
 
   unpauseClients(): void {
-    this.pause = { end: 0, all: false };
-    this.keyspace.expiryPaused = false;
+    this.setPause(0, false);
     setImmediate(() => this.updatePause(Date.now()));
   }
 
   /** At the end of a pause, postponed clients run their command again, in order. */
   private updatePause(now: number): void {
     if (this.pause.end !== 0 && now < this.pause.end) return;
-    this.pause = { end: 0, all: false };
-    this.keyspace.expiryPaused = false;
+    this.setPause(0, false);
     if (this.blocking.postponed.length === 0) return;
     for (const c of [...this.blocking.postponed]) {
       const b = c.blocked!;
