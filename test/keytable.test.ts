@@ -2,7 +2,8 @@
 // only for volatile keys, cursor walks that never miss a key present throughout, and the top
 // given back when the last slots empty. SCAN, RANDOMKEY and the active expiry cycle rest on these.
 import { describe, expect, it } from 'vitest';
-import { KeyTable } from '../src/data/keytable.js';
+import { KeyTable, keyHash } from '../src/data/keytable.js';
+import { setDetacher } from '../src/engine/release.js';
 import { rng } from './helpers.js';
 
 /** A full cursor walk, `count` per step, with `between` run after every step. */
@@ -25,7 +26,7 @@ describe('KeyTable', () => {
     const t = new KeyTable<number>();
     for (let i = 0; i < 40; i++) t.add(`k${i}`, i, 0);
     expect(t.size).toBe(40);
-    expect(t.values[t.slotOf('k7')]).toBe(7);
+    expect(t.valueAt(t.slotOf('k7'))).toBe(7);
     const s = t.slotOf('k7');
     remove(t, 'k7');
     expect(t.slotOf('k7')).toBe(-1);
@@ -112,8 +113,115 @@ describe('KeyTable', () => {
     for (let i = 0; i < 100; i++) if (i % 20 !== 0) remove(t, `k${i}`);
     const left = new Set(walk(t, 100));
     const got = new Set<string>();
-    for (let i = 0; i < 2000; i++) got.add(t.keys[t.randomSlot()]!);
+    for (let i = 0; i < 2000; i++) got.add(t.keyAt(t.randomSlot())!);
     expect(got).toEqual(left);
     expect(new KeyTable<number>().randomSlot()).toBe(-1);
+  });
+
+  it('finds exactly the keys a Map model holds through random growth, deletion and shrinking (fixed seed)', () => {
+    const rand = rng(11);
+    const t = new KeyTable<number>();
+    const model = new Map<string, number>();
+    // Binary keys (every char a byte), the empty key and keys differing only near the end.
+    const universe: string[] = [''];
+    for (let i = 0; i < 2500; i++) {
+      if (i % 3 === 0) universe.push(`user:${i}`);
+      else if (i % 3 === 1) universe.push(String.fromCharCode(...Array.from({ length: 1 + (i % 9) }, (_, k) => (i * 31 + k * 97) & 255)));
+      else universe.push(`k${'x'.repeat(i % 40)}${i}`);
+    }
+    const check = (key: string): void => {
+      const s = t.slotOf(key);
+      if (!model.has(key)) {
+        expect(s, key).toBe(-1);
+        return;
+      }
+      expect(s, key).toBeGreaterThanOrEqual(0);
+      expect(t.keyAt(s)).toBe(key);
+      expect(t.valueAt(s)).toBe(model.get(key));
+    };
+    // Present keys, for picking one to delete: swap-remove by position.
+    const present: string[] = [];
+    const pos = new Map<string, number>();
+    const drop = (key: string): void => {
+      const i = pos.get(key)!;
+      const last = present.pop()!;
+      if (last !== key) {
+        present[i] = last;
+        pos.set(last, i);
+      }
+      pos.delete(key);
+      model.delete(key);
+    };
+    let ops = 0;
+    // Grow to most of the universe, shrink to a handful, twice: the lookup table doubles and
+    // halves, and deletions shift entries back across wrapped probe runs.
+    for (const target of [1800, 8, 2100, 0]) {
+      const growing = model.size < target;
+      while (growing ? model.size < target : model.size > target) {
+        if (rand() < (growing ? 0.9 : 0.2)) {
+          const key = universe[Math.floor(rand() * universe.length)]!;
+          const s = t.slotOf(key);
+          if (s < 0) {
+            t.add(key, ops, 0);
+            pos.set(key, present.length);
+            present.push(key);
+          } else {
+            t.setValue(s, ops);
+          }
+          model.set(key, ops);
+        } else if (present.length > 0) {
+          const key = present[Math.floor(rand() * present.length)]!;
+          t.remove(t.slotOf(key));
+          drop(key);
+        }
+        ops++;
+        expect(t.size).toBe(model.size);
+        if (ops % 7 === 0) check(universe[Math.floor(rand() * universe.length)]!);
+      }
+      for (const key of universe) check(key);
+    }
+    expect(t.size).toBe(0);
+    expect(t.top).toBe(0);
+  });
+
+  it('hashes a key the same whichever string object holds it', () => {
+    const a = `key:${12345}`;
+    const b = ['key:', '12345'].join('');
+    const h = keyHash(a);
+    keyHash('something else');
+    expect(keyHash(b)).toBe(h);
+    expect(keyHash('key:12346')).not.toBe(h);
+  });
+
+  it('keeps deadlines when the first one is set after many keys, and across growth', () => {
+    const t = new KeyTable<number>();
+    for (let i = 0; i < 3000; i++) t.add(`k${i}`, i, 0);
+    expect(t.volIndex(t.slotOf('k2999'))).toBe(0);
+    t.setDeadline(t.slotOf('k2999'), 42);
+    for (let i = 3000; i < 10000; i++) t.add(`k${i}`, i, 0);
+    t.setDeadline(t.slotOf('k9999'), 43);
+    expect(t.deadline(t.slotOf('k2999'))).toBe(42);
+    expect(t.deadline(t.slotOf('k9999'))).toBe(43);
+    expect(t.deadline(t.slotOf('k5000'))).toBe(-1);
+    t.remove(t.slotOf('k2999'));
+    expect(t.volSlot).toEqual([t.slotOf('k9999')]);
+  });
+
+  it('frees the blocks it replaces, and all of them on dispose', () => {
+    const freed: number[] = [];
+    setDetacher((ab) => freed.push(ab.byteLength));
+    const t = new KeyTable<number>();
+    for (let i = 0; i < 40000; i++) t.add(`k${i}`, i, 0);
+    // Growth from 16K to 32K and to 64K slots replaced 64 KiB+ hash and clock arrays; the lookup
+    // table doubled past 64 KiB too.
+    expect(freed.filter((n) => n === 65536).length).toBeGreaterThanOrEqual(3);
+    freed.length = 0;
+    t.setDeadline(0, 1);
+    t.dispose();
+    expect(freed.length).toBe(4);
+    expect(t.size).toBe(0);
+    expect(t.slotOf('k1')).toBe(-1);
+    t.add('again', 1, 0);
+    expect(t.valueAt(t.slotOf('again'))).toBe(1);
   });
 });

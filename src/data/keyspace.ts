@@ -150,7 +150,7 @@ export class Db {
     }
     if (!(flags & Lookup.NoTouch)) this.ks.access(this.t.clock, s, now);
     if (flags & Lookup.Read) this.ks.hits++;
-    return this.t.values[s];
+    return this.t.valueAt(s)!;
   }
 
   exists(key: string, now: number, flags = Lookup.NoTouch): boolean {
@@ -160,7 +160,7 @@ export class Db {
   /** The live value of `key` without touching it (OBJECT, TTL...), expiring it if due. */
   peek(key: string, now: number): Value | undefined {
     const s = this.live(key, now);
-    return s < 0 ? undefined : this.t.values[s];
+    return s < 0 ? undefined : this.t.valueAt(s)!;
   }
 
   /**
@@ -186,19 +186,19 @@ export class Db {
   set(key: string, value: Value, keepTtl = false, now = this.ks.clock): void {
     const t = this.t;
     let s = this.lastKey === key ? this.lastSlot : t.slotOf(key);
-    if (s >= 0 && t.vol[s] !== 0 && now > t.volWhen[t.vol[s]! - 1]! && !this.ks.expiryPaused) {
+    if (s >= 0 && t.volIndex(s) !== 0 && now > t.volWhen[t.volIndex(s) - 1]! && !this.ks.expiryPaused) {
       this.expireSlot(s);
       s = -1;
     }
     if (s < 0) {
       this.insert(key, value, this.ks.newLru(now), -1);
     } else {
-      const old = t.values[s]!;
-      t.values[s] = value;
+      const old = t.valueAt(s)!;
+      t.setValue(s, value);
       if (old !== value) this.ks.dropped?.(old, value);
       // A new object in Redis: a fresh LRU time, but LFU keeps the old counter (dbSetValue).
       if (!this.ks.lfu) t.clock[s] = lruSeconds(now);
-      if (!keepTtl && t.vol[s] !== 0) t.dropDeadline(s);
+      if (!keepTtl && t.volIndex(s) !== 0) t.dropDeadline(s);
     }
     this.observer?.keyModified(this.id, key);
   }
@@ -227,7 +227,7 @@ export class Db {
   /** Drops the deadline of `key` without signalling (Db.expires.delete); false when it had none. */
   dropExpire(key: string): boolean {
     const s = this.t.slotOf(key);
-    if (s < 0 || this.t.vol[s] === 0) return false;
+    if (s < 0 || this.t.volIndex(s) === 0) return false;
     this.t.dropDeadline(s);
     return true;
   }
@@ -236,7 +236,7 @@ export class Db {
   delete(key: string, now: number): boolean {
     const s = this.live(key, now);
     if (s < 0) return false;
-    const v = this.t.values[s]!;
+    const v = this.t.valueAt(s)!;
     this.unlink(s);
     this.ks.dropped?.(v, undefined);
     this.observer?.keyModified(this.id, key);
@@ -275,10 +275,10 @@ export class Db {
     const out: string[] = [];
     const t = this.t;
     for (let s = 0; s < t.top; s++) {
-      const key = t.keys[s];
+      const key = t.keyAt(s);
       if (key === undefined) continue;
       if (match !== undefined && !match(key)) continue;
-      const vi = t.vol[s]!;
+      const vi = t.volIndex(s);
       if (vi !== 0 && now > t.volWhen[vi - 1]!) continue;
       out.push(key);
     }
@@ -299,8 +299,8 @@ export class Db {
     for (;;) {
       const s = t.randomSlot();
       if (s < 0) return undefined;
-      const vi = t.vol[s]!;
-      if (vi === 0 || now <= t.volWhen[vi - 1]!) return t.keys[s];
+      const vi = t.volIndex(s);
+      if (vi === 0 || now <= t.volWhen[vi - 1]!) return t.keyAt(s);
       if (this.ks.expiryPaused) {
         // Nothing can be reclaimed: give up once every key is known to be expired.
         if (this.keys(now, undefined).length === 0) return undefined;
@@ -314,6 +314,7 @@ export class Db {
   clear(): number {
     const n = this.t.size;
     this.observer?.dbFlushed(this.id);
+    this.t.dispose();
     this.t = new KeyTable<Value>();
     this.expireCursor = 0;
     this.avgTtl = 0;
@@ -340,27 +341,27 @@ export class Db {
   forEachRaw(cb: (key: string, value: Value) => void): void {
     const t = this.t;
     for (let s = 0; s < t.top; s++) {
-      const key = t.keys[s];
-      if (key !== undefined) cb(key, t.values[s]!);
+      const key = t.keyAt(s);
+      if (key !== undefined) cb(key, t.valueAt(s)!);
     }
   }
 
   /** The keys with a deadline and their deadlines (ms), copied: safe to change the Db meanwhile. */
   volatileSnapshot(): [keys: string[], deadlines: number[]] {
     const t = this.t;
-    return [t.volSlot.map((s) => t.keys[s]!), [...t.volWhen]];
+    return [t.volSlot.map((s) => t.keyAt(s)!), [...t.volWhen]];
   }
 
   /** The value stored at `key`, deadline not checked. */
   rawValue(key: string): Value | undefined {
     const s = this.t.slotOf(key);
-    return s < 0 ? undefined : this.t.values[s];
+    return s < 0 ? undefined : this.t.valueAt(s)!;
   }
 
   /** The deadline of `key` in ms, undefined when it has none or is missing (Db.expires.get). */
   rawDeadline(key: string): number | undefined {
     const s = this.t.slotOf(key);
-    if (s < 0 || this.t.vol[s] === 0) return undefined;
+    if (s < 0 || this.t.volIndex(s) === 0) return undefined;
     return this.t.deadline(s);
   }
 
@@ -394,9 +395,9 @@ export class Db {
   private live(key: string, now: number): number {
     this.ks.clock = now;
     const t = this.t;
-    const s = t.index.get(key);
-    if (s === undefined) return -1;
-    const vi = t.vol[s]!;
+    const s = t.slotOf(key);
+    if (s < 0) return -1;
+    const vi = t.volIndex(s);
     if (vi === 0 || now <= t.volWhen[vi - 1]!) {
       this.lastKey = key;
       this.lastSlot = s;
@@ -408,8 +409,8 @@ export class Db {
 
   /** Redis's deleteExpiredKeyAndPropagate: removed, 'expired' raised, watchers told. */
   private expireSlot(s: number): void {
-    const key = this.t.keys[s]!;
-    const v = this.t.values[s]!;
+    const key = this.t.keyAt(s)!;
+    const v = this.t.valueAt(s)!;
     this.unlink(s);
     this.ks.dropped?.(v, undefined);
     this.expiredKeys++;
@@ -420,7 +421,7 @@ export class Db {
   /** Adds the value, clock and deadline of slot `s` of `from` under `key` (absent here), as a new key. */
   private adopt(key: string, from: Db, s: number): void {
     const ft = from.t;
-    this.insert(key, ft.values[s]!, ft.clock[s]!, ft.deadline(s));
+    this.insert(key, ft.valueAt(s)!, ft.clock[s]!, ft.deadline(s));
     this.observer?.keyModified(this.id, key);
   }
 

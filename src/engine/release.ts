@@ -29,3 +29,15 @@ export function releaseValue(v: unknown, replacement?: unknown): void {
     if (owned.delete(ab)) detach(ab);
   }
 }
+
+/** Typed arrays this small may live inside the V8 heap, where detaching buys nothing. */
+const FREE_MIN_BYTES = 64 * 1024;
+
+/**
+ * Frees the block of a large ArrayBuffer that its owner has just replaced (a grown or shrunk
+ * table): detached at once instead of waiting for a major GC. The caller must hold the only
+ * reference. Without a server (unit tests) it is left to the collector.
+ */
+export function freeArrayBuffer(ab: ArrayBufferLike): void {
+  if (detach !== undefined && ab instanceof ArrayBuffer && ab.byteLength >= FREE_MIN_BYTES) detach(ab);
+}
