@@ -1,8 +1,10 @@
 // io-threads (reference section 9.1): native threads read, parse and write; commands run on the
 // main thread, in order per client. The whole suite also runs with io-threads 4 (the second
 // pass of `npm test`); this file checks the threads are really used and what INFO says of them.
+import { readdirSync, readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createServer } from '../src/index.js';
 import { RawClient, bulkText, resp, startServer, until } from './helpers.js';
 
 const info = async (c: RawClient, section: string): Promise<string> => bulkText(await c.call('INFO', section));
@@ -117,5 +119,23 @@ describe('io-threads 4 following the load, as Redis', async () => {
     await until(() => info(admin, 'server'), (t) => field(t, 'io_threads_active') === '0');
     for (const m of many) m.close();
     admin.close();
+  });
+});
+
+describe('a stopped server', () => {
+  /** The IO threads of this process, by the names the pool gives them (Linux: /proc). */
+  const ioThreads = (): number => readdirSync('/proc/self/task')
+    .filter((t) => { try { return readFileSync(`/proc/self/task/${t}/comm`, 'utf8').startsWith('io_thd_'); } catch { return false; } }).length;
+
+  it.runIf(process.platform === 'linux')('leaves none of its IO threads behind', async () => {
+    const before = ioThreads();
+    const h = await createServer({ port: 0, bind: '127.0.0.1', 'io-threads': 4 });
+    const c = await RawClient.connect(h.port);
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+    c.close();
+    expect(ioThreads()).toBe(before + 3);
+    await h.close();
+    await until(async () => ioThreads(), (n) => n === before);
+    expect(ioThreads()).toBe(before);
   });
 });

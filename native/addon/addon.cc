@@ -215,7 +215,11 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     timer_ = nullptr;
     // Last chance for queued replies, then every client socket is closed.
     engine_->flush();
-    engine_ = NewEngine(engine_->config(), &tls_);
+    // The replacement only keeps late calls on this object safe (a server starts a new Engine):
+    // it must not hold IO threads for as long as this object lives.
+    EngineConfig idle = engine_->config();
+    idle.io_threads = 1;
+    engine_ = NewEngine(idle, &tls_);
     on_batch_.Reset();
     on_buffers_.Reset();
     reply_buf_.Reset();
