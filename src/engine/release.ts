@@ -29,3 +29,12 @@ export function releaseValue(v: unknown, replacement?: unknown): void {
     if (owned.delete(ab)) detach(ab);
   }
 }
+
+/**
+ * Frees a big buffer that nothing references any more (a typed array replaced as it grew) now
+ * instead of at a later major GC. Buffers under 64 KiB, and any buffer with no server running,
+ * are left to the collector.
+ */
+export function freeArrayBuffer(ab: ArrayBufferLike): void {
+  if (detach !== undefined && ab.byteLength >= 65536 && ab instanceof ArrayBuffer) detach(ab);
+}
