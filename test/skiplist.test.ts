@@ -55,7 +55,11 @@ describe('SkipList storage', () => {
   });
 
   it('gives a level-1 node no pool block and reuses freed blocks level by level', () => {
-    const zsl = new SkipList(levels(1, 1, 1, 5, 3, 2, 3, 1, 5, 3, 3, 2, 4, 2));
+    const zsl = new SkipList(levels(9, 1, 1, 1, 5, 3, 2, 3, 1, 5, 3, 3, 2, 6, 2));
+    // A level-9 node first: the header grows from 4 levels to 16 (its old block goes free).
+    const headFirst = zsl.poolUsed;
+    zsl.insert(0, 'A');
+    expect(zsl.poolUsed).toBe(headFirst + 17 + 31);
     const before = zsl.poolUsed;
     zsl.insert(1, 'a');
     zsl.insert(2, 'b');
@@ -79,11 +83,11 @@ describe('SkipList storage', () => {
     zsl.check();
     // A level no freed node had takes new slots, and one whose free list is empty too.
     zsl.insert(14, 'm');
-    expect(zsl.poolUsed).toBe(filled + 7);
+    expect(zsl.poolUsed).toBe(filled + 11);
     zsl.insert(15, 'n');
-    expect(zsl.poolUsed).toBe(filled + 10);
+    expect(zsl.poolUsed).toBe(filled + 14);
     zsl.check();
-    expect(walk(zsl).map(([m]) => m)).toEqual(['a', 'b', 'c', 'h', 'i', 'j', 'k', 'l', 'm', 'n']);
+    expect(walk(zsl).map(([m]) => m)).toEqual(['A', 'a', 'b', 'c', 'h', 'i', 'j', 'k', 'l', 'm', 'n']);
   });
 
   it('grows across many doublings, big old buffers going to the detacher', () => {
@@ -103,7 +107,7 @@ describe('SkipList storage', () => {
         items.push(item);
         zsl.insert(item[1], item[0]);
       }
-      // 8 slots doubled up to 2^18 (the header takes one).
+      // 4 slots doubled up to 2^18 (the header takes one).
       expect(zsl.capacity).toBe(262_144);
       expect(zsl.length).toBe(n);
       zsl.check();

@@ -16,7 +16,7 @@ const MAX_LEVEL = 32;
 const P = 0.25;
 /** The null link (no node). */
 export const NIL = -1;
-/** Node 0 is the header: a sentinel with every level, never a member. */
+/** Node 0 is the header: a sentinel with as many levels as any node, never a member. */
 const HEAD = 0;
 /**
  * Int32 slots per node in `links`: the level-0 forward link, the backward link, and the offset
@@ -27,7 +27,9 @@ const LINK = 3;
 const CHUNK_BITS = 10;
 const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
-const MIN_CAPACITY = 8;
+const MIN_CAPACITY = 4;
+/** The header's first block: levels enough for a small set; it grows when a node needs more. */
+const HEAD_LEVEL = 4;
 /**
  * Pool layout. Slots 0..MAX_LEVEL head the free lists of blocks by level (0 when empty; no block
  * starts at 0). A block of a node of level L >= 2 is 2L - 1 slots: [L, fwd(1), span(1), fwd(2),
@@ -127,13 +129,13 @@ export class SkipList {
     while (cap < capacity) cap *= 2;
     this.scores = new Float64Array(cap);
     this.links = new Int32Array(cap * LINK);
-    this.pool = new Int32Array(128);
+    this.pool = new Int32Array(POOL_HEADS + 2 * HEAD_LEVEL - 1);
     this.poolTop = POOL_HEADS;
     const head = this.allocId();
     this.setMember(head, '');
     this.links[head * LINK] = NIL;
     this.links[head * LINK + 1] = NIL;
-    this.links[head * LINK + 2] = this.allocBlock(MAX_LEVEL);
+    this.links[head * LINK + 2] = this.allocBlock(HEAD_LEVEL);
   }
 
   get length(): number {
@@ -321,9 +323,9 @@ export class SkipList {
    * The list must not be used afterwards.
    */
   dispose(): void {
-    freeArrayBuffer(this.scores.buffer);
-    freeArrayBuffer(this.links.buffer);
-    freeArrayBuffer(this.pool.buffer);
+    freeArrayBuffer(this.scores);
+    freeArrayBuffer(this.links);
+    freeArrayBuffer(this.pool);
     this.members.length = 0;
   }
 
@@ -354,11 +356,11 @@ export class SkipList {
     const cap = this.scores.length * 2;
     const scores = new Float64Array(cap);
     scores.set(this.scores);
-    freeArrayBuffer(this.scores.buffer);
+    freeArrayBuffer(this.scores);
     this.scores = scores;
     const links = new Int32Array(cap * LINK);
     links.set(this.links);
-    freeArrayBuffer(this.links.buffer);
+    freeArrayBuffer(this.links);
     this.links = links;
   }
 
@@ -383,7 +385,7 @@ export class SkipList {
       if (o + size > this.pool.length) {
         const pool = new Int32Array(Math.max(this.pool.length * 2, o + size));
         pool.set(this.pool);
-        freeArrayBuffer(this.pool.buffer);
+        freeArrayBuffer(this.pool);
         this.pool = pool;
       }
       this.poolTop = o + size;
@@ -395,6 +397,18 @@ export class SkipList {
       pool[o + i + 1] = 0;
     }
     return o;
+  }
+
+  /** Moves the header to a block of at least `level` levels (doubling, up to MAX_LEVEL). */
+  private growHead(level: number): void {
+    const old = this.links[HEAD * LINK + 2];
+    const oldLevel = this.pool[old];
+    let want = oldLevel * 2;
+    while (want < level) want *= 2;
+    const o = this.allocBlock(Math.min(want, MAX_LEVEL));
+    this.pool.copyWithin(o + 1, old + 1, old + 2 * oldLevel - 1);
+    this.freeBlock(old);
+    this.links[HEAD * LINK + 2] = o;
   }
 
   private freeBlock(o: number): void {
@@ -500,6 +514,7 @@ export class SkipList {
     this.findPredecessors(this.scores[node], this.member(node));
     const level = this.level(node);
     if (level > this.levels) {
+      if (level > this.level(HEAD)) this.growHead(level);
       for (let i = this.levels; i < level; i++) {
         predRanks[i] = 0;
         preds[i] = HEAD;
@@ -552,6 +567,7 @@ export class SkipList {
    * either a node's or on its level's free list.
    */
   check(): void {
+    if (this.level(HEAD) < this.levels) throw new Error('header lower than the list');
     const nodes: number[] = [];
     for (let x = this.first; x !== NIL; x = this.next(x)) {
       nodes.push(x);

@@ -21,6 +21,24 @@ const SCAN_COMPACT_MIN = 64;
 const LIST_COMPACT_MIN = 4096;
 const LIST_COMPACT_RATIO = 8;
 
+/**
+ * ZSCAN's state, made on a set's first cursor scan (a set never scanned pays nothing for it).
+ * Cursors are insertion sequence numbers: a member keeps its seq while it stays.
+ */
+interface ScanIndex {
+  /** By node id: the member's seq, 0 for a free id. */
+  seqs: Float64Array;
+  /**
+   * Live and dead entries, as parallel seqs and node ids in seq order (for a binary search). An
+   * entry is live while its id still carries its seq; dead ones stay until compaction.
+   */
+  order: number[];
+  ids: number[];
+  dead: number;
+  /** The next seq; never reset. */
+  nextSeq: number;
+}
+
 export class RedisZset {
   private readonly dict = new Map<string, number>();
   private zsl: SkipList;
@@ -31,18 +49,7 @@ export class RedisZset {
    */
   private peak = 0;
   private longest = 0;
-  /**
-   * ZSCAN's cursors are insertion sequence numbers, kept from the first cursor scan on (a set
-   * never scanned pays nothing for them): `seqs` by node id (0 for a free id), and the scan
-   * index, live and dead (seq, id) pairs in seq order for a binary search. An entry is live
-   * while its id still carries its seq; dead ones stay until compaction.
-   */
-  private seqs: Float64Array | undefined;
-  private scanSeqs: number[] = [];
-  private scanIds: number[] = [];
-  private scanDead = 0;
-  /** The next seq; never reset. */
-  private nextSeq = 1;
+  private scanIndex: ScanIndex | undefined;
 
   constructor(
     private readonly levelRandom?: () => number,
@@ -110,13 +117,17 @@ export class RedisZset {
   insert(member: string, score: number): void {
     const id = this.zsl.insert(score + 0, member);
     this.dict.set(member, id);
-    const seqs = this.seqs;
-    if (seqs !== undefined) {
-      if (id >= seqs.length) this.growSeqs();
-      this.seqs![id] = this.nextSeq;
-      this.scanSeqs.push(this.nextSeq);
-      this.scanIds.push(id);
-      this.nextSeq++;
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
+      if (id >= scan.seqs.length) {
+        const seqs = new Float64Array(this.zsl.capacity);
+        seqs.set(scan.seqs);
+        freeArrayBuffer(scan.seqs);
+        scan.seqs = seqs;
+      }
+      scan.seqs[id] = scan.nextSeq;
+      scan.order.push(scan.nextSeq++);
+      scan.ids.push(id);
     }
     if (this.dict.size > this.peak) this.peak = this.dict.size;
     if (member.length > this.longest) this.longest = member.length;
@@ -203,24 +214,23 @@ export class RedisZset {
    * changes between calls.
    */
   scan(cursor: number, count: number, visit: (id: number) => void): number {
-    const seqs = this.seqsFor();
-    const { scanSeqs, scanIds } = this;
+    const { seqs, order, ids } = this.scanIndexFor();
     let lo = 0;
-    let hi = scanSeqs.length;
+    let hi = order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (scanSeqs[mid] < cursor) lo = mid + 1;
+      if (order[mid] < cursor) lo = mid + 1;
       else hi = mid;
     }
     let seen = 0;
     let i = lo;
-    for (; i < scanSeqs.length && seen < count; i++) {
-      const id = scanIds[i];
-      if (seqs[id] !== scanSeqs[i]) continue;
+    for (; i < order.length && seen < count; i++) {
+      const id = ids[i];
+      if (seqs[id] !== order[i]) continue;
       visit(id);
       seen++;
     }
-    return i < scanSeqs.length ? scanSeqs[i] : 0;
+    return i < order.length ? order[i] : 0;
   }
 
   // ---- encoding and copies ---------------------------------------------------------------------
@@ -264,11 +274,12 @@ export class RedisZset {
     for (let id = zsl.first; id !== NIL; id = zsl.next(id)) {
       if (this.dict.get(zsl.member(id)) !== id) throw new Error(`dict misses ${zsl.member(id)}`);
     }
-    if (this.seqs !== undefined) {
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
       let live = 0;
-      for (let i = 0; i < this.scanSeqs.length; i++) {
-        if (i > 0 && this.scanSeqs[i - 1] >= this.scanSeqs[i]) throw new Error('scan index out of order');
-        if (this.seqs[this.scanIds[i]] === this.scanSeqs[i]) live++;
+      for (let i = 0; i < scan.order.length; i++) {
+        if (i > 0 && scan.order[i - 1] >= scan.order[i]) throw new Error('scan index out of order');
+        if (scan.seqs[scan.ids[i]] === scan.order[i]) live++;
       }
       if (live !== this.dict.size) throw new Error(`scan index has ${live} live entries for ${this.dict.size} members`);
     }
@@ -279,51 +290,26 @@ export class RedisZset {
   /** Bookkeeping for a member leaving, while its node still holds it. */
   private forget(id: number, member: string): void {
     this.dict.delete(member);
-    const seqs = this.seqs;
-    if (seqs !== undefined) {
-      seqs[id] = 0;
-      this.scanDead++;
-      if (this.scanDead >= SCAN_COMPACT_MIN && this.scanDead * 2 > this.scanSeqs.length) this.compactScanIndex();
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
+      scan.seqs[id] = 0;
+      scan.dead++;
+      if (scan.dead >= SCAN_COMPACT_MIN && scan.dead * 2 > scan.order.length) compactScanIndex(scan, (i) => i);
     }
   }
 
-  private compactScanIndex(): void {
-    const seqs = this.seqs!;
-    const { scanSeqs, scanIds } = this;
-    let k = 0;
-    for (let i = 0; i < scanSeqs.length; i++) {
-      if (seqs[scanIds[i]] !== scanSeqs[i]) continue;
-      scanSeqs[k] = scanSeqs[i];
-      scanIds[k] = scanIds[i];
-      k++;
-    }
-    scanSeqs.length = k;
-    scanIds.length = k;
-    this.scanDead = 0;
-  }
-
-  /** The seqs, given out on the first cursor scan from the Map (its order is insertion order). */
-  private seqsFor(): Float64Array {
-    if (this.seqs === undefined) {
-      const seqs = new Float64Array(this.zsl.capacity);
+  /** The scan index, built from the Map (its order is insertion order, that of the seqs). */
+  private scanIndexFor(): ScanIndex {
+    if (this.scanIndex === undefined) {
+      const scan: ScanIndex = { seqs: new Float64Array(this.zsl.capacity), order: [], ids: [], dead: 0, nextSeq: 1 };
       for (const id of this.dict.values()) {
-        seqs[id] = this.nextSeq;
-        this.scanSeqs.push(this.nextSeq);
-        this.scanIds.push(id);
-        this.nextSeq++;
+        scan.seqs[id] = scan.nextSeq;
+        scan.order.push(scan.nextSeq++);
+        scan.ids.push(id);
       }
-      this.seqs = seqs;
-      this.scanDead = 0;
+      this.scanIndex = scan;
     }
-    return this.seqs;
-  }
-
-  private growSeqs(): void {
-    const old = this.seqs!;
-    const seqs = new Float64Array(this.zsl.capacity);
-    seqs.set(old);
-    freeArrayBuffer(old.buffer);
-    this.seqs = seqs;
+    return this.scanIndex;
   }
 
   /**
@@ -334,32 +320,35 @@ export class RedisZset {
     const old = this.zsl;
     if (old.capacity < LIST_COMPACT_MIN || old.length * LIST_COMPACT_RATIO >= old.capacity) return;
     const zsl = new SkipList(this.levelRandom, old.length + 1);
-    const oldSeqs = this.seqs;
-    const seqs = oldSeqs === undefined ? undefined : new Float64Array(zsl.capacity);
     for (let id = old.first; id !== NIL; id = old.next(id)) {
       const member = old.member(id);
-      const moved = zsl.insert(old.score(id), member);
-      this.dict.set(member, moved);
-      if (seqs !== undefined) seqs[moved] = oldSeqs![id];
+      this.dict.set(member, zsl.insert(old.score(id), member));
     }
-    if (oldSeqs !== undefined) {
-      // Only live entries survive; their ids are read back from the Map by member.
-      const { scanSeqs, scanIds } = this;
-      let k = 0;
-      for (let i = 0; i < scanSeqs.length; i++) {
-        const id = scanIds[i];
-        if (oldSeqs[id] !== scanSeqs[i]) continue;
-        scanSeqs[k] = scanSeqs[i];
-        scanIds[k] = this.dict.get(old.member(id))!;
-        k++;
-      }
-      scanSeqs.length = k;
-      scanIds.length = k;
-      this.scanDead = 0;
-      freeArrayBuffer(oldSeqs.buffer);
-      this.seqs = seqs;
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
+      // Live entries keep their seqs under their new ids (read back from the Map by member).
+      compactScanIndex(scan, (id) => this.dict.get(old.member(id))!);
+      const seqs = new Float64Array(zsl.capacity);
+      for (let i = 0; i < scan.ids.length; i++) seqs[scan.ids[i]] = scan.order[i];
+      freeArrayBuffer(scan.seqs);
+      scan.seqs = seqs;
     }
     old.dispose();
     this.zsl = zsl;
   }
+}
+
+/** Drops the dead entries of a scan index, renaming the ids of live ones through `rename`. */
+function compactScanIndex(scan: ScanIndex, rename: (id: number) => number): void {
+  const { seqs, order, ids } = scan;
+  let k = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (seqs[ids[i]] !== order[i]) continue;
+    order[k] = order[i];
+    ids[k] = rename(ids[i]);
+    k++;
+  }
+  order.length = k;
+  ids.length = k;
+  scan.dead = 0;
 }

@@ -31,10 +31,13 @@ export function releaseValue(v: unknown, replacement?: unknown): void {
 }
 
 /**
- * Frees a big buffer that nothing references any more (a typed array replaced as it grew) now
- * instead of at a later major GC. Buffers under 64 KiB, and any buffer with no server running,
- * are left to the collector.
+ * Frees a big buffer that nothing references any more (a typed array replaced as it grew, given
+ * as the buffer or a view of it) now instead of at a later major GC. Buffers under 64 KiB, and
+ * any buffer with no server running, are left to the collector (a small view's buffer is not
+ * even looked at: V8 keeps small typed arrays on its heap until `.buffer` is read).
  */
-export function freeArrayBuffer(ab: ArrayBufferLike): void {
-  if (detach !== undefined && ab.byteLength >= 65536 && ab instanceof ArrayBuffer) detach(ab);
+export function freeArrayBuffer(b: ArrayBuffer | ArrayBufferView): void {
+  if (detach === undefined || b.byteLength < 65536) return;
+  const ab = b instanceof ArrayBuffer ? b : b.buffer;
+  if (ab instanceof ArrayBuffer) detach(ab);
 }
