@@ -6,7 +6,7 @@
 import { ClientFlag } from '../clients/flags.js';
 import { globMatch } from '../clients/glob.js';
 import type { Db } from '../data/keyspace.js';
-import { RedisZset } from '../data/zset.js';
+import { NIL, RedisZset } from '../data/zset.js';
 import { d2string, formatG17 } from '../protocol/fpconv.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
@@ -69,10 +69,12 @@ function popAndReply(call: CommandCall, db: Db, keyAt: number, max: boolean, cou
   }
   const nested = shape === PopShape.Nested || shape === PopShape.KeyNested;
   for (let i = 0; i < n; i++) {
-    const node = zs.pop(max);
+    const id = max ? zs.last : zs.first;
+    const member = zs.memberOf(id);
     if (nested) reply.array(2);
-    reply.bulkStr(node.member);
-    reply.double(node.score);
+    reply.bulkStr(member);
+    reply.double(zs.scoreOf(id));
+    zs.delete(member);
   }
   server.dirty += n;
   notifyKeyspaceEvent(server, 'z', max ? 'zpopmax' : 'zpopmin', key, db.id);
@@ -225,7 +227,7 @@ export function zrandmember(call: CommandCall): void {
     const zs = lookupZset(call, db, args.str(1));
     if (zs === null) return;
     if (zs === undefined) reply.nullBulk();
-    else reply.bulkStr(zs.random().member);
+    else reply.bulkStr(zs.memberOf(zs.random()));
     return;
   }
   const raw = parseInteger(args.str(2));
@@ -259,7 +261,7 @@ export function zrandmember(call: CommandCall): void {
     beginScored(reply, count, withScores);
     for (let i = 0; i < count; i++) {
       const n = zs.random();
-      replyScored(reply, n.member, n.score, withScores);
+      replyScored(reply, zs.memberOf(n), zs.scoreOf(n), withScores);
     }
     return;
   }
@@ -267,7 +269,7 @@ export function zrandmember(call: CommandCall): void {
   if (count >= size) {
     // The whole set, in the order Redis's set-operation iterator walks it: highest score first.
     beginScored(reply, size, withScores);
-    for (let n = zs.last; n !== null; n = n.backward) replyScored(reply, n.member, n.score, withScores);
+    for (let n = zs.last; n !== NIL; n = zs.prev(n)) replyScored(reply, zs.memberOf(n), zs.scoreOf(n), withScores);
     return;
   }
   // Distinct members: a listpack yields its sample in listpack (score) order, a hashtable in no
@@ -278,8 +280,8 @@ export function zrandmember(call: CommandCall): void {
   }
   beginScored(reply, count, withScores);
   for (const r of ranks) {
-    const n = zs.at(r)!;
-    replyScored(reply, n.member, n.score, withScores);
+    const n = zs.at(r);
+    replyScored(reply, zs.memberOf(n), zs.scoreOf(n), withScores);
   }
 }
 
@@ -363,13 +365,15 @@ export function zscan(call: CommandCall): void {
   let next = 0;
   if (zs.isListpack(server.config.int('zset-max-listpack-entries'), server.config.int('zset-max-listpack-value'))) {
     // A listpack is returned whole, whatever the cursor, with scores as the listpack keeps them.
-    for (let n = zs.first; n !== null; n = n.next) {
-      if (pattern === undefined || globMatch(pattern, n.member)) found.push(n.member, d2string(n.score));
+    for (let n = zs.first; n !== NIL; n = zs.next(n)) {
+      const m = zs.memberOf(n);
+      if (pattern === undefined || globMatch(pattern, m)) found.push(m, d2string(zs.scoreOf(n)));
     }
   } else {
     // The hashtable walk prints scores with "%.17Lg".
     next = zs.scan(cursor, count, (n) => {
-      if (pattern === undefined || globMatch(pattern, n.member)) found.push(n.member, formatG17(n.score));
+      const m = zs.memberOf(n);
+      if (pattern === undefined || globMatch(pattern, m)) found.push(m, formatG17(zs.scoreOf(n)));
     });
   }
   reply.array(2);

@@ -3,7 +3,7 @@
 // A range is resolved to a first rank and a count with two O(log n) skiplist searches, then
 // walked node by node, so replies know their length up front.
 import type { LexRange, ScoreRange } from '../data/skiplist.js';
-import { RedisZset } from '../data/zset.js';
+import { NIL, RedisZset } from '../data/zset.js';
 import type { CommandCall } from './table.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from './util.js';
 import { longArg, parseLexRange, parseScoreRange } from './zset-args.js';
@@ -159,17 +159,17 @@ export function zrangeGeneric(call: CommandCall, srcAt: number, store: boolean, 
   if (store) {
     const result = new RedisZset();
     if (type === RangeType.Rank) result.sizeHint(n);
-    for (let node = n > 0 ? zs!.at(from) : null, k = 0; node !== null && k < n; k++) {
-      result.insert(node.member, node.score);
-      node = reverse ? node.backward : node.next;
+    for (let node = n > 0 ? zs!.at(from) : NIL, k = 0; node !== NIL && k < n; k++) {
+      result.insert(zs!.memberOf(node), zs!.scoreOf(node));
+      node = reverse ? zs!.prev(node) : zs!.next(node);
     }
     storeResult(call, args.str(1), result, 'zrangestore');
     return;
   }
   beginScored(reply, n, withScores);
-  for (let node = n > 0 ? zs!.at(from) : null, k = 0; node !== null && k < n; k++) {
-    replyScored(reply, node.member, node.score, withScores);
-    node = reverse ? node.backward : node.next;
+  for (let node = n > 0 ? zs!.at(from) : NIL, k = 0; node !== NIL && k < n; k++) {
+    replyScored(reply, zs!.memberOf(node), zs!.scoreOf(node), withScores);
+    node = reverse ? zs!.prev(node) : zs!.next(node);
   }
 }
 

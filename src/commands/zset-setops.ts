@@ -4,7 +4,7 @@
 // and AGGREGATE SUM|MIN|MAX merges them (inf + -inf sums to 0). Inputs are taken smallest first,
 // as Redis sorts them (stably), which also fixes the order floating-point sums are made in.
 import { RedisSet } from '../data/set.js';
-import { RedisZset } from '../data/zset.js';
+import { NIL, RedisZset } from '../data/zset.js';
 import type { CommandCall } from './table.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
 import { longArg, parseScore } from './zset-args.js';
@@ -40,7 +40,8 @@ function scoreIn(src: Source, member: string): number | undefined {
 function eachMember(call: CommandCall, src: Source, visit: (member: string, score: number) => boolean | void): void {
   if (src.zset !== undefined) {
     // From the highest score down, as zuiNext walks a sorted set.
-    for (let n = src.zset.last; n !== null; n = n.backward) if (visit(n.member, n.score) === false) return;
+    const zs = src.zset;
+    for (let n = zs.last; n !== NIL; n = zs.prev(n)) if (visit(zs.memberOf(n), zs.scoreOf(n)) === false) return;
   } else if (src.set !== undefined) {
     for (const m of src.set.members(call.server.config)) if (visit(m, 1) === false) return;
   }

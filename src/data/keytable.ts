@@ -227,10 +227,10 @@ export class KeyTable<V> {
 
   /** Frees the table's large blocks now (FLUSHDB): the table must not be used afterwards. */
   dispose(): void {
-    freeArrayBuffer(this.buckets.buffer);
-    freeArrayBuffer(this.hashes.buffer);
-    freeArrayBuffer(this.clock.buffer);
-    freeArrayBuffer(this.vol.buffer);
+    freeArrayBuffer(this.buckets);
+    freeArrayBuffer(this.hashes);
+    freeArrayBuffer(this.clock);
+    freeArrayBuffer(this.vol);
     this.buckets = new Int32Array(MIN_BUCKETS);
     this.mask = MIN_BUCKETS - 1;
     this.hashes = new Int32Array(MIN_CAPACITY);
@@ -273,7 +273,7 @@ export class KeyTable<V> {
 
   /** Rebuilds the lookup table with `size` buckets (a power of two) from the stored hashes. */
   private rehash(size: number): void {
-    freeArrayBuffer(this.buckets.buffer);
+    freeArrayBuffer(this.buckets);
     this.buckets = new Int32Array(size);
     this.mask = size - 1;
     const hashes = this.hashes;
@@ -303,16 +303,16 @@ export class KeyTable<V> {
   private resize(cap: number): void {
     const hashes = new Int32Array(cap);
     hashes.set(this.hashes.subarray(0, Math.min(cap, this.hashes.length)));
-    freeArrayBuffer(this.hashes.buffer);
+    freeArrayBuffer(this.hashes);
     this.hashes = hashes;
     const clock = new Uint32Array(cap);
     clock.set(this.clock.subarray(0, Math.min(cap, this.clock.length)));
-    freeArrayBuffer(this.clock.buffer);
+    freeArrayBuffer(this.clock);
     this.clock = clock;
     if (this.vol.length === 0) return;
     const vol = new Int32Array(cap);
     vol.set(this.vol.subarray(0, Math.min(cap, this.vol.length)));
-    freeArrayBuffer(this.vol.buffer);
+    freeArrayBuffer(this.vol);
     this.vol = vol;
   }
 

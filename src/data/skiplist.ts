@@ -3,67 +3,47 @@
 // on level 0 for reverse walks. Members are binary strings, so JS string order is memcmp order.
 // Invariant: a link's span is the number of nodes it jumps over plus one; a link to null spans
 // the nodes left after its node. Score and lex ranges (zrangespec, zlexrangespec) live here too.
+//
+// The list is columnar: a node is an integer id into arrays the list owns (scores in a
+// Float64Array, level-0 links in an Int32Array, members in chunked JS arrays), so a member costs
+// no object of its own. Levels above 0 (a forward link and a span each) live in a pooled
+// Int32Array, in a block per node of two levels or more; three nodes in four have none. Freed
+// ids and pool blocks are reused. An id is valid from insert() until the node is removed.
+import { freeArrayBuffer } from '../engine/release.js';
 
 const MAX_LEVEL = 32;
 /** Chance of a node reaching the next level (ZSKIPLIST_P). */
 const P = 0.25;
+/** The null link (no node). */
+export const NIL = -1;
+/** Node 0 is the header: a sentinel with as many levels as any node, never a member. */
+const HEAD = 0;
+/**
+ * Int32 slots per node in `links`: the level-0 forward link, the backward link, and the offset
+ * of the node's pool block (NIL for a node of one level).
+ */
+const LINK = 3;
+/** Members are held in arrays of this many, so growing the list never copies a huge array. */
+const CHUNK_BITS = 10;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
+const MIN_CAPACITY = 4;
+/** The header's first block: levels enough for a small set; it grows when a node needs more. */
+const HEAD_LEVEL = 4;
+/**
+ * Pool layout. Slots 0..MAX_LEVEL head the free lists of blocks by level (0 when empty; no block
+ * starts at 0). A block of a node of level L >= 2 is 2L - 1 slots: [L, fwd(1), span(1), fwd(2),
+ * span(2), ...]; a free block keeps L and links the next free block of its level in slot 1.
+ */
+const POOL_HEADS = MAX_LEVEL + 1;
 
 /**
- * A member's node. Level 0 is inline (`next`; its span is 1, or 0 at the tail, so it is not
- * stored); the three nodes in four that have only that level carry no array. Higher levels sit
- * in one array `up`, interleaved: up[2(i-1)] is the forward link of level i, up[2(i-1)+1] its span.
+ * Search scratch shared by every list: the predecessors of a position and their ranks, per
+ * level. One search at a time: nothing runs between a search and the linking it prepares but
+ * deleteRankRange's callback, which must not search any list.
  */
-export class SkipNode {
-  /** The forward link of level 0: the next node in (score, member) order. */
-  next: SkipNode | null = null;
-  backward: SkipNode | null = null;
-  /** Insertion order among the set's members, kept by RedisZset for ZSCAN cursors. */
-  seq = 0;
-  /** Levels 1 and up (see above), null for a node of one level. */
-  private readonly up: (SkipNode | null | number)[] | null;
-
-  constructor(
-    public score: number,
-    readonly member: string,
-    level: number,
-  ) {
-    if (level <= 1) {
-      this.up = null;
-    } else {
-      // Sized up front: an array grown by push would reserve 17 slots or more.
-      const up = new Array<SkipNode | null | number>(2 * (level - 1));
-      for (let i = 0; i < up.length; i += 2) {
-        up[i] = null;
-        up[i + 1] = 0;
-      }
-      this.up = up;
-    }
-  }
-
-  get level(): number {
-    return this.up === null ? 1 : 1 + (this.up.length >> 1);
-  }
-
-  /** The forward link of level `i` (< level). */
-  fwd(i: number): SkipNode | null {
-    return i === 0 ? this.next : (this.up![2 * i - 2] as SkipNode | null);
-  }
-
-  setFwd(i: number, n: SkipNode | null): void {
-    if (i === 0) this.next = n;
-    else this.up![2 * i - 2] = n;
-  }
-
-  /** The span of level `i`'s link: nodes jumped over plus one (to null: the nodes after this one). */
-  span(i: number): number {
-    return i === 0 ? (this.next === null ? 0 : 1) : (this.up![2 * i - 1] as number);
-  }
-
-  /** Sets the span of level `i` >= 1 (level 0's follows its link). */
-  setSpan(i: number, span: number): void {
-    if (i !== 0) this.up![2 * i - 1] = span;
-  }
-}
+const preds = new Int32Array(MAX_LEVEL);
+const predRanks = new Int32Array(MAX_LEVEL);
 
 /** A score interval (zrangespec): min and max, each inclusive unless its `ex` flag is set. */
 export interface ScoreRange {
@@ -124,35 +104,86 @@ export function lexRangeEmpty(r: LexRange): boolean {
   return c > 0 || (c === 0 && ((min.inf === 0 && min.ex) || (max.inf === 0 && max.ex)));
 }
 
-/** (score, member) order. */
-function before(n: SkipNode, score: number, member: string): boolean {
-  return n.score < score || (n.score === score && n.member < member);
-}
-
 export class SkipList {
-  /** The header: a sentinel with every level, never a member. */
-  private readonly head = new SkipNode(0, '', MAX_LEVEL);
-  private tailNode: SkipNode | null = null;
+  /** By node id: the score. Its length is the capacity; every array grows by doubling. */
+  private scores: Float64Array;
+  /** By node id, LINK slots each (see LINK). A free id's forward slot links the next free id. */
+  private links: Int32Array;
+  /** By node id, in chunks of CHUNK: the member ('' for the header and free ids). */
+  private readonly members: string[][] = [[]];
+  private pool: Int32Array;
+  /** Pool slots handed out (blocks end here). */
+  private poolTop: number;
+  /** Ids handed out so far, the header included; ids at and above it were never used. */
+  private used = 0;
+  private freeIds = NIL;
+  private tailId = NIL;
   private levels = 1;
   private count = 0;
-  /** Scratch for searches: predecessors and their ranks per level (one list, one search at a time). */
-  private readonly update: SkipNode[] = new Array<SkipNode>(MAX_LEVEL);
-  private readonly rank: number[] = new Array<number>(MAX_LEVEL).fill(0);
   /** Where the last countWhile stopped: the last node satisfying its predicate (or the header). */
-  private visited: SkipNode = this.head;
+  private visited = HEAD;
 
-  constructor(private readonly random: () => number = Math.random) {}
+  /** `capacity`: node ids to reserve up front (the header takes one). */
+  constructor(private readonly random: () => number = Math.random, capacity = MIN_CAPACITY) {
+    let cap = MIN_CAPACITY;
+    while (cap < capacity) cap *= 2;
+    this.scores = new Float64Array(cap);
+    this.links = new Int32Array(cap * LINK);
+    this.pool = new Int32Array(POOL_HEADS + 2 * HEAD_LEVEL - 1);
+    this.poolTop = POOL_HEADS;
+    const head = this.allocId();
+    this.setMember(head, '');
+    this.links[head * LINK] = NIL;
+    this.links[head * LINK + 1] = NIL;
+    this.links[head * LINK + 2] = this.allocBlock(HEAD_LEVEL);
+  }
 
   get length(): number {
     return this.count;
   }
 
-  get first(): SkipNode | null {
-    return this.head.next;
+  /** The first node in order, or NIL. */
+  get first(): number {
+    return this.links[HEAD * LINK];
   }
 
-  get last(): SkipNode | null {
-    return this.tailNode;
+  /** The last node in order, or NIL. */
+  get last(): number {
+    return this.tailId;
+  }
+
+  /** Node ids the arrays hold now (the header's included). */
+  get capacity(): number {
+    return this.scores.length;
+  }
+
+  /** Pool slots in use or on the free lists (tests: blocks of removed nodes are reused). */
+  get poolUsed(): number {
+    return this.poolTop;
+  }
+
+  /** The node after `id` in order, or NIL. */
+  next(id: number): number {
+    return this.links[id * LINK];
+  }
+
+  /** The node before `id` in order, or NIL (never the header). */
+  prev(id: number): number {
+    return this.links[id * LINK + 1];
+  }
+
+  score(id: number): number {
+    return this.scores[id];
+  }
+
+  member(id: number): string {
+    return this.members[id >> CHUNK_BITS][id & CHUNK_MASK];
+  }
+
+  /** How many levels the node has (1 to MAX_LEVEL). */
+  level(id: number): number {
+    const up = this.links[id * LINK + 2];
+    return up === NIL ? 1 : this.pool[up];
   }
 
   private randomLevel(): number {
@@ -161,68 +192,77 @@ export class SkipList {
     return level;
   }
 
-  /** Inserts a member that is not in the list (the caller's dictionary knows). */
-  insert(score: number, member: string): SkipNode {
-    const node = new SkipNode(score, member, this.randomLevel());
-    this.link(node);
-    return node;
+  /** Inserts a member that is not in the list (the caller's dictionary knows); returns its id. */
+  insert(score: number, member: string): number {
+    const level = this.randomLevel();
+    const id = this.allocId();
+    this.scores[id] = score;
+    this.setMember(id, member);
+    this.links[id * LINK + 2] = level > 1 ? this.allocBlock(level) : NIL;
+    this.link(id);
+    return id;
   }
 
-  /** Unlinks `node`, which must be in the list. */
-  remove(node: SkipNode): void {
-    this.findPredecessors(node.score, node.member);
-    this.unlink(node);
+  /** Unlinks node `id`, which must be in the list, and frees the id. */
+  remove(id: number): void {
+    this.findPredecessors(this.scores[id], this.member(id));
+    this.unlink(id);
+    this.freeNode(id);
   }
 
   /**
-   * Moves `node` to `score` (zslUpdateScore): in place when its neighbours still bracket the new
-   * score, else unlinked and linked again. The node object (and its seq) is kept.
+   * Moves node `id` to `score` (zslUpdateScore): in place when its neighbours still bracket the
+   * new score, else unlinked and linked again. The node keeps its id and its level.
    */
-  updateScore(node: SkipNode, score: number): void {
-    const back = node.backward;
-    const fwd = node.next;
-    if ((back === null || back.score < score || (back.score === score && back.member < node.member)) &&
-        (fwd === null || fwd.score > score || (fwd.score === score && fwd.member > node.member))) {
-      node.score = score;
+  updateScore(id: number, score: number): void {
+    const member = this.member(id);
+    const back = this.prev(id);
+    const fwd = this.next(id);
+    const s = this.scores;
+    if ((back === NIL || s[back] < score || (s[back] === score && this.member(back) < member)) &&
+        (fwd === NIL || s[fwd] > score || (s[fwd] === score && this.member(fwd) > member))) {
+      s[id] = score;
       return;
     }
-    this.remove(node);
-    node.score = score;
-    this.link(node);
+    this.findPredecessors(s[id], member);
+    this.unlink(id);
+    s[id] = score;
+    this.link(id);
   }
 
   /** 0-based rank of the member with this score, or -1 when absent. */
   rankOf(score: number, member: string): number {
-    let x = this.head;
+    const s = this.scores;
+    let x = HEAD;
     let rank = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.fwd(i);
-      while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
-        rank += x.span(i);
+      let f = this.fwd(x, i);
+      while (f !== NIL && (s[f] < score || (s[f] === score && this.member(f) <= member))) {
+        rank += this.span(x, i);
         x = f;
-        f = x.fwd(i);
+        f = this.fwd(x, i);
       }
-      if (x !== this.head && x.member === member) return rank - 1;
+      if (x !== HEAD && this.member(x) === member) return rank - 1;
     }
     return -1;
   }
 
-  /** The node at 0-based `rank`, or null when out of range. */
-  at(rank: number): SkipNode | null {
-    if (rank < 0 || rank >= this.count) return null;
+  /** The node at 0-based `rank`, or NIL when out of range. */
+  at(rank: number): number {
+    if (rank < 0 || rank >= this.count) return NIL;
     const target = rank + 1;
-    let x = this.head;
+    let x = HEAD;
     let traversed = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.fwd(i);
-      while (f !== null && traversed + x.span(i) <= target) {
-        traversed += x.span(i);
+      let f = this.fwd(x, i);
+      while (f !== NIL && traversed + this.span(x, i) <= target) {
+        traversed += this.span(x, i);
         x = f;
-        f = x.fwd(i);
+        f = this.fwd(x, i);
       }
       if (traversed === target) return x;
     }
-    return null;
+    return NIL;
   }
 
   // ---- ranges ------------------------------------------------------------------------------------
@@ -230,188 +270,352 @@ export class SkipList {
   /** 0-based rank of the first node with a score in the range, or -1. */
   firstInScoreRange(r: ScoreRange): number {
     if (!this.overlapsScores(r)) return -1;
-    const rank = this.countWhile((n) => !scoreGteMin(n.score, r));
-    const n = this.visited.next;
-    return n !== null && scoreLteMax(n.score, r) ? rank : -1;
+    const rank = this.countWhile((n) => !scoreGteMin(this.scores[n], r));
+    const n = this.next(this.visited);
+    return n !== NIL && scoreLteMax(this.scores[n], r) ? rank : -1;
   }
 
   /** 0-based rank of the last node with a score in the range, or -1. */
   lastInScoreRange(r: ScoreRange): number {
     if (!this.overlapsScores(r)) return -1;
-    const rank = this.countWhile((n) => scoreLteMax(n.score, r)) - 1;
+    const rank = this.countWhile((n) => scoreLteMax(this.scores[n], r)) - 1;
     const n = this.visited;
-    return n !== this.head && scoreGteMin(n.score, r) ? rank : -1;
+    return n !== HEAD && scoreGteMin(this.scores[n], r) ? rank : -1;
   }
 
   /** 0-based rank of the first member in the lex range, or -1. */
   firstInLexRange(r: LexRange): number {
     if (!this.overlapsLex(r)) return -1;
-    const rank = this.countWhile((n) => !lexGteMin(n.member, r));
-    const n = this.visited.next;
-    return n !== null && lexLteMax(n.member, r) ? rank : -1;
+    const rank = this.countWhile((n) => !lexGteMin(this.member(n), r));
+    const n = this.next(this.visited);
+    return n !== NIL && lexLteMax(this.member(n), r) ? rank : -1;
   }
 
   /** 0-based rank of the last member in the lex range, or -1. */
   lastInLexRange(r: LexRange): number {
     if (!this.overlapsLex(r)) return -1;
-    const rank = this.countWhile((n) => lexLteMax(n.member, r)) - 1;
+    const rank = this.countWhile((n) => lexLteMax(this.member(n), r)) - 1;
     const n = this.visited;
-    return n !== this.head && lexGteMin(n.member, r) ? rank : -1;
+    return n !== HEAD && lexGteMin(this.member(n), r) ? rank : -1;
   }
 
   /**
    * Removes the nodes of 0-based ranks start..end (inclusive, both in range), calling `removed`
-   * for each; zslDeleteRangeByRank.
+   * with each id before it is freed (it must not search any list); zslDeleteRangeByRank.
    */
-  deleteRankRange(start: number, end: number, removed: (n: SkipNode) => void): number {
+  deleteRankRange(start: number, end: number, removed: (id: number) => void): number {
     this.findRank(start);
-    let x = this.update[0].next;
+    let x = this.fwd(preds[0], 0);
     let n = 0;
-    for (let r = start; x !== null && r <= end; r++) {
-      const next = x.next;
+    for (let r = start; x !== NIL && r <= end; r++) {
+      const next = this.next(x);
       this.unlink(x);
       removed(x);
+      this.freeNode(x);
       n++;
       x = next;
     }
     return n;
   }
 
+  /**
+   * Frees the arrays now (big ones through the engine's detach) rather than at a later major GC.
+   * The list must not be used afterwards.
+   */
+  dispose(): void {
+    freeArrayBuffer(this.scores);
+    freeArrayBuffer(this.links);
+    freeArrayBuffer(this.pool);
+    this.members.length = 0;
+  }
+
+  // ---- storage -----------------------------------------------------------------------------------
+
+  private allocId(): number {
+    const id = this.freeIds;
+    if (id !== NIL) {
+      this.freeIds = this.links[id * LINK];
+      return id;
+    }
+    if (this.used === this.scores.length) this.grow();
+    return this.used++;
+  }
+
+  private freeNode(id: number): void {
+    const up = this.links[id * LINK + 2];
+    if (up !== NIL) this.freeBlock(up);
+    this.links[id * LINK] = this.freeIds;
+    this.links[id * LINK + 1] = NIL;
+    this.links[id * LINK + 2] = NIL;
+    this.freeIds = id;
+    this.members[id >> CHUNK_BITS][id & CHUNK_MASK] = '';
+  }
+
+  /** Doubles the node arrays; the old buffers are freed at once. */
+  private grow(): void {
+    const cap = this.scores.length * 2;
+    const scores = new Float64Array(cap);
+    scores.set(this.scores);
+    freeArrayBuffer(this.scores);
+    this.scores = scores;
+    const links = new Int32Array(cap * LINK);
+    links.set(this.links);
+    freeArrayBuffer(this.links);
+    this.links = links;
+  }
+
+  /** Stores the member of `id`; a never-used id appends to the last chunk. */
+  private setMember(id: number, member: string): void {
+    const c = id >> CHUNK_BITS;
+    if (c === this.members.length) this.members.push([]);
+    const chunk = this.members[c];
+    chunk[id & CHUNK_MASK] = member;
+    // A chunk filled by appending may have reserved half as much again: trim it once full.
+    if ((id & CHUNK_MASK) === CHUNK_MASK && id === this.used - 1) this.members[c] = chunk.slice();
+  }
+
+  /** A pool block for a node of `level` >= 2, its links null and spans 0. */
+  private allocBlock(level: number): number {
+    const size = 2 * level - 1;
+    let o = this.pool[level];
+    if (o !== 0) {
+      this.pool[level] = this.pool[o + 1];
+    } else {
+      o = this.poolTop;
+      if (o + size > this.pool.length) {
+        const pool = new Int32Array(Math.max(this.pool.length * 2, o + size));
+        pool.set(this.pool);
+        freeArrayBuffer(this.pool);
+        this.pool = pool;
+      }
+      this.poolTop = o + size;
+    }
+    const pool = this.pool;
+    pool[o] = level;
+    for (let i = 1; i < size; i += 2) {
+      pool[o + i] = NIL;
+      pool[o + i + 1] = 0;
+    }
+    return o;
+  }
+
+  /** Moves the header to a block of at least `level` levels (doubling, up to MAX_LEVEL). */
+  private growHead(level: number): void {
+    const old = this.links[HEAD * LINK + 2];
+    const oldLevel = this.pool[old];
+    let want = oldLevel * 2;
+    while (want < level) want *= 2;
+    const o = this.allocBlock(Math.min(want, MAX_LEVEL));
+    this.pool.copyWithin(o + 1, old + 1, old + 2 * oldLevel - 1);
+    this.freeBlock(old);
+    this.links[HEAD * LINK + 2] = o;
+  }
+
+  private freeBlock(o: number): void {
+    const level = this.pool[o];
+    this.pool[o + 1] = this.pool[level];
+    this.pool[level] = o;
+  }
+
+  /** The forward link of level `i` (< the node's level). */
+  private fwd(x: number, i: number): number {
+    return i === 0 ? this.links[x * LINK] : this.pool[this.links[x * LINK + 2] + 2 * i - 1];
+  }
+
+  private setFwd(x: number, i: number, f: number): void {
+    if (i === 0) this.links[x * LINK] = f;
+    else this.pool[this.links[x * LINK + 2] + 2 * i - 1] = f;
+  }
+
+  /** The span of level `i`'s link: nodes jumped over plus one (to null: the nodes after this one). */
+  private span(x: number, i: number): number {
+    if (i === 0) return this.links[x * LINK] === NIL ? 0 : 1;
+    return this.pool[this.links[x * LINK + 2] + 2 * i];
+  }
+
+  /** Sets the span of level `i` >= 1 (level 0's follows its link). */
+  private setSpan(x: number, i: number, span: number): void {
+    if (i !== 0) this.pool[this.links[x * LINK + 2] + 2 * i] = span;
+  }
+
   // ---- internals ---------------------------------------------------------------------------------
+
+  /** (score, member) order: node `n` sorts before the pair. */
+  private before(n: number, score: number, member: string): boolean {
+    const s = this.scores[n];
+    return s < score || (s === score && this.member(n) < member);
+  }
 
   private overlapsScores(r: ScoreRange): boolean {
     if (scoreRangeEmpty(r)) return false;
-    const t = this.tailNode;
-    const h = this.head.next;
-    return t !== null && h !== null && scoreGteMin(t.score, r) && scoreLteMax(h.score, r);
+    const t = this.tailId;
+    const h = this.first;
+    return t !== NIL && h !== NIL && scoreGteMin(this.scores[t], r) && scoreLteMax(this.scores[h], r);
   }
 
   private overlapsLex(r: LexRange): boolean {
     if (lexRangeEmpty(r)) return false;
-    const t = this.tailNode;
-    const h = this.head.next;
-    return t !== null && h !== null && lexGteMin(t.member, r) && lexLteMax(h.member, r);
+    const t = this.tailId;
+    const h = this.first;
+    return t !== NIL && h !== NIL && lexGteMin(this.member(t), r) && lexLteMax(this.member(h), r);
   }
 
   /**
    * How many leading nodes satisfy `pred`, where `pred` holds for a prefix of the list (a
    * monotone predicate such as "score below the minimum"): O(log n).
    */
-  private countWhile(pred: (n: SkipNode) => boolean): number {
-    let x = this.head;
+  private countWhile(pred: (id: number) => boolean): number {
+    let x = HEAD;
     let rank = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.fwd(i);
-      while (f !== null && pred(f)) {
-        rank += x.span(i);
+      let f = this.fwd(x, i);
+      while (f !== NIL && pred(f)) {
+        rank += this.span(x, i);
         x = f;
-        f = x.fwd(i);
+        f = this.fwd(x, i);
       }
     }
     this.visited = x;
     return rank;
   }
 
-  /** Fills `update` and `rank` with the last node before (score, member) on every level. */
+  /** Fills `preds` and `predRanks` with the last node before (score, member) on every level. */
   private findPredecessors(score: number, member: string): void {
-    let x = this.head;
+    let x = HEAD;
     for (let i = this.levels - 1; i >= 0; i--) {
-      this.rank[i] = i === this.levels - 1 ? 0 : this.rank[i + 1];
-      let f = x.fwd(i);
-      while (f !== null && before(f, score, member)) {
-        this.rank[i] += x.span(i);
+      predRanks[i] = i === this.levels - 1 ? 0 : predRanks[i + 1];
+      let f = this.fwd(x, i);
+      while (f !== NIL && this.before(f, score, member)) {
+        predRanks[i] += this.span(x, i);
         x = f;
-        f = x.fwd(i);
+        f = this.fwd(x, i);
       }
-      this.update[i] = x;
+      preds[i] = x;
     }
   }
 
-  /** Fills `update` with the last node of 0-based rank below `rank` on every level. */
+  /** Fills `preds` with the last node of 0-based rank below `rank` on every level. */
   private findRank(rank: number): void {
-    let x = this.head;
+    let x = HEAD;
     let traversed = 0;
     for (let i = this.levels - 1; i >= 0; i--) {
-      let f = x.fwd(i);
-      while (f !== null && traversed + x.span(i) <= rank) {
-        traversed += x.span(i);
+      let f = this.fwd(x, i);
+      while (f !== NIL && traversed + this.span(x, i) <= rank) {
+        traversed += this.span(x, i);
         x = f;
-        f = x.fwd(i);
+        f = this.fwd(x, i);
       }
-      this.update[i] = x;
+      preds[i] = x;
     }
   }
 
   /** zslInsert's linking, for a node whose (score, member) is not in the list. */
-  private link(node: SkipNode): void {
-    this.findPredecessors(node.score, node.member);
-    const level = node.level;
-    const { update, rank } = this;
+  private link(node: number): void {
+    this.findPredecessors(this.scores[node], this.member(node));
+    const level = this.level(node);
     if (level > this.levels) {
+      if (level > this.level(HEAD)) this.growHead(level);
       for (let i = this.levels; i < level; i++) {
-        rank[i] = 0;
-        update[i] = this.head;
-        this.head.setSpan(i, this.count);
+        predRanks[i] = 0;
+        preds[i] = HEAD;
+        this.setSpan(HEAD, i, this.count);
       }
       this.levels = level;
     }
     for (let i = 0; i < level; i++) {
-      const u = update[i];
-      node.setSpan(i, u.span(i) - (rank[0] - rank[i]));
-      u.setSpan(i, rank[0] - rank[i] + 1);
-      node.setFwd(i, u.fwd(i));
-      u.setFwd(i, node);
+      const u = preds[i];
+      this.setSpan(node, i, this.span(u, i) - (predRanks[0] - predRanks[i]));
+      this.setSpan(u, i, predRanks[0] - predRanks[i] + 1);
+      this.setFwd(node, i, this.fwd(u, i));
+      this.setFwd(u, i, node);
     }
     for (let i = level; i < this.levels; i++) {
-      const u = update[i];
-      u.setSpan(i, u.span(i) + 1);
+      const u = preds[i];
+      this.setSpan(u, i, this.span(u, i) + 1);
     }
-    node.backward = update[0] === this.head ? null : update[0];
-    const after = node.next;
-    if (after !== null) after.backward = node;
-    else this.tailNode = node;
+    const links = this.links;
+    links[node * LINK + 1] = preds[0] === HEAD ? NIL : preds[0];
+    const after = links[node * LINK];
+    if (after !== NIL) links[after * LINK + 1] = node;
+    else this.tailId = node;
     this.count++;
   }
 
-  /** zslDeleteNode, with `update` filled for `node`. */
-  private unlink(node: SkipNode): void {
-    const { update } = this;
+  /** zslDeleteNode, with `preds` filled for `node`. */
+  private unlink(node: number): void {
     for (let i = 0; i < this.levels; i++) {
-      const u = update[i];
-      if (u.fwd(i) === node) {
-        u.setSpan(i, u.span(i) + node.span(i) - 1);
-        u.setFwd(i, node.fwd(i));
+      const u = preds[i];
+      if (this.fwd(u, i) === node) {
+        this.setSpan(u, i, this.span(u, i) + this.span(node, i) - 1);
+        this.setFwd(u, i, this.fwd(node, i));
       } else {
-        u.setSpan(i, u.span(i) - 1);
+        this.setSpan(u, i, this.span(u, i) - 1);
       }
     }
-    const after = node.next;
-    if (after !== null) after.backward = node.backward;
-    else this.tailNode = node.backward;
-    while (this.levels > 1 && this.head.fwd(this.levels - 1) === null) this.levels--;
+    const links = this.links;
+    const after = links[node * LINK];
+    const back = links[node * LINK + 1];
+    if (after !== NIL) links[after * LINK + 1] = back;
+    else this.tailId = back;
+    while (this.levels > 1 && this.fwd(HEAD, this.levels - 1) === NIL) this.levels--;
     this.count--;
   }
 
-  /** Checks every invariant (tests): order, spans, backward links, tail and length. */
+  /**
+   * Checks every invariant (tests): order, spans, backward links, tail and length, and that every
+   * id below the high-water mark is either in the list or on the free list, and every pool block
+   * either a node's or on its level's free list.
+   */
   check(): void {
-    const nodes: SkipNode[] = [];
-    for (let x = this.head.next; x !== null; x = x.next) nodes.push(x);
+    if (this.level(HEAD) < this.levels) throw new Error('header lower than the list');
+    const nodes: number[] = [];
+    for (let x = this.first; x !== NIL; x = this.next(x)) {
+      nodes.push(x);
+      if (nodes.length > this.count) throw new Error('list longer than its length');
+    }
     if (nodes.length !== this.count) throw new Error(`length ${this.count} but ${nodes.length} nodes`);
-    if ((nodes.at(-1) ?? null) !== this.tailNode) throw new Error('bad tail');
-    const rankOf = new Map<SkipNode, number>(nodes.map((n, i) => [n, i + 1]));
-    rankOf.set(this.head, 0);
+    if ((nodes.at(-1) ?? NIL) !== this.tailId) throw new Error('bad tail');
+    const rankOf = new Map<number, number>(nodes.map((n, i) => [n, i + 1]));
+    rankOf.set(HEAD, 0);
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
-      if (n.backward !== (i === 0 ? null : nodes[i - 1])) throw new Error(`bad backward at ${i}`);
-      if (i > 0 && !before(nodes[i - 1], n.score, n.member)) throw new Error(`out of order at ${i}`);
+      if (this.prev(n) !== (i === 0 ? NIL : nodes[i - 1])) throw new Error(`bad backward at ${i}`);
+      if (i > 0 && !this.before(nodes[i - 1], this.scores[n], this.member(n))) throw new Error(`out of order at ${i}`);
     }
-    for (const x of [this.head, ...nodes]) {
-      const top = x === this.head ? this.levels : x.level;
+    for (const x of [HEAD, ...nodes]) {
+      const top = x === HEAD ? this.levels : this.level(x);
       for (let i = 0; i < top; i++) {
-        const f = x.fwd(i);
-        const want = f === null ? this.count - rankOf.get(x)! : rankOf.get(f)! - rankOf.get(x)!;
-        if (x.span(i) !== want) throw new Error(`bad span at level ${i}`);
+        const f = this.fwd(x, i);
+        const want = f === NIL ? this.count - rankOf.get(x)! : rankOf.get(f)! - rankOf.get(x)!;
+        if (this.span(x, i) !== want) throw new Error(`bad span at level ${i}`);
       }
     }
+    let free = 0;
+    for (let x = this.freeIds; x !== NIL; x = this.links[x * LINK]) {
+      if (rankOf.has(x) || x >= this.used) throw new Error(`bad free id ${x}`);
+      if (this.member(x) !== '' || this.links[x * LINK + 2] !== NIL) throw new Error(`free id ${x} holds data`);
+      if (++free > this.used) throw new Error('free list cycles');
+    }
+    if (free + nodes.length + 1 !== this.used) throw new Error(`ids leak: ${this.used} used, ${free} free, ${nodes.length} live`);
+    // Pool: the blocks of live nodes and the free blocks tile POOL_HEADS..poolTop exactly.
+    const blocks: [number, number][] = [];
+    for (const x of [HEAD, ...nodes]) {
+      const up = this.links[x * LINK + 2];
+      if (up !== NIL) blocks.push([up, 2 * this.pool[up] - 1]);
+    }
+    for (let level = 2; level <= MAX_LEVEL; level++) {
+      for (let o = this.pool[level]; o !== 0; o = this.pool[o + 1]) {
+        if (this.pool[o] !== level) throw new Error(`free block at ${o} of the wrong level`);
+        blocks.push([o, 2 * level - 1]);
+        if (blocks.length > this.poolTop) throw new Error('pool free list cycles');
+      }
+    }
+    blocks.sort((a, b) => a[0] - b[0]);
+    let end = POOL_HEADS;
+    for (const [o, size] of blocks) {
+      if (o !== end) throw new Error(`pool block at ${o}, expected ${end}`);
+      end = o + size;
+    }
+    if (end !== this.poolTop) throw new Error('pool blocks do not reach the top');
   }
 }

@@ -1,20 +1,47 @@
-// The sorted set value: member -> node in a Map for O(1) ZSCORE, and the same nodes in a
+// The sorted set value: member -> node id in a Map for O(1) ZSCORE, and the nodes in a
 // skiplist ordered by (score, member) for ranks and ranges (t_zset.c's dict + zskiplist).
 // Members are binary strings (one char per byte). Redis's listpack encoding is modelled, not
 // copied: high-water marks say whether Redis would still hold the set as a listpack.
-// Invariant: every member of the Map is in the skiplist with the score its node carries, and a
-// key never holds an empty set (the commands delete it).
+// Invariant: every member of the Map is in the skiplist under the id the Map gives, and a key
+// never holds an empty set (the commands delete it). Node ids are valid until their member goes.
 import type { Config } from '../config/config.js';
-import { SkipList, type LexRange, type ScoreRange, type SkipNode } from './skiplist.js';
+import { freeArrayBuffer } from '../engine/release.js';
+import { NIL, SkipList, type LexRange, type ScoreRange } from './skiplist.js';
+
+export { NIL };
 
 export type ZsetEncoding = 'listpack' | 'skiplist';
 
 /** Dead slots a scan index tolerates before it is compacted (and at least half of it). */
 const SCAN_COMPACT_MIN = 64;
+/**
+ * A skiplist with this many node slots or more is rebuilt at its size once fewer than one slot
+ * in LIST_COMPACT_RATIO is live, so a set drained after growing big gives its arrays back.
+ */
+const LIST_COMPACT_MIN = 4096;
+const LIST_COMPACT_RATIO = 8;
+
+/**
+ * ZSCAN's state, made on a set's first cursor scan (a set never scanned pays nothing for it).
+ * Cursors are insertion sequence numbers: a member keeps its seq while it stays.
+ */
+interface ScanIndex {
+  /** By node id: the member's seq, 0 for a free id. */
+  seqs: Float64Array;
+  /**
+   * Live and dead entries, as parallel seqs and node ids in seq order (for a binary search). An
+   * entry is live while its id still carries its seq; dead ones stay until compaction.
+   */
+  order: number[];
+  ids: number[];
+  dead: number;
+  /** The next seq; never reset. */
+  nextSeq: number;
+}
 
 export class RedisZset {
-  private readonly dict = new Map<string, SkipNode>();
-  private readonly zsl: SkipList;
+  private readonly dict = new Map<string, number>();
+  private zsl: SkipList;
   /**
    * Most members ever held, or announced up front (ZADD's pair count); with `longest`, the
    * longest member ever added, this decides OBJECT ENCODING: Redis converts a listpack to a
@@ -22,89 +49,112 @@ export class RedisZset {
    */
   private peak = 0;
   private longest = 0;
-  /** Insertion sequence: the next node's seq (ZSCAN cursors); never reset. */
-  private nextSeq = 1;
-  /**
-   * Nodes in seq order, built on the first cursor scan and kept up to date after it; removed
-   * nodes stay until compaction (the array stays sorted by seq for a binary search).
-   */
-  private scanIndex: SkipNode[] | undefined;
-  private scanDead = 0;
+  private scanIndex: ScanIndex | undefined;
 
-  constructor(random?: () => number) {
-    this.zsl = new SkipList(random);
+  constructor(
+    private readonly levelRandom?: () => number,
+    capacity?: number,
+  ) {
+    this.zsl = new SkipList(levelRandom, capacity);
   }
 
   get size(): number {
     return this.dict.size;
   }
 
+  /** The score of `member`, or undefined for a non-member (see scoreOf for a node's). */
   score(member: string): number | undefined {
-    return this.dict.get(member)?.score;
+    const id = this.dict.get(member);
+    return id === undefined ? undefined : this.zsl.score(id);
   }
+
+  // ---- nodes: ids from first, last, at(), random() and scan(), NIL for none --------------------
+
+  memberOf(id: number): string {
+    return this.zsl.member(id);
+  }
+
+  scoreOf(id: number): number {
+    return this.zsl.score(id);
+  }
+
+  /** The node after `id` in (score, member) order, or NIL. */
+  next(id: number): number {
+    return this.zsl.next(id);
+  }
+
+  /** The node before `id`, or NIL. */
+  prev(id: number): number {
+    return this.zsl.prev(id);
+  }
+
+  get first(): number {
+    return this.zsl.first;
+  }
+
+  get last(): number {
+    return this.zsl.last;
+  }
+
+  /** The node of 0-based ascending `rank` (NIL out of range). Walk on with next / prev. */
+  at(rank: number): number {
+    if (rank === 0) return this.zsl.first;
+    if (rank === this.dict.size - 1) return this.zsl.last;
+    return this.zsl.at(rank);
+  }
+
+  /** A member's node chosen uniformly at random; the set must not be empty. */
+  random(): number {
+    return this.at(Math.floor(Math.random() * this.dict.size));
+  }
+
+  // ---- changes -----------------------------------------------------------------------------------
 
   /**
    * Adds a member that is not present. -0 is stored as 0, as a listpack stores it (a skiplist
    * would keep the sign; small sets are the common case).
    */
   insert(member: string, score: number): void {
-    const node = this.zsl.insert(score + 0, member);
-    node.seq = this.nextSeq++;
-    this.dict.set(member, node);
-    this.scanIndex?.push(node);
+    const id = this.zsl.insert(score + 0, member);
+    this.dict.set(member, id);
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
+      if (id >= scan.seqs.length) {
+        const seqs = new Float64Array(this.zsl.capacity);
+        seqs.set(scan.seqs);
+        freeArrayBuffer(scan.seqs);
+        scan.seqs = seqs;
+      }
+      scan.seqs[id] = scan.nextSeq;
+      scan.order.push(scan.nextSeq++);
+      scan.ids.push(id);
+    }
     if (this.dict.size > this.peak) this.peak = this.dict.size;
     if (member.length > this.longest) this.longest = member.length;
   }
 
   /** Changes the score of a present member. */
   setScore(member: string, score: number): void {
-    const node = this.dict.get(member)!;
-    if (node.score !== score) this.zsl.updateScore(node, score + 0);
+    const id = this.dict.get(member)!;
+    if (this.zsl.score(id) !== score) this.zsl.updateScore(id, score + 0);
   }
 
   /** Removes `member`; false when it was not there. */
   delete(member: string): boolean {
-    const node = this.dict.get(member);
-    if (node === undefined) return false;
-    this.zsl.remove(node);
-    this.forget(node);
+    const id = this.dict.get(member);
+    if (id === undefined) return false;
+    this.forget(id, member);
+    this.zsl.remove(id);
+    this.maybeCompact();
     return true;
   }
 
   /** 0-based rank (from the highest score when `reverse`), or -1 for a non-member. */
   rank(member: string, reverse: boolean): number {
-    const node = this.dict.get(member);
-    if (node === undefined) return -1;
-    const r = this.zsl.rankOf(node.score, member);
+    const id = this.dict.get(member);
+    if (id === undefined) return -1;
+    const r = this.zsl.rankOf(this.zsl.score(id), member);
     return reverse ? this.dict.size - 1 - r : r;
-  }
-
-  /** The node of 0-based ascending `rank` (null out of range). Walk on with next[0] / backward. */
-  at(rank: number): SkipNode | null {
-    if (rank === 0) return this.zsl.first;
-    if (rank === this.dict.size - 1) return this.zsl.last;
-    return this.zsl.at(rank);
-  }
-
-  get first(): SkipNode | null {
-    return this.zsl.first;
-  }
-
-  get last(): SkipNode | null {
-    return this.zsl.last;
-  }
-
-  /** Removes and returns the lowest (`max` false) or highest member; the set must not be empty. */
-  pop(max: boolean): SkipNode {
-    const node = (max ? this.zsl.last : this.zsl.first)!;
-    this.zsl.remove(node);
-    this.forget(node);
-    return node;
-  }
-
-  /** A member chosen uniformly at random; the set must not be empty. */
-  random(): SkipNode {
-    return this.at(Math.floor(Math.random() * this.dict.size))!;
   }
 
   // ---- ranges: 0-based ranks, -1 when nothing is in range ----------------------------------------
@@ -138,7 +188,10 @@ export class RedisZset {
 
   /** Removes the members of 0-based ranks start..end (both within the set); returns how many. */
   deleteRankRange(start: number, end: number): number {
-    return this.zsl.deleteRankRange(start, end, (n) => this.forget(n));
+    const zsl = this.zsl;
+    const n = zsl.deleteRankRange(start, end, (id) => this.forget(id, zsl.member(id)));
+    this.maybeCompact();
+    return n;
   }
 
   deleteScoreRange(r: ScoreRange): number {
@@ -155,28 +208,29 @@ export class RedisZset {
 
   /**
    * One ZSCAN step over members in insertion order: visits up to `count` members with a seq
-   * >= `cursor`, hands each to `visit`, and returns the cursor to continue from (0 when done).
-   * Seqs only grow and a member keeps its seq while it stays, so a member present for the whole
-   * scan is visited exactly once, however the set changes between calls.
+   * >= `cursor`, hands each node to `visit` (which must not change the set), and returns the
+   * cursor to continue from (0 when done). Seqs only grow and a member keeps its seq while it
+   * stays, so a member present for the whole scan is visited exactly once, however the set
+   * changes between calls.
    */
-  scan(cursor: number, count: number, visit: (n: SkipNode) => void): number {
-    const index = this.scanIndexFor();
+  scan(cursor: number, count: number, visit: (id: number) => void): number {
+    const { seqs, order, ids } = this.scanIndexFor();
     let lo = 0;
-    let hi = index.length;
+    let hi = order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (index[mid].seq < cursor) lo = mid + 1;
+      if (order[mid] < cursor) lo = mid + 1;
       else hi = mid;
     }
     let seen = 0;
     let i = lo;
-    for (; i < index.length && seen < count; i++) {
-      const n = index[i];
-      if (this.dict.get(n.member) !== n) continue;
-      visit(n);
+    for (; i < order.length && seen < count; i++) {
+      const id = ids[i];
+      if (seqs[id] !== order[i]) continue;
+      visit(id);
       seen++;
     }
-    return i < index.length ? index[i].seq : 0;
+    return i < order.length ? order[i] : 0;
   }
 
   // ---- encoding and copies ---------------------------------------------------------------------
@@ -199,39 +253,102 @@ export class RedisZset {
 
   /** COPY: an independent set with the same members and encoding. */
   clone(): RedisZset {
-    const z = new RedisZset();
-    for (let n = this.zsl.first; n !== null; n = n.next) z.insert(n.member, n.score);
+    const z = new RedisZset(undefined, this.dict.size + 1);
+    const zsl = this.zsl;
+    for (let id = zsl.first; id !== NIL; id = zsl.next(id)) z.insert(zsl.member(id), zsl.score(id));
     z.peak = this.peak;
     z.longest = this.longest;
     return z;
   }
 
-  /** Checks the skiplist's invariants and the Map against it (tests). */
+  /** Node slots the skiplist holds now (tests). */
+  get capacity(): number {
+    return this.zsl.capacity;
+  }
+
+  /** Checks the skiplist's invariants, the Map against it, and the scan index (tests). */
   check(): void {
-    this.zsl.check();
-    if (this.zsl.length !== this.dict.size) throw new Error('skiplist and dict sizes differ');
-    for (let n = this.zsl.first; n !== null; n = n.next) {
-      if (this.dict.get(n.member) !== n) throw new Error(`dict misses ${n.member}`);
+    const zsl = this.zsl;
+    zsl.check();
+    if (zsl.length !== this.dict.size) throw new Error('skiplist and dict sizes differ');
+    for (let id = zsl.first; id !== NIL; id = zsl.next(id)) {
+      if (this.dict.get(zsl.member(id)) !== id) throw new Error(`dict misses ${zsl.member(id)}`);
     }
-  }
-
-  private forget(node: SkipNode): void {
-    this.dict.delete(node.member);
-    if (this.scanIndex !== undefined) {
-      this.scanDead++;
-      if (this.scanDead >= SCAN_COMPACT_MIN && this.scanDead * 2 > this.scanIndex.length) {
-        this.scanIndex = this.scanIndex.filter((n) => this.dict.get(n.member) === n);
-        this.scanDead = 0;
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
+      let live = 0;
+      for (let i = 0; i < scan.order.length; i++) {
+        if (i > 0 && scan.order[i - 1] >= scan.order[i]) throw new Error('scan index out of order');
+        if (scan.seqs[scan.ids[i]] === scan.order[i]) live++;
       }
+      if (live !== this.dict.size) throw new Error(`scan index has ${live} live entries for ${this.dict.size} members`);
     }
   }
 
-  /** The scan index, built from the Map (whose iteration order is insertion, i.e. seq, order). */
-  private scanIndexFor(): SkipNode[] {
+  // ---- internals -----------------------------------------------------------------------------------
+
+  /** Bookkeeping for a member leaving, while its node still holds it. */
+  private forget(id: number, member: string): void {
+    this.dict.delete(member);
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
+      scan.seqs[id] = 0;
+      scan.dead++;
+      if (scan.dead >= SCAN_COMPACT_MIN && scan.dead * 2 > scan.order.length) compactScanIndex(scan, (i) => i);
+    }
+  }
+
+  /** The scan index, built from the Map (its order is insertion order, that of the seqs). */
+  private scanIndexFor(): ScanIndex {
     if (this.scanIndex === undefined) {
-      this.scanIndex = [...this.dict.values()];
-      this.scanDead = 0;
+      const scan: ScanIndex = { seqs: new Float64Array(this.zsl.capacity), order: [], ids: [], dead: 0, nextSeq: 1 };
+      for (const id of this.dict.values()) {
+        scan.seqs[id] = scan.nextSeq;
+        scan.order.push(scan.nextSeq++);
+        scan.ids.push(id);
+      }
+      this.scanIndex = scan;
     }
     return this.scanIndex;
   }
+
+  /**
+   * Rebuilds the skiplist at its size once it holds few live nodes for its slots: members get
+   * new ids (the Map and the scan index follow); seqs, and so ZSCAN cursors, are kept.
+   */
+  private maybeCompact(): void {
+    const old = this.zsl;
+    if (old.capacity < LIST_COMPACT_MIN || old.length * LIST_COMPACT_RATIO >= old.capacity) return;
+    const zsl = new SkipList(this.levelRandom, old.length + 1);
+    for (let id = old.first; id !== NIL; id = old.next(id)) {
+      const member = old.member(id);
+      this.dict.set(member, zsl.insert(old.score(id), member));
+    }
+    const scan = this.scanIndex;
+    if (scan !== undefined) {
+      // Live entries keep their seqs under their new ids (read back from the Map by member).
+      compactScanIndex(scan, (id) => this.dict.get(old.member(id))!);
+      const seqs = new Float64Array(zsl.capacity);
+      for (let i = 0; i < scan.ids.length; i++) seqs[scan.ids[i]] = scan.order[i];
+      freeArrayBuffer(scan.seqs);
+      scan.seqs = seqs;
+    }
+    old.dispose();
+    this.zsl = zsl;
+  }
+}
+
+/** Drops the dead entries of a scan index, renaming the ids of live ones through `rename`. */
+function compactScanIndex(scan: ScanIndex, rename: (id: number) => number): void {
+  const { seqs, order, ids } = scan;
+  let k = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (seqs[ids[i]] !== order[i]) continue;
+    order[k] = order[i];
+    ids[k] = rename(ids[i]);
+    k++;
+  }
+  order.length = k;
+  ids.length = k;
+  scan.dead = 0;
 }

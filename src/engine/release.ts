@@ -30,14 +30,14 @@ export function releaseValue(v: unknown, replacement?: unknown): void {
   }
 }
 
-/** Typed arrays this small may live inside the V8 heap, where detaching buys nothing. */
-const FREE_MIN_BYTES = 64 * 1024;
-
 /**
- * Frees the block of a large ArrayBuffer that its owner has just replaced (a grown or shrunk
- * table): detached at once instead of waiting for a major GC. The caller must hold the only
- * reference. Without a server (unit tests) it is left to the collector.
+ * Frees a big buffer that nothing references any more (a typed array replaced as it grew, given
+ * as the buffer or a view of it) now instead of at a later major GC. Buffers under 64 KiB, and
+ * any buffer with no server running, are left to the collector (a small view's buffer is not
+ * even looked at: V8 keeps small typed arrays on its heap until `.buffer` is read).
  */
-export function freeArrayBuffer(ab: ArrayBufferLike): void {
-  if (detach !== undefined && ab instanceof ArrayBuffer && ab.byteLength >= FREE_MIN_BYTES) detach(ab);
+export function freeArrayBuffer(b: ArrayBuffer | ArrayBufferView): void {
+  if (detach === undefined || b.byteLength < 65536) return;
+  const ab = b instanceof ArrayBuffer ? b : b.buffer;
+  if (ab instanceof ArrayBuffer) detach(ab);
 }
