@@ -2,7 +2,8 @@
 // only for volatile keys, cursor walks that never miss a key present throughout, and the top
 // given back when the last slots empty. SCAN, RANDOMKEY and the active expiry cycle rest on these.
 import { describe, expect, it } from 'vitest';
-import { KeyTable, keyHash } from '../src/data/keytable.js';
+import { KeyTable } from '../src/data/keytable.js';
+import { hashOf as keyHash } from '../src/data/string-index.js';
 import { setDetacher } from '../src/engine/release.js';
 import { rng } from './helpers.js';
 

@@ -1,74 +1,33 @@
 // The storage of one database, column by column, as Redis's dict + expires keep it but without an
 // object per key. Per slot: its key and value (JS arrays in chunks of 1024, so growth never copies
-// or leaves behind a big array), the hash of its key, its access clock (Uint32: the LRU time in
+// or leaves behind a big array), its access clock (Uint32: the LRU time in
 // seconds or the LFU word) and where its deadline is (Int32: 1 + its index among the volatile
 // keys, 0 without one). Deadlines live only for keys that have one, in two parallel arrays (slot,
 // ms) that the active expiry cycle walks.
 //
-// Keys are found through an open-addressing table of slot numbers (Int32Array, linear probing,
-// at most three quarters full, deletion by backward shift so there are no tombstones) keyed by
-// a seeded FNV-1a hash of the key's chars (one per byte). A V8 Map costs about 28 bytes per
-// entry plus its old backing stores while growing; this costs 4 bytes of hash and 5-11 bytes of
-// table per key, and a replaced typed array is freed at once (release.ts).
+// Keys are found through a StringIndex (string-index.ts) of slot numbers rather than a Map: 9-15
+// bytes per key instead of about 28, and nothing left behind for a major GC as it grows.
 //
 // A deleted key's slot goes on a free list and is reused by a later insertion. Live keys never move,
 // so a slot number is a SCAN cursor: a key present for the whole scan keeps its slot and is visited
 // once; a key deleted and added again may land ahead of the cursor and be returned twice (which
 // Redis allows too). Only free slots at the top are given back (the arrays shrink from the end).
 import { freeArrayBuffer } from '../engine/release.js';
+import { StringIndex } from './string-index.js';
 
 /** Slots are added in powers of two from this many. */
 const MIN_CAPACITY = 16;
-/** The smallest lookup table (a power of two). */
-const MIN_BUCKETS = 16;
 /** Keys and values are kept in chunks of 2^CHUNK_BITS slots. */
 const CHUNK_BITS = 10;
 const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 /** Tries before a random pick falls back to a walk. */
 const RANDOM_TRIES = 64;
 
-/**
- * Per-process seed, so the bucket a key lands in can't be known in advance. (Redis seeds
- * SipHash; this is FNV-1a with a seeded basis and a murmur3 finaliser: cheaper in JS, and enough
- * to spread real key sets, though not a defence against a determined collision search.)
- */
-const SEED = (Math.random() * 0x100000000) | 0;
-
-/**
- * The last key hashed and its hash: a command that looks its key up more than once, or a client
- * hitting one key, pays for the hash once. The comparison is a pointer check for the same string
- * (Args hands out one string per hot key) and a short compare otherwise.
- */
-let memoKey = '';
-let memoHash = keyHashOf('');
-
-/** The table's hash of `key` (an int32). */
-export function keyHash(key: string): number {
-  if (key === memoKey) return memoHash;
-  const h = keyHashOf(key);
-  memoKey = key;
-  memoHash = h;
-  return h;
-}
-
-function keyHashOf(key: string): number {
-  const n = key.length;
-  let h = 0x811c9dc5 ^ SEED ^ n;
-  for (let k = 0; k < n; k++) h = Math.imul(h ^ key.charCodeAt(k), 16777619);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
 export class KeyTable<V> {
   /** Slot -> key (undefined: free), in chunks; slots >= `top` are never used. */
   private readonly kc: (string | undefined)[][] = [];
   /** Slot -> value (undefined: free), in chunks like the keys. */
   private readonly vc: (V | undefined)[][] = [];
-  /** Slot -> the hash of its key. */
-  private hashes = new Int32Array(MIN_CAPACITY);
   /** Slot -> the access clock: LRU time in seconds, or the LFU word. */
   clock = new Uint32Array(MIN_CAPACITY);
   /**
@@ -84,13 +43,11 @@ export class KeyTable<V> {
   top = 0;
   /** Freed slots below `top` (may hold stale entries: checked when popped). */
   private readonly free: number[] = [];
-  /** The lookup table: 1 + a slot, 0 for an empty bucket. */
-  private buckets = new Int32Array(MIN_BUCKETS);
-  private mask = MIN_BUCKETS - 1;
-  private count = 0;
+  /** key -> slot. */
+  private readonly index = new StringIndex(this);
 
   get size(): number {
-    return this.count;
+    return this.index.size;
   }
 
   /** The key in slot `s`, undefined when the slot is free. */
@@ -110,43 +67,28 @@ export class KeyTable<V> {
 
   /** The slot of `key`, -1 when absent. */
   slotOf(key: string): number {
-    const h = keyHash(key);
-    const b = this.buckets;
-    const hashes = this.hashes;
-    const mask = this.mask;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const e = b[i]!;
-      if (e === 0) return -1;
-      const s = e - 1;
-      if (hashes[s] === h && this.kc[s >>> CHUNK_BITS]![s & CHUNK_MASK] === key) return s;
-    }
+    return this.index.find(key);
   }
 
   /** Adds `key` (absent) with `value` and `clock`, no deadline; returns its slot. */
   add(key: string, value: V, clock: number): number {
-    if ((this.count + 1) * 4 > this.buckets.length * 3) this.rehash(this.buckets.length * 2);
     const s = this.takeSlot();
-    const h = keyHash(key);
     this.kc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = key;
     this.vc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = value;
-    this.hashes[s] = h;
     this.clock[s] = clock;
-    this.place(s, h);
-    this.count++;
+    this.index.add(s, key);
     return s;
   }
 
   /** Removes the key in slot `s` (live), deadline included. */
   remove(s: number): void {
     if (this.volIndex(s) !== 0) this.dropDeadline(s);
-    this.unplace(s);
-    this.count--;
+    this.index.remove(s);
     this.kc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = undefined;
     this.vc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = undefined;
     this.clock[s] = 0;
     if (s === this.top - 1) this.trimTop();
     else this.free.push(s);
-    if (this.buckets.length > MIN_BUCKETS && this.count * 16 < this.buckets.length) this.rehash(this.buckets.length / 2);
   }
 
   /** 1 + the index of slot `s` among the volatile keys (volSlot, volWhen), 0 without a deadline. */
@@ -210,7 +152,7 @@ export class KeyTable<V> {
 
   /** A live slot chosen at random, -1 when empty. */
   randomSlot(): number {
-    if (this.count === 0) return -1;
+    if (this.index.size === 0) return -1;
     const top = this.top;
     for (let t = 0; t < RANDOM_TRIES; t++) {
       const s = Math.floor(Math.random() * top);
@@ -227,57 +169,15 @@ export class KeyTable<V> {
 
   /** Frees the table's large blocks now (FLUSHDB): the table must not be used afterwards. */
   dispose(): void {
-    freeArrayBuffer(this.buckets);
-    freeArrayBuffer(this.hashes);
+    this.index.clear();
     freeArrayBuffer(this.clock);
     freeArrayBuffer(this.vol);
-    this.buckets = new Int32Array(MIN_BUCKETS);
-    this.mask = MIN_BUCKETS - 1;
-    this.hashes = new Int32Array(MIN_CAPACITY);
     this.clock = new Uint32Array(MIN_CAPACITY);
     this.vol = new Int32Array(0);
     this.kc.length = this.vc.length = 0;
     this.volSlot.length = this.volWhen.length = 0;
     this.free.length = 0;
-    this.top = this.count = 0;
-  }
-
-  /** Puts slot `s`, whose key hashes to `h`, in the first empty bucket from its home. */
-  private place(s: number, h: number): void {
-    const b = this.buckets;
-    const mask = this.mask;
-    let i = h & mask;
-    while (b[i] !== 0) i = (i + 1) & mask;
-    b[i] = s + 1;
-  }
-
-  /** Takes slot `s` out of the lookup table, shifting back the entries probed past it. */
-  private unplace(s: number): void {
-    const b = this.buckets;
-    const mask = this.mask;
-    const hashes = this.hashes;
-    let i = hashes[s]! & mask;
-    while (b[i] !== s + 1) i = (i + 1) & mask;
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const e = b[j]!;
-      if (e === 0) break;
-      // The entry at j (home k) may fill the hole at i only if i lies on its probe path k..j.
-      const k = hashes[e - 1]! & mask;
-      if (((j - k) & mask) >= ((j - i) & mask)) {
-        b[i] = e;
-        i = j;
-      }
-    }
-    b[i] = 0;
-  }
-
-  /** Rebuilds the lookup table with `size` buckets (a power of two) from the stored hashes. */
-  private rehash(size: number): void {
-    freeArrayBuffer(this.buckets);
-    this.buckets = new Int32Array(size);
-    this.mask = size - 1;
-    const hashes = this.hashes;
-    for (let s = 0; s < this.top; s++) if (this.keyAt(s) !== undefined) this.place(s, hashes[s]!);
+    this.top = 0;
   }
 
   private takeSlot(): number {
@@ -299,12 +199,9 @@ export class KeyTable<V> {
     return s;
   }
 
-  /** Moves the per-slot typed arrays to `cap` slots (>= top), freeing the old blocks. */
+  /** Moves the per-slot typed arrays and the index's hashes to `cap` slots (>= top). */
   private resize(cap: number): void {
-    const hashes = new Int32Array(cap);
-    hashes.set(this.hashes.subarray(0, Math.min(cap, this.hashes.length)));
-    freeArrayBuffer(this.hashes);
-    this.hashes = hashes;
+    this.index.fitIds(cap);
     const clock = new Uint32Array(cap);
     clock.set(this.clock.subarray(0, Math.min(cap, this.clock.length)));
     freeArrayBuffer(this.clock);

@@ -180,6 +180,11 @@ export class SkipList {
     return this.members[id >> CHUNK_BITS][id & CHUNK_MASK];
   }
 
+  /** The member of `id`, for the set's StringIndex (KeySource). */
+  keyAt(id: number): string {
+    return this.members[id >> CHUNK_BITS][id & CHUNK_MASK];
+  }
+
   /** How many levels the node has (1 to MAX_LEVEL). */
   level(id: number): number {
     const up = this.links[id * LINK + 2];

@@ -1,12 +1,14 @@
-// The sorted set value: member -> node id in a Map for O(1) ZSCORE, and the nodes in a
-// skiplist ordered by (score, member) for ranks and ranges (t_zset.c's dict + zskiplist).
+// The sorted set value: member -> node id in a StringIndex (string-index.ts) for O(1) ZSCORE,
+// and the nodes in a skiplist ordered by (score, member) for ranks and ranges (t_zset.c's dict +
+// zskiplist).
 // Members are binary strings (one char per byte). Redis's listpack encoding is modelled, not
 // copied: high-water marks say whether Redis would still hold the set as a listpack.
-// Invariant: every member of the Map is in the skiplist under the id the Map gives, and a key
+// Invariant: every member of the index is in the skiplist under the id the index gives, and a key
 // never holds an empty set (the commands delete it). Node ids are valid until their member goes.
 import type { Config } from '../config/config.js';
 import { freeArrayBuffer } from '../engine/release.js';
 import { NIL, SkipList, type LexRange, type ScoreRange } from './skiplist.js';
+import { StringIndex } from './string-index.js';
 
 export { NIL };
 
@@ -40,7 +42,8 @@ interface ScanIndex {
 }
 
 export class RedisZset {
-  private readonly dict = new Map<string, number>();
+  /** member -> node id. */
+  private dict: StringIndex;
   private zsl: SkipList;
   /**
    * Most members ever held, or announced up front (ZADD's pair count); with `longest`, the
@@ -56,6 +59,7 @@ export class RedisZset {
     capacity?: number,
   ) {
     this.zsl = new SkipList(levelRandom, capacity);
+    this.dict = new StringIndex(this.zsl);
   }
 
   get size(): number {
@@ -64,8 +68,8 @@ export class RedisZset {
 
   /** The score of `member`, or undefined for a non-member (see scoreOf for a node's). */
   score(member: string): number | undefined {
-    const id = this.dict.get(member);
-    return id === undefined ? undefined : this.zsl.score(id);
+    const id = this.dict.find(member);
+    return id < 0 ? undefined : this.zsl.score(id);
   }
 
   // ---- nodes: ids from first, last, at(), random() and scan(), NIL for none --------------------
@@ -116,7 +120,7 @@ export class RedisZset {
    */
   insert(member: string, score: number): void {
     const id = this.zsl.insert(score + 0, member);
-    this.dict.set(member, id);
+    this.dict.add(id, member);
     const scan = this.scanIndex;
     if (scan !== undefined) {
       if (id >= scan.seqs.length) {
@@ -135,15 +139,15 @@ export class RedisZset {
 
   /** Changes the score of a present member. */
   setScore(member: string, score: number): void {
-    const id = this.dict.get(member)!;
+    const id = this.dict.find(member);
     if (this.zsl.score(id) !== score) this.zsl.updateScore(id, score + 0);
   }
 
   /** Removes `member`; false when it was not there. */
   delete(member: string): boolean {
-    const id = this.dict.get(member);
-    if (id === undefined) return false;
-    this.forget(id, member);
+    const id = this.dict.find(member);
+    if (id < 0) return false;
+    this.forget(id);
     this.zsl.remove(id);
     this.maybeCompact();
     return true;
@@ -151,8 +155,8 @@ export class RedisZset {
 
   /** 0-based rank (from the highest score when `reverse`), or -1 for a non-member. */
   rank(member: string, reverse: boolean): number {
-    const id = this.dict.get(member);
-    if (id === undefined) return -1;
+    const id = this.dict.find(member);
+    if (id < 0) return -1;
     const r = this.zsl.rankOf(this.zsl.score(id), member);
     return reverse ? this.dict.size - 1 - r : r;
   }
@@ -189,7 +193,7 @@ export class RedisZset {
   /** Removes the members of 0-based ranks start..end (both within the set); returns how many. */
   deleteRankRange(start: number, end: number): number {
     const zsl = this.zsl;
-    const n = zsl.deleteRankRange(start, end, (id) => this.forget(id, zsl.member(id)));
+    const n = zsl.deleteRankRange(start, end, (id) => this.forget(id));
     this.maybeCompact();
     return n;
   }
@@ -266,13 +270,13 @@ export class RedisZset {
     return this.zsl.capacity;
   }
 
-  /** Checks the skiplist's invariants, the Map against it, and the scan index (tests). */
+  /** Checks the skiplist's invariants, the index against it, and the scan index (tests). */
   check(): void {
     const zsl = this.zsl;
     zsl.check();
     if (zsl.length !== this.dict.size) throw new Error('skiplist and dict sizes differ');
     for (let id = zsl.first; id !== NIL; id = zsl.next(id)) {
-      if (this.dict.get(zsl.member(id)) !== id) throw new Error(`dict misses ${zsl.member(id)}`);
+      if (this.dict.find(zsl.member(id)) !== id) throw new Error(`dict misses ${zsl.member(id)}`);
     }
     const scan = this.scanIndex;
     if (scan !== undefined) {
@@ -288,8 +292,8 @@ export class RedisZset {
   // ---- internals -----------------------------------------------------------------------------------
 
   /** Bookkeeping for a member leaving, while its node still holds it. */
-  private forget(id: number, member: string): void {
-    this.dict.delete(member);
+  private forget(id: number): void {
+    this.dict.remove(id);
     const scan = this.scanIndex;
     if (scan !== undefined) {
       scan.seqs[id] = 0;
@@ -298,11 +302,11 @@ export class RedisZset {
     }
   }
 
-  /** The scan index, built from the Map (its order is insertion order, that of the seqs). */
+  /** The scan index, built on the first scan: seqs are handed out in (score, member) order. */
   private scanIndexFor(): ScanIndex {
     if (this.scanIndex === undefined) {
       const scan: ScanIndex = { seqs: new Float64Array(this.zsl.capacity), order: [], ids: [], dead: 0, nextSeq: 1 };
-      for (const id of this.dict.values()) {
+      for (let id = this.zsl.first; id !== NIL; id = this.zsl.next(id)) {
         scan.seqs[id] = scan.nextSeq;
         scan.order.push(scan.nextSeq++);
         scan.ids.push(id);
@@ -314,20 +318,23 @@ export class RedisZset {
 
   /**
    * Rebuilds the skiplist at its size once it holds few live nodes for its slots: members get
-   * new ids (the Map and the scan index follow); seqs, and so ZSCAN cursors, are kept.
+   * new ids (the index and the scan index follow); seqs, and so ZSCAN cursors, are kept.
    */
   private maybeCompact(): void {
     const old = this.zsl;
     if (old.capacity < LIST_COMPACT_MIN || old.length * LIST_COMPACT_RATIO >= old.capacity) return;
     const zsl = new SkipList(this.levelRandom, old.length + 1);
+    const dict = new StringIndex(zsl);
     for (let id = old.first; id !== NIL; id = old.next(id)) {
       const member = old.member(id);
-      this.dict.set(member, zsl.insert(old.score(id), member));
+      dict.add(zsl.insert(old.score(id), member), member);
     }
+    this.dict.clear();
+    this.dict = dict;
     const scan = this.scanIndex;
     if (scan !== undefined) {
-      // Live entries keep their seqs under their new ids (read back from the Map by member).
-      compactScanIndex(scan, (id) => this.dict.get(old.member(id))!);
+      // Live entries keep their seqs under their new ids (read back from the new index by member).
+      compactScanIndex(scan, (id) => dict.find(old.member(id)));
       const seqs = new Float64Array(zsl.capacity);
       for (let i = 0; i < scan.ids.length; i++) seqs[scan.ids[i]] = scan.order[i];
       freeArrayBuffer(scan.seqs);
