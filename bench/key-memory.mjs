@@ -7,45 +7,12 @@
 // (node --max-semi-space-size=1). The young generation is a fixed cost, not a per-key one: under a
 // load it grows to its maximum (~30 MB of RSS with node 20's defaults) whatever the key count, and
 // divided by 1M keys it reads as ~25-30 bytes per key. The second row is the per-key cost itself.
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { connect, createServer as netServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cmd, hasRedis, load, rssKb, sleep, startServer } from './mem-lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = 1_000_000;
-const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
-const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((resolve) => {
-  const s = netServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-});
-const cmd = (...a) => `*${a.length}\r\n` + a.map((x) => `$${Buffer.byteLength(String(x))}\r\n${x}\r\n`).join('');
-
-/** Sends `make(i)` for i < n in pipelined chunks and waits for every reply (counted by CRLF-terminated lines). */
-async function load(port, n, make) {
-  const s = connect(port, '127.0.0.1');
-  await new Promise((r) => s.once('connect', r));
-  let replies = 0;
-  s.on('data', (d) => { for (const b of d) if (b === 10) replies++; });
-  const CH = 10000;
-  for (let i = 0; i < n; i += CH) {
-    let out = '';
-    for (let j = i; j < Math.min(n, i + CH); j++) out += make(j);
-    s.write(out);
-    while (replies < Math.min(n, i + CH)) await sleep(1);
-  }
-  s.destroy();
-}
 
 async function measure(kind, nodeFlags = []) {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
-  const child = kind === 'respd'
-    ? spawn(process.execPath, [...nodeFlags, join(root, 'dist', 'cli.js'), ...args, '--loglevel', 'warning'], { stdio: 'ignore' })
-    : spawn('redis-server', [...args, '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
-  await sleep(800);
+  const { port, child } = await startServer(kind, nodeFlags);
   const base = rssKb(child.pid);
   await load(port, N, (i) => cmd('SET', `key:${i}`, `val:${i}`));
   await sleep(1500);
