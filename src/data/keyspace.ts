@@ -315,7 +315,6 @@ export class Db {
     const n = this.t.size;
     this.observer?.dbFlushed(this.id);
     this.t.dispose();
-    this.t = new KeyTable<Value>();
     this.expireCursor = 0;
     this.avgTtl = 0;
     this.lastKey = undefined;

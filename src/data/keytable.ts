@@ -1,9 +1,9 @@
 // The storage of one database, column by column, as Redis's dict + expires keep it but without an
 // object per key. Per slot: its key and value (JS arrays in chunks of 1024, so growth never copies
-// or leaves behind a big array), its access clock (Uint32: the LRU time in
-// seconds or the LFU word) and where its deadline is (Int32: 1 + its index among the volatile
-// keys, 0 without one). Deadlines live only for keys that have one, in two parallel arrays (slot,
-// ms) that the active expiry cycle walks.
+// or leaves behind a big array), its access clock (Uint32: the LRU time in seconds or the LFU
+// word) and where its deadline is (Int32: 1 + its index among the volatile keys, 0 without one).
+// Deadlines live only for keys that have one, in two parallel arrays (slot, ms) that the active
+// expiry cycle walks.
 //
 // Keys are found through a StringIndex (string-index.ts) of slot numbers rather than a Map: 9-15
 // bytes per key instead of about 28, and nothing left behind for a major GC as it grows.
@@ -12,7 +12,7 @@
 // so a slot number is a SCAN cursor: a key present for the whole scan keeps its slot and is visited
 // once; a key deleted and added again may land ahead of the cursor and be returned twice (which
 // Redis allows too). Only free slots at the top are given back (the arrays shrink from the end).
-import { freeArrayBuffer } from '../engine/release.js';
+import { freeArrayBuffer, resized } from '../engine/release.js';
 import { StringIndex } from './string-index.js';
 
 /** Slots are added in powers of two from this many. */
@@ -167,7 +167,7 @@ export class KeyTable<V> {
     return -1;
   }
 
-  /** Frees the table's large blocks now (FLUSHDB): the table must not be used afterwards. */
+  /** Empties the table (FLUSHDB), freeing its large blocks now rather than at a later GC. */
   dispose(): void {
     this.index.clear();
     freeArrayBuffer(this.clock);
@@ -202,15 +202,8 @@ export class KeyTable<V> {
   /** Moves the per-slot typed arrays and the index's hashes to `cap` slots (>= top). */
   private resize(cap: number): void {
     this.index.fitIds(cap);
-    const clock = new Uint32Array(cap);
-    clock.set(this.clock.subarray(0, Math.min(cap, this.clock.length)));
-    freeArrayBuffer(this.clock);
-    this.clock = clock;
-    if (this.vol.length === 0) return;
-    const vol = new Int32Array(cap);
-    vol.set(this.vol.subarray(0, Math.min(cap, this.vol.length)));
-    freeArrayBuffer(this.vol);
-    this.vol = vol;
+    this.clock = resized(this.clock, cap);
+    if (this.vol.length !== 0) this.vol = resized(this.vol, cap);
   }
 
   /** Gives back the free slots at the top, and the memory once a quarter of it is used. */

@@ -9,7 +9,7 @@
 // no object of its own. Levels above 0 (a forward link and a span each) live in a pooled
 // Int32Array, in a block per node of two levels or more; three nodes in four have none. Freed
 // ids and pool blocks are reused. An id is valid from insert() until the node is removed.
-import { freeArrayBuffer } from '../engine/release.js';
+import { freeArrayBuffer, resized } from '../engine/release.js';
 
 const MAX_LEVEL = 32;
 /** Chance of a node reaching the next level (ZSKIPLIST_P). */
@@ -182,7 +182,7 @@ export class SkipList {
 
   /** The member of `id`, for the set's StringIndex (KeySource). */
   keyAt(id: number): string {
-    return this.members[id >> CHUNK_BITS][id & CHUNK_MASK];
+    return this.member(id);
   }
 
   /** How many levels the node has (1 to MAX_LEVEL). */
@@ -359,14 +359,8 @@ export class SkipList {
   /** Doubles the node arrays; the old buffers are freed at once. */
   private grow(): void {
     const cap = this.scores.length * 2;
-    const scores = new Float64Array(cap);
-    scores.set(this.scores);
-    freeArrayBuffer(this.scores);
-    this.scores = scores;
-    const links = new Int32Array(cap * LINK);
-    links.set(this.links);
-    freeArrayBuffer(this.links);
-    this.links = links;
+    this.scores = resized(this.scores, cap);
+    this.links = resized(this.links, cap * LINK);
   }
 
   /** Stores the member of `id`; a never-used id appends to the last chunk. */
@@ -388,10 +382,7 @@ export class SkipList {
     } else {
       o = this.poolTop;
       if (o + size > this.pool.length) {
-        const pool = new Int32Array(Math.max(this.pool.length * 2, o + size));
-        pool.set(this.pool);
-        freeArrayBuffer(this.pool);
-        this.pool = pool;
+        this.pool = resized(this.pool, Math.max(this.pool.length * 2, o + size));
       }
       this.poolTop = o + size;
     }

@@ -6,7 +6,7 @@
 // A V8 Map costs about 28 bytes per entry, and leaves its old backing stores behind for a major
 // GC as it grows; this costs 4 bytes of hash and 5-11 bytes of table per entry, and the arrays it
 // replaces are freed at once (release.ts).
-import { freeArrayBuffer } from '../engine/release.js';
+import { freeArrayBuffer, resized } from '../engine/release.js';
 
 /** The smallest table (a power of two), and the smallest hash column. */
 const MIN_BUCKETS = 16;
@@ -100,11 +100,7 @@ export class StringIndex {
   /** Resizes the hash column to `cap` ids; every id held must be below it. */
   fitIds(cap: number): void {
     cap = Math.max(MIN_IDS, cap);
-    if (cap === this.hashes.length) return;
-    const hashes = new Int32Array(cap);
-    hashes.set(this.hashes.subarray(0, Math.min(cap, this.hashes.length)));
-    freeArrayBuffer(this.hashes);
-    this.hashes = hashes;
+    if (cap !== this.hashes.length) this.hashes = resized(this.hashes, cap);
   }
 
   /** Empties the index, freeing its large blocks now. */

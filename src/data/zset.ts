@@ -6,7 +6,7 @@
 // Invariant: every member of the index is in the skiplist under the id the index gives, and a key
 // never holds an empty set (the commands delete it). Node ids are valid until their member goes.
 import type { Config } from '../config/config.js';
-import { freeArrayBuffer } from '../engine/release.js';
+import { freeArrayBuffer, resized } from '../engine/release.js';
 import { NIL, SkipList, type LexRange, type ScoreRange } from './skiplist.js';
 import { StringIndex } from './string-index.js';
 
@@ -123,12 +123,7 @@ export class RedisZset {
     this.dict.add(id, member);
     const scan = this.scanIndex;
     if (scan !== undefined) {
-      if (id >= scan.seqs.length) {
-        const seqs = new Float64Array(this.zsl.capacity);
-        seqs.set(scan.seqs);
-        freeArrayBuffer(scan.seqs);
-        scan.seqs = seqs;
-      }
+      if (id >= scan.seqs.length) scan.seqs = resized(scan.seqs, this.zsl.capacity);
       scan.seqs[id] = scan.nextSeq;
       scan.order.push(scan.nextSeq++);
       scan.ids.push(id);
@@ -192,8 +187,7 @@ export class RedisZset {
 
   /** Removes the members of 0-based ranks start..end (both within the set); returns how many. */
   deleteRankRange(start: number, end: number): number {
-    const zsl = this.zsl;
-    const n = zsl.deleteRankRange(start, end, (id) => this.forget(id));
+    const n = this.zsl.deleteRankRange(start, end, (id) => this.forget(id));
     this.maybeCompact();
     return n;
   }

@@ -41,3 +41,16 @@ export function freeArrayBuffer(b: ArrayBuffer | ArrayBufferView): void {
   const ab = b instanceof ArrayBuffer ? b : b.buffer;
   if (ab instanceof ArrayBuffer) detach(ab);
 }
+
+type Column = Int32Array | Uint32Array | Float64Array;
+
+/**
+ * A copy of the column `a` with `length` elements (cut short or zero-filled), `a`'s block freed
+ * at once: how the data structures grow and shrink their typed arrays.
+ */
+export function resized<A extends Column>(a: A, length: number): A {
+  const b = new (a.constructor as new (n: number) => A)(length);
+  b.set(a.length > length ? a.subarray(0, length) : a);
+  freeArrayBuffer(a);
+  return b;
+}
