@@ -44,10 +44,14 @@ function toArgs(name: string, v: DirectiveValue): string[] {
   return [...v];
 }
 
-/** Embedded servers default to loopback, a system-chosen port, and warnings-only logging. */
+/**
+ * Embedded servers default to loopback, a system-chosen port, warnings-only logging, and DEBUG
+ * allowed from local connections.
+ */
 export async function createServer(options: CreateServerOptions = {}): Promise<ServerHandle> {
   const config = Config.defaults();
-  const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning' };
+  // DEBUG from local connections, for the tests that embed a server (the CLI keeps Redis's `no`).
+  const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning', 'enable-debug-command': 'local' };
   const merged: Record<string, DirectiveValue> = { ...defaults };
   for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp' && k !== 'tls' && k !== 'ioThreadsAlways') merged[k] = v;
   for (const [k, v] of Object.entries(merged)) {

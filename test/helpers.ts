@@ -218,7 +218,8 @@ export function replyEnd(s: string, pos = 0): number {
         at = replyEnd(s, at);
         if (at < 0) return -1;
       }
-      return at;
+      // An attribute is not a reply by itself: it belongs to the value that follows it.
+      return type === '|' ? replyEnd(s, at) : at;
     }
     default:
       throw new Error(`not a RESP value at ${pos}: ${JSON.stringify(s.slice(pos, pos + 20))}`);

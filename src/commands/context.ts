@@ -12,6 +12,13 @@ import type { Keyspace } from '../data/keyspace.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Command, CommandCall, CommandTable } from './table.js';
 
+export interface DebugFlags {
+  /** Active expiry in the cron (keys still expire when read). */
+  activeExpire: boolean;
+  /** The cron does nothing at all while set. */
+  pauseCron: boolean;
+}
+
 export interface ServerContext {
   readonly keyspace: Keyspace;
   readonly config: Config;
@@ -72,6 +79,12 @@ export interface ServerContext {
   resetClient(c: Client): void;
   /** The batch clock, ms. */
   readonly now: number;
+  /** DEBUG SET-ACTIVE-EXPIRE and PAUSE-CRON: the switches Redis keeps for its test suite. */
+  readonly debugFlags: DebugFlags;
+  /** A WARNING line in the server log (DEBUG LOG). */
+  logWarning(msg: string): void;
+  /** DEBUG CHANGE-REPL-ID: a new replication id (INFO's master_replid), logged as Redis does. */
+  changeReplicationId(): void;
   /** DEBUG REPLYBUFFER: the reply-buffer resizing knobs. */
   debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void;
   /** Closes `c` (async) when its query buffer plus queued MULTI bytes exceed the limit. */

@@ -79,6 +79,14 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     reject(call, `wrong number of arguments for '${cmd.fullName}' command`, cmd);
     return;
   }
+  // DEBUG (and MODULE) only where enable-debug-command allows it, checked before auth (processCommand).
+  if (cmd.flags & CmdFlag.Protected) {
+    const denied = protectedCommandDenied(call, cmd);
+    if (denied !== null) {
+      reject(call, denied, cmd);
+      return;
+    }
+  }
   // Auth is required only while the default user has a password (or is off): after
   // CONFIG SET requirepass "" unauthenticated clients may go on (clientRequireAuth).
   if (!client.authenticated && !(cmd.flags & CmdFlag.NoAuth) && !call.server.acl.defaultAuthenticated()) {
@@ -116,6 +124,15 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     return;
   }
   callCommand(call, cmd, hooks);
+}
+
+/** allowProtectedAction: `yes`, or `local` for a loopback or unix-socket client. */
+function protectedCommandDenied(call: CommandCall, cmd: Command): string | null {
+  const base = cmd.parent ? cmd.parent.name : cmd.name;
+  const directive = base === 'module' ? 'enable-module-command' : 'enable-debug-command';
+  const mode = call.server.config.str(directive);
+  if (mode === 'yes' || (mode === 'local' && call.client.local)) return null;
+  return `${base.toUpperCase()} command not allowed. If the ${directive} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
 }
 
 export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHooks): void {

@@ -25,12 +25,12 @@ export function stringEncoding(v: RedisString): 'int' | 'embstr' | 'raw' {
 }
 
 /** quicklist.c optimization_level: the listpack byte limits for list-max-listpack-size -1..-5. */
-const LISTPACK_SIZE_LIMITS = [4096, 8192, 16384, 32768, 65536];
+export const LISTPACK_SIZE_LIMITS = [4096, 8192, 16384, 32768, 65536];
 /** SIZE_SAFETY_LIMIT: the byte cap when the limit is an entry count. */
-const SIZE_SAFETY_LIMIT = 8192;
+export const SIZE_SAFETY_LIMIT = 8192;
 
 /** The bytes one element takes in a listpack: its encoding plus its back-length. */
-function listpackEntrySize(s: RedisString): number {
+export function listpackEntrySize(s: RedisString): number {
   let enc: number;
   const n = typeof s === 'string' ? parseInteger(s) : null;
   if (n !== null) {

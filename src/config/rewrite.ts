@@ -30,8 +30,11 @@ class RewriteState {
   private readonly processed = new Set<string>();
   private needsSignature = true;
 
-  /** rewriteConfigReadOldFile. `text` is the old file as a byte string ('' when there is none). */
-  constructor(text: string) {
+  /**
+   * rewriteConfigReadOldFile. `text` is the old file as a byte string ('' when there is none).
+   * `forceAll` (DEBUG CONFIG-REWRITE-FORCE-ALL) writes every directive, defaults included.
+   */
+  constructor(text: string, private readonly forceAll = false) {
     if (text === '') return;
     for (const raw of text.split('\n')) {
       const line = raw.replace(/^[\r\n\t ]+|[\r\n\t ]+$/g, '');
@@ -74,7 +77,7 @@ class RewriteState {
       this.lines[at] = line;
       return;
     }
-    if (!force) return;
+    if (!force && !this.forceAll) return;
     if (this.needsSignature) {
       this.lines.push(SIGNATURE);
       this.needsSignature = false;
@@ -303,11 +306,11 @@ function overwriteFile(path: string, content: Buffer, mode: number | undefined):
  * CONFIG REWRITE of `path` ('' = the server has no config file) with the values of `config`.
  * Errors are Redis's texts, without the "ERR " prefix.
  */
-export function rewriteConfigFile(path: string, config: Config): RewriteResult {
+export function rewriteConfigFile(path: string, config: Config, forceAll = false): RewriteResult {
   if (path === '') return { ok: false, error: NO_CONFIG_FILE_ERROR };
   const old = readOldFile(path);
   if ('errno' in old) return { ok: false, error: `Rewriting config file: ${strerror(old.errno)}` };
-  const state = new RewriteState(old.text);
+  const state = new RewriteState(old.text, forceAll);
   // Table order, where Redis walks its config dict in hash order: only the order of appended lines
   // differs. File-only rows come last in the table, so `user` lines follow the others, as in Redis.
   for (const row of DIRECTIVES) rewriterFor(row)(row, config.get(row.name) ?? '', state, config);

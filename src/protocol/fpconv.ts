@@ -495,7 +495,7 @@ function emitDigits(K: number, neg: boolean): string {
 }
 
 /** fpconv_dtoa for a finite, non-zero double. */
-function fpconvDtoa(d: number): string {
+export function fpconvDtoa(d: number): string {
   grisu2(Math.abs(d));
   return emitDigits(decimalK, d < 0);
 }

@@ -164,6 +164,15 @@ export class ReplyWriter {
     this.header(this.resp === 3 ? 0x3e : 0x2a, n);
   }
 
+  /**
+   * An attribute of n pairs (|n), RESP3 only: RESP2 has no such type, so there the caller writes
+   * nothing of it (addReplyAttributeLen requires RESP3) and only the reply that follows.
+   */
+  attribute(n: number): void {
+    if (this.muted || this.resp !== 3) return;
+    this.header(0x7c, n);
+  }
+
   bool(v: boolean): void {
     if (this.muted) return;
     if (this.resp === 3) this.rawAscii(v ? '#t\r\n' : '#f\r\n');
@@ -176,6 +185,13 @@ export class ReplyWriter {
     const s = formatDouble(d);
     if (this.resp === 3) this.prefixed(0x2c, s);
     else this.bulkStr(s);
+  }
+
+  /** A big number: (digits in RESP3, a bulk string in RESP2 (addReplyBigNum). */
+  bigNumber(digits: string): void {
+    if (this.muted) return;
+    if (this.resp === 3) this.prefixed(0x28, digits);
+    else this.bulkStr(digits);
   }
 
   /** Verbatim text: =len\r\ntxt:... in RESP3, a bulk string in RESP2 (CLIENT LIST, INFO). */

@@ -4,6 +4,7 @@ import { REDIS_VERSION } from '../config/version.js';
 
 export interface InfoSource {
   readonly runId: string;
+  readonly replId: string;
   readonly startedMs: number;
   readonly configFile: string;
   readonly pollBackend: string;
@@ -99,7 +100,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
       ['role', 'master'],
       ['connected_slaves', 0],
       ['master_failover_state', 'no-failover'],
-      ['master_replid', src.runId],
+      ['master_replid', src.replId],
       ['master_replid2', '0000000000000000000000000000000000000000'],
       ['master_repl_offset', 0],
       ['second_repl_offset', -1],

@@ -98,6 +98,9 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   readonly tracking: Tracking;
   readonly log: Logger;
   readonly runId = randomBytes(20).toString('hex');
+  /** master_replid: the run id until DEBUG CHANGE-REPL-ID (or, later, a failover) changes it. */
+  replId = this.runId;
+  readonly debugFlags = { activeExpire: true, pauseCron: false };
   readonly configFile: string;
   startedMs = Date.now();
   dirty = 0;
@@ -322,6 +325,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
 
   /** Periodic work: idle-client timeout and the end of CLIENT PAUSE. */
   private serverCron(): void {
+    // DEBUG PAUSE-CRON 1: nothing periodic runs (timeouts, expiry, limits, resizing, eviction).
+    if (this.debugFlags.pauseCron) return;
     const now = Date.now();
     this.call.now = now;
     const timeout = this.config.int('timeout');
@@ -340,7 +345,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.updatePause(now);
     // Expired keys are reclaimed a little every tick, within Redis's time budget (25 ms at hz 10);
     // nothing while clients are paused (setPause).
-    activeExpireCycle(this.keyspace, now, ((25 + 2 * (this.keyspace.activeExpireEffort - 1)) * 10) / this.config.int('hz'));
+    if (this.debugFlags.activeExpire) activeExpireCycle(this.keyspace, now, ((25 + 2 * (this.keyspace.activeExpireEffort - 1)) * 10) / this.config.int('hz'));
     if (this.limits) {
       const over = this.limits.cron(this.clients, this.counters, now, (slot) => this.clients.atSlot(slot));
       for (const c of over) this.onOutputLimit(c.slot, false);
@@ -359,6 +364,15 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   }
 
   // ---- batches -------------------------------------------------------------------------------
+
+  logWarning(msg: string): void {
+    this.log.warning(msg);
+  }
+
+  changeReplicationId(): void {
+    this.log.notice('Changing replication IDs after receiving DEBUG change-repl-id');
+    this.replId = randomBytes(20).toString('hex');
+  }
 
   debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void {
     if (!this.limits) return;
