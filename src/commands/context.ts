@@ -10,6 +10,8 @@ import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Keyspace } from '../data/keyspace.js';
 import type { ReplyWriter } from '../protocol/reply.js';
+import type { LatencyMonitor } from '../stats/latency-monitor.js';
+import type { SlowLog } from '../stats/slowlog.js';
 import type { Command, CommandCall, CommandTable } from './table.js';
 
 export interface DebugFlags {
@@ -79,6 +81,10 @@ export interface ServerContext {
   resetClient(c: Client): void;
   /** The batch clock, ms. */
   readonly now: number;
+  /** SLOWLOG's entries. */
+  readonly slowlog: SlowLog;
+  /** The latency monitor (LATENCY LATEST/HISTORY/RESET/DOCTOR). */
+  readonly latency: LatencyMonitor;
   /** DEBUG SET-ACTIVE-EXPIRE and PAUSE-CRON: the switches Redis keeps for its test suite. */
   readonly debugFlags: DebugFlags;
   /** A WARNING line in the server log (DEBUG LOG). */

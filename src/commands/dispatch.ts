@@ -39,8 +39,8 @@ export interface DispatchHooks {
   securityWarning(call: CommandCall): void;
   /** CLIENT PAUSE: true when the command was postponed (it runs again after the pause). */
   postpone(call: CommandCall, cmd: Command): boolean;
-  /** After a command ran (MONITOR feed). */
-  afterCommand(call: CommandCall, cmd: Command): void;
+  /** After a command ran for `us` microseconds (MONITOR feed, slow log, latency). */
+  afterCommand(call: CommandCall, cmd: Command, us: number): void;
 }
 
 /** Run immediately even inside MULTI. */
@@ -135,10 +135,23 @@ function protectedCommandDenied(call: CommandCall, cmd: Command): string | null 
   return `${base.toUpperCase()} command not allowed. If the ${directive} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
 }
 
+/**
+ * Redis's call(): runs the handler and counts it. A call that blocks is counted when it is
+ * served (it runs again) or times out; an error reply makes it a failed call.
+ */
 export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHooks): void {
-  cmd.calls++;
+  const errors = call.reply.errorCount;
+  const start = call.clock;
   cmd.handler!(call);
-  hooks.afterCommand(call, cmd);
+  const end = performance.now();
+  call.clock = end;
+  if (call.reply.errorCount !== errors) cmd.failedCalls++;
+  const us = (end - start) * 1000;
+  if (call.client.blocked === undefined) {
+    cmd.calls++;
+    cmd.usec += us;
+  }
+  hooks.afterCommand(call, cmd, us);
 }
 
 function queueCommand(c: Client, cmd: Command, args: Args): void {

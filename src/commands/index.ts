@@ -8,11 +8,13 @@ import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
+import { latencyCommands } from './latency.js';
 import { listCommands } from './lists.js';
 import { objectCommands } from './object.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { slowlogCommands } from './slowlog.js';
 import { stringCommands } from './strings.js';
 import { CommandTable } from './table.js';
 import { transactionCommands } from './transactions.js';
@@ -28,6 +30,8 @@ export function buildCommandTable(): CommandTable {
     ...serverCommands,
     ...aclCommands,
     ...introspectionCommands,
+    ...slowlogCommands,
+    ...latencyCommands,
     ...keyCommands,
     ...expireCommands,
     ...objectCommands,

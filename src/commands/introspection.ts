@@ -1,4 +1,4 @@
-// COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS, HELP), generated from the
+// COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS, GETKEYSANDFLAGS, HELP), generated from the
 // command table so what clients learn is what dispatch does.
 import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, FLAG_NAMES, keySpecPositions, type Command, type CommandCall, type CommandDef } from './table.js';
@@ -166,33 +166,83 @@ function list(call: CommandCall): void {
   for (const n of names) reply.bulkStr(n);
 }
 
-function getkeys(call: CommandCall): void {
+/** Key-spec flags in the order Redis prints them (addReplyFlagsForKeyArgs). */
+const KEY_FLAG_ORDER = ['RO', 'RW', 'OW', 'RM', 'access', 'update', 'insert', 'delete', 'not_key', 'incomplete', 'variable_flags'];
+
+/**
+ * The flags of a spec marked variable_flags, as the command's getkeys_proc decides them from the
+ * arguments: SET with GET reads the key (setGetKeys), BITFIELD writes only with SET/INCRBY
+ * (bitfieldGetKeys).
+ */
+function variableKeyFlags(name: string, argc: number, lower: (i: number) => string): readonly string[] {
+  if (name === 'set') {
+    for (let i = 3; i < argc; i++) if (lower(i) === 'get') return ['RW', 'access', 'update'];
+    return ['OW', 'update'];
+  }
+  if (name === 'bitfield') {
+    for (let i = 2; i < argc; i++) {
+      const a = lower(i);
+      if (a === 'set' || a === 'incrby') return ['RW', 'access', 'update'];
+    }
+    return ['RO', 'access'];
+  }
+  return [];
+}
+
+/**
+ * COMMAND GETKEYS and GETKEYSANDFLAGS: the key positions (relative to the command name) and each
+ * key's spec flags, or undefined once an error was replied.
+ */
+function commandKeys(call: CommandCall): { pos: number; flags: readonly string[] }[] | undefined {
   const { args, reply } = call;
   const c = call.server.commands.get(args.lower(2));
   if (!c) {
     reply.error('Invalid command specified');
-    return;
+    return undefined;
   }
   const argc = args.count - 2;
   if (!c.arityOk(argc)) {
     reply.error('Invalid number of arguments specified for command');
-    return;
+    return undefined;
   }
   // Key specs when the row has them (movable keys: LMPOP, ZUNIONSTORE...), else the legacy range.
-  const positions: number[] = [];
+  const keys: { pos: number; flags: readonly string[] }[] = [];
   const specs = c.def.keySpecs ?? [];
   if (specs.length > 0) {
-    for (const s of specs) if (!s.flags.includes('not_key')) positions.push(...keySpecPositions(s, argc, (i) => args.str(i + 2)));
+    for (const s of specs) {
+      if (s.flags.includes('not_key')) continue;
+      const flags = s.flags.includes('variable_flags') ? variableKeyFlags(c.name, argc, (i) => args.lower(i + 2)) : KEY_FLAG_ORDER.filter((f) => s.flags.includes(f));
+      for (const pos of keySpecPositions(s, argc, (i) => args.str(i + 2))) keys.push({ pos, flags });
+    }
   } else if (c.firstKey > 0) {
     const last = c.lastKey < 0 ? argc + c.lastKey : c.lastKey;
-    for (let i = c.firstKey; i <= last; i += c.step) positions.push(i);
+    for (let i = c.firstKey; i <= last; i += c.step) keys.push({ pos: i, flags: [] });
   }
-  if (positions.length === 0) {
+  if (keys.length === 0) {
     reply.error('The command has no key arguments');
-    return;
+    return undefined;
   }
-  reply.array(positions.length);
-  for (const i of positions) reply.bulkStr(args.str(i + 2));
+  return keys;
+}
+
+function getkeys(call: CommandCall): void {
+  const keys = commandKeys(call);
+  if (!keys) return;
+  call.reply.array(keys.length);
+  for (const k of keys) call.reply.bulkStr(call.args.str(k.pos + 2));
+}
+
+function getkeysandflags(call: CommandCall): void {
+  const keys = commandKeys(call);
+  if (!keys) return;
+  const { reply } = call;
+  reply.array(keys.length);
+  for (const k of keys) {
+    reply.array(2);
+    reply.bulkStr(call.args.str(k.pos + 2));
+    reply.set(k.flags.length);
+    for (const f of k.flags) reply.status(f);
+  }
 }
 
 const HELP = [
@@ -255,6 +305,11 @@ export const introspectionCommands: CommandDef[] = [
         name: 'getkeys', arity: -4, flags: SUB, acl: CONN, group: 'server', since: '2.8.13',
         summary: 'Extracts the key names from an arbitrary command.', complexity: 'O(N) where N is the number of arguments to the command',
         handler: getkeys,
+      },
+      {
+        name: 'getkeysandflags', arity: -4, flags: SUB, acl: CONN, group: 'server', since: '7.0.0',
+        summary: 'Extracts the key names and access flags for an arbitrary command.',
+        complexity: 'O(N) where N is the number of arguments to the command', handler: getkeysandflags,
       },
       {
         name: 'help', arity: 2, flags: SUB, acl: CONN, group: 'server', since: '5.0.0',

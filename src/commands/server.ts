@@ -200,6 +200,17 @@ export const serverCommands: CommandDef[] = [
     handler: shutdown,
   },
   {
+    name: 'time', arity: 1, flags: F.Loading | F.Stale | F.Fast, acl: ['fast'], group: 'server', since: '2.6.0',
+    summary: 'Returns the server time.', complexity: 'O(1)', tips: ['nondeterministic_output'],
+    handler: ({ reply }) => {
+      // Microseconds since the epoch from the monotonic clock's origin (gettimeofday in Redis).
+      const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+      reply.array(2);
+      reply.bulkStr(String(Math.floor(us / 1e6)));
+      reply.bulkStr(String(us % 1e6));
+    },
+  },
+  {
     name: 'info', arity: -1, flags: F.Loading | F.Stale | F.Sentinel, acl: ['slow', 'dangerous'], group: 'server',
     since: '1.0.0', summary: 'Returns information and statistics about the server.', complexity: 'O(1)',
     tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'], handler: info,

@@ -1,6 +1,7 @@
 // The command table: one row per command (name, arity, flags, key positions, ACL categories,
 // docs, handler). It drives dispatch, arity errors, COMMAND INFO/DOCS/LIST and (later) ACL.
 // Each family file exports its rows; commands/index.ts gathers them.
+import type { LatencyHistogram } from '../stats/latency-histogram.js';
 import { nameHash, type Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Client } from '../clients/client.js';
@@ -67,6 +68,11 @@ export interface CommandCall {
   now: number;
   /** True when a blocked command runs again because a key it waits on got data. */
   reprocessing: boolean;
+  /**
+   * performance.now() at the last command boundary: a command's duration runs from here to the
+   * end of its handler, and that end is the next command's start (one clock read per command).
+   */
+  clock: number;
 }
 
 export type Handler = (call: CommandCall) => void;
@@ -140,6 +146,8 @@ export class Command {
   usec = 0;
   failedCalls = 0;
   rejectedCalls = 0;
+  /** Latency of its calls (latency-tracking), made on the first call. */
+  histogram: LatencyHistogram | undefined;
 
   constructor(readonly def: CommandDef, readonly parent?: Command) {
     this.name = def.name;

@@ -21,6 +21,7 @@ export interface InfoSource {
   keyspaceLines(): string[];
   errorstatsLines(): string[];
   commandstatsLines(): string[];
+  latencystatsLines(): string[];
   memoryFields(): [string, number][];
 }
 
@@ -119,6 +120,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
   if (wanted.has('modules')) out.push('# Modules\r\n');
   if (wanted.has('commandstats')) out.push('# Commandstats\r\n' + src.commandstatsLines().join(''));
   if (wanted.has('errorstats')) out.push('# Errorstats\r\n' + src.errorstatsLines().join(''));
+  if (wanted.has('latencystats')) out.push('# Latencystats\r\n' + src.latencystatsLines().join(''));
   if (wanted.has('cluster')) out.push(fmt('Cluster', [['cluster_enabled', 0]]));
   if (wanted.has('keyspace')) out.push('# Keyspace\r\n' + src.keyspaceLines().join(''));
   return out.join('\r\n');

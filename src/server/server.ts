@@ -21,6 +21,10 @@ import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../c
 import { discardTransaction } from '../commands/transactions.js';
 import { wireKeyspace } from '../commands/notify.js';
 import { activeExpireCycle } from '../data/active-expire.js';
+import { redactedArgs } from '../commands/redact.js';
+import { LatencyHistogram } from '../stats/latency-histogram.js';
+import { LatencyMonitor } from '../stats/latency-monitor.js';
+import { SlowLog } from '../stats/slowlog.js';
 import { Config } from '../config/config.js';
 import { Keyspace, type KeyspaceObserver } from '../data/keyspace.js';
 import { Args } from '../engine/args.js';
@@ -101,6 +105,10 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   /** master_replid: the run id until DEBUG CHANGE-REPL-ID (or, later, a failover) changes it. */
   replId = this.runId;
   readonly debugFlags = { activeExpire: true, pauseCron: false };
+  readonly slowlog = new SlowLog();
+  readonly latency = new LatencyMonitor();
+  /** The directives read after every command, kept as numbers (config.onChange refreshes them). */
+  private readonly perCommand = { slowlogUs: 10000, slowlogMax: 128, latencyMs: 0, tracking: true };
   readonly configFile: string;
   startedMs = Date.now();
   dirty = 0;
@@ -127,6 +135,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   private requestSeq = 0;
   private flushInvalidatedAt = -1;
   private closeCurrentAfterCommand = false;
+  /** Inside onBatch: call.clock is the last command boundary. */
+  private inBatch = false;
   private stopped = false;
   private lastSecurityWarning = 0;
   private readonly ephemeral: boolean;
@@ -166,7 +176,18 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     // Expired/new/keymiss notifications and LFU counting need the server's pub/sub and config.
     wireKeyspace(this);
     this.keyspace.dropped = releaseValue;
-    this.call = { client: undefined as unknown as Client, args: this.args, reply: this.writer, server: this, now: 0, reprocessing: false };
+    this.call = { client: undefined as unknown as Client, args: this.args, reply: this.writer, server: this, now: 0, reprocessing: false, clock: 0 };
+    const readPerCommand = () => {
+      this.perCommand.slowlogUs = this.config.int('slowlog-log-slower-than');
+      this.perCommand.slowlogMax = this.config.int('slowlog-max-len');
+      this.perCommand.latencyMs = this.config.int('latency-monitor-threshold');
+      this.perCommand.tracking = this.config.bool('latency-tracking');
+      this.slowlog.trim(this.perCommand.slowlogMax);
+    };
+    readPerCommand();
+    this.config.onChange((name) => {
+      if (name.startsWith('slowlog-') || name.startsWith('latency-')) readPerCommand();
+    });
   }
 
   get now(): number {
@@ -391,6 +412,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     const r = this.records;
     const now = this.counters[Stat.NowMs];
     this.call.now = now;
+    this.call.clock = performance.now();
+    this.inBatch = true;
     if (this.pause.end && now >= this.pause.end) this.updatePause(now);
     let i = 0;
     while (i < words) {
@@ -440,6 +463,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.freeClientsInAsyncQueue();
     if (this.config.str('maxmemory-clients') !== '0') this.evictClients();
     this.writer.commit();
+    this.inBatch = false;
   }
 
   /** Runs one request of `c` (processCommand and everything around it). */
@@ -448,6 +472,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     call.client = c;
     call.args = args;
     call.reprocessing = reprocessing;
+    // Outside a batch (timers, unblocking) the last boundary is stale: start from now.
+    if (!this.inBatch) call.clock = performance.now();
     this.writer.begin(c.slot, c.resp);
     this.writer.muted = (c.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
     this.current = c;
@@ -752,6 +778,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     for (const c of this.blocking.expired(now, this.clients)) {
       const b = c.blocked!;
       this.endBlock(c);
+      // updateStatsOnUnblock: a call that timed out counts once.
+      if (b.cmd) b.cmd.calls++;
       this.writeTo(c, (w) => b.timeoutReply?.(w), false);
       this.resumeClient(c);
     }
@@ -767,6 +795,10 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     // TIMEOUT on a paused client would crash Redis ([BUG]); here it just can't be unblocked that way.
     if (b.type === BlockType.Postpone && !error) return false;
     this.endBlock(c);
+    if (b.cmd) {
+      b.cmd.calls++;
+      if (error) b.cmd.failedCalls++;
+    }
     this.writeTo(c, (w) => {
       if (error) w.error('-UNBLOCKED client unblocked via CLIENT UNBLOCK');
       else b.timeoutReply?.(w);
@@ -849,8 +881,9 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.freeClientAsync(call.client);
   }
 
-  afterCommand(call: CommandCall, cmd: Command): void {
+  afterCommand(call: CommandCall, cmd: Command, us: number): void {
     const c = call.client;
+    if (c.blocked === undefined) this.recordLatency(call, cmd, us);
     if (c.tracking && cmd.flags & CmdFlag.Readonly && cmd.firstKey > 0) {
       const keys: string[] = [];
       const last = cmd.lastKey < 0 ? call.args.count + cmd.lastKey : cmd.lastKey;
@@ -858,6 +891,19 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       this.tracking.rememberKeys(c, keys);
     }
     if (this.monitors.size && !call.reprocessing && !(cmd.flags & (CmdFlag.Admin | CmdFlag.SkipMonitor))) this.feedMonitors(call, cmd);
+  }
+
+  /** The slow log, the latency monitor and the per-command histogram (server.c call()). */
+  private recordLatency(call: CommandCall, cmd: Command, us: number): void {
+    const p = this.perCommand;
+    if (p.tracking) (cmd.histogram ??= new LatencyHistogram()).record(us * 1000);
+    if (p.slowlogUs >= 0 && us >= p.slowlogUs && !(cmd.flags & CmdFlag.SkipSlowlog)) {
+      const args = call.args;
+      this.slowlog.push(p.slowlogUs, p.slowlogMax, us, args.count, (i) => args.str(i), redactedArgs(cmd, args), call.client.addr, call.client.name, Date.now());
+    }
+    if (p.latencyMs > 0 && us / 1000 >= p.latencyMs) {
+      this.latency.addSample(cmd.flags & CmdFlag.Fast ? 'fast-command' : 'command', Math.floor(us / 1000), Date.now());
+    }
   }
 
   runQueued(call: CommandCall, cmd: Command): void {
@@ -878,16 +924,9 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     const usec = Math.floor((t - sec * 1000) * 1000);
     const where = c.flags & ClientFlag.UnixSocket ? `unix:${this.config.str('unixsocket')}` : c.addr;
     const args = call.args;
-    const redact = new Set<number>();
-    if (cmd.name === 'auth') for (let i = 1; i < args.count; i++) redact.add(i);
-    if (cmd.name === 'hello') {
-      for (let i = 1; i < args.count - 2; i++) if (args.is(i, 'auth')) {
-        redact.add(i + 1);
-        redact.add(i + 2);
-      }
-    }
+    const redact = redactedArgs(cmd, args);
     let line = `${sec}.${String(usec).padStart(6, '0')} [${c.db} ${where}]`;
-    for (let i = 0; i < args.count; i++) line += ' ' + (redact.has(i) ? '"(redacted)"' : repr(args.str(i)));
+    for (let i = 0; i < args.count; i++) line += ' ' + (redact?.has(i) ? '"(redacted)"' : repr(args.str(i)));
     // A MONITOR client sees its own commands too (after their replies).
     for (const m of this.monitors) this.writeTo(m, (w) => w.status(line), true);
   }
@@ -984,6 +1023,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       c.rejectedCalls = 0;
       c.failedCalls = 0;
       c.usec = 0;
+      c.histogram = undefined;
     }
     for (const db of this.keyspace.dbs) db.expiredKeys = 0;
     this.keyspace.hits = this.keyspace.misses = 0;
@@ -1113,15 +1153,35 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     return [...this.writer.errorCodes].map(([code, n]) => `errorstat_${code}:count=${n}\r\n`);
   }
 
+  /** latency_percentiles_usec_<cmd>:p50=...,p99=... for each command with a histogram. */
+  latencystatsLines(): string[] {
+    const percentiles = this.config.str('latency-tracking-info-percentiles').split(' ').filter(Boolean).map(Number);
+    const out: string[] = [];
+    for (const c of this.commands.everything()) {
+      const h = c.histogram;
+      if (!h || h.total === 0) continue;
+      const parts = percentiles.map((p) => `p${trimDouble(p)}=${(h.valueAtPercentile(p) / 1000).toFixed(3)}`);
+      out.push(`latency_percentiles_usec_${c.fullName}:${parts.join(',')}\r\n`);
+    }
+    return out;
+  }
+
   commandstatsLines(): string[] {
     const out: string[] = [];
     for (const c of this.commands.everything()) {
       if (c.calls || c.rejectedCalls) {
-        out.push(`cmdstat_${c.fullName}:calls=${c.calls},usec=0,usec_per_call=0.00,rejected_calls=${c.rejectedCalls},failed_calls=${c.failedCalls}\r\n`);
+        const usec = Math.floor(c.usec);
+        const perCall = c.calls ? (c.usec / c.calls).toFixed(2) : '0.00';
+        out.push(`cmdstat_${c.fullName}:calls=${c.calls},usec=${usec},usec_per_call=${perCall},rejected_calls=${c.rejectedCalls},failed_calls=${c.failedCalls}\r\n`);
       }
     }
     return out;
   }
+}
+
+/** printf("%f") with trailing zeros (and a bare dot) trimmed: 99.9, 50. */
+function trimDouble(d: number): string {
+  return d.toFixed(6).replace(/\.?0+$/, '');
 }
 
 function errnoText(errno: number): string {
