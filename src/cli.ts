@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // `npx respd [/path/to/redis.conf] [--directive value ...]`: redis-server's command line.
 import { isatty } from 'node:tty';
+import { buildCommandTable } from './commands/index.js';
 import { loadConfig } from './config/load.js';
 import { logBanner, logStarting } from './server/banner.js';
 import { Logger } from './server/log.js';
 import { Server } from './server/server.js';
 
 function main(): void {
-  const r = loadConfig(process.argv.slice(2));
+  // rename-command needs to know which commands exist.
+  const commands = buildCommandTable();
+  const r = loadConfig(process.argv.slice(2), undefined, { isCommand: (name) => commands.get(name.toLowerCase()) !== undefined });
   if (!r.ok) {
     if (r.viaLog) new Logger().warning(r.message.trimEnd());
     else process.stderr.write(r.message.endsWith('\n') ? r.message : r.message + '\n');

@@ -1,12 +1,11 @@
 // DEBUG: the enable-debug-command gate, and the subcommands Redis's users and test suites use,
 // byte for byte (PROTOCOL in RESP2 and RESP3, DIGEST and DIGEST-VALUE as redis-server computes them).
 // test/scenarios/debug.txt is the same ground diffed against redis-server with resp-diff.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, resp, startServer } from './helpers.js';
+import { RawClient, resp, startCli, startServer } from './helpers.js';
 
 const NOT_ALLOWED = '-ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n';
 
@@ -40,20 +39,13 @@ describe('enable-debug-command', () => {
   });
 
   it('the CLI keeps Redis\'s default, no', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'respd-debug-'));
-    const sock = join(dir, 'r.sock');
-    const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
-    const child = spawn(process.execPath, [cli, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
+    const cli = await startCli([]);
     try {
-      for (let i = 0; i < 500 && !out.includes('Ready to accept connections unix'); i++) await new Promise((r) => setTimeout(r, 20));
-      const c = await RawClient.connect(sock);
+      const c = await RawClient.connect(cli.sock);
       expect(await c.call('DEBUG', 'SLEEP', '0')).toBe(NOT_ALLOWED);
       c.close();
     } finally {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+      cli.stop();
     }
   });
 });
@@ -199,35 +191,25 @@ describe('DEBUG subcommands', async () => {
   });
 
   it('CONFIG-REWRITE-FORCE-ALL writes every directive, defaults included', async () => {
+    // Without a config file, as CONFIG REWRITE.
+    const a = await RawClient.connect(s.port);
+    expect(await a.call('DEBUG', 'CONFIG-REWRITE-FORCE-ALL')).toBe('-ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file\r\n');
+    a.close();
     const dir = mkdtempSync(join(tmpdir(), 'respd-rewrite-'));
+    const file = join(dir, 'r.conf');
+    writeFileSync(file, 'port 0\n');
+    const cli = await startCli([file, '--enable-debug-command', 'local']);
     try {
-      const t = await startServer();
-      // Without a config file, as CONFIG REWRITE.
-      const a = await RawClient.connect(t.port);
-      expect(await a.call('DEBUG', 'CONFIG-REWRITE-FORCE-ALL')).toBe('-ERR CONFIG-REWRITE-FORCE-ALL failed: The server is running without a config file\r\n');
-      a.close();
-      const file = join(dir, 'r.conf');
-      writeFileSync(file, 'port 0\n');
-      const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
-      const sock = join(dir, 'r.sock');
-      const child = spawn(process.execPath, [cli, file, '--unixsocket', sock, '--enable-debug-command', 'local'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      try {
-        for (let i = 0; i < 500 && !out.includes('Ready to accept connections unix'); i++) await new Promise((r) => setTimeout(r, 20));
-        const b = await RawClient.connect(sock);
-        expect(await b.call('DEBUG', 'CONFIG-REWRITE-FORCE-ALL')).toBe('+OK\r\n');
-        b.close();
-        const text = readFileSync(file, 'utf8');
-        expect(text).toMatch(/^maxmemory-policy noeviction$/m);
-        expect(text).toMatch(/^hz 10$/m);
-        expect(text).toMatch(/^timeout 0$/m);
-      } finally {
-        child.kill('SIGKILL');
-      }
+      const b = await RawClient.connect(cli.sock);
+      expect(await b.call('DEBUG', 'CONFIG-REWRITE-FORCE-ALL')).toBe('+OK\r\n');
+      b.close();
+      const text = readFileSync(file, 'utf8');
+      expect(text).toMatch(/^maxmemory-policy noeviction$/m);
+      expect(text).toMatch(/^hz 10$/m);
+      expect(text).toMatch(/^timeout 0$/m);
     } finally {
+      cli.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
-

@@ -283,3 +283,34 @@ export function parseBulks(reply: string): string[] {
   }
   return out;
 }
+
+/**
+ * `node dist/cli.js` with `args` plus a unix socket in a fresh folder, ready once it logs
+ * "Ready to accept connections unix". stop() kills it and removes the folder.
+ */
+export async function startCli(args: readonly string[]): Promise<{ sock: string; dir: string; output: () => string; stop: () => void }> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'respd-cli-'));
+  const sock = join(dir, 'r.sock');
+  const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+  const child = spawn(process.execPath, [cli, ...args, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const stop = () => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 500 && !out.includes('Ready to accept connections unix'); i++) {
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (!out.includes('Ready to accept connections unix')) {
+    stop();
+    throw new Error(`respd did not start: ${out}`);
+  }
+  return { sock, dir, output: () => out, stop };
+}

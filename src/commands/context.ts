@@ -45,7 +45,7 @@ export interface ServerContext {
   /** The client passed AUTH/HELLO AUTH: lift the pre-auth protocol limits. */
   onAuthenticated(c: Client): void;
   /** CONFIG SET succeeded for these directives: apply them at runtime. */
-  applyConfig(changed: readonly string[]): string | undefined;
+  applyConfig(changed: readonly string[]): { arg: string; error: string } | undefined;
   /** CONFIG RESETSTAT. */
   resetStats(): void;
   /** The config file given at start ('' if none), for CONFIG REWRITE. */

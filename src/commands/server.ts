@@ -131,7 +131,7 @@ function configSet({ args, reply, server }: CommandCall): void {
     // All or nothing: the old values come back and are applied again (restoreBackupConfig).
     server.config.restore(r.previous);
     server.applyConfig(r.changed);
-    reply.error(configSetError(r.changed[0] ?? '', applyError));
+    reply.error(configSetError(applyError.arg, applyError.error));
   } else {
     reply.status('OK');
   }

@@ -158,7 +158,7 @@ export class Command {
     this.nameBytes = Buffer.from(def.name, 'latin1');
     if (def.subcommands) {
       this.subcommands = new Map(def.subcommands.map((s) => [s.name, new Command(s, this)]));
-      this.subByHash = new NameIndex(this.subcommands.values());
+      this.subByHash = new NameIndex(this.subcommands.entries());
     }
   }
 
@@ -189,21 +189,25 @@ export class Command {
  */
 class NameIndex {
   private readonly slots: (Command | undefined)[];
+  private readonly names: Uint8Array[];
   private readonly hashes: Int32Array;
   private readonly mask: number;
 
-  constructor(cmds: Iterable<Command>) {
-    const list = [...cmds];
+  /** Entries are [name it is called by, command]: a renamed command is found by its new name. */
+  constructor(entries: Iterable<[string, Command]>) {
+    const list = [...entries];
     let size = 16;
     while (size < list.length * 4) size *= 2;
     this.mask = size - 1;
     this.slots = new Array<Command | undefined>(size).fill(undefined);
+    this.names = new Array<Uint8Array>(size);
     this.hashes = new Int32Array(size);
-    for (const c of list) {
-      const h = nameHash(c.name) | 0;
+    for (const [name, c] of list) {
+      const h = nameHash(name) | 0;
       let k = h & this.mask;
       while (this.slots[k] !== undefined) k = (k + 1) & this.mask;
       this.slots[k] = c;
+      this.names[k] = name === c.name ? c.nameBytes : Buffer.from(name, 'latin1');
       this.hashes[k] = h;
     }
   }
@@ -213,21 +217,33 @@ class NameIndex {
     for (let k = h & this.mask; ; k = (k + 1) & this.mask) {
       const c = this.slots[k];
       if (c === undefined) return undefined;
-      if (this.hashes[k] === h && args.matchesLower(i, c.nameBytes)) return c;
+      if (this.hashes[k] === h && args.matchesLower(i, this.names[k]!)) return c;
     }
   }
 }
 
 export class CommandTable {
   private readonly commands = new Map<string, Command>();
-  private readonly byHash: NameIndex;
+  private byHash: NameIndex;
 
   constructor(defs: readonly CommandDef[]) {
     for (const d of defs) {
       if (this.commands.has(d.name)) throw new Error(`command ${d.name} defined twice`);
       this.commands.set(d.name, new Command(d));
     }
-    this.byHash = new NameIndex(this.commands.values());
+    this.byHash = new NameIndex(this.commands.entries());
+  }
+
+  /**
+   * rename-command: the command is called `to` from now on (COMMAND INFO, stats and errors keep
+   * its real name, as Redis's fullname does); an empty `to` removes it. The loader checked both.
+   */
+  rename(from: string, to: string): void {
+    const c = this.commands.get(from.toLowerCase());
+    if (!c) return;
+    this.commands.delete(from.toLowerCase());
+    if (to !== '') this.commands.set(to.toLowerCase(), c);
+    this.byHash = new NameIndex(this.commands.entries());
   }
 
   get(name: string): Command | undefined {

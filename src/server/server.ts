@@ -165,6 +165,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.keyspace = new Keyspace(this.config.int('databases'));
     this.keyspace.observe(this);
     this.commands = buildCommandTable();
+    for (const [from, to] of this.config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(this.config, this.commands);
     this.writer = new ReplyWriter({
       commit: (n) => this.engine?.commit(n),
@@ -962,16 +963,25 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     return { ok: true };
   }
 
-  applyConfig(changed: readonly string[]): string | undefined {
+  /**
+   * Applies changed directives in the order given, each apply function once (applyTlsCfg serves
+   * every tls-* directive); the first that fails stops, and its directive is named
+   * (configSetCommand's err_arg_name). The caller restores the old values.
+   */
+  applyConfig(changed: readonly string[]): { arg: string; error: string } | undefined {
     const engine = this.engine;
     if (!engine) return undefined;
-    let error: string | undefined;
-    // applyTlsCfg: one rebuild for however many tls-* directives changed, before tls-port uses it.
-    if (changed.some((n) => TLS_CONTEXT_DIRECTIVES.has(n)) && tlsInUse(this.config, false)) error = this.configureTls();
+    let tlsApplied = false;
     for (const name of changed) {
+      let error: string | undefined;
+      if (TLS_CONTEXT_DIRECTIVES.has(name)) {
+        if (tlsApplied || !tlsInUse(this.config, false)) continue;
+        tlsApplied = true;
+        error = this.configureTls();
+      }
       switch (name) {
         case 'port':
-          error = this.relisten('tcp') ?? error;
+          error = this.relisten('tcp');
           break;
         case 'bind': {
           // Both listeners follow bind (changeBindAddr).
@@ -981,7 +991,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
           break;
         }
         case 'tls-port':
-          error = this.applyTlsPort() ?? error;
+          error = this.applyTlsPort();
           break;
         case 'tls-auth-clients':
           engine.setTlsAuthClients(this.config.str('tls-auth-clients') as TlsAuthClients);
@@ -1002,15 +1012,21 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
           this.log.setLevel(this.config.str('loglevel'));
           break;
         case 'logfile':
-          error = this.log.setFile(this.config.str('logfile')) ?? error;
+          error = this.log.setFile(this.config.str('logfile'));
           break;
         default:
           break;
       }
+      if (error !== undefined) {
+        this.log.warning(`Failed applying new configuration. Possibly related to new ${name} setting. Restoring previous settings.`);
+        engine.configure(this.engineOptions());
+        return { arg: name, error };
+      }
     }
     engine.configure(this.engineOptions());
-    return error;
+    return undefined;
   }
+
 
   resetStats(): void {
     this.stats = { connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0 };
