@@ -9,7 +9,10 @@ import { cmd, hasRedis, load, rssKb, sleep, startServer } from './mem-lib.mjs';
 const N = 1_000_000;
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 35000);
 
-/** INFO memory's used_memory. */
+/**
+ * INFO memory's heap figure: respd's used_memory_vm_heap (what V8 holds; its used_memory is the
+ * allocator-model estimate maxmemory uses), redis-server's used_memory.
+ */
 async function usedMemory(port) {
   const s = connect(port, '127.0.0.1');
   let text = '';
@@ -17,7 +20,7 @@ async function usedMemory(port) {
   s.write(cmd('INFO', 'memory'));
   while (!/used_memory:\d+/.test(text) || !text.endsWith('\r\n')) await sleep(5);
   s.destroy();
-  return Number(/used_memory:(\d+)/.exec(text)[1]);
+  return Number((/used_memory_vm_heap:(\d+)/.exec(text) ?? /used_memory:(\d+)/.exec(text))[1]);
 }
 
 async function measure(kind) {

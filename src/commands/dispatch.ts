@@ -37,6 +37,11 @@ function isHttp(args: Args): boolean {
 export interface DispatchHooks {
   /** "POST" / "Host:": a browser or proxy speaking HTTP to us. */
   securityWarning(call: CommandCall): void;
+  /**
+   * maxmemory: evicts keys as the policy allows; true when memory is still over the limit (the
+   * caller then refuses deny-oom commands and anything queued in MULTI).
+   */
+  outOfMemory(call: CommandCall): boolean;
   /** CLIENT PAUSE: true when the command was postponed (it runs again after the pause). */
   postpone(call: CommandCall, cmd: Command): boolean;
   /** After a command ran for `us` microseconds (MONITOR feed, slow log, latency). */
@@ -45,6 +50,8 @@ export interface DispatchHooks {
 
 /** Run immediately even inside MULTI. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** What may still run inside MULTI while over maxmemory. */
+const OOM_ALLOWED_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 /** All that a RESP2 client may run while subscribed. */
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'psubscribe', 'unsubscribe', 'sunsubscribe', 'punsubscribe', 'quit', 'reset']);
 
@@ -99,6 +106,15 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     return;
   }
   const base = cmd.parent ? cmd.parent.name : cmd.name;
+  if (hooks.outOfMemory(call)) {
+    // processCommand: deny-oom commands (EXEC with one queued), and in MULTI anything but the
+    // commands that end or leave the transaction.
+    const denyoom = (cmd.flags & CmdFlag.DenyOom) !== 0 || (base === 'exec' && (queuedFlags(client) & CmdFlag.DenyOom) !== 0);
+    if (denyoom || (client.multi && !OOM_ALLOWED_IN_MULTI.has(base))) {
+      reject(call, "-OOM command not allowed when used memory > 'maxmemory'.", cmd);
+      return;
+    }
+  }
   if (client.flags & ClientFlag.PubSub && client.resp === 2 && !PUBSUB_ALLOWED.has(base)) {
     reject(call, `Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return;

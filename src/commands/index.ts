@@ -10,6 +10,7 @@ import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
 import { latencyCommands } from './latency.js';
 import { listCommands } from './lists.js';
+import { memoryCommands } from './memory.js';
 import { objectCommands } from './object.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
@@ -32,6 +33,7 @@ export function buildCommandTable(): CommandTable {
     ...introspectionCommands,
     ...slowlogCommands,
     ...latencyCommands,
+    ...memoryCommands,
     ...keyCommands,
     ...expireCommands,
     ...objectCommands,

@@ -310,6 +310,26 @@ export class Db {
     }
   }
 
+  /**
+   * evictionPoolPopulate's dictGetSomeKeys: up to `count` random keys (only keys with a deadline
+   * when `volatileOnly`), each with its access clock and deadline (-1: none). Expired keys are
+   * candidates too, as in Redis.
+   */
+  sample(volatileOnly: boolean, count: number, cb: (key: string, clock: number, deadline: number) => void): void {
+    const t = this.t;
+    for (let i = 0; i < count; i++) {
+      let s: number;
+      if (volatileOnly) {
+        if (t.volSlot.length === 0) return;
+        s = t.volSlot[Math.floor(Math.random() * t.volSlot.length)]!;
+      } else {
+        s = t.randomSlot();
+        if (s < 0) return;
+      }
+      cb(t.keyAt(s)!, t.clock[s]!, t.deadline(s));
+    }
+  }
+
   /** Removes every key (FLUSHDB); returns how many there were. Watchers are told first. */
   clear(): number {
     const n = this.t.size;

@@ -22,7 +22,7 @@ export interface InfoSource {
   errorstatsLines(): string[];
   commandstatsLines(): string[];
   latencystatsLines(): string[];
-  memoryFields(): [string, number][];
+  memoryFields(): [string, string | number][];
 }
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
@@ -39,7 +39,6 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
   else wanted = new Set(requested);
   const now = Date.now();
   const uptime = Math.floor((now - src.startedMs) / 1000);
-  const mem = process.memoryUsage();
   const out: string[] = [];
   if (wanted.has('server')) {
     out.push(fmt('Server', [
@@ -72,16 +71,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
   }
   if (wanted.has('clients')) out.push(fmt('Clients', src.clientsSection()));
   if (wanted.has('memory')) {
-    out.push(fmt('Memory', [
-      ['used_memory', mem.heapUsed + mem.external],
-      ['used_memory_human', `${((mem.heapUsed + mem.external) / 1048576).toFixed(2)}M`],
-      ['used_memory_rss', mem.rss],
-      ['used_memory_rss_human', `${(mem.rss / 1048576).toFixed(2)}M`],
-      ...src.memoryFields(),
-      ['maxmemory', 0],
-      ['maxmemory_policy', 'noeviction'],
-      ['mem_allocator', 'libc'],
-    ]));
+    out.push(fmt('Memory', [...src.memoryFields(), ['mem_allocator', 'libc']]));
   }
   if (wanted.has('persistence')) {
     out.push(fmt('Persistence', [

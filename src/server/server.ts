@@ -19,8 +19,10 @@ import { callCommand, lookupCommand, processCommand, queuedFlags, type DispatchH
 import type { ServerContext } from '../commands/context.js';
 import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../commands/table.js';
 import { discardTransaction } from '../commands/transactions.js';
-import { wireKeyspace } from '../commands/notify.js';
+import { notifyKeyspaceEvent, wireKeyspace } from '../commands/notify.js';
 import { activeExpireCycle } from '../data/active-expire.js';
+import { DatasetEstimate } from '../data/memory.js';
+import { Evictor } from './evict.js';
 import { redactedArgs } from '../commands/redact.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import { LatencyMonitor } from '../stats/latency-monitor.js';
@@ -106,6 +108,13 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   replId = this.runId;
   readonly debugFlags = { activeExpire: true, pauseCron: false };
   readonly slowlog = new SlowLog();
+  readonly evictor: Evictor;
+  private readonly dataset: DatasetEstimate;
+  /** The heap at start-up: what an empty server weighs in used_memory. */
+  private memoryBaseline = 0;
+  private usedMemoryPeak = 0;
+  /** maxmemory in bytes, 0 = no limit (read on CONFIG SET, checked before every command). */
+  private maxmemory = 0;
   readonly latency = new LatencyMonitor();
   /** The directives read after every command, kept as numbers (config.onChange refreshes them). */
   private readonly perCommand = { slowlogUs: 10000, slowlogMax: 128, latencyMs: 0, tracking: true };
@@ -164,6 +173,12 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     this.log = opts.logger ?? new Logger();
     this.keyspace = new Keyspace(this.config.int('databases'));
     this.keyspace.observe(this);
+    this.dataset = new DatasetEstimate(this.keyspace);
+    this.evictor = new Evictor(this);
+    this.maxmemory = this.config.int('maxmemory');
+    this.config.onChange((name) => {
+      if (name === 'maxmemory') this.maxmemory = this.config.int('maxmemory');
+    });
     this.commands = buildCommandTable();
     for (const [from, to] of this.config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(this.config, this.commands);
@@ -199,6 +214,8 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
 
   /** Listens and starts serving. Throws with Redis's message if a listener can't be opened. */
   start(): void {
+    const heap = process.memoryUsage();
+    this.memoryBaseline = heap.heapUsed + heap.external;
     const { Engine } = loadBinding();
     const engine = new Engine(this.engineOptions());
     this.engine = engine;
@@ -402,8 +419,25 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     if (opts.resizing !== undefined) this.limits.resizing = opts.resizing;
   }
 
-  memoryFields(): [string, number][] {
+  memoryFields(): [string, string | number][] {
+    const now = Date.now();
+    const used = this.usedMemory(now, true);
+    const mem = process.memoryUsage();
+    const human = (n: number) => bytesHuman(n);
     return [
+      ['used_memory', used],
+      ['used_memory_human', human(used)],
+      ['used_memory_rss', mem.rss],
+      ['used_memory_rss_human', human(mem.rss)],
+      ['used_memory_peak', this.usedMemoryPeak],
+      ['used_memory_peak_human', human(this.usedMemoryPeak)],
+      ['used_memory_startup', this.memoryBaseline],
+      ['used_memory_dataset', this.dataset.bytes(now)],
+      // What V8 holds now (live objects and garbage not yet collected, plus external buffers).
+      ['used_memory_vm_heap', mem.heapUsed + mem.external],
+      ['maxmemory', this.maxmemory],
+      ['maxmemory_human', human(this.maxmemory)],
+      ['maxmemory_policy', this.config.str('maxmemory-policy')],
       ['mem_clients_slaves', 0],
       ['mem_clients_normal', this.limits?.memClientsNormal ?? 0],
     ];
@@ -894,6 +928,29 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     if (this.monitors.size && !call.reprocessing && !(cmd.flags & (CmdFlag.Admin | CmdFlag.SkipMonitor))) this.feedMonitors(call, cmd);
   }
 
+  outOfMemory(call: CommandCall): boolean {
+    if (this.maxmemory === 0) return false;
+    const ok = this.evictor.perform(call.now);
+    // Evicted keys may have had watchers and tracking clients: tell them now, as Redis does.
+    this.tracking.broadcastPending();
+    return !ok;
+  }
+
+  /**
+   * used_memory: the heap an empty server had at start, plus the dataset as Redis's allocator would
+   * hold it (DatasetEstimate: sampled MEMORY USAGE per key), plus the clients' buffers. Unlike the
+   * V8 heap it drops as soon as a key goes, which is what maxmemory needs.
+   */
+  usedMemory(nowMs: number, fresh = false): number {
+    const used = this.memoryBaseline + this.dataset.bytes(nowMs, fresh) + (this.limits?.memClientsNormal ?? 0);
+    if (used > this.usedMemoryPeak) this.usedMemoryPeak = used;
+    return used;
+  }
+
+  evicted(db: number, key: string): void {
+    notifyKeyspaceEvent(this, 'e', 'evicted', key, db);
+  }
+
   /** The slow log, the latency monitor and the per-command histogram (server.c call()). */
   private recordLatency(call: CommandCall, cmd: Command, us: number): void {
     const p = this.perCommand;
@@ -1042,6 +1099,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       c.histogram = undefined;
     }
     for (const db of this.keyspace.dbs) db.expiredKeys = 0;
+    this.evictor.evictedKeys = 0;
     this.keyspace.hits = this.keyspace.misses = 0;
     this.acl.deniedCount.auth = this.acl.deniedCount.cmd = this.acl.deniedCount.key = this.acl.deniedCount.channel = 0;
   }
@@ -1133,7 +1191,7 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
       ['total_net_repl_output_bytes', 0],
       ['rejected_connections', s[Stat.Rejected] - base[Stat.Rejected] + this.stats.rejectedConnections],
       ['expired_keys', expired],
-      ['evicted_keys', 0],
+      ['evicted_keys', this.evictor.evictedKeys],
       ['evicted_clients', this.limits?.evictedClients ?? 0],
       ['keyspace_hits', this.keyspace.hits],
       ['keyspace_misses', this.keyspace.misses],
@@ -1193,6 +1251,18 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     }
     return out;
   }
+}
+
+/** bytesToHuman: B, K, M, G... with two decimals. */
+function bytesHuman(n: number): string {
+  const units = ['B', 'K', 'M', 'G', 'T', 'P'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n}B` : `${v.toFixed(2)}${units[i]}`;
 }
 
 /** printf("%f") with trailing zeros (and a bare dot) trimmed: 99.9, 50. */
