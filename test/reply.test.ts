@@ -101,4 +101,18 @@ describe('ReplyWriter', () => {
     w.commit();
     expect(got.get(5)).toBe(`:1\r\n$70000\r\n${'a'.repeat(70000)}\r\n:2\r\n`);
   });
+  it('replies bigger than the area of every kind take the raw path: verbatim, status, error, big numbers, raw text', () => {
+    const { w, got } = writer(4096);
+    const big = 'x'.repeat(100_000);
+    w.begin(3, 3);
+    w.verbatim(big);
+    w.status(big);
+    w.error('-E ' + big);
+    w.bigNumber('9'.repeat(70_000));
+    w.rawAscii(`+${big}\r\n`);
+    w.begin(3, 2);
+    w.verbatim(big);
+    w.commit();
+    expect(got.get(3)).toBe(`=100004\r\ntxt:${big}\r\n+${big}\r\n-E ${big}\r\n(${'9'.repeat(70_000)}\r\n+${big}\r\n$100000\r\n${big}\r\n`);
+  });
 });

@@ -65,9 +65,10 @@ export class ReplyWriter {
 
   status(s: string): void {
     if (this.muted) return;
-    this.ensure(s.length + 3);
+    this.ensure(s.length < RAW_THRESHOLD ? s.length + 3 : 1);
     this.area[this.pos++] = 0x2b; // +
-    this.ascii(s);
+    this.text(s);
+    this.ensure(2);
     this.crlf();
   }
 
@@ -80,9 +81,10 @@ export class ReplyWriter {
     this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
     if (this.muted) return;
     const clean = /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, ' ') : text;
-    this.ensure(clean.length + 3);
+    this.ensure(clean.length < RAW_THRESHOLD ? clean.length + 3 : 1);
     this.area[this.pos++] = 0x2d;
-    this.ascii(clean);
+    this.text(clean);
+    this.ensure(2);
     this.crlf();
   }
 
@@ -203,16 +205,15 @@ export class ReplyWriter {
     }
     const body = format + ':' + s;
     this.header(0x3d, body.length);
-    this.ensure(body.length + 2);
-    this.ascii(body);
+    this.text(body);
+    this.ensure(2);
     this.crlf();
   }
 
   /** Pre-encoded protocol text. */
   rawAscii(s: string): void {
     if (this.muted) return;
-    this.ensure(s.length);
-    this.ascii(s);
+    this.text(s);
   }
 
   // ---- internals ---------------------------------------------------------------------------
@@ -244,10 +245,25 @@ export class ReplyWriter {
   }
 
   private prefixed(type: number, s: string): void {
-    this.ensure(s.length + 3);
+    this.ensure(s.length < RAW_THRESHOLD ? s.length + 3 : 1);
     this.area[this.pos++] = type;
-    this.ascii(s);
+    this.text(s);
+    this.ensure(2);
     this.crlf();
+  }
+
+  /**
+   * A binary string of any size: into the area, or, from RAW_THRESHOLD bytes on, handed to the
+   * sink as a block of its own (what big bulks do), so no reply can outgrow the area.
+   */
+  private text(s: string): void {
+    if (s.length >= RAW_THRESHOLD) {
+      this.commit();
+      this.sink.appendRaw(this.slot, Buffer.from(s, 'latin1'));
+      return;
+    }
+    this.ensure(s.length);
+    this.ascii(s);
   }
 
   private crlf(): void {
