@@ -39,8 +39,9 @@ class OutputChain {
   size_t block_count() const { return blocks_.size(); } // oll
   // omem: allocated block bytes plus per-block overhead; the static buffer is not counted.
   size_t block_memory() const { return block_bytes_ + blocks_.size() * kBlockOverhead; }
-  // Bytes held in total, the static buffer included (tot-mem).
-  size_t memory() const { return (static_buf_ ? static_size_ : 0) + block_memory(); }
+  // Bytes held in total, the static buffer included (tot-mem). Redis allocates it with the client,
+  // so it counts from the start, even though it is only allocated here on first use.
+  size_t memory() const { return static_size_ + block_memory(); }
 
  private:
   struct Block {

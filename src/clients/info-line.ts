@@ -7,18 +7,44 @@ import { flagLetters } from './flags.js';
 /** Bytes of a client object and its bookkeeping, beside the buffers native reports. */
 const CLIENT_STRUCT_BYTES = 1024;
 
-export function clientMemory(c: Client, counters: Float64Array): number {
+/**
+ * The reusable query buffer a client borrows while its command runs (resetReusableQueryBuf):
+ * PROTO_IOBUF_LEN asked of jemalloc is 20480 bytes, 20474 of them usable by the sds.
+ */
+const REUSABLE_QB_ALLOC = 20480;
+const REUSABLE_QB_USABLE = 20474;
+
+export function clientMemory(c: Client, counters: Float64Array, running?: RunningCommand): number {
   const base = STAT_FIELDS + c.slot * SLOT_FIELDS;
   let subs = 0;
   for (const s of c.channels) subs += s.length + 32;
   for (const s of c.patterns) subs += s.length + 32;
   for (const s of c.shardChannels) subs += s.length + 32;
-  return counters[base + Field.Memory] + CLIENT_STRUCT_BYTES + c.argvMem + (c.multi?.mem ?? 0) + c.watched.size * 64 + subs;
+  const borrowed = running && counters[base + Field.Qbuf] === 0 ? REUSABLE_QB_ALLOC : 0;
+  return counters[base + Field.Memory] + borrowed + CLIENT_STRUCT_BYTES + c.argvMem + (c.multi?.mem ?? 0) + c.watched.size * 64 + subs;
 }
 
-export function clientInfoLine(c: Client, counters: Float64Array, nowMs: number): string {
+/** The command of the client being described, when it is the one running (CLIENT INFO / LIST). */
+export interface RunningCommand {
+  /** Its bytes as a multibulk request: what the query buffer holds while it runs. */
+  readonly bytes: number;
+}
+
+/** qbuf / qbuf-free: the running command's bytes in the reusable buffer, or the private buffer. */
+function queryBuffer(c: Client, f: (i: Field) => number, running: RunningCommand | undefined): [number, number] {
+  const unparsed = f(Field.Qbuf);
+  if (running) {
+    if (unparsed !== 0) return [running.bytes + unparsed, f(Field.QbufFree)];
+    return [running.bytes, Math.max(0, REUSABLE_QB_USABLE - running.bytes)];
+  }
+  // An idle client with nothing pending holds no buffer at all.
+  return unparsed === 0 ? [0, 0] : [unparsed, f(Field.QbufFree)];
+}
+
+export function clientInfoLine(c: Client, counters: Float64Array, nowMs: number, running?: RunningCommand): string {
   const base = STAT_FIELDS + c.slot * SLOT_FIELDS;
   const f = (i: Field) => counters[base + i];
+  const [qbuf, qbufFree] = queryBuffer(c, f, running);
   const nowS = Math.floor(nowMs / 1000);
   const events = f(Field.Events);
   return [
@@ -36,8 +62,8 @@ export function clientInfoLine(c: Client, counters: Float64Array, nowMs: number)
     `ssub=${c.shardChannels.size}`,
     `multi=${c.multi ? c.multi.commands.length : -1}`,
     `watch=${c.watched.size}`,
-    `qbuf=${f(Field.Qbuf)}`,
-    `qbuf-free=${f(Field.QbufFree)}`,
+    `qbuf=${qbuf}`,
+    `qbuf-free=${qbufFree}`,
     `argv-mem=${c.argvMem}`,
     `multi-mem=${c.multi?.mem ?? 0}`,
     `rbs=${f(Field.Rbs)}`,
@@ -45,7 +71,7 @@ export function clientInfoLine(c: Client, counters: Float64Array, nowMs: number)
     `obl=${f(Field.Obl)}`,
     `oll=${f(Field.Oll)}`,
     `omem=${f(Field.Omem)}`,
-    `tot-mem=${clientMemory(c, counters)}`,
+    `tot-mem=${clientMemory(c, counters, running)}`,
     `events=${events & 1 ? 'r' : ''}${events & 2 ? 'w' : ''}`,
     `cmd=${c.lastCommand}`,
     `user=${c.user}`,

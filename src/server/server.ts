@@ -1109,14 +1109,23 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
   }
 
   clientInfoLine(c: Client): string {
+    let running: { bytes: number } | undefined;
     if (c === this.current) {
+      const args = this.call.args;
       let mem = 0;
-      for (let i = 0; i < this.call.args.count; i++) mem += this.call.args.len(i);
+      // *<argc>\r\n, then $<len>\r\n<arg>\r\n for each argument.
+      let bytes = 3 + String(args.count).length;
+      for (let i = 0; i < args.count; i++) {
+        const n = args.len(i);
+        mem += n;
+        bytes += 5 + String(n).length + n;
+      }
       c.argvMem = mem;
+      running = { bytes };
     } else {
       c.argvMem = 0;
     }
-    return clientInfoLine(c, this.counters, this.call.now || Date.now());
+    return clientInfoLine(c, this.counters, this.call.now || Date.now(), running);
   }
 
   // ---- InfoSource -------------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+// What CLIENT LIST / CLIENT INFO report of a client's buffers, as Redis does: the running
+// command's own bytes in the (reusable) query buffer, nothing for an idle client, and tot-mem
+// counting the 16 KiB static reply buffer and the borrowed query buffer.
+import { expect, it } from 'vitest';
+import { RawClient, bulkText, clientFields, clientList, startServer } from './helpers.js';
+
+const s = await startServer();
+
+it('the running command shows as qbuf (26 bytes for CLIENT INFO), the rest of the buffer as qbuf-free', async () => {
+  const c = await RawClient.connect(s.port);
+  const f = clientFields(bulkText(await c.call('CLIENT', 'INFO')));
+  expect(f.get('qbuf')).toBe('26');
+  expect(f.get('qbuf-free')).toBe('20448');
+  expect(f.get('argv-mem')).toBe('10');
+  // 20480 borrowed for the query, 16384 for replies, and the client itself.
+  expect(Number(f.get('tot-mem'))).toBeGreaterThan(20480 + 16384);
+  c.close();
+});
+
+it('an idle client holds no query buffer: qbuf=0 qbuf-free=0', async () => {
+  const idle = await RawClient.connect(s.port);
+  expect(await idle.call('CLIENT', 'SETNAME', 'idle')).toBe('+OK\r\n');
+  const c = await RawClient.connect(s.port);
+  const line = clientList(await c.call('CLIENT', 'LIST')).find((l) => l.get('name') === 'idle')!;
+  expect(line.get('qbuf')).toBe('0');
+  expect(line.get('qbuf-free')).toBe('0');
+  expect(line.get('argv-mem')).toBe('0');
+  // The static reply buffer counts in tot-mem (Redis allocates it with the client).
+  expect(Number(line.get('tot-mem'))).toBeGreaterThanOrEqual(Number(line.get('rbs')));
+  idle.close();
+  c.close();
+});
+
+it('a partial command waits in a private buffer: qbuf is its bytes so far', async () => {
+  const partial = await RawClient.connect(s.port);
+  partial.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\nabc');
+  const c = await RawClient.connect(s.port);
+  // The server sees the partial request at once; its line has the bytes still unparsed.
+  let line: Map<string, string> | undefined;
+  for (let i = 0; i < 50; i++) {
+    line = clientList(await c.call('CLIENT', 'LIST')).find((l) => l.get('cmd') === 'NULL' && Number(l.get('qbuf')) > 0);
+    if (line) break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(line).toBeDefined();
+  expect(Number(line!.get('qbuf'))).toBeGreaterThan(0);
+  partial.close();
+  c.close();
+});
