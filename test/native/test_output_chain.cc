@@ -381,7 +381,7 @@ TEST(resize_static_only_when_empty) {
   CHECK(!oc.resize_static(0));
   CHECK(oc.resize_static(1024));
   CHECK_EQ(oc.static_size(), 1024u);
-  CHECK_EQ(oc.memory(), 0u);  // reallocated on next use
+  CHECK_EQ(oc.memory(), 1024u);  // reallocated on next use, counted at its new size
   CHECK_EQ(oc.static_peak(), 3u);
   // The new size is what the static buffer holds before overflowing.
   append(oc, pattern(1024));
