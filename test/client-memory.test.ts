@@ -47,3 +47,23 @@ it('a partial command waits in a private buffer: qbuf is its bytes so far', asyn
   partial.close();
   c.close();
 });
+
+it('maxmemory-clients: a command whose arguments take its client over the limit evicts it before it runs', async () => {
+  const t = await startServer();
+  const admin = await RawClient.connect(t.port);
+  expect(await admin.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');
+  // N% of maxmemory: 10% of 10 MB.
+  expect(await admin.call('CONFIG', 'SET', 'maxmemory', '10mb', 'maxmemory-clients', '10%')).toBe('+OK\r\n');
+  const big = await RawClient.connect(t.port);
+  expect(await big.call('PING')).toBe('+PONG\r\n');
+  const value = 'x'.repeat(300 * 1024);
+  big.write(Buffer.concat([Buffer.from('*9\r\n$4\r\nMSET\r\n'), ...[1, 2, 3, 4].map((i) => Buffer.from(`$2\r\nk${i}\r\n$${value.length}\r\n${value}\r\n`))]));
+  expect(await big.waitClose()).toBe(true);
+  // The MSET never ran.
+  expect(await admin.call('EXISTS', 'k1', 'k2', 'k3', 'k4')).toBe(':0\r\n');
+  expect(await admin.call('INFO', 'stats')).toMatch(/evicted_clients:1\r\n/);
+  // The same MSET under the limit runs.
+  expect(await admin.call('CONFIG', 'SET', 'maxmemory-clients', '0', 'maxmemory', '0')).toBe('+OK\r\n');
+  expect(await admin.call('MSET', 'k1', 'v')).toBe('+OK\r\n');
+  admin.close();
+});

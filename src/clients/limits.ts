@@ -124,6 +124,24 @@ export class ClientLimits {
     return Math.max(...this.outputPeaks);
   }
 
+  /** The eviction limit and the clients' memory as of the last evict() (0: eviction off). */
+  limit = 0;
+  lastTotal = 0;
+
+  /**
+   * Before a command runs (processCommand): its arguments now count for the client, so when they
+   * take the clients over the limit eviction runs at once; true when `c` itself was evicted (the
+   * command is then dropped). O(argc) unless the limit is crossed.
+   */
+  evictBeforeCommand(c: Client, argvBytes: number, clients: Iterable<Client>, counters: Float64Array,
+    free: (c: Client, memory: number) => void, warn: (msg: string) => void): boolean {
+    if (this.lastTotal + argvBytes < this.limit) return false;
+    c.argvMem = argvBytes;
+    this.evict(clients, counters, free, warn);
+    c.argvMem = 0;
+    return c.closing;
+  }
+
   /** maxmemory-clients in bytes (0 = no eviction); at least 128 KiB, as Redis. */
   evictionLimit(): number {
     const v = this.config.bytesOrPercent('maxmemory-clients');
@@ -143,6 +161,7 @@ export class ClientLimits {
    */
   evict(clients: Iterable<Client>, counters: Float64Array, free: (c: Client, memory: number) => void, warn: (msg: string) => void): number {
     const limit = this.evictionLimit();
+    this.limit = limit;
     if (!limit) return 0;
     let total = 0;
     const candidates: [Client, number][] = [];
@@ -152,6 +171,7 @@ export class ClientLimits {
       total += m;
       if (evictable(c)) candidates.push([c, m]);
     }
+    this.lastTotal = total;
     if (total < limit) {
       this.overWarned = false;
       return 0;
@@ -165,6 +185,7 @@ export class ClientLimits {
       n++;
       this.evictedClients++;
     }
+    this.lastTotal = total;
     if (total >= limit && !this.overWarned) {
       warn('Over client maxmemory after evicting all evictable clients');
       this.overWarned = true;

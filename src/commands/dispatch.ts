@@ -38,6 +38,11 @@ export interface DispatchHooks {
   /** "POST" / "Host:": a browser or proxy speaking HTTP to us. */
   securityWarning(call: CommandCall): void;
   /**
+   * maxmemory-clients: the command's arguments count for its client before it runs; true when
+   * that made the client itself evicted (the command is then dropped without a reply).
+   */
+  evictClientsBeforeCommand(call: CommandCall): boolean;
+  /**
    * maxmemory: evicts keys as the policy allows; true when memory is still over the limit (the
    * caller then refuses deny-oom commands and anything queued in MULTI).
    */
@@ -106,6 +111,7 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     return;
   }
   const base = cmd.parent ? cmd.parent.name : cmd.name;
+  if (hooks.evictClientsBeforeCommand(call)) return;
   if (hooks.outOfMemory(call)) {
     // processCommand: deny-oom commands (EXEC with one queued), and in MULTI anything but the
     // commands that end or leave the transaction.

@@ -928,6 +928,20 @@ export class Server implements ServerContext, InfoSource, DispatchHooks, Keyspac
     if (this.monitors.size && !call.reprocessing && !(cmd.flags & (CmdFlag.Admin | CmdFlag.SkipMonitor))) this.feedMonitors(call, cmd);
   }
 
+  evictClientsBeforeCommand(call: CommandCall): boolean {
+    const limits = this.limits;
+    if (!limits || limits.limit === 0) return false;
+    const args = call.args;
+    let bytes = 0;
+    for (let i = 0; i < args.count; i++) bytes += args.len(i) + 8;
+    const c = call.client;
+    limits.evictBeforeCommand(c, bytes, this.clients, this.counters, (victim) => {
+      this.log.notice(`Evicting client: ${this.clientInfoLine(victim)}`);
+      this.freeClient(victim);
+    }, (msg) => this.log.warning(msg));
+    return this.clients.byID(c.id) === undefined;
+  }
+
   outOfMemory(call: CommandCall): boolean {
     if (this.maxmemory === 0) return false;
     const ok = this.evictor.perform(call.now);
