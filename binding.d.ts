@@ -73,9 +73,11 @@ export declare class NativeEngine {
   /** The reply area: bytes, and [slot, start, end] triples. */
   setReplyArea(bytes: Uint8Array, index: Int32Array): void;
   /** Appends the first `records` reply records to their clients' output. */
-  commit(records: number): void;
+  /** false when the last record's client is over its output limit (its output is dropped). */
+  commit(records: number): boolean;
   /** Appends bytes to a client's output (copied at once). */
-  appendRaw(slot: number, bytes: Uint8Array): void;
+  /** false when the client is over its output limit. */
+  appendRaw(slot: number, bytes: Uint8Array): boolean;
   /** mode 0: close now, dropping output; 1: close after the pending output is written. */
   closeClient(slot: number, mode: 0 | 1): void;
   setUnauthenticated(slot: number, on: boolean): void;

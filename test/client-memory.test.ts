@@ -1,8 +1,11 @@
 // What CLIENT LIST / CLIENT INFO report of a client's buffers, as Redis does: the running
 // command's own bytes in the (reusable) query buffer, nothing for an idle client, and tot-mem
 // counting the 16 KiB static reply buffer and the borrowed query buffer.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { RawClient, bulkText, clientFields, clientList, startServer } from './helpers.js';
+import { RawClient, bulkText, clientFields, clientList, resp, startServer } from './helpers.js';
 
 const s = await startServer();
 
@@ -66,4 +69,33 @@ it('maxmemory-clients: a command whose arguments take its client over the limit 
   expect(await admin.call('CONFIG', 'SET', 'maxmemory-clients', '0', 'maxmemory', '0')).toBe('+OK\r\n');
   expect(await admin.call('MSET', 'k1', 'v')).toBe('+OK\r\n');
   admin.close();
+});
+
+it('an output hard limit reached in the middle of one reply: the rest is dropped at once, the client closed, the log shows its real omem/oll', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'respd-obuf-'));
+  const logfile = join(dir, 'respd.log');
+  try {
+    const t = await startServer({ 'client-output-buffer-limit': 'normal 1mb 0 0', logfile, loglevel: 'warning' });
+    const admin = await RawClient.connect(t.port);
+    // KEYS * answers about 6.4 MB here.
+    expect(await admin.call('DEBUG', 'POPULATE', '200000', 'some-longer-key-name')).toBe('+OK\r\n');
+    const c = await RawClient.connect(t.port);
+    c.write(resp('KEYS', '*'));
+    expect(await c.waitClose()).toBe(true);
+    // Nothing of it was sent, not even what fit in the static buffer.
+    expect(await c.settle(50)).toBe('');
+    expect(await admin.call('PING')).toBe('+PONG\r\n');
+    expect(await admin.call('INFO', 'stats')).toMatch(/client_output_buffer_limit_disconnections:1\r\n/);
+    const log = readFileSync(logfile, 'utf8');
+    const m = /Client id=\d+ .* omem=(\d+) .*cmd=keys .* scheduled to be closed ASAP for overcoming of output buffer limits\./.exec(log);
+    expect(m, log).not.toBeNull();
+    // Cut at the first check past the limit (replies reach native a reply area, 1 MiB, at a time):
+    // the 6.4 MB reply was never held.
+    expect(Number(m![1])).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(Number(m![1])).toBeLessThan(3 * 1024 * 1024);
+    expect(log).toMatch(/ oll=[1-9]\d* omem=[1-9]/);
+    admin.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

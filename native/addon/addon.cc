@@ -240,23 +240,25 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   // commit(records): appends the reply records to the clients' output. Inside a batch the
   // writes happen when the batch returns; outside one they happen now.
+  // Returns false when the last record's client is over its output limit (its output is dropped).
   Napi::Value Commit(const Napi::CallbackInfo& info) {
     uint32_t n = info[0].As<Napi::Number>().Uint32Value();
+    bool last_ok = true;
     for (uint32_t i = 0; i < n; i++) {
       const int32_t* r = reply_idx_data_ + i * 3;
-      engine_->append_reply(static_cast<uint32_t>(r[0]), reply_data_ + r[1], static_cast<size_t>(r[2] - r[1]));
+      last_ok = engine_->append_reply(static_cast<uint32_t>(r[0]), reply_data_ + r[1], static_cast<size_t>(r[2] - r[1]));
     }
     if (!in_turn_) FlushOutsideTurn();
-    return info.Env().Undefined();
+    return Napi::Boolean::New(info.Env(), last_ok);
   }
 
   // appendRaw(slot, bytes): for replies too large for the reply area; copied at once.
   Napi::Value AppendRaw(const Napi::CallbackInfo& info) {
     uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
     Napi::Uint8Array b = info[1].As<Napi::Uint8Array>();
-    engine_->append_reply(slot, reinterpret_cast<const char*>(b.Data()), b.ByteLength());
+    bool ok = engine_->append_reply(slot, reinterpret_cast<const char*>(b.Data()), b.ByteLength());
     if (!in_turn_) FlushOutsideTurn();
-    return info.Env().Undefined();
+    return Napi::Boolean::New(info.Env(), ok);
   }
 
   Napi::Value CloseClient(const Napi::CallbackInfo& info) {

@@ -716,20 +716,22 @@ void Engine::emit_command(Lane& L, Client& c, const char* base, bool in_arena, s
 
 // ---- write --------------------------------------------------------------------------------
 
-void Engine::append_reply(uint32_t slot, const char* p, size_t n) {
+bool Engine::append_reply(uint32_t slot, const char* p, size_t n) {
   Client* c = live(slot);
-  if (!c || c->output_dropped) return;
+  if (!c) return true;
+  if (c->output_dropped) return false;
   size_t blocks = c->out.block_count();
   c->out.append(p, n);
   // Checked when a new block was needed, as Redis does (_addReplyProtoToList).
   if (c->out.block_count() > blocks && output_over_limit(*c)) {
     trip_output_limit(*c, true);
-    return;
+    return false;
   }
   if (!c->in_pending_write) {
     c->in_pending_write = true;
     pending_write_.push_back(slot);
   }
+  return true;
 }
 
 void Engine::flush() {
@@ -815,13 +817,15 @@ bool Engine::output_over_limit(Client& c) {
 
 void Engine::trip_output_limit(Client& c, bool report) {
   uint64_t used = c.out.block_memory();
+  // The counters keep the figures of the decision (omem, oll for the log line and CLIENT LIST);
+  // they are not updated again for a client whose output is dropped.
+  update_counters(c);
   // Nothing pending is sent, not even the static buffer (reference 5.5).
   c.out.clear();
   c.output_dropped = true;
   c.stop_input = true;
   c.want_write = false;
   update_interest(c);
-  update_counters(c);
   if (report)
     push_record({kRecOutputLimit, c.slot, static_cast<uint32_t>(used & 0xffffffffu), static_cast<uint32_t>(used >> 32)});
 }
@@ -972,6 +976,8 @@ void Engine::update_interest(Client& c) {
 void Engine::update_counters(Client& c) {
   double* f = slot_counters(c.slot);
   f[kFieldFd] = c.alive ? c.conn->fd() : -1;
+  // Over its output limit: the figures stay those of the decision until the client is freed.
+  if (c.output_dropped) return;
   size_t big_size = c.big ? c.big->size : 0;
   f[kFieldQbuf] = static_cast<double>(c.qb.unparsed() + c.big_filled);
   f[kFieldQbufFree] = static_cast<double>((c.qb.cap - c.qb.len) + (big_size - c.big_filled));

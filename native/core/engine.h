@@ -128,8 +128,10 @@ class Engine {
 
   // One turn: drains ready events into the batch. True if the batch holds records.
   bool collect();
-  // Appends reply bytes to a client's output (ignored for a closed slot).
-  void append_reply(uint32_t slot, const char* p, size_t n);
+  // Appends reply bytes to a client's output (ignored for a closed slot). Returns false once the
+  // client's output is being dropped (an output limit tripped, now or before): the caller can stop
+  // producing the rest of that reply.
+  bool append_reply(uint32_t slot, const char* p, size_t n);
   // Writes pending output of every client that got some since the last flush.
   void flush();
   // Ends the batch: releases slots closed in it, resets the arena and records.

@@ -6,8 +6,9 @@
 import { d2string } from './fpconv.js';
 
 export interface ReplySink {
-  commit(records: number): void;
-  appendRaw(slot: number, bytes: Uint8Array): void;
+  /** false when the last record's client is over its output limit: the rest of its reply is muted. */
+  commit(records: number): boolean | void;
+  appendRaw(slot: number, bytes: Uint8Array): boolean | void;
 }
 
 export type Resp = 2 | 3;
@@ -50,7 +51,9 @@ export class ReplyWriter {
   /** Hands every pending segment to the sink. */
   commit(): void {
     this.closeRecord();
-    if (this.nrec > 0) this.sink.commit(this.nrec);
+    // A client over its output limit gets nothing more: the rest of the reply being built is not
+    // even encoded (a huge KEYS * stops there), until the next begin().
+    if (this.nrec > 0 && this.sink.commit(this.nrec) === false) this.muted = true;
     this.nrec = 0;
     this.pos = 0;
     this.recStart = 0;
@@ -100,7 +103,7 @@ export class ReplyWriter {
     this.header(0x24, n);
     if (n >= RAW_THRESHOLD) {
       this.commit();
-      this.sink.appendRaw(this.slot, b);
+      if (this.sink.appendRaw(this.slot, b) === false) this.muted = true;
       this.ensure(2);
       this.crlf();
       return;
@@ -259,7 +262,7 @@ export class ReplyWriter {
   private text(s: string): void {
     if (s.length >= RAW_THRESHOLD) {
       this.commit();
-      this.sink.appendRaw(this.slot, Buffer.from(s, 'latin1'));
+      if (this.sink.appendRaw(this.slot, Buffer.from(s, 'latin1')) === false) this.muted = true;
       return;
     }
     this.ensure(s.length);
