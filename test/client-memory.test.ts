@@ -99,3 +99,22 @@ it('an output hard limit reached in the middle of one reply: the rest is dropped
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('maxmemory-clients: a client whose MULTI queue takes it over the limit is evicted, and nothing it queued runs', async () => {
+  const t = await startServer();
+  const admin = await RawClient.connect(t.port);
+  expect(await admin.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');
+  expect(await admin.call('CONFIG', 'SET', 'maxmemory-clients', '1mb')).toBe('+OK\r\n');
+  const c = await RawClient.connect(t.port);
+  expect(await c.call('MULTI')).toBe('+OK\r\n');
+  const value = 'x'.repeat(200 * 1024);
+  let closed = false;
+  for (let i = 0; i < 10 && !closed; i++) {
+    c.write(resp('SET', `m${i}`, value));
+    closed = await Promise.race([c.waitClose(300), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+  }
+  expect(closed).toBe(true);
+  expect(await admin.call('EXISTS', 'm0', 'm1', 'm2')).toBe(':0\r\n');
+  expect(await admin.call('INFO', 'stats')).toMatch(/evicted_clients:1\r\n/);
+  admin.close();
+});
