@@ -118,3 +118,33 @@ it('maxmemory-clients: a client whose MULTI queue takes it over the limit is evi
   expect(await admin.call('INFO', 'stats')).toMatch(/evicted_clients:1\r\n/);
   admin.close();
 });
+
+it('maxmemory-clients: a tracking redirection target that does not read is evicted as invalidations pile up', async () => {
+  const t = await startServer();
+  const admin = await RawClient.connect(t.port);
+  expect(await admin.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');
+  const prefix = 'p'.repeat(200);
+  expect(await admin.call('DEBUG', 'POPULATE', '20000', prefix)).toBe('+OK\r\n');
+  const target = await RawClient.connect(t.port);
+  const targetId = /^:(\d+)/.exec(await target.call('CLIENT', 'ID'))![1]!;
+  await target.call('SUBSCRIBE', '__redis__:invalidate');
+  const tracker = await RawClient.connect(t.port);
+  expect(await tracker.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');
+  expect(await tracker.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', targetId)).toBe('+OK\r\n');
+  const keys = Array.from({ length: 20000 }, (_, i) => `${prefix}:${i}`);
+  expect(await tracker.call('MGET', ...keys)).toMatch(/^\*20000\r\n/);
+  // The target stops reading; 20,000 invalidations of 200-byte keys (about 4.5 MB) go its way.
+  target.socket.pause();
+  expect(await admin.call('CONFIG', 'SET', 'maxmemory-clients', '1mb')).toBe('+OK\r\n');
+  expect(await admin.call('DEL', ...keys)).toBe(':20000\r\n');
+  let evicted = '';
+  for (let i = 0; i < 100 && !/evicted_clients:1\r\n/.test(evicted); i++) {
+    evicted = await admin.call('INFO', 'stats');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(evicted).toMatch(/evicted_clients:1\r\n/);
+  expect(clientList(await admin.call('CLIENT', 'LIST')).some((l) => l.get('id') === targetId)).toBe(false);
+  target.close();
+  tracker.close();
+  admin.close();
+});
