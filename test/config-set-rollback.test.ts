@@ -1,4 +1,4 @@
-// CONFIG SET of several directives is all or nothing: when applying one fails, the error names
+// CONFIG SET of several directives is all or nothing (and protected ones only where allowed): when applying one fails, the error names
 // that directive (configSetCommand's err_arg_name), and every value comes back.
 import { expect, it } from 'vitest';
 import { RawClient, startServer } from './helpers.js';
@@ -21,4 +21,14 @@ it('names the directive whose apply failed and restores the others', async () =>
   expect(await c.call('CONFIG', 'GET', 'hz')).toBe('*2\r\n$2\r\nhz\r\n$2\r\n10\r\n');
   c.close();
   d.close();
+});
+
+it('protected configs over the wire: refused under no, allowed to a local client under local and yes', async () => {
+  const refused = "-ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config\r\n";
+  for (const [mode, want] of [['no', refused], ['local', '+OK\r\n'], ['yes', '+OK\r\n']] as const) {
+    const s = await startServer({ 'enable-protected-configs': mode });
+    const c = await RawClient.connect(s.port);
+    expect(await c.call('CONFIG', 'SET', 'dbfilename', 'other.rdb'), mode).toBe(want);
+    c.close();
+  }
 });

@@ -114,14 +114,15 @@ function configGet({ args, reply, server }: CommandCall): void {
   }
 }
 
-function configSet({ args, reply, server }: CommandCall): void {
+function configSet({ args, reply, server, client }: CommandCall): void {
   if (args.count % 2 !== 0) {
     reply.error("wrong number of arguments for 'config|set' command");
     return;
   }
   const pairs: [string, string][] = [];
   for (let i = 2; i < args.count; i += 2) pairs.push([args.str(i), args.str(i + 1)]);
-  const r = server.config.setMany(pairs);
+  // `enable-protected-configs local` lets loopback and unix-socket clients set protected ones.
+  const r = server.config.setMany(pairs, { localClient: client.local });
   if (!r.ok) {
     reply.error(r.error);
     return;
