@@ -78,8 +78,8 @@ export declare class NativeEngine {
   /** Appends bytes to a client's output (copied at once). */
   /** false when the client is over its output limit. */
   appendRaw(slot: number, bytes: Uint8Array): boolean;
-  /** mode 0: close now, dropping output; 1: close after the pending output is written. */
-  closeClient(slot: number, mode: 0 | 1): void;
+  /** Closes the client now (pending output discarded) or once its pending output is written. */
+  closeClient(slot: number, afterReply: boolean): void;
   setUnauthenticated(slot: number, on: boolean): void;
   setReading(slot: number, on: boolean): void;
   address(slot: number, remote: boolean): string;

@@ -4,7 +4,7 @@ import { isatty } from 'node:tty';
 import { buildCommandTable } from './commands/index.js';
 import { loadConfig } from './config/load.js';
 import { logBanner, logStarting } from './server/banner.js';
-import { Logger } from './server/log.js';
+import { Logger } from './util/log.js';
 import { Server } from './server/server.js';
 
 function main(): void {
@@ -41,7 +41,7 @@ function main(): void {
     process.exit(1);
   }
   const showLogo = config.bool('always-show-logo') || (config.str('logfile') === '' && isatty(1));
-  logBanner(log, { showLogo, port: server.tcpPort() });
+  logBanner(log, { showLogo, port: server.tcpPortBound || server.tlsPortBound });
   log.warning('Server initialized');
   if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
   if (config.str('unixsocket')) log.notice('Ready to accept connections unix');

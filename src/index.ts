@@ -1,7 +1,7 @@
 // Embedding API: `await createServer({ port: 0 })` starts a server in this process and returns
 // a handle with the bound port and close(). Options are redis.conf directives by name.
 import { Config } from './config/config.js';
-import { Logger } from './server/log.js';
+import { Logger } from './util/log.js';
 import { Server } from './server/server.js';
 
 export type DirectiveValue = string | number | boolean | readonly string[];

@@ -263,8 +263,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value CloseClient(const Napi::CallbackInfo& info) {
     uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
-    uint32_t mode = info[1].As<Napi::Number>().Uint32Value();
-    engine_->close_client(slot, mode == 1 ? CloseMode::kAfterReply : CloseMode::kNow);
+    bool after_reply = info[1].ToBoolean().Value();
+    engine_->close_client(slot, after_reply ? CloseMode::kAfterReply : CloseMode::kNow);
     if (!in_turn_) FlushOutsideTurn();
     return info.Env().Undefined();
   }

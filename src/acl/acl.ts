@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { stringMatch, strerror, type Config } from '../config/config.js';
+import { type Config } from '../config/config.js';
 import type { Client } from '../clients/client.js';
 import { CmdFlag, keySpecPositions, type Command, type CommandTable, type KeySpecDef } from '../commands/table.js';
 import type { Args } from '../engine/args.js';
@@ -12,6 +12,8 @@ import {
   asciiLower, channelAllowed, CommandIndex, hasSpaces, KEY_READ, KEY_WRITE, mergeSelectorArgs, revokedChannels, RULE_ERRORS,
   type RuleError, type Selector, type SubscriptionCheck, User,
 } from './user.js';
+import { strerror } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
 
 // acl.c's ACL_DENIED_* values: when no selector allows a command, the highest one is reported.
 const ACL_OK = 0;
@@ -494,7 +496,7 @@ export class Acl {
 function keyAllowed(s: Selector, key: string, perm: number): boolean {
   for (const p of s.keyPatterns) {
     if ((p.flags & perm) !== perm) continue;
-    if (stringMatch(p.pattern, key, false)) return true;
+    if (globMatch(p.pattern, key, false)) return true;
   }
   return false;
 }

@@ -4,8 +4,10 @@
 // replayed in the order given, as ACL LIST, ACL SAVE and ACL GETUSER print them). Which commands a
 // category holds comes from the command table rows' `acl` lists.
 import { createHash } from 'node:crypto';
-import { splitArgs, stringMatch } from '../config/config.js';
+
 import type { Command, CommandTable } from '../commands/table.js';
+import { globMatch } from '../util/glob.js';
+import { splitArgs } from '../util/sds.js';
 
 /** ACL CAT with no argument: Redis's categories, in Redis's order. */
 export const CATEGORIES: readonly string[] = [
@@ -480,7 +482,7 @@ export function mergeSelectorArgs(args: readonly string[]): { rules: string[] } 
  * channel is glob-matched against them.
  */
 export function channelAllowed(patterns: readonly string[], channel: string, isPattern: boolean): boolean {
-  for (const p of patterns) if (isPattern ? p === channel : stringMatch(p, channel, false)) return true;
+  for (const p of patterns) if (isPattern ? p === channel : globMatch(p, channel, false)) return true;
   return false;
 }
 

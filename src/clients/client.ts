@@ -48,6 +48,11 @@ export interface TrackingState {
   caching: 'yes' | 'no' | undefined;
 }
 
+/** A protocol error met while earlier requests of the client still wait: replied in its turn. */
+export class PendingProtocolError {
+  constructor(readonly text: string) {}
+}
+
 export class Client {
   db = 0;
   resp: Resp = 2;
@@ -68,7 +73,7 @@ export class Client {
   tracking: TrackingState | undefined;
   blocked: BlockedState | undefined;
   /** Requests that arrived while blocked, run in order once it is unblocked. */
-  pending: Args[] = [];
+  pending: (Args | PendingProtocolError)[] = [];
   /** Arguments of the command running now (argv-mem). */
   argvMem = 0;
   /** The output-limit class native was last given (see clients/limits.ts). */

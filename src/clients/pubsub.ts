@@ -4,7 +4,7 @@
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Client } from './client.js';
 import { ClientFlag } from './flags.js';
-import { globMatch } from './glob.js';
+import { globMatch } from '../util/glob.js';
 
 export type WriteTo = (target: Client, write: (r: ReplyWriter) => void, push: boolean) => void;
 

@@ -8,7 +8,8 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import type { ServerContext } from './context.js';
 import { replyHelp } from './server.js';
 import { CmdFlag, type Command, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER } from '../util/errors.js';
+import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 const ADMIN = ['admin', 'slow', 'dangerous'];

@@ -10,7 +10,8 @@ import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { lookupString, withinProtoMaxBulkLen } from './strings.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 const BITMAP = ['bitmap'];

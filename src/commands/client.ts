@@ -5,7 +5,8 @@ import { clientTypeByName, type Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { validClientName } from './connection.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
+import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 

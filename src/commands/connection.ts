@@ -2,7 +2,8 @@
 import { REDIS_VERSION } from '../config/version.js';
 import { ClientFlag } from '../clients/flags.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, parseSafeInteger } from './util.js';
+import { ERR_NOT_INTEGER } from '../util/errors.js';
+import { parseSafeInteger } from '../util/numbers.js';
 
 const CONN = ['connection'];
 

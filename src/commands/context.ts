@@ -21,6 +21,13 @@ export interface DebugFlags {
   pauseCron: boolean;
 }
 
+export interface ShutdownOptions {
+  save: boolean;
+  nosave: boolean;
+  now: boolean;
+  force: boolean;
+}
+
 export interface ServerContext {
   readonly keyspace: Keyspace;
   readonly config: Config;
@@ -41,7 +48,7 @@ export interface ServerContext {
   /** Redis's freeClient: closes `c` now, pending output discarded (CLIENT KILL of another client). */
   freeClient(c: Client): void;
   /** SHUTDOWN: stops the server; false with a reason if it can't. */
-  shutdown(how: { save: boolean; nosave: boolean; now: boolean; force: boolean }): { ok: true } | { ok: false; error: string };
+  shutdown(how: ShutdownOptions): { ok: true } | { ok: false; error: string };
   /** The client passed AUTH/HELLO AUTH: lift the pre-auth protocol limits. */
   onAuthenticated(c: Client): void;
   /** CONFIG SET succeeded for these directives: apply them at runtime. */

@@ -9,10 +9,11 @@ import { RedisList } from '../data/list.js';
 import type { RedisString } from '../data/string.js';
 import { RedisSet } from '../data/set.js';
 import { RedisZset } from '../data/zset.js';
-import { memtoull } from '../config/parse.js';
+
 import { LISTPACK_SIZE_LIMITS, SIZE_SAFETY_LIMIT, listpackEntrySize, objectEncoding, stringEncoding } from './object.js';
 import type { CommandCall } from './table.js';
-import { ERR_NOT_INTEGER, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER } from '../util/errors.js';
+import { memtoull, parseInteger } from '../util/numbers.js';
 
 const NO_SUCH_KEY = 'no such key';
 

@@ -2,10 +2,11 @@
 // count test; the rest answer Redis's subcommand syntax error. Whether DEBUG may run at all is
 // enable-debug-command's business (dispatch.ts). Keyspace subcommands live in debug-keyspace.ts.
 import { rewriteConfigFile } from '../config/rewrite.js';
-import { string2d } from '../config/parse.js';
+
 import { keyspaceSubcommands } from './debug-keyspace.js';
 import { debugProtocol } from './debug-protocol.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { string2d } from '../util/numbers.js';
 
 /** debug.c's help lines for the subcommands below, in its order. */
 const HELP = [

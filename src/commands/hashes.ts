@@ -3,7 +3,7 @@
 // whatever deletes the last field deletes the key. Also what sets.ts shares: HSCAN's cursor and
 // option parsing, and the count argument and distinct sampling of HRANDFIELD.
 import { ClientFlag } from '../clients/flags.js';
-import { stringMatch } from '../config/config.js';
+
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisHash, type HashEntry } from '../data/hash.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-double.js';
@@ -11,7 +11,9 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { parseCursor, touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, addInt64, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
+import { addInt64, parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 
@@ -415,7 +417,7 @@ function hscan(call: CommandCall): void {
     found = out;
   }
   const matched: HashEntry[] = [];
-  for (const e of found) if (opts.pattern === null || stringMatch(opts.pattern, e.key, false)) matched.push(e);
+  for (const e of found) if (opts.pattern === null || globMatch(opts.pattern, e.key, false)) matched.push(e);
   reply.array(2);
   reply.bulkStr(String(next));
   reply.array(matched.length * 2);

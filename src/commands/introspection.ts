@@ -3,8 +3,8 @@
 import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, FLAG_NAMES, keySpecPositions, type Command, type CommandCall, type CommandDef } from './table.js';
 import { replyHelp } from './server.js';
-import { ERR_SYNTAX } from './util.js';
-import { globMatch } from '../clients/glob.js';
+import { ERR_SYNTAX } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
 
 const F = CmdFlag;
 

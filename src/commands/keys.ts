@@ -3,16 +3,16 @@
 // creates that clients may block on (lists and other aggregates) are signalled as ready.
 import type { Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
-import { globMatch } from '../clients/glob.js';
+
 import { cloneValue, isString, Lookup, typeName, type Db, type Value } from '../data/keyspace.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
+import { parseInteger } from '../util/numbers.js';
+import { ERR_SAME_OBJECT, ERR_DB_RANGE } from '../util/errors.js';
 
 const F = CmdFlag;
-
-export const ERR_SAME_OBJECT = 'source and destination objects are the same';
-export const ERR_DB_RANGE = 'DB index is out of range';
 
 /** Lookup flags for a command run by `c`: a CLIENT NO-TOUCH client leaves access times alone. */
 export function touchFlags(c: Client): number {

@@ -13,7 +13,8 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { blockingDeadline } from './timeout.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 

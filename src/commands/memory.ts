@@ -4,7 +4,8 @@ import { Lookup } from '../data/keyspace.js';
 import { keyUsage } from '../data/memory.js';
 import { replyHelp } from './server.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from './table.js';
-import { ERR_SYNTAX, parseInteger } from './util.js';
+import { ERR_SYNTAX } from '../util/errors.js';
+import { parseInteger } from '../util/numbers.js';
 
 function usage(call: CommandCall): void {
   const { args, reply, server } = call;

@@ -7,7 +7,7 @@ import { RedisList } from '../data/list.js';
 import type { RedisString } from '../data/string.js';
 import { replyHelp } from './server.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { parseInteger } from './util.js';
+import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 

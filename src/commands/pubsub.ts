@@ -1,6 +1,7 @@
 // Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH, PUBSUB introspection.
-import { globMatch } from '../clients/glob.js';
+
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { globMatch } from '../util/glob.js';
 
 const F = CmdFlag;
 const PS = ['pubsub', 'slow'];

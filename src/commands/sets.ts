@@ -3,7 +3,7 @@
 // never holds an empty set. Replies list members in the order Redis iterates them (RedisSet.members:
 // intsets sorted), and results are built the way Redis builds them, so small sets answer alike.
 import { ClientFlag } from '../clients/flags.js';
-import { stringMatch } from '../config/config.js';
+
 import { Lookup, type Db } from '../data/keyspace.js';
 import { isIntegerMember, RedisSet, SetStart } from '../data/set.js';
 import type { DictEntry } from '../data/dict.js';
@@ -11,7 +11,9 @@ import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { clampCount, distinctSample, replyEmptyScan, scanCursor, scanOptions, signedCountArg } from './hashes.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
+import { ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
+import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 
@@ -459,7 +461,7 @@ function sscan(call: CommandCall): void {
     found = out.map((e) => e.key);
   }
   const pattern = opts.pattern;
-  const matched = pattern === null ? found : found.filter((m) => stringMatch(pattern, m, false));
+  const matched = pattern === null ? found : found.filter((m) => globMatch(pattern, m, false));
   reply.array(2);
   reply.bulkStr(String(next));
   reply.array(matched.length);

@@ -13,7 +13,9 @@ import type { ServerContext } from './context.js';
 import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
-import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, INT64_MAX, addInt64, parseInteger } from './util.js';
+import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { INT64_MAX, addInt64, parseInteger } from '../util/numbers.js';
+import { ERR_NOT_FLOAT } from '../util/errors.js';
 
 const F = CmdFlag;
 const STR = ['string'];
@@ -315,7 +317,6 @@ function deltaArg(call: CommandCall, negate: boolean): number | bigint | null {
   return typeof v === 'number' ? -v : -v;
 }
 
-const ERR_NOT_FLOAT = 'value is not a valid float';
 
 /** INCRBYFLOAT in Redis's long double arithmetic; the TTL stays. */
 function incrbyfloat(call: CommandCall): void {

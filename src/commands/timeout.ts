@@ -2,10 +2,7 @@
 // unit): strtold into an x86 80-bit long double, times 1000 in that precision, rounded up (ceill)
 // to whole milliseconds. The range checks are Redis 7.2's ("timeout is out of range"); 7.0 let
 // such values overflow. BLPOP & co share this; XREAD BLOCK, WAIT and CLIENT PAUSE take integer ms.
-
-export const ERR_TIMEOUT_NOT_FLOAT = 'timeout is not a float or out of range';
-export const ERR_TIMEOUT_NEGATIVE = 'timeout is negative';
-export const ERR_TIMEOUT_RANGE = 'timeout is out of range';
+import { ERR_TIMEOUT_NOT_FLOAT, ERR_TIMEOUT_NEGATIVE, ERR_TIMEOUT_RANGE } from '../util/errors.js';
 
 const LLONG_MAX = (1n << 63n) - 1n;
 /** util.c:string2ld copies into a buffer of MAX_LONG_DOUBLE_CHARS (5k) and refuses longer input. */

@@ -1,17 +1,11 @@
 // MULTI, EXEC, DISCARD, WATCH, UNWATCH.
 import { ClientFlag } from '../clients/flags.js';
 import type { Client } from '../clients/client.js';
+import { discardTransaction } from '../clients/lifecycle.js';
 import type { ServerContext } from './context.js';
 import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
 
 const F = CmdFlag;
-
-/** Ends the transaction: queue, flags and WATCHes dropped (discardTransaction). */
-export function discardTransaction(c: Client, server: ServerContext): void {
-  c.multi = undefined;
-  c.flags &= ~(ClientFlag.Multi | ClientFlag.DirtyCas);
-  server.watches.unwatchAll(c);
-}
 
 function multi({ client, reply }: CommandCall): void {
   if (client.multi) {
@@ -33,7 +27,7 @@ function exec(call: CommandCall): void {
   if (m.execAbort || client.flags & ClientFlag.DirtyCas) {
     if (m.execAbort) reply.error('-EXECABORT Transaction discarded because of previous errors.');
     else reply.nullArray();
-    discardTransaction(client, server);
+    discardTransaction(client, server.watches);
     return;
   }
   server.watches.unwatchAll(client);
@@ -44,7 +38,7 @@ function exec(call: CommandCall): void {
     server.runQueued(call, q.cmd);
   }
   call.args = args;
-  discardTransaction(client, server);
+  discardTransaction(client, server.watches);
 }
 
 function discard({ client, reply, server }: CommandCall): void {
@@ -52,7 +46,7 @@ function discard({ client, reply, server }: CommandCall): void {
     reply.error('DISCARD without MULTI');
     return;
   }
-  discardTransaction(client, server);
+  discardTransaction(client, server.watches);
   reply.status('OK');
 }
 

@@ -5,7 +5,7 @@
 // Lex bounds are zslParseLexRangeItem's. Arguments are binary strings (one char per byte).
 import type { Args } from '../engine/args.js';
 import type { LexBound, LexRange, ScoreRange } from '../data/skiplist.js';
-import { parseInteger } from './util.js';
+import { parseInteger } from '../util/numbers.js';
 
 export interface Strtod {
   value: number;

@@ -4,7 +4,7 @@
 // blocks like BLPOP (inside MULTI it answers the timeout reply, a null array, at once); when a
 // key it waits on is signalled it runs again and serves itself if a sorted set is there.
 import { ClientFlag } from '../clients/flags.js';
-import { globMatch } from '../clients/glob.js';
+
 import type { Db } from '../data/keyspace.js';
 import { NIL, RedisZset } from '../data/zset.js';
 import { d2string, formatG17 } from '../protocol/fpconv.js';
@@ -12,9 +12,12 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import type { CommandCall } from './table.js';
 import { blockingDeadline } from './timeout.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInteger } from './util.js';
+
 import { longArg } from './zset-args.js';
 import { beginScored, lookupZset, replyScored } from './zset-util.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
+import { parseInteger } from '../util/numbers.js';
 
 const LONG_MAX = 9223372036854775807n;
 const replyNullArray = (r: ReplyWriter): void => r.nullArray();

@@ -5,9 +5,10 @@
 import type { LexRange, ScoreRange } from '../data/skiplist.js';
 import { NIL, RedisZset } from '../data/zset.js';
 import type { CommandCall } from './table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from './util.js';
+
 import { longArg, parseLexRange, parseScoreRange } from './zset-args.js';
 import { beginScored, lookupZset, membersRemoved, replyScored, storeResult } from './zset-util.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
 
 const ERR_RANGE_NOT_FLOAT = 'min or max is not a float';
 const ERR_LEX_RANGE = 'min or max not valid string range item';

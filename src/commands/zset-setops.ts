@@ -6,9 +6,11 @@
 import { RedisSet } from '../data/set.js';
 import { NIL, RedisZset } from '../data/zset.js';
 import type { CommandCall } from './table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInteger } from './util.js';
+
 import { longArg, parseScore } from './zset-args.js';
 import { beginScored, replyScored, storeResult } from './zset-util.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { parseInteger } from '../util/numbers.js';
 
 const enum SetOp {
   Union,

@@ -6,9 +6,8 @@ import { RedisZset } from '../data/zset.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import type { CommandCall } from './table.js';
-import { ERR_WRONGTYPE } from './util.js';
+import { ERR_WRONGTYPE } from '../util/errors.js';
 
-export const ERR_NOT_FLOAT = 'value is not a valid float';
 
 /** The sorted set at `key`: undefined when missing; null, with WRONGTYPE replied, for another type. */
 export function lookupZset(call: CommandCall, db: Db, key: string): RedisZset | undefined | null {

@@ -7,12 +7,13 @@
 import { RedisZset } from '../data/zset.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef, type KeySpecDef } from './table.js';
-import { ERR_SYNTAX } from './util.js';
+
 import { parseScore } from './zset-args.js';
 import { bzmpop, bzpop, zmpop, zpop, zrandmember, zscan } from './zset-pops.js';
 import { Direction, RangeType, zcount, zlexcount, zrangeGeneric, zremrange } from './zset-ranges.js';
 import { zdiff, zinter, zintercard, zunion } from './zset-setops.js';
-import { ERR_NOT_FLOAT, lookupZset, membersRemoved } from './zset-util.js';
+import { lookupZset, membersRemoved } from './zset-util.js';
+import { ERR_NOT_FLOAT, ERR_SYNTAX } from '../util/errors.js';
 
 const F = CmdFlag;
 

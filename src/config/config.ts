@@ -4,10 +4,13 @@
 import { accessSync, constants as fsConstants, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DIRECTIVES, type Directive, findDirective, LLONG_MAX } from './directives.js';
-import { exactBound, formatDouble, memtoull, splitArgs, splitOnSpaces, strerror, string2d, string2ll, stringMatch, strtoll } from './parse.js';
+import { exactBound } from './directives.js';
+import { strerror } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
+import { formatDouble, memtoull, string2d, string2ll, strtoll } from '../util/numbers.js';
+import { splitArgs, splitOnSpaces } from '../util/sds.js';
 
 // The primitives moved to parse.ts; these names stay importable from here.
-export { exactBound, memtoull, splitArgs, splitOnSpaces, strerror, string2ll, stringMatch } from './parse.js';
 
 export type ConfigSource = 'file' | 'cli' | 'config-set';
 export type SetResult = { ok: true } | { ok: false; error: string };
@@ -473,7 +476,7 @@ export class Config {
       for (const row of DIRECTIVES) {
         if (row.hidden || row.fileOnly) continue;
         for (const name of [row.name, ...(row.aliases ?? [])]) {
-          if (seen.has(name) || !stringMatch(pattern, name, true)) continue;
+          if (seen.has(name) || !globMatch(pattern, name, true)) continue;
           seen.add(name);
           out.push([name, this.values.get(row) as string]);
         }

@@ -383,3 +383,11 @@ export const DIRECTIVE_BY_NAME: ReadonlyMap<string, Directive> = (() => {
 export function findDirective(name: string): Directive | undefined {
   return DIRECTIVE_BY_NAME.get(name.toLowerCase());
 }
+
+/** The exact 64-bit value behind a bound of the table (see LLONG_MAX / ULLONG_MAX there). */
+export function exactBound(n: number): bigint {
+  if (n === ULLONG_MAX) return ((1n << 64n) - 1n);
+  if (n === LLONG_MAX) return ((1n << 63n) - 1n);
+  if (n === -LLONG_MAX) return (-(1n << 63n));
+  return BigInt(n);
+}

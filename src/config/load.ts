@@ -4,10 +4,13 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Config, splitArgs, strerror, stringMatch } from './config.js';
-import { repr } from './parse.js';
+import { Config } from './config.js';
+
 import { findDirective } from './directives.js';
 import { REDIS_VERSION } from './version.js';
+import { strerror } from '../util/errors.js';
+import { globMatch } from '../util/glob.js';
+import { repr, splitArgs } from '../util/sds.js';
 
 /** Outside knowledge the loader may be given; each has a sensible default. */
 export interface LoadHooks {
@@ -191,7 +194,7 @@ function matchIn(dir: string, part: string, listDir: (dir: string) => string[]):
   } catch {
     return [];
   }
-  return names.filter((n) => (!n.startsWith('.') || part.startsWith('.')) && stringMatch(part, n, false)).sort();
+  return names.filter((n) => (!n.startsWith('.') || part.startsWith('.')) && globMatch(part, n, false)).sort();
 }
 
 /** config.c loadServerConfigFromString. Returns a failure, or undefined when all lines applied. */

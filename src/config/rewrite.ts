@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { Config } from './config.js';
 import { DIRECTIVES, type Directive, findDirective } from './directives.js';
-import { repr, splitArgs, splitOnSpaces, strerror } from './parse.js';
+import { strerror } from '../util/errors.js';
+import { repr, splitArgs, splitOnSpaces } from '../util/sds.js';
 
 export type RewriteResult = { ok: true } | { ok: false; error: string };
 

@@ -1,5 +1,6 @@
-// Batch record types, close reasons, protocol error codes and counter indexes: the numbers
-// native/core/engine.h and resp_parser.h define, mirrored for TypeScript.
+// The batch and the counters as native lays them out: record types and their shapes, close
+// reasons, protocol error codes, counter indexes. native/core/batch.h, engine.h and resp_parser.h
+// define them; test/layout.test.ts holds this file equal to what the addon reports.
 
 export const enum Rec {
   Open = 1,
@@ -11,8 +12,59 @@ export const enum Rec {
   OutputLimit = 7,
 }
 
-export const OPEN_LOCAL = 1;
-export const OPEN_UNIX = 2;
+/**
+ * The shape of each record type: `words` fixed words (the type word included), then, when
+ * `countWord` is not 0, r[countWord] items of `itemWords` words each. Command items are the
+ * arguments' (offset, length) pairs: an arena offset, or with length BIG_ARG_LEN an index into the
+ * batch's big arguments. `arenaWord`, when not 0, is a fixed word holding an arena offset.
+ */
+export interface RecordLayout {
+  type: Rec;
+  name: string;
+  words: number;
+  countWord: number;
+  itemWords: number;
+  arenaWord: number;
+}
+
+export const RECORDS: readonly RecordLayout[] = [
+  // [type, slot, connection type index, OpenFlag bits]
+  { type: Rec.Open, name: 'open', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
+  // [type, slot, CloseReason, errno]
+  { type: Rec.Close, name: 'close', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
+  // [type, slot, argc, (offset, length) x argc]
+  { type: Rec.Command, name: 'command', words: 3, countWord: 2, itemWords: 2, arenaWord: 0 },
+  // [type, slot, ProtoError, offending byte]
+  { type: Rec.ProtocolError, name: 'protocol-error', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
+  // [type, log level, arena offset, length]
+  { type: Rec.Log, name: 'log', words: 4, countWord: 0, itemWords: 0, arenaWord: 2 },
+  // [type, slot, query buffer bytes low 32, high 32]: reading stopped
+  { type: Rec.QueryLimit, name: 'query-limit', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
+  // [type, slot, output bytes low 32, high 32]: output dropped
+  { type: Rec.OutputLimit, name: 'output-limit', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
+];
+
+const FIXED = new Uint8Array(8);
+const COUNT_WORD = new Uint8Array(8);
+const ITEM_WORDS = new Uint8Array(8);
+for (const l of RECORDS) {
+  FIXED[l.type] = l.words;
+  COUNT_WORD[l.type] = l.countWord;
+  ITEM_WORDS[l.type] = l.itemWords;
+}
+
+/** Words of the record at r[i] (0 for an unknown type: the caller stops). */
+export function recordWords(r: Uint32Array, i: number): number {
+  const t = r[i] & 7;
+  const cw = COUNT_WORD[t];
+  return FIXED[t] + (cw === 0 ? 0 : ITEM_WORDS[t] * r[i + cw]);
+}
+
+/** Rec.Open's flags word. */
+export const enum OpenFlag {
+  Local = 1,
+  Unix = 2,
+}
 export const BIG_ARG_LEN = 0xffffffff;
 
 export const enum CloseReason {

@@ -1,6 +1,6 @@
 // The start-up lines scripts and harnesses wait for, in redis-server's order and words.
 import { REDIS_VERSION } from '../config/version.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../util/log.js';
 
 export const RESPD_VERSION = '0.1.0';
 

@@ -1,6 +1,11 @@
 // INFO: sections built from the server's live state, in Redis's order and field names.
 import { arch, release, type } from 'node:os';
+import type { Config } from '../config/config.js';
 import { REDIS_VERSION } from '../config/version.js';
+import { Stat } from '../engine/layout.js';
+import type { Listeners } from './listeners.js';
+import type { Memory } from './memory.js';
+import type { ServerStats } from './stats.js';
 
 export interface InfoSource {
   readonly runId: string;
@@ -8,21 +13,11 @@ export interface InfoSource {
   readonly startedMs: number;
   readonly configFile: string;
   readonly pollBackend: string;
-  hz(): number;
-  tcpPort(): number;
-  /** 1 while the IO threads are in use. */
-  ioThreadsActive(): number;
-  /** io_thread_<i>: clients each IO thread read and wrote in fan-out rounds (0 = main thread). */
-  threadLines(): [string, string][];
-  /** [connection type index, line] for each listener: INFO's listener<index>. */
-  listenerLines(): [number, string][];
-  clientsSection(): [string, string | number][];
-  statsSection(): [string, string | number][];
-  keyspaceLines(): string[];
-  errorstatsLines(): string[];
-  commandstatsLines(): string[];
-  latencystatsLines(): string[];
-  memoryFields(): [string, string | number][];
+  readonly config: Config;
+  readonly counters: Float64Array;
+  readonly listeners: Listeners;
+  readonly stats: ServerStats;
+  readonly memory: Memory;
 }
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
@@ -39,6 +34,9 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
   else wanted = new Set(requested);
   const now = Date.now();
   const uptime = Math.floor((now - src.startedMs) / 1000);
+  const hz = src.config.int('hz');
+  // INFO's tcp_port: port, or tls-port when port is 0.
+  const tcpPort = src.listeners.port('tcp') || src.listeners.port('tls');
   const out: string[] = [];
   if (wanted.has('server')) {
     out.push(fmt('Server', [
@@ -56,23 +54,21 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
       ['process_id', process.pid],
       ['process_supervised', 'no'],
       ['run_id', src.runId],
-      ['tcp_port', src.tcpPort()],
+      ['tcp_port', tcpPort],
       ['server_time_usec', now * 1000],
       ['uptime_in_seconds', uptime],
       ['uptime_in_days', Math.floor(uptime / 86400)],
-      ['hz', src.hz()],
-      ['configured_hz', src.hz()],
+      ['hz', hz],
+      ['configured_hz', hz],
       ['lru_clock', Math.floor(now / 1000) & 0xffffff],
       ['executable', process.argv[1] ?? process.execPath],
       ['config_file', src.configFile],
-      ['io_threads_active', src.ioThreadsActive()],
-      ...src.listenerLines().map(([i, l]): [string, string] => [`listener${i}`, l]),
+      ['io_threads_active', src.counters[Stat.IoActive] ?? 0],
+      ...src.listeners.infoLines().map(([i, l]): [string, string] => [`listener${i}`, l]),
     ]));
   }
-  if (wanted.has('clients')) out.push(fmt('Clients', src.clientsSection()));
-  if (wanted.has('memory')) {
-    out.push(fmt('Memory', [...src.memoryFields(), ['mem_allocator', 'libc']]));
-  }
+  if (wanted.has('clients')) out.push(fmt('Clients', src.stats.clients()));
+  if (wanted.has('memory')) out.push(fmt('Memory', src.memory.infoFields()));
   if (wanted.has('persistence')) {
     out.push(fmt('Persistence', [
       ['loading', 0],
@@ -84,8 +80,8 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
       ['aof_rewrite_in_progress', 0],
     ]));
   }
-  if (wanted.has('stats')) out.push(fmt('Stats', src.statsSection()));
-  if (wanted.has('threads')) out.push(fmt('Threads', src.threadLines()));
+  if (wanted.has('stats')) out.push(fmt('Stats', src.stats.stats()));
+  if (wanted.has('threads')) out.push(fmt('Threads', src.stats.threads()));
   if (wanted.has('replication')) {
     out.push(fmt('Replication', [
       ['role', 'master'],
@@ -108,10 +104,10 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
     ]));
   }
   if (wanted.has('modules')) out.push('# Modules\r\n');
-  if (wanted.has('commandstats')) out.push('# Commandstats\r\n' + src.commandstatsLines().join(''));
-  if (wanted.has('errorstats')) out.push('# Errorstats\r\n' + src.errorstatsLines().join(''));
-  if (wanted.has('latencystats')) out.push('# Latencystats\r\n' + src.latencystatsLines().join(''));
+  if (wanted.has('commandstats')) out.push('# Commandstats\r\n' + src.stats.commandstatsLines().join(''));
+  if (wanted.has('errorstats')) out.push('# Errorstats\r\n' + src.stats.errorstatsLines().join(''));
+  if (wanted.has('latencystats')) out.push('# Latencystats\r\n' + src.stats.latencystatsLines().join(''));
   if (wanted.has('cluster')) out.push(fmt('Cluster', [['cluster_enabled', 0]]));
-  if (wanted.has('keyspace')) out.push('# Keyspace\r\n' + src.keyspaceLines().join(''));
+  if (wanted.has('keyspace')) out.push('# Keyspace\r\n' + src.stats.keyspaceLines().join(''));
   return out.join('\r\n');
 }

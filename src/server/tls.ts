@@ -11,8 +11,6 @@ export const TLS_CONTEXT_DIRECTIVES: ReadonlySet<string> = new Set([
   'tls-session-cache-size', 'tls-session-cache-timeout', 'tls-replication', 'tls-cluster',
 ]);
 
-export const TLS_UPDATE_ERROR = 'Unable to update TLS configuration. Check server logs.';
-
 export function tlsSettings(config: Config): TlsSettings {
   return {
     certFile: config.str('tls-cert-file'),

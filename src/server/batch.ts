@@ -1,0 +1,235 @@
+// One native batch, turned into client events and command calls in the order native recorded
+// them (layout.ts describes the records), and the request around each command: processCommand,
+// the pushes held for after the reply, resetClient's flag work, protocol errors.
+import { PendingProtocolError, type Client } from '../clients/client.js';
+import { ClientFlag } from '../clients/flags.js';
+import { clientInfoLine } from '../clients/info-line.js';
+import type { ClientLifecycle } from '../clients/lifecycle.js';
+import type { ClientRegistry } from '../clients/registry.js';
+import type { Acl } from '../acl/acl.js';
+import { callCommand, processCommand, type DispatchHooks } from '../commands/dispatch.js';
+import type { Command, CommandCall, CommandTable } from '../commands/table.js';
+import { Args } from '../engine/args.js';
+import { type CloseReason, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import { protocolErrorReason, protocolErrorText } from '../util/errors.js';
+import { Level, type Logger } from '../util/log.js';
+import type { ServerState } from './state.js';
+
+/** What the batch hands on: blocked clients' keys served after each command, the batch's end. */
+export interface BatchHooks extends DispatchHooks {
+  /** Keys got data during the command: blocked clients waiting on them run again. */
+  serveReadyKeys(): void;
+  hasReadyKeys(): boolean;
+  /** The clock passed the end of a CLIENT PAUSE. */
+  pauseEnded(now: number): boolean;
+  updatePause(now: number): void;
+  /** The end of the batch (beforeSleep): invalidations, async frees, client eviction. */
+  endOfBatch(): void;
+}
+
+export class BatchRunner {
+  private deferredPushes: ((r: ReplyWriter) => void)[] = [];
+  /** CLIENT KILL of the caller itself: it goes once its reply is out. */
+  closeCurrentAfterCommand = false;
+  private readonly args: Args;
+
+  constructor(
+    private readonly st: ServerState,
+    private readonly clients: ClientRegistry,
+    private readonly commands: CommandTable,
+    private readonly lifecycle: ClientLifecycle,
+    private readonly acl: Acl,
+    private readonly log: Logger,
+    private readonly hooks: BatchHooks,
+  ) {
+    this.args = st.call.args;
+  }
+
+  /** Decodes `words` record words of the batch and acts on each. */
+  onBatch(words: number, bigs: ArrayBuffer[] | undefined): void {
+    const st = this.st;
+    const r = st.records;
+    const now = st.counters[Stat.NowMs];
+    st.call.now = now;
+    st.call.clock = performance.now();
+    st.inBatch = true;
+    if (this.hooks.pauseEnded(now)) this.hooks.updatePause(now);
+    const life = this.lifecycle;
+    let i = 0;
+    while (i < words) {
+      const type = r[i] as Rec;
+      switch (type) {
+        case Rec.Command: {
+          const c = this.clients.atSlot(r[i + 1]);
+          if (c !== undefined && !c.closing) {
+            this.args.bind(r, i + 3, r[i + 2], st.arena, bigs);
+            if (c.blocked || c.pending.length) c.pending.push(this.args.detach());
+            else this.execute(c, this.args);
+          }
+          break;
+        }
+        case Rec.Open:
+          life.onOpen(r[i + 1], r[i + 2], r[i + 3], now);
+          break;
+        case Rec.Close:
+          life.onClose(r[i + 1], r[i + 2] as CloseReason, r[i + 3]);
+          break;
+        case Rec.ProtocolError:
+          this.onProtocolError(r[i + 1], r[i + 2] as ProtoError, r[i + 3]);
+          break;
+        case Rec.Log:
+          this.log.log(r[i + 1] as Level, st.arena.toString('latin1', r[i + 2], r[i + 2] + r[i + 3]));
+          break;
+        case Rec.QueryLimit:
+          life.onQueryLimit(r[i + 1], r[i + 2] + r[i + 3] * 2 ** 32);
+          break;
+        case Rec.OutputLimit:
+          life.onOutputLimit(r[i + 1], true);
+          break;
+        default:
+          throw new Error(`respd: corrupt batch record ${r[i]} at ${i}`);
+      }
+      i += recordWords(r, i);
+    }
+    this.hooks.endOfBatch();
+    st.writer.commit();
+    st.inBatch = false;
+  }
+
+  /** Runs one request of `c` (processCommand and everything around it). */
+  execute(c: Client, args: Args, reprocessing = false): void {
+    const st = this.st;
+    const call = st.call;
+    call.client = c;
+    call.args = args;
+    call.reprocessing = reprocessing;
+    // Outside a batch (timers, unblocking) the last boundary is stale: start from now.
+    if (!st.inBatch) call.clock = performance.now();
+    st.writer.begin(c.slot, c.resp);
+    st.writer.muted = (c.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    st.current = c;
+    st.requestSeq++;
+    processCommand(call, this.commands, this.hooks);
+    st.current = undefined;
+    st.commandsProcessed++;
+    this.afterRequest(c);
+    if (this.hooks.hasReadyKeys()) this.hooks.serveReadyKeys();
+  }
+
+  /** A request that comes out of the pending queue of a client that was blocked. */
+  resume(c: Client, args: Args | PendingProtocolError): void {
+    if (args instanceof PendingProtocolError) {
+      c.pending = [];
+      this.replyProtocolError(c, args.text);
+    } else {
+      this.execute(c, args);
+    }
+  }
+
+  /** EXEC: one queued command, its ACL checked again. */
+  runQueued(call: CommandCall, cmd: Command): void {
+    this.st.requestSeq++;
+    const denied = this.acl.check(call.client.user, cmd, call.args);
+    if (denied !== null) {
+      call.reply.error(denied);
+      return;
+    }
+    callCommand(call, cmd, this.hooks);
+  }
+
+  /**
+   * Writes to another client (pub/sub messages, invalidations, MONITOR lines) and returns to the
+   * current one. Push data ignores CLIENT REPLY OFF/SKIP, as in Redis.
+   */
+  writeTo(target: Client, write: (r: ReplyWriter) => void, push = true): void {
+    if (target.closing) return;
+    const st = this.st;
+    if (push && target === st.current) {
+      // Pushes for the client whose command runs go out after its reply (pending_push_messages).
+      this.deferredPushes.push(write);
+      return;
+    }
+    const w = st.writer;
+    const cur = st.current;
+    const muted = w.muted;
+    w.begin(target.slot, target.resp);
+    w.muted = push ? false : (target.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    write(w);
+    if (cur) {
+      w.begin(cur.slot, cur.resp);
+      w.muted = muted;
+    }
+  }
+
+  /** The CLIENT LIST line of `c`; the running client's command counts as its query buffer. */
+  clientInfoLine(c: Client): string {
+    const st = this.st;
+    let running: { bytes: number } | undefined;
+    if (c === st.current) {
+      const args = st.call.args;
+      let mem = 0;
+      // *<argc>\r\n, then $<len>\r\n<arg>\r\n for each argument.
+      let bytes = 3 + String(args.count).length;
+      for (let i = 0; i < args.count; i++) {
+        const n = args.len(i);
+        mem += n;
+        bytes += 5 + String(n).length + n;
+      }
+      c.argvMem = mem;
+      running = { bytes };
+    } else {
+      c.argvMem = 0;
+    }
+    return clientInfoLine(c, st.counters, st.call.now || Date.now(), running);
+  }
+
+  /** Redis's resetClient and the work queued for after the reply. */
+  private afterRequest(c: Client): void {
+    if (this.deferredPushes.length) {
+      const pushes = this.deferredPushes;
+      this.deferredPushes = [];
+      for (const p of pushes) this.writeTo(c, p, true);
+    }
+    // REPLY SKIP hides exactly the next command's reply.
+    c.flags &= ~ClientFlag.ReplySkip;
+    if (c.flags & ClientFlag.ReplySkipNext) {
+      c.flags |= ClientFlag.ReplySkip;
+      c.flags &= ~ClientFlag.ReplySkipNext;
+    }
+    // CLIENT CACHING lasts for the next command; any CLIENT subcommand in between keeps it (resetClient).
+    if (c.tracking && c.tracking.caching && !c.multi && !c.lastCommand.startsWith('client|')) c.tracking.caching = undefined;
+    if (this.closeCurrentAfterCommand) {
+      this.closeCurrentAfterCommand = false;
+      this.lifecycle.closeAfterReply(c);
+    }
+    if (c.blocked) this.st.engine?.setReading(c.slot, false);
+    // A type change (SUBSCRIBE, MONITOR, ...) moves the client to another output-limit class.
+    this.st.limits?.applyClass(c);
+  }
+
+  private onProtocolError(slot: number, code: ProtoError, byte: number): void {
+    const c = this.clients.atSlot(slot);
+    if (!c) return;
+    const text = protocolErrorText(code, byte);
+    if (c.blocked || c.pending.length) {
+      // Requests before the bad one are still waiting: answer them first, then the error.
+      c.pending.push(new PendingProtocolError(text));
+      c.flags |= ClientFlag.ProtocolError;
+      return;
+    }
+    this.replyProtocolError(c, text, code);
+  }
+
+  private replyProtocolError(c: Client, text: string, code?: ProtoError): void {
+    const w = this.st.writer;
+    w.begin(c.slot, c.resp);
+    w.muted = (c.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    w.error(text);
+    if (this.log.enabled(Level.Verbose)) {
+      this.log.verbose(`Protocol error (${code !== undefined ? protocolErrorReason(code) : text}) from client: ${this.clientInfoLine(c)}. `);
+    }
+    c.flags |= ClientFlag.ProtocolError;
+    this.lifecycle.closeAfterReply(c);
+  }
+}
