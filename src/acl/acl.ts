@@ -6,7 +6,7 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Config } from '../config/config.js';
 import type { Client } from '../clients/client.js';
-import { CmdFlag, keySpecPositions, type Command, type CommandTable, type KeySpecDef } from '../commands/table.js';
+import { CmdFlag, keySpecPositions, type Command, type CommandTable, type KeySpecDef } from '../table/table.js';
 import type { Args } from '../engine/args.js';
 import {
   asciiLower, channelAllowed, CommandIndex, hasSpaces, KEY_READ, KEY_WRITE, mergeSelectorArgs, revokedChannels, RULE_ERRORS,

@@ -5,7 +5,7 @@
 // category holds comes from the command table rows' `acl` lists.
 import { createHash } from 'node:crypto';
 
-import type { Command, CommandTable } from '../commands/table.js';
+import type { Command, CommandTable } from '../table/table.js';
 import { globMatch } from '../util/glob.js';
 import { splitArgs } from '../util/sds.js';
 

@@ -4,7 +4,7 @@
 // shared counters.
 import type { Args } from '../engine/args.js';
 import type { Resp, ReplyWriter } from '../protocol/reply.js';
-import type { Command } from '../commands/table.js';
+import type { Command } from '../table/table.js';
 import { ClientFlag } from './flags.js';
 
 export interface QueuedCommand {

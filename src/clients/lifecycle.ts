@@ -3,6 +3,7 @@
 // every registry when it goes, whichever way it goes. Also the limits that end a client: the
 // query buffer limit, the output buffer limits and maxmemory-clients.
 import type { NativeEngine } from '../../binding.js';
+import type { ClientControl } from '../commands/context.js';
 import type { Config } from '../config/config.js';
 import { CloseReason, Field, OpenFlag, SLOT_FIELDS, STAT_FIELDS } from '../engine/layout.js';
 import type { ReplyWriter } from '../protocol/reply.js';
@@ -51,10 +52,12 @@ export function discardTransaction(c: Client, watches: WatchRegistry): void {
   watches.unwatchAll(c);
 }
 
-export class ClientLifecycle {
+export class ClientLifecycle implements ClientControl {
   /** MONITOR clients. */
   readonly monitors = new Set<Client>();
   readonly stats = { connectionsReceived: 0, rejectedConnections: 0, queryBufferDisconnections: 0, outputBufferDisconnections: 0 };
+  /** CLIENT KILL of the caller itself: it goes once its reply is out (BatchRunner reads it). */
+  closeCurrentAfterCommand = false;
   private closeAsapQueue: Client[] = [];
 
   constructor(
@@ -148,6 +151,22 @@ export class ClientLifecycle {
     this.monitors.delete(c);
     c.multi = undefined;
     if (this.st.current === c) this.st.current = undefined;
+  }
+
+  /** Kills every client `match` selects; the caller itself is closed after its reply. */
+  killClients(caller: Client, match: (c: Client) => boolean): number {
+    let n = 0;
+    for (const c of [...this.reg.clients]) {
+      if (!match(c)) continue;
+      n++;
+      if (c === caller) this.closeCurrentAfterCommand = true;
+      else this.freeClient(c);
+    }
+    return n;
+  }
+
+  clientInfoLine(c: Client): string {
+    return this.infoLine(c);
   }
 
   /** Every client, at shutdown. */

@@ -7,7 +7,7 @@ import type { Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { ServerContext } from './context.js';
 import { replyHelp } from './server.js';
-import { CmdFlag, type Command, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type Command, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
 
@@ -22,8 +22,8 @@ function closeClientsOf(server: ServerContext, caller: Client, names: ReadonlySe
     // As acl.c ACLFreeUserAndKillClients: back to an unauthenticated default before closing.
     c.user = 'default';
     c.authenticated = false;
-    if (c === caller) server.closeAfterReply(c);
-    else server.freeClient(c);
+    if (c === caller) server.lifecycle.closeAfterReply(c);
+    else server.lifecycle.freeClient(c);
   }
 }
 
@@ -45,8 +45,8 @@ function setuser({ args, reply, client, server }: CommandCall): void {
       for (const ch of c.channels) if (!kill && !allowed(ch, false)) kill = true;
       for (const ch of c.shardChannels) if (!kill && !allowed(ch, false)) kill = true;
       if (!kill) continue;
-      if (c === client) server.closeAfterReply(c);
-      else server.freeClient(c);
+      if (c === client) server.lifecycle.closeAfterReply(c);
+      else server.lifecycle.freeClient(c);
     }
   }
   reply.status('OK');

@@ -9,7 +9,7 @@ import { isString, Lookup } from '../data/keyspace.js';
 import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { lookupString, withinProtoMaxBulkLen } from './strings.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
 

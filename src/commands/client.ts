@@ -4,7 +4,7 @@
 import { clientTypeByName, type Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { validClientName } from './connection.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
 
@@ -20,7 +20,7 @@ function id({ client, reply }: CommandCall): void {
 }
 
 function info({ client, reply, server }: CommandCall): void {
-  reply.verbatim(server.clientInfoLine(client) + '\n');
+  reply.verbatim(server.lifecycle.clientInfoLine(client) + '\n');
 }
 
 function list(call: CommandCall): void {
@@ -51,7 +51,7 @@ function list(call: CommandCall): void {
     reply.error(ERR_SYNTAX);
     return;
   }
-  reply.verbatim(selected.map((c) => server.clientInfoLine(c) + '\n').join(''));
+  reply.verbatim(selected.map((c) => server.lifecycle.clientInfoLine(c) + '\n').join(''));
 }
 
 function kill(call: CommandCall): void {
@@ -59,7 +59,7 @@ function kill(call: CommandCall): void {
   if (args.count === 3) {
     // Old form: CLIENT KILL addr:port, the caller included.
     const addr = args.str(2);
-    const n = server.killClients(client, (c) => c.addr === addr);
+    const n = server.lifecycle.killClients(client, (c) => c.addr === addr);
     if (n === 0) reply.error('No such client');
     else reply.status('OK');
     return;
@@ -123,7 +123,7 @@ function kill(call: CommandCall): void {
       return;
     }
   }
-  const n = server.killClients(client, (c) => (!skipme || c !== client) && [...filters.values()].every((f) => f(c)));
+  const n = server.lifecycle.killClients(client, (c) => (!skipme || c !== client) && [...filters.values()].every((f) => f(c)));
   reply.integer(n);
 }
 
@@ -186,7 +186,7 @@ function pause(call: CommandCall): void {
     reply.error('timeout is out of range');
     return;
   }
-  server.pauseClients(end, all);
+  server.blocked.pauseClients(end, all);
   reply.status('OK');
 }
 
@@ -235,7 +235,7 @@ function unblock(call: CommandCall): void {
     return;
   }
   const target = typeof id === 'number' ? server.clients.byID(id) : undefined;
-  reply.integer(target && server.unblockClient(target, error) ? 1 : 0);
+  reply.integer(target && server.blocked.unblockClient(target, error) ? 1 : 0);
 }
 
 function tracking(call: CommandCall): void {
@@ -464,7 +464,7 @@ export const clientCommands: CommandDef[] = [
       sub('setinfo', 4, F.Sentinel, CONN, 'Sets information specific to the client or connection.', setinfo, '7.2.0'),
       sub('pause', -3, F.Admin | F.Sentinel, ADMIN, 'Suspends commands processing.', pause, '3.0.0'),
       sub('unpause', 2, F.Admin | F.Sentinel, ADMIN, 'Resumes processing commands from paused clients.', (c) => {
-        c.server.unpauseClients();
+        c.server.blocked.unpauseClients();
         c.reply.status('OK');
       }, '6.2.0'),
       sub('reply', 3, F.Sentinel, CONN, 'Instructs the server whether to reply to commands.', replyMode, '3.2.0'),

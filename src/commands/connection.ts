@@ -1,7 +1,7 @@
 // Connection commands: PING, ECHO, QUIT, HELLO, SELECT, AUTH.
 import { REDIS_VERSION } from '../config/version.js';
 import { ClientFlag } from '../clients/flags.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseSafeInteger } from '../util/numbers.js';
 
@@ -30,7 +30,7 @@ function echo({ args, reply }: CommandCall): void {
 
 function quit({ client, reply, server }: CommandCall): void {
   reply.status('OK');
-  server.closeAfterReply(client);
+  server.lifecycle.closeAfterReply(client);
 }
 
 function select({ args, reply, client, server }: CommandCall): void {
@@ -105,7 +105,7 @@ function hello(call: CommandCall): void {
     }
     client.authenticated = true;
     client.user = auth[0];
-    server.onAuthenticated(client);
+    server.lifecycle.onAuthenticated(client);
   }
   if (!client.authenticated) {
     reply.error(
@@ -153,7 +153,7 @@ function auth(call: CommandCall): void {
   }
   client.authenticated = true;
   client.user = user;
-  server.onAuthenticated(client);
+  server.lifecycle.onAuthenticated(client);
   reply.status('OK');
 }
 
@@ -165,7 +165,7 @@ function reset({ client, reply, server }: CommandCall): void {
     reply.error('can only reset normal client connections');
     return;
   }
-  server.resetClient(client);
+  server.lifecycle.reset(client);
   reply.resp = client.resp;
   // REPLY OFF was cleared before the reply is queued, so it is sent; REPLY SKIP still hides it.
   reply.muted = (client.flags & ClientFlag.ReplySkip) !== 0;
@@ -175,7 +175,7 @@ function reset({ client, reply, server }: CommandCall): void {
 function monitor({ client, reply, server }: CommandCall): void {
   // A replica can't become a monitor; MONITOR twice is a no-op.
   if (client.flags & ClientFlag.Slave) return;
-  server.addMonitor(client);
+  server.lifecycle.addMonitor(client);
   reply.status('OK');
 }
 

@@ -1,5 +1,6 @@
-// What commands may ask of the server. The server implements it; commands depend on this
-// interface only, so imports go one way (server -> commands).
+// What commands may ask of the server, cut by role: the data and registries, ClientControl,
+// WaitControl and ServerAdmin. The server and its parts implement them; commands depend on these
+// interfaces only, so imports go one way (server -> commands).
 import type { Acl } from '../acl/acl.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import type { PubSub } from '../clients/pubsub.js';
@@ -12,7 +13,7 @@ import type { Keyspace } from '../data/keyspace.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { LatencyMonitor } from '../stats/latency-monitor.js';
 import type { SlowLog } from '../stats/slowlog.js';
-import type { Command, CommandCall, CommandTable } from './table.js';
+import type { Command, CommandCall, CommandTable } from '../table/table.js';
 
 export interface DebugFlags {
   /** Active expiry in the cron (keys still expire when read). */
@@ -28,40 +29,34 @@ export interface ShutdownOptions {
   force: boolean;
 }
 
-export interface ServerContext {
-  readonly keyspace: Keyspace;
-  readonly config: Config;
-  readonly clients: ClientRegistry;
-  readonly commands: CommandTable;
-  readonly acl: Acl;
-  readonly pubsub: PubSub;
-  readonly watches: WatchRegistry;
-  readonly blocking: BlockingRegistry;
-  readonly tracking: Tracking;
-  readonly startedMs: number;
-  /** Keys changed since start (Redis's `dirty`), for SHUTDOWN SAVE bookkeeping and INFO. */
-  dirty: number;
-  /** INFO text for the given section names (lower case; empty = default sections). */
-  info(sections: readonly string[]): string;
+/**
+ * Closing, killing and resetting clients (implemented by clients/lifecycle.ts). CLIENT, RESET,
+ * AUTH, HELLO, MONITOR and QUIT ask for it as `server.lifecycle`.
+ */
+export interface ClientControl {
   /** Closes `c` once its pending replies are written. */
   closeAfterReply(c: Client): void;
   /** Redis's freeClient: closes `c` now, pending output discarded (CLIENT KILL of another client). */
   freeClient(c: Client): void;
-  /** SHUTDOWN: stops the server; false with a reason if it can't. */
-  shutdown(how: ShutdownOptions): { ok: true } | { ok: false; error: string };
+  /** Kills every client `match` selects; the caller itself is closed after its reply. Returns the count. */
+  killClients(caller: Client, match: (c: Client) => boolean): number;
+  /** RESET: everything Redis's clearClientConnectionState clears. */
+  reset(c: Client): void;
   /** The client passed AUTH/HELLO AUTH: lift the pre-auth protocol limits. */
   onAuthenticated(c: Client): void;
-  /** CONFIG SET succeeded for these directives: apply them at runtime. */
-  applyConfig(changed: readonly string[]): { arg: string; error: string } | undefined;
-  /** CONFIG RESETSTAT. */
-  resetStats(): void;
-  /** The config file given at start ('' if none), for CONFIG REWRITE. */
-  readonly configFile: string;
-  /**
-   * Writes to another client (pub/sub messages, invalidations, MONITOR lines) and returns to the
-   * current one. Push data ignores CLIENT REPLY OFF/SKIP, as in Redis.
-   */
-  writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
+  /** MONITOR. */
+  addMonitor(c: Client): void;
+  /** The CLIENT LIST / CLIENT INFO line of `c`. */
+  clientInfoLine(c: Client): string;
+  /** Closes `c` (async) when its query buffer plus queued MULTI bytes exceed the limit. */
+  queryLimitExceeded(c: Client): boolean;
+}
+
+/**
+ * Clients that wait (implemented by server/blocked.ts): the blocking commands, CLIENT UNBLOCK and
+ * CLIENT PAUSE ask for it as `server.blocked`.
+ */
+export interface WaitControl {
   /**
    * Blocks the calling client on `keys` of its database (BLPOP & co). When one of them is
    * signalled ready the same command runs again (call.reprocessing is then true) and may block
@@ -70,24 +65,27 @@ export interface ServerContext {
   blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void): void;
   /** A key got data that blocked clients may want (LPUSH, ZADD, ...). Handled after the command. */
   signalKeyAsReady(db: number, key: string): void;
-  /** EXEC: runs one queued command (ACL re-checked) with call.args already pointing at it. */
-  runQueued(call: CommandCall, cmd: Command): void;
-  /** The CLIENT LIST / CLIENT INFO line of `c`. */
-  clientInfoLine(c: Client): string;
-  /** Kills every client `match` selects; the caller itself is closed after its reply. Returns the count. */
-  killClients(caller: Client, match: (c: Client) => boolean): number;
+  /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
+  unblockClient(c: Client, error: boolean): boolean;
   /** CLIENT PAUSE: the later end time wins; `all` beats `write`. */
   pauseClients(endMs: number, all: boolean): void;
   /** CLIENT UNPAUSE. */
   unpauseClients(): void;
-  /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
-  unblockClient(c: Client, error: boolean): boolean;
-  /** MONITOR. */
-  addMonitor(c: Client): void;
-  /** RESET: everything Redis's clearClientConnectionState clears. */
-  resetClient(c: Client): void;
-  /** The batch clock, ms. */
-  readonly now: number;
+}
+
+/** The server as a whole: INFO, CONFIG, SHUTDOWN, DEBUG, SLOWLOG and LATENCY ask for these. */
+export interface ServerAdmin {
+  readonly startedMs: number;
+  /** The config file given at start ('' if none), for CONFIG REWRITE. */
+  readonly configFile: string;
+  /** INFO text for the given section names (lower case; empty = default sections). */
+  info(sections: readonly string[]): string;
+  /** SHUTDOWN: stops the server; false with a reason if it can't. */
+  shutdown(how: ShutdownOptions): { ok: true } | { ok: false; error: string };
+  /** CONFIG SET succeeded for these directives: apply them at runtime. */
+  applyConfig(changed: readonly string[]): { arg: string; error: string } | undefined;
+  /** CONFIG RESETSTAT. */
+  resetStats(): void;
   /** SLOWLOG's entries. */
   readonly slowlog: SlowLog;
   /** The latency monitor (LATENCY LATEST/HISTORY/RESET/DOCTOR). */
@@ -100,6 +98,38 @@ export interface ServerContext {
   changeReplicationId(): void;
   /** DEBUG REPLYBUFFER: the reply-buffer resizing knobs. */
   debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void;
-  /** Closes `c` (async) when its query buffer plus queued MULTI bytes exceed the limit. */
-  queryLimitExceeded(c: Client): boolean;
+}
+
+/** What every command may ask of the server: the data, the registries, and the roles above. */
+export interface ServerContext extends ServerAdmin {
+  readonly keyspace: Keyspace;
+  readonly config: Config;
+  readonly clients: ClientRegistry;
+  readonly commands: CommandTable;
+  readonly acl: Acl;
+  readonly pubsub: PubSub;
+  readonly watches: WatchRegistry;
+  readonly blocking: BlockingRegistry;
+  readonly tracking: Tracking;
+  readonly lifecycle: ClientControl;
+  readonly blocked: WaitControl;
+  /** Keys changed since start (Redis's `dirty`), for SHUTDOWN SAVE bookkeeping and INFO. */
+  dirty: number;
+  /** The batch clock, ms. */
+  readonly now: number;
+  /**
+   * Writes to another client (pub/sub messages, invalidations, MONITOR lines) and returns to the
+   * current one. Push data ignores CLIENT REPLY OFF/SKIP, as in Redis.
+   */
+  writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
+  /** EXEC: runs one queued command (ACL re-checked) with call.args already pointing at it. */
+  runQueued(call: CommandCall, cmd: Command): void;
+}
+
+declare module '../table/table.js' {
+  /** The calling client and the server, as handlers see them (see table.ts). */
+  interface CommandCall {
+    client: Client;
+    server: ServerContext;
+  }
 }

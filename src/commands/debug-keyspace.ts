@@ -11,7 +11,7 @@ import { RedisSet } from '../data/set.js';
 import { RedisZset } from '../data/zset.js';
 
 import { LISTPACK_SIZE_LIMITS, SIZE_SAFETY_LIMIT, listpackEntrySize, objectEncoding, stringEncoding } from './object.js';
-import type { CommandCall } from './table.js';
+import type { CommandCall } from '../table/table.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { memtoull, parseInteger } from '../util/numbers.js';
 

@@ -1,6 +1,6 @@
 // DEBUG PROTOCOL <type>: one sample of each reply type, as debug.c writes them, so clients can test
 // their RESP2 and RESP3 decoders (attributes and push data included) against the server.
-import type { CommandCall } from './table.js';
+import type { CommandCall } from '../table/table.js';
 
 export function debugProtocol(call: CommandCall): void {
   const { reply } = call;

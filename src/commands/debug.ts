@@ -5,7 +5,7 @@ import { rewriteConfigFile } from '../config/rewrite.js';
 
 import { keyspaceSubcommands } from './debug-keyspace.js';
 import { debugProtocol } from './debug-protocol.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { string2d } from '../util/numbers.js';
 
 /** debug.c's help lines for the subcommands below, in its order. */

@@ -4,7 +4,7 @@
 import { ClientFlag } from '../clients/flags.js';
 import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
-import { CmdFlag, type Command, type CommandCall, type CommandTable } from './table.js';
+import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 
 /** C string semantics for text Redis formats with %s: stops at the first NUL. */
 function cstr(s: string): string {
@@ -141,7 +141,7 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     }
     queueCommand(client, cmd, args);
     // Queued arguments count against client-query-buffer-limit, as in Redis.
-    if (call.server.queryLimitExceeded(client)) return;
+    if (call.server.lifecycle.queryLimitExceeded(client)) return;
     call.reply.status('QUEUED');
     return;
   }

@@ -5,7 +5,7 @@
 import { Lookup } from '../data/keyspace.js';
 import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
 

@@ -10,7 +10,7 @@ import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-d
 import type { ReplyWriter } from '../protocol/reply.js';
 import { parseCursor, touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { addInt64, parseInteger } from '../util/numbers.js';

@@ -17,7 +17,7 @@ import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { slowlogCommands } from './slowlog.js';
 import { stringCommands } from './strings.js';
-import { CommandTable } from './table.js';
+import { CommandTable } from '../table/table.js';
 import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
 

@@ -1,7 +1,7 @@
 // COMMAND and its subcommands (COUNT, INFO, DOCS, LIST, GETKEYS, GETKEYSANDFLAGS, HELP), generated from the
 // command table so what clients learn is what dispatch does.
 import type { ReplyWriter } from '../protocol/reply.js';
-import { CmdFlag, FLAG_NAMES, keySpecPositions, type Command, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, FLAG_NAMES, keySpecPositions, type Command, type CommandCall, type CommandDef } from '../table/table.js';
 import { replyHelp } from './server.js';
 import { ERR_SYNTAX } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';

@@ -6,7 +6,7 @@ import { ClientFlag } from '../clients/flags.js';
 
 import { cloneValue, isString, Lookup, typeName, type Db, type Value } from '../data/keyspace.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';
@@ -47,7 +47,7 @@ function dbArg(call: CommandCall, i: number): Db | undefined {
 
 /** dbAdd's signalKeyAsReady: clients blocked on `key` may want the aggregate now stored there. */
 function signalIfAggregate(call: CommandCall, db: Db, key: string, v: Value): void {
-  if (!isString(v)) call.server.signalKeyAsReady(db.id, key);
+  if (!isString(v)) call.server.blocked.signalKeyAsReady(db.id, key);
 }
 
 // ---- DEL, UNLINK, EXISTS, TYPE, TOUCH -------------------------------------------------------

@@ -10,7 +10,7 @@ import type { Db } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import type { Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { blockingDeadline } from './timeout.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
@@ -116,7 +116,7 @@ function block(call: CommandCall, keys: readonly string[], deadline: number, den
     else call.reply.nullArray();
     return;
   }
-  call.server.blockOnKeys(call, keys, deadline, replyNullArray);
+  call.server.blocked.blockOnKeys(call, keys, deadline, replyNullArray);
 }
 
 // ---- push, pop, read --------------------------------------------------------------------------
@@ -132,7 +132,7 @@ function push(call: CommandCall, end: End): void {
   else db.touch(key);
   for (let i = 2; i < args.count; i++) pushEnd(list, end, args.value(i));
   server.dirty += args.count - 2;
-  server.signalKeyAsReady(client.db, key);
+  server.blocked.signalKeyAsReady(client.db, key);
   notifyKeyspaceEvent(server, 'l', end === End.Head ? 'lpush' : 'rpush', key, client.db);
   reply.integer(list.length);
 }
@@ -230,7 +230,7 @@ function pushx(call: CommandCall, end: End): void {
   for (let i = 2; i < args.count; i++) pushEnd(list, end, args.value(i));
   db.touch(key);
   server.dirty += args.count - 2;
-  server.signalKeyAsReady(client.db, key);
+  server.blocked.signalKeyAsReady(client.db, key);
   notifyKeyspaceEvent(server, 'l', end === End.Head ? 'lpush' : 'rpush', key, client.db);
   reply.integer(list.length);
 }
@@ -482,7 +482,7 @@ function move(call: CommandCall, db: Db, source: RedisList, from: End, to: End):
   if (dest === undefined) dest = createList(db, dstKey);
   else db.touch(dstKey);
   pushEnd(dest, to, value);
-  server.signalKeyAsReady(client.db, dstKey);
+  server.blocked.signalKeyAsReady(client.db, dstKey);
   notifyKeyspaceEvent(server, 'l', to === End.Head ? 'lpush' : 'rpush', dstKey, client.db);
   const srcKey = args.str(1);
   notifyKeyspaceEvent(server, 'l', from === End.Head ? 'lpop' : 'rpop', srcKey, client.db);

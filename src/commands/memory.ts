@@ -3,7 +3,7 @@
 import { Lookup } from '../data/keyspace.js';
 import { keyUsage } from '../data/memory.js';
 import { replyHelp } from './server.js';
-import { CmdFlag as F, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_SYNTAX } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
 

@@ -6,7 +6,7 @@ import { modelledEncoding, Lookup, type Value } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import type { RedisString } from '../data/string.js';
 import { replyHelp } from './server.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;

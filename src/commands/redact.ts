@@ -1,7 +1,7 @@
 // Arguments Redis hides from MONITOR and the slow log ("(redacted)"): AUTH's, and HELLO's AUTH
 // username and password (redactClientCommandArgument).
 import type { Args } from '../engine/args.js';
-import type { Command } from './table.js';
+import type { Command } from '../table/table.js';
 
 export function redactedArgs(cmd: Command, args: Args): Set<number> | undefined {
   if (cmd.name === 'auth') {

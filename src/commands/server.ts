@@ -3,7 +3,7 @@ import { BlockType } from '../clients/client.js';
 import { configSetError } from '../config/config.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
 import { intArg } from './keys.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_DB_RANGE, ERR_SYNTAX } from '../util/errors.js';
 
 const F = CmdFlag;

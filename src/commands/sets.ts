@@ -10,7 +10,7 @@ import type { DictEntry } from '../data/dict.js';
 import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { clampCount, distinctSample, replyEmptyScan, scanCursor, scanOptions, signedCountArg } from './hashes.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';

@@ -1,6 +1,6 @@
 // SLOWLOG GET/LEN/RESET/HELP (slowlog.c): the commands that took at least slowlog-log-slower-than µs.
 import { replyHelp } from './server.js';
-import { CmdFlag as F, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
 import { parseInteger } from '../util/numbers.js';
 
 function get({ args, reply, server }: CommandCall): void {

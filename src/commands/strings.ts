@@ -12,7 +12,7 @@ import { SMALL_VALUE_MAX } from '../engine/args.js';
 import type { ServerContext } from './context.js';
 import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { INT64_MAX, addInt64, parseInteger } from '../util/numbers.js';
 import { ERR_NOT_FLOAT } from '../util/errors.js';

@@ -3,7 +3,7 @@ import { ClientFlag } from '../clients/flags.js';
 import type { Client } from '../clients/client.js';
 import { discardTransaction } from '../clients/lifecycle.js';
 import type { ServerContext } from './context.js';
-import { CmdFlag, type CommandCall, type CommandDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 
 const F = CmdFlag;
 

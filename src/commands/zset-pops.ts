@@ -10,7 +10,7 @@ import { NIL, RedisZset } from '../data/zset.js';
 import { d2string, formatG17 } from '../protocol/fpconv.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import type { CommandCall } from './table.js';
+import type { CommandCall } from '../table/table.js';
 import { blockingDeadline } from './timeout.js';
 
 import { longArg } from './zset-args.js';
@@ -132,7 +132,7 @@ function block(call: CommandCall, first: number, last: number, deadline: number)
   }
   const keys: string[] = [];
   for (let i = first; i <= last; i++) keys.push(call.args.str(i));
-  call.server.blockOnKeys(call, keys, deadline, replyNullArray);
+  call.server.blocked.blockOnKeys(call, keys, deadline, replyNullArray);
 }
 
 /**

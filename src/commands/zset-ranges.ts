@@ -4,7 +4,7 @@
 // walked node by node, so replies know their length up front.
 import type { LexRange, ScoreRange } from '../data/skiplist.js';
 import { NIL, RedisZset } from '../data/zset.js';
-import type { CommandCall } from './table.js';
+import type { CommandCall } from '../table/table.js';
 
 import { longArg, parseLexRange, parseScoreRange } from './zset-args.js';
 import { beginScored, lookupZset, membersRemoved, replyScored, storeResult } from './zset-util.js';

@@ -5,7 +5,7 @@
 // as Redis sorts them (stably), which also fixes the order floating-point sums are made in.
 import { RedisSet } from '../data/set.js';
 import { NIL, RedisZset } from '../data/zset.js';
-import type { CommandCall } from './table.js';
+import type { CommandCall } from '../table/table.js';
 
 import { longArg, parseScore } from './zset-args.js';
 import { beginScored, replyScored, storeResult } from './zset-util.js';

@@ -5,7 +5,7 @@ import type { Db } from '../data/keyspace.js';
 import { RedisZset } from '../data/zset.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import type { CommandCall } from './table.js';
+import type { CommandCall } from '../table/table.js';
 import { ERR_WRONGTYPE } from '../util/errors.js';
 
 
@@ -61,7 +61,7 @@ export function storeResult(call: CommandCall, dst: string, result: RedisZset, e
     db.set(dst, result);
     reply.integer(result.size);
     notifyKeyspaceEvent(server, 'z', event, dst, db.id);
-    server.signalKeyAsReady(client.db, dst);
+    server.blocked.signalKeyAsReady(client.db, dst);
     server.dirty++;
     return;
   }

@@ -6,7 +6,7 @@
 // Commands that add members signal the key as ready for clients blocked in BZPOPMIN & co.
 import { RedisZset } from '../data/zset.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { CmdFlag, type CommandCall, type CommandDef, type KeySpecDef } from './table.js';
+import { CmdFlag, type CommandCall, type CommandDef, type KeySpecDef } from '../table/table.js';
 
 import { parseScore } from './zset-args.js';
 import { bzmpop, bzpop, zmpop, zpop, zrandmember, zscan } from './zset-pops.js';
@@ -126,7 +126,7 @@ function zadd(call: CommandCall, incrCommand: boolean): void {
   if (added > 0 || updated > 0) {
     db.touch(key);
     notifyKeyspaceEvent(server, 'z', incr ? 'zincr' : 'zadd', key, client.db);
-    if (added > 0) server.signalKeyAsReady(client.db, key);
+    if (added > 0) server.blocked.signalKeyAsReady(client.db, key);
   }
 }
 

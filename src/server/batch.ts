@@ -8,7 +8,7 @@ import type { ClientLifecycle } from '../clients/lifecycle.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Acl } from '../acl/acl.js';
 import { callCommand, processCommand, type DispatchHooks } from '../commands/dispatch.js';
-import type { Command, CommandCall, CommandTable } from '../commands/table.js';
+import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Args } from '../engine/args.js';
 import { type CloseReason, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
 import type { ReplyWriter } from '../protocol/reply.js';
@@ -30,8 +30,6 @@ export interface BatchHooks extends DispatchHooks {
 
 export class BatchRunner {
   private deferredPushes: ((r: ReplyWriter) => void)[] = [];
-  /** CLIENT KILL of the caller itself: it goes once its reply is out. */
-  closeCurrentAfterCommand = false;
   private readonly args: Args;
 
   constructor(
@@ -199,8 +197,8 @@ export class BatchRunner {
     }
     // CLIENT CACHING lasts for the next command; any CLIENT subcommand in between keeps it (resetClient).
     if (c.tracking && c.tracking.caching && !c.multi && !c.lastCommand.startsWith('client|')) c.tracking.caching = undefined;
-    if (this.closeCurrentAfterCommand) {
-      this.closeCurrentAfterCommand = false;
+    if (this.lifecycle.closeCurrentAfterCommand) {
+      this.lifecycle.closeCurrentAfterCommand = false;
       this.lifecycle.closeAfterReply(c);
     }
     if (c.blocked) this.st.engine?.setReading(c.slot, false);

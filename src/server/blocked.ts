@@ -8,8 +8,9 @@ import { ClientFlag } from '../clients/flags.js';
 import type { ClientLifecycle } from '../clients/lifecycle.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Tracking } from '../clients/tracking.js';
+import type { WaitControl } from '../commands/context.js';
 import { lookupCommand, queuedFlags } from '../commands/dispatch.js';
-import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../commands/table.js';
+import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 import type { Config } from '../config/config.js';
 import type { Keyspace } from '../data/keyspace.js';
 import { Field } from '../engine/layout.js';
@@ -19,7 +20,7 @@ import type { Logger } from '../util/log.js';
 import type { BatchRunner } from './batch.js';
 import type { ServerState } from './state.js';
 
-export class Blocked {
+export class Blocked implements WaitControl {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = 0;
   private pause = { end: 0, all: false };
@@ -51,6 +52,10 @@ export class Blocked {
     c.flags |= ClientFlag.Blocked;
     this.blocking.add(c);
     if (deadlineMs > 0 && (this.timerAt === 0 || deadlineMs < this.timerAt)) this.armTimer(deadlineMs);
+  }
+
+  signalKeyAsReady(db: number, key: string): void {
+    this.blocking.signalReady(db, key);
   }
 
   /** Keys got data: their waiters run their command again, first come first served. */

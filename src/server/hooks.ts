@@ -7,7 +7,7 @@ import { ClientFlag } from '../clients/flags.js';
 import type { ClientLifecycle } from '../clients/lifecycle.js';
 import type { Tracking } from '../clients/tracking.js';
 import { redactedArgs } from '../commands/redact.js';
-import { CmdFlag, type Command, type CommandCall } from '../commands/table.js';
+import { CmdFlag, type Command, type CommandCall } from '../table/table.js';
 import type { Config } from '../config/config.js';
 import { LatencyHistogram } from '../stats/latency-histogram.js';
 import type { LatencyMonitor } from '../stats/latency-monitor.js';

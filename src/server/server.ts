@@ -17,7 +17,7 @@ import { WatchRegistry } from '../clients/watch.js';
 import type { ServerContext, ShutdownOptions } from '../commands/context.js';
 import { buildCommandTable } from '../commands/index.js';
 import { notifyKeyspaceEvent, wireKeyspace } from '../commands/notify.js';
-import type { Command, CommandCall, CommandTable } from '../commands/table.js';
+import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Config } from '../config/config.js';
 import { Keyspace, type KeyspaceObserver } from '../data/keyspace.js';
 import { loadBinding } from '../engine/native.js';
@@ -78,7 +78,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly memory: Memory;
   readonly listeners: Listeners;
   readonly stats: ServerStats;
-  private readonly blocked: Blocked;
+  readonly blocked: Blocked;
   private readonly runner: BatchRunner;
   private readonly cron: Cron;
   private readonly ioThreadsAlways: boolean;
@@ -105,7 +105,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     // Expired/new/keymiss notifications and LFU counting need the server's pub/sub and config.
     wireKeyspace(this);
     this.keyspace.dropped = releaseValue;
-    const infoLine = (c: Client) => this.clientInfoLine(c);
+    const infoLine = (c: Client) => this.runner.clientInfoLine(c);
     this.lifecycle = new ClientLifecycle(st, this, config, this.acl, log, infoLine);
     this.memory = new Memory(st, this.keyspace, config, (db, key) => notifyKeyspaceEvent(this, 'e', 'evicted', key, db));
     this.listeners = new Listeners(config, log, { tcp: opts.ephemeralPort ?? false, tls: opts.ephemeralTlsPort ?? false });
@@ -131,7 +131,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     const st = this.st;
     st.engine = engine;
     st.limits = new ClientLimits(engine, this.config);
-    this.acl.clientInfo = (c) => this.clientInfoLine(c);
+    this.acl.clientInfo = (c) => this.runner.clientInfoLine(c);
     this.pollBackend = engine.pollBackend();
     setDetacher((ab) => engine.release(ab));
     engine.setReplyArea(st.writer.area, st.writer.index);
@@ -252,70 +252,11 @@ export class Server implements ServerContext, KeyspaceObserver {
     if (opts.resizing !== undefined) limits.resizing = opts.resizing;
   }
 
-  clientInfoLine(c: Client): string {
-    return this.runner.clientInfoLine(c);
-  }
-
   writeTo(target: Client, write: (r: ReplyWriter) => void, push = true): void {
     this.runner.writeTo(target, write, push);
   }
 
   runQueued(call: CommandCall, cmd: Command): void {
     this.runner.runQueued(call, cmd);
-  }
-
-  closeAfterReply(c: Client): void {
-    this.lifecycle.closeAfterReply(c);
-  }
-
-  freeClient(c: Client): void {
-    this.lifecycle.freeClient(c);
-  }
-
-  killClients(caller: Client, match: (c: Client) => boolean): number {
-    let n = 0;
-    for (const c of [...this.clients]) {
-      if (!match(c)) continue;
-      n++;
-      if (c === caller) this.runner.closeCurrentAfterCommand = true;
-      else this.lifecycle.freeClient(c);
-    }
-    return n;
-  }
-
-  resetClient(c: Client): void {
-    this.lifecycle.reset(c);
-  }
-
-  onAuthenticated(c: Client): void {
-    this.lifecycle.onAuthenticated(c);
-  }
-
-  addMonitor(c: Client): void {
-    this.lifecycle.addMonitor(c);
-  }
-
-  queryLimitExceeded(c: Client): boolean {
-    return this.lifecycle.queryLimitExceeded(c);
-  }
-
-  blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void): void {
-    this.blocked.blockOnKeys(call, keys, deadlineMs, timeoutReply);
-  }
-
-  signalKeyAsReady(db: number, key: string): void {
-    this.blocking.signalReady(db, key);
-  }
-
-  unblockClient(c: Client, error: boolean): boolean {
-    return this.blocked.unblockClient(c, error);
-  }
-
-  pauseClients(endMs: number, all: boolean): void {
-    this.blocked.pauseClients(endMs, all);
-  }
-
-  unpauseClients(): void {
-    this.blocked.unpauseClients();
   }
 }

@@ -5,7 +5,7 @@
 import type { NativeEngine } from '../../binding.js';
 import type { Client } from '../clients/client.js';
 import type { ClientLimits } from '../clients/limits.js';
-import type { CommandCall } from '../commands/table.js';
+import type { CommandCall } from '../table/table.js';
 import { Args } from '../engine/args.js';
 import { Field, SLOT_FIELDS, STAT_FIELDS } from '../engine/layout.js';
 import { ReplyWriter } from '../protocol/reply.js';

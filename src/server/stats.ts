@@ -8,7 +8,7 @@ import type { PubSub } from '../clients/pubsub.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Tracking } from '../clients/tracking.js';
 import type { WatchRegistry } from '../clients/watch.js';
-import type { CommandTable } from '../commands/table.js';
+import type { CommandTable } from '../table/table.js';
 import type { Config } from '../config/config.js';
 import type { Keyspace } from '../data/keyspace.js';
 import { Stat, STAT_FIELDS } from '../engine/layout.js';

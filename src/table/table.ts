@@ -1,11 +1,10 @@
 // The command table: one row per command (name, arity, flags, key positions, ACL categories,
-// docs, handler). It drives dispatch, arity errors, COMMAND INFO/DOCS/LIST and (later) ACL.
-// Each family file exports its rows; commands/index.ts gathers them.
+// docs, handler). It drives dispatch, arity errors, COMMAND INFO/DOCS/LIST and the ACL. Each
+// family file in commands/ exports its rows; commands/index.ts gathers them. It sits below the
+// clients, the ACL and the commands, which all use it, and imports none of them.
 import type { LatencyHistogram } from '../stats/latency-histogram.js';
 import { nameHash, type Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
-import type { Client } from '../clients/client.js';
-import type { ServerContext } from './context.js';
 
 export enum CmdFlag {
   Write = 1 << 0,
@@ -58,12 +57,14 @@ export const FLAG_NAMES: readonly [CmdFlag, string][] = [
   [CmdFlag.AllowBusy, 'allow_busy'],
 ];
 
-/** What a handler gets: reused for every command, valid only during the call. */
+/**
+ * What a handler gets: reused for every command, valid only during the call. Its `client` and
+ * `server` are declared by commands/context.ts (declaration merging), so that this file needs
+ * neither the clients nor the server.
+ */
 export interface CommandCall {
-  client: Client;
   args: Args;
   reply: ReplyWriter;
-  server: ServerContext;
   /** The batch clock, ms. */
   now: number;
   /** True when a blocked command runs again because a key it waits on got data. */
