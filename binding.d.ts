@@ -108,8 +108,24 @@ export declare class NativeEngine {
   setTlsAuthClients(mode: TlsAuthClients): void;
 }
 
+/** The batch and counter layout native defines (test/layout.test.ts compares src/engine/layout.ts). */
+export interface NativeLayout {
+  records: { type: number; name: string; words: number; countWord: number; itemWords: number; arenaWord: number }[];
+  bigArgLen: number;
+  openLocal: number;
+  openUnix: number;
+  statFields: number;
+  slotFields: number;
+  closeAfterReply: number;
+  closeHandshake: number;
+  fieldMemory: number;
+  statIoWrites: number;
+  protoErrorLast: number;
+}
+
 export interface NativeBinding {
   Engine: typeof NativeEngine;
+  layout: NativeLayout;
   /** Why TLS cannot be used (the node binary's OpenSSL is not 3.x), or '' when it can. */
   tlsError: string;
 }

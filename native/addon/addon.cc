@@ -82,7 +82,7 @@ void ApplyConfig(EngineConfig& cfg, const Napi::Object& o) {
   if (always.IsBoolean()) cfg.io_threads_always = always.As<Napi::Boolean>().Value();
 }
 
-class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost {
  public:
   static Napi::Function Init(Napi::Env env) {
     return DefineClass(env, "Engine", {
@@ -410,38 +410,34 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
     }
   }
 
+  // One turn of the engine's loop (Engine::turn); each batch is one call into JavaScript.
   void Turn() {
     if (!started_ || in_turn_) return;
-    Napi::Env env = env_;
-    Napi::HandleScope scope(env);
+    Napi::HandleScope scope(env_);
     in_turn_ = true;
-    for (int i = 0; i < 8 && started_; i++) {
-      if (!engine_->collect()) {
-        engine_->end_batch();
-        break;
-      }
-      SyncBuffers(env);
-      Napi::Value bigs = env.Undefined();
-      std::vector<SharedBytes>& bb = engine_->big_args();
-      if (!bb.empty()) {
-        Napi::Array arr = Napi::Array::New(env, bb.size());
-        for (size_t k = 0; k < bb.size(); k++) arr.Set(static_cast<uint32_t>(k), WrapBytes(env, bb[k]));
-        bigs = arr;
-      }
-      Napi::Value words = Napi::Number::New(env, static_cast<double>(engine_->record_words()));
-      on_batch_.MakeCallback(Value(), {words, bigs}, *context_);
-      if (env.IsExceptionPending()) {
-        Napi::Error e = env.GetAndClearPendingException();
-        napi_fatal_exception(env, e.Value());
-      }
-      if (!started_) break;  // stopped from inside the batch
-      engine_->flush();
-      engine_->end_batch();
-      if (!engine_->has_pending_events() && !engine_->has_pending_data()) break;
-    }
+    engine_->turn(*this);
     in_turn_ = false;
     // Still bytes inside OpenSSL after the turn's rounds: another turn soon, not a sleep.
     ScheduleTurnForPendingData();
+  }
+
+  bool run_batch() override {
+    Napi::Env env = env_;
+    SyncBuffers(env);
+    Napi::Value bigs = env.Undefined();
+    std::vector<SharedBytes>& bb = engine_->big_args();
+    if (!bb.empty()) {
+      Napi::Array arr = Napi::Array::New(env, bb.size());
+      for (size_t k = 0; k < bb.size(); k++) arr.Set(static_cast<uint32_t>(k), WrapBytes(env, bb[k]));
+      bigs = arr;
+    }
+    Napi::Value words = Napi::Number::New(env, static_cast<double>(engine_->record_words()));
+    on_batch_.MakeCallback(Value(), {words, bigs}, *context_);
+    if (env.IsExceptionPending()) {
+      Napi::Error e = env.GetAndClearPendingException();
+      napi_fatal_exception(env, e.Value());
+    }
+    return started_;  // false: stopped from inside the batch
   }
 
   std::unique_ptr<Engine> engine_;
@@ -461,8 +457,39 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   SharedBytes seen_records_, seen_arena_, seen_counters_;
 };
 
+// The batch and counter layout as native defines it (batch.h, engine.h), for the test that holds
+// src/engine/layout.ts equal to it.
+Napi::Object Layout(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Array records = Napi::Array::New(env);
+  uint32_t i = 0;
+  for (const respd::RecordLayout& l : respd::kRecordLayouts) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("type", Napi::Number::New(env, static_cast<double>(l.type)));
+    r.Set("name", l.name);
+    r.Set("words", l.words);
+    r.Set("countWord", l.count_word);
+    r.Set("itemWords", l.item_words);
+    r.Set("arenaWord", l.arena_word);
+    records.Set(i++, r);
+  }
+  o.Set("records", records);
+  o.Set("bigArgLen", Napi::Number::New(env, respd::kBigArgLen));
+  o.Set("openLocal", Napi::Number::New(env, respd::kOpenLocal));
+  o.Set("openUnix", Napi::Number::New(env, respd::kOpenUnix));
+  o.Set("statFields", Napi::Number::New(env, respd::kStatFields));
+  o.Set("slotFields", Napi::Number::New(env, respd::kSlotFields));
+  o.Set("closeAfterReply", Napi::Number::New(env, respd::kCloseAfterReply));
+  o.Set("closeHandshake", Napi::Number::New(env, respd::kCloseHandshake));
+  o.Set("fieldMemory", Napi::Number::New(env, respd::kFieldMemory));
+  o.Set("statIoWrites", Napi::Number::New(env, respd::kStatIoWrites));
+  o.Set("protoErrorLast", Napi::Number::New(env, static_cast<double>(respd::ProtoError::kUnauthBulkLength)));
+  return o;
+}
+
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("Engine", EngineWrap::Init(env));
+  exports.Set("layout", Layout(env));
   exports.Set("tlsError", TlsLibraryError());
   return exports;
 }

@@ -1,4 +1,4 @@
-// The connection interface every transport implements (tcp, unix, later tls), as Redis's
+// The connection interface every transport implements (tcp, unix, tls), as Redis's
 // ConnectionType: callers never know which transport they hold. Types are registered by name
 // in a ConnectionTypes registry owned by the engine.
 #pragma once
@@ -60,10 +60,15 @@ class Connection {
   int last_errno_ = 0;
 };
 
+// What accepting a connection costs: a handshake (TLS) is held to its own, smaller number of
+// accepts per event-loop cycle (max-new-tls-connections-per-cycle).
+enum class AcceptCost { kCheap, kHandshake };
+
 class ConnectionType {
  public:
   virtual ~ConnectionType() = default;
   virtual const char* name() const = 0;
+  virtual AcceptCost accept_cost() const { return AcceptCost::kCheap; }
   // Wraps an accepted, non-blocking fd. `listener_path` is the unix socket path for unix.
   virtual std::unique_ptr<Connection> create_accepted(int fd, const std::string& listener_path) = 0;
 };

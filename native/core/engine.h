@@ -4,47 +4,26 @@
 // call, appends the replies it produced, then flush() writes them. Native owns bytes; every
 // decision (who is closed, what is replied) comes from the caller.
 #pragma once
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "batch.h"
 #include "bytes.h"
 #include "connection.h"
 #include "io_threads.h"
 #include "listener.h"
 #include "output_chain.h"
 #include "poller.h"
+#include "request_reader.h"
 #include "resp_parser.h"
 
 namespace respd {
-
-// Batch records are uint32 words. Shared with binding.d.ts.
-enum RecordType : uint32_t {
-  kRecOpen = 1,           // [type, slot, conn type index, flags (kOpenLocal | kOpenUnix)]
-  kRecClose = 2,          // [type, slot, CloseReason, errno]
-  kRecCommand = 3,        // [type, slot, argc, (offset, length) x argc]; length kBigArgLen marks
-                          //   offset as an index into the batch's big arguments
-  kRecProtocolError = 4,  // [type, slot, ProtoError, offending byte]
-  kRecLog = 5,            // [type, level, arena offset, length]: a message for the log
-  kRecQueryLimit = 6,     // [type, slot, query buffer bytes (low 32), (high 32)]: reading stopped
-  kRecOutputLimit = 7,    // [type, slot, output bytes (low 32), (high 32)]: output dropped
-};
-constexpr uint32_t kOpenLocal = 1;
-constexpr uint32_t kOpenUnix = 2;
-constexpr uint32_t kBigArgLen = 0xFFFFFFFFu;
-
-enum CloseReason : uint32_t {
-  kCloseEof = 1,         // "Client closed connection"
-  kCloseReadError = 2,   // "Reading from client: %s"
-  kCloseWriteError = 3,  // "Error writing to client: %s"
-  kCloseAfterReply = 4,  // close-after-reply finished sending
-  kCloseHandshake = 5,   // accept handshake failed (TLS)
-};
-
-enum LogLevel : uint32_t { kLogDebug = 0, kLogVerbose = 1, kLogNotice = 2, kLogWarning = 3 };
 
 // Per-slot counters, doubles, kSlotFields per slot after kStatFields global stats. Native
 // writes them, TypeScript reads them with no crossing. Shared with binding.d.ts.
@@ -126,7 +105,20 @@ class Engine {
   void close_listener(int id);
   void close_all_listeners();
 
-  // One turn: drains ready events into the batch. True if the batch holds records.
+  // The host's side of a turn: takes the batch (records(), arena(), big_args()) and runs it.
+  // Returns false if the engine was stopped from inside the batch.
+  class BatchHost {
+   public:
+    virtual ~BatchHost() = default;
+    virtual bool run_batch() = 0;
+  };
+  // One turn of the loop: up to kTurnRounds batches, each collected, run by the host, flushed and
+  // ended, while events keep coming without waiting (closes found while writing, bytes already
+  // inside a TLS transport). Afterwards has_pending_data() says whether to turn again soon.
+  static constexpr int kTurnRounds = 8;
+  void turn(BatchHost& host);
+  // The parts of a turn, for hosts and tests that drive them one by one.
+  // collect(): drains ready events into the batch. True if the batch holds records.
   bool collect();
   // Appends reply bytes to a client's output (ignored for a closed slot). Returns false once the
   // client's output is being dropped (an output limit tripped, now or before): the caller can stop
@@ -177,20 +169,15 @@ class Engine {
  private:
   struct Listener;
   struct Client;
-  struct QueryBuffer;
 
   // What one thread fills while it reads or writes its share of clients: lane 0 belongs to the
   // main thread and is the batch itself; a helper's lane is merged into it after the round.
-  struct Lane {
-    Lane(size_t arena, size_t records) : arena(arena), records(records) {}
-    GrowBuf arena;
-    GrowBuf records;
-    std::vector<SharedBytes> bigs;
+  struct Lane : BatchBuffers {
+    Lane(size_t arena, size_t records) : BatchBuffers(arena, records) {}
     std::vector<uint32_t> pending_data;  // helpers: slots whose transport holds unread bytes
     std::vector<uint32_t> closes;        // helpers: (slot, reason, errno) for the main thread
     std::vector<Client*> jobs;
     double reads = 0, writes = 0, net_in = 0, net_out = 0;
-    void record(std::initializer_list<uint32_t> words) { records.append(words.begin(), words.size() * 4); }
     double io_reads = 0, io_writes = 0;
   };
 
@@ -202,12 +189,8 @@ class Engine {
   void note_pending_data(Lane& L, Client& c);
   void serve_pending_data();
   void read_client(Lane& L, Client& c);
-  void process_arena(Lane& L, Client& c, size_t start, size_t n);
-  void process_private(Lane& L, Client& c);
-  bool handle_status(Lane& L, Client& c, ParseStatus st, const char* base, size_t avail,
-                     bool in_arena, size_t arena_off);
-  void emit_command(Lane& L, Client& c, const char* base, bool in_arena, size_t arena_off);
   bool write_client(Lane& L, Client& c);
+  bool use_io_threads();
   void fan_out(std::vector<Client*>& jobs, bool reads);
   void deal_jobs(const std::vector<Client*>& clients);
   void merge_lane(Lane& L);
@@ -227,6 +210,9 @@ class Engine {
   void release_slots();
   double* slot_counters(uint32_t slot);
   double* stats();
+  // What only the main thread may do (the batch, slots, closes) checks it is there; on in debug
+  // builds (npm run test:asan), compiled out with NDEBUG.
+  void assert_main_thread() const { assert(std::this_thread::get_id() == main_thread_); }
 
   EngineConfig cfg_;
   std::unique_ptr<Poller> poller_;
@@ -251,6 +237,7 @@ class Engine {
   GrowBuf counters_;
   uint32_t clients_ = 0;
   double now_ms_ = 0;
+  std::thread::id main_thread_ = std::this_thread::get_id();
 };
 
 }  // namespace respd

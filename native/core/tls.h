@@ -35,6 +35,7 @@ class TlsConnectionType final : public ConnectionType {
   TlsConnectionType() = default;
   ~TlsConnectionType() override;
   const char* name() const override { return "tls"; }
+  AcceptCost accept_cost() const override { return AcceptCost::kHandshake; }
   // A connection in the accepting state with the verify mode of tls-auth-clients now.
   std::unique_ptr<Connection> create_accepted(int fd, const std::string& listener_path) override;
 

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "batch_decoder.h"
 #include "check.h"
 #include "engine.h"
 #include "listener.h"
@@ -38,29 +39,18 @@ void sleep_ms(int ms) {
   nanosleep(&ts, nullptr);
 }
 
-// ---- batch decoding ---------------------------------------------------------------------------
-
-struct Rec {
-  uint32_t type = 0;
-  uint32_t slot = 0;               // kRecLog: the level
-  std::vector<uint32_t> words;     // the record's words after [type, slot]
-  std::vector<std::string> args;   // kRecCommand: argument bytes (big ones without CRLF)
-  std::vector<bool> big;           // kRecCommand: argument came as a big argument
-  std::vector<std::string> big_raw;  // the big argument buffers as handed over (len+2 bytes)
-  std::string log;                 // kRecLog message
-};
-
-class Loop {
+// The host side of the engine's real loop: Engine::turn runs the rounds, each batch is decoded.
+class Loop : public Engine::BatchHost {
  public:
   explicit Loop(Engine& e) : e_(e) {}
 
-  // One host turn: collect, read the batch, flush replies, end the batch.
-  void turn() {
-    bool any = e_.collect();
-    if (any != (e_.record_words() > 0)) FAIL("collect() result does not match record_words()");
-    decode();
-    e_.flush();
-    e_.end_batch();
+  void turn() { e_.turn(*this); }
+
+  bool run_batch() override {
+    if (e_.record_words() == 0) FAIL("a batch without records was handed over");
+    decode_batch(reinterpret_cast<const uint32_t*>(e_.records().data()), e_.record_words(), e_.arena().data(),
+                 e_.arena().used(), e_.big_args(), &recs);
+    return true;
   }
 
   // Turns (sleeping a little between them) until `done` holds; false after `tries` turns.
@@ -101,75 +91,6 @@ class Loop {
   std::vector<Rec> recs;
 
  private:
-  void decode() {
-    const uint32_t* w = reinterpret_cast<const uint32_t*>(e_.records().data());
-    size_t n = e_.record_words();
-    const char* arena = e_.arena().data();
-    size_t arena_used = e_.arena().used();
-    size_t i = 0;
-    while (i < n) {
-      Rec r;
-      r.type = w[i];
-      size_t len;
-      switch (r.type) {
-        case kRecOpen:
-        case kRecClose:
-        case kRecProtocolError:
-        case kRecLog:
-          len = 4;
-          break;
-        case kRecCommand:
-          if (i + 2 >= n) {
-            FAIL("truncated command record");
-            return;
-          }
-          len = 3 + 2 * static_cast<size_t>(w[i + 2]);
-          break;
-        default:
-          FAIL("unknown record type " + std::to_string(r.type));
-          return;
-      }
-      if (i + len > n) {
-        FAIL("record runs past the end of the batch");
-        return;
-      }
-      r.slot = w[i + 1];
-      r.words.assign(w + i + 2, w + i + len);
-      if (r.type == kRecCommand) {
-        uint32_t argc = w[i + 2];
-        for (uint32_t a = 0; a < argc; a++) {
-          uint32_t off = w[i + 3 + 2 * a], alen = w[i + 4 + 2 * a];
-          if (alen == kBigArgLen) {
-            std::vector<SharedBytes>& bigs = e_.big_args();
-            if (off >= bigs.size() || !bigs[off] || bigs[off]->size < 2) {
-              FAIL("bad big argument index " + std::to_string(off));
-              r.args.emplace_back();
-              r.big.push_back(true);
-              continue;
-            }
-            std::string raw(bigs[off]->data, bigs[off]->size);
-            r.args.push_back(raw.substr(0, raw.size() - 2));
-            r.big.push_back(true);
-            r.big_raw.push_back(raw);
-          } else {
-            if (static_cast<size_t>(off) + alen > arena_used) {
-              FAIL("argument outside the arena");
-              r.args.emplace_back();
-            } else {
-              r.args.emplace_back(arena + off, alen);
-            }
-            r.big.push_back(false);
-          }
-        }
-      } else if (r.type == kRecLog) {
-        uint32_t off = w[i + 2], llen = w[i + 3];
-        if (static_cast<size_t>(off) + llen <= arena_used) r.log.assign(arena + off, llen);
-      }
-      recs.push_back(std::move(r));
-      i += len;
-    }
-  }
-
   Engine& e_;
 };
 

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "batch_decoder.h"
 #include "check.h"
+#include "request_reader.h"
 #include "resp_parser.h"
 
 using namespace respd;
@@ -69,9 +71,11 @@ std::vector<std::string> split(const std::string& line, bool* ok) {
 
 using V = std::vector<std::string>;
 
-// ---- an engine-like driver ----------------------------------------------------------------------
-// Keeps the current command's bytes in a private buffer, moves big-argument payloads into buffers
-// of their own on kNeedBigArg (as the engine does), and records every result.
+// ---- a parser probe and the engine's request reader -----------------------------------------------
+// Driver calls the parser the way the engine's RequestReader does and records every result with
+// what only the parser knows (bytes consumed, empty lines, argument sources). reader_events then
+// feeds the same bytes, cut the same way, through the RequestReader itself and decodes the batch
+// records it writes: check_all_splits requires both to agree with the expected results.
 struct Event {
   ParseStatus st;
   V args;
@@ -181,6 +185,9 @@ std::vector<Event> drive(const std::string& s, const std::vector<size_t>& cuts,
 
 // Every split point gives the same results as the whole stream at once, and so does feeding it
 // one byte at a time. `step` > 1 thins out the split points inside long streams.
+// The same stream through the engine's RequestReader (below).
+void check_reader(const std::string& s, const std::vector<Event>& expect, size_t step, ParseLimits lim);
+
 void check_all_splits(const std::string& s, const std::vector<Event>& expect, size_t step = 1,
                       ParseLimits lim = ParseLimits()) {
   std::vector<Event> whole = drive(s, {}, lim);
@@ -204,6 +211,69 @@ void check_all_splits(const std::string& s, const std::vector<Event>& expect, si
   Driver d(lim);
   for (size_t i = 0; i < s.size(); i++) d.deliver(s.data() + i, 1);
   if (!(d.events() == expect)) FAIL("byte by byte: got " + show_events(d.events()));
+  check_reader(s, expect, step, lim);
+}
+
+// The RequestReader's view of `s` delivered in pieces ending at `cuts`: its batch records as
+// events (commands and the protocol error; no empty lines, no byte counts).
+std::vector<Event> reader_events(const std::string& s, const std::vector<size_t>& cuts, ParseLimits lim) {
+  RequestReader reader;
+  BatchBuffers out(1 << 16, 4096);
+  auto deliver = [&](const char* p, size_t n) {
+    while (n > 0 && !reader.stopped()) {
+      RequestReader::Space sp = reader.space(out.arena);
+      size_t k = std::min(n, sp.cap);
+      std::memcpy(sp.dst, p, k);
+      reader.commit(out.arena, sp, k);
+      reader.process(out, 7, sp, k, lim);
+      p += k;
+      n -= k;
+    }
+  };
+  size_t at = 0;
+  for (size_t c : cuts) {
+    if (c < at || c > s.size()) continue;
+    deliver(s.data() + at, c - at);
+    at = c;
+  }
+  deliver(s.data() + at, s.size() - at);
+  std::vector<Rec> recs;
+  decode_batch(reinterpret_cast<const uint32_t*>(out.records.data()), out.words(), out.arena.data(), out.arena.used(),
+               out.bigs, &recs);
+  std::vector<Event> ev;
+  for (const Rec& r : recs) {
+    if (r.slot != 7) FAIL("record for the wrong slot");
+    if (r.type == kRecCommand) ev.push_back(Event{ParseStatus::kComplete, r.args, {}, 0, ProtoError::kNone, 0});
+    if (r.type == kRecProtocolError)
+      ev.push_back(Event{ParseStatus::kError, V(), {}, 0, static_cast<ProtoError>(r.words[0]), static_cast<uint8_t>(r.words[1])});
+  }
+  return ev;
+}
+
+// What the reader writes for the expected parser results: commands and errors, no byte counts.
+std::vector<Event> as_records(const std::vector<Event>& expect) {
+  std::vector<Event> out;
+  for (Event e : expect) {
+    if (e.st == ParseStatus::kEmpty) continue;
+    e.consumed = 0;
+    out.push_back(e);
+  }
+  return out;
+}
+
+void check_reader(const std::string& s, const std::vector<Event>& expect, size_t step, ParseLimits lim) {
+  std::vector<Event> want = as_records(expect);
+  int bad = 0;
+  std::vector<Event> got = reader_events(s, {}, lim);
+  if (!(got == want)) FAIL("reader, whole stream: got " + show_events(got) + " want " + show_events(want));
+  for (size_t k = 0; k <= s.size(); k += (k < 64 || k + 64 > s.size()) ? 1 : step) {
+    got = reader_events(s, {k, k + (s.size() - k) / 2}, lim);
+    if (!(got == want) && bad++ < 3) FAIL("reader, split at " + std::to_string(k) + ": got " + show_events(got));
+  }
+  std::vector<size_t> bytes;
+  for (size_t i = 1; i < s.size(); i++) bytes.push_back(i);
+  got = reader_events(s, bytes, lim);
+  if (!(got == want)) FAIL("reader, byte by byte: got " + show_events(got));
 }
 
 Event cmd(V args, size_t consumed) {
