@@ -4,7 +4,7 @@
 // ZRANK/ZPOPMIN/ZREMRANGEBYSCORE, on sets large enough to pass the listpack limit.
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import type { LexRange, ScoreRange } from '../src/data/skiplist.js';
+import type { LexRange, ScoreRange } from '../src/data/zset-range.js';
 import { NIL, RedisZset } from '../src/data/zset.js';
 import { startServer, rng } from './helpers.js';
 

@@ -4,7 +4,6 @@
 // replayed in the order given, as ACL LIST, ACL SAVE and ACL GETUSER print them). Which commands a
 // category holds comes from the command table rows' `acl` lists.
 import { createHash } from 'node:crypto';
-
 import type { Command, CommandTable } from '../table/table.js';
 import { globMatch } from '../util/glob.js';
 import { splitArgs } from '../util/sds.js';
@@ -32,7 +31,7 @@ export type RuleError = keyof typeof RULE_ERRORS;
 /** Key pattern permissions (%R~ / %W~; ~ is both). */
 export const KEY_READ = 1;
 export const KEY_WRITE = 2;
-export const KEY_ALL = KEY_READ | KEY_WRITE;
+const KEY_ALL = KEY_READ | KEY_WRITE;
 
 export interface KeyPattern {
   readonly pattern: string;
@@ -50,7 +49,7 @@ export function hasSpaces(s: string): boolean {
 }
 
 /** acl.c ACLHashPassword: SHA-256 of the password's bytes, lower-case hex. */
-export function hashPassword(password: string): string {
+function hashPassword(password: string): string {
   return createHash('sha256').update(Buffer.from(password, 'latin1')).digest('hex');
 }
 

@@ -6,10 +6,10 @@ import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { ServerContext } from './context.js';
-import { replyHelp } from './server.js';
 import { CmdFlag, type Command, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
+import { replyHelp } from './help.js';
 
 const F = CmdFlag;
 const ADMIN = ['admin', 'slow', 'dangerous'];

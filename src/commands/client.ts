@@ -3,10 +3,10 @@
 // Texts and argument checks follow Redis's networking.c (reference section 3).
 import { clientTypeByName, type Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
-import { validClientName } from './connection.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
+import { ERR_CLIENT_NAME, ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
+import { validClientName } from './args.js';
 
 const F = CmdFlag;
 
@@ -130,7 +130,7 @@ function kill(call: CommandCall): void {
 function setname({ args, reply, client }: CommandCall): void {
   const name = args.str(2);
   if (!validClientName(name)) {
-    reply.error('Client names cannot contain spaces, newlines or special characters.');
+    reply.error(ERR_CLIENT_NAME);
     return;
   }
   client.name = name;

@@ -2,8 +2,9 @@
 import { REDIS_VERSION } from '../config/version.js';
 import { ClientFlag } from '../clients/flags.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_NOT_INTEGER } from '../util/errors.js';
+import { ERR_CLIENT_NAME, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGPASS } from '../util/errors.js';
 import { parseSafeInteger } from '../util/numbers.js';
+import { validClientName } from './args.js';
 
 const CONN = ['connection'];
 
@@ -47,14 +48,6 @@ function select({ args, reply, client, server }: CommandCall): void {
   reply.status('OK');
 }
 
-/** Redis's validateClientAttr: only '!'..'~'. */
-export function validClientName(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
-}
 
 function checkPassword(call: CommandCall, user: string, pass: string): boolean {
   // Counts failures in acl_access_denied_auth and the ACL log itself.
@@ -89,7 +82,7 @@ function hello(call: CommandCall): void {
     } else if (opt === 'setname' && more >= 1) {
       setname = args.str(i + 1);
       if (!validClientName(setname)) {
-        reply.error('Client names cannot contain spaces, newlines or special characters.');
+        reply.error(ERR_CLIENT_NAME);
         return;
       }
       i += 1;
@@ -100,7 +93,7 @@ function hello(call: CommandCall): void {
   }
   if (auth) {
     if (!checkPassword(call, auth[0], auth[1])) {
-      reply.error('-WRONGPASS invalid username-password pair or user is disabled.');
+      reply.error(ERR_WRONGPASS);
       return;
     }
     client.authenticated = true;
@@ -136,7 +129,7 @@ function hello(call: CommandCall): void {
 function auth(call: CommandCall): void {
   const { args, reply, client, server } = call;
   if (args.count > 3) {
-    reply.error('syntax error');
+    reply.error(ERR_SYNTAX);
     return;
   }
   if (args.count === 2 && server.acl.defaultNoPass()) {
@@ -148,7 +141,7 @@ function auth(call: CommandCall): void {
   const user = args.count === 3 ? args.str(1) : 'default';
   const pass = args.str(args.count - 1);
   if (!checkPassword(call, user, pass)) {
-    reply.error('-WRONGPASS invalid username-password pair or user is disabled.');
+    reply.error(ERR_WRONGPASS);
     return;
   }
   client.authenticated = true;

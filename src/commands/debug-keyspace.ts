@@ -9,13 +9,12 @@ import { RedisList } from '../data/list.js';
 import type { RedisString } from '../data/string.js';
 import { RedisSet } from '../data/set.js';
 import { RedisZset } from '../data/zset.js';
-
 import { LISTPACK_SIZE_LIMITS, SIZE_SAFETY_LIMIT, listpackEntrySize, objectEncoding, stringEncoding } from './object.js';
 import type { CommandCall } from '../table/table.js';
-import { ERR_NOT_INTEGER } from '../util/errors.js';
+import { ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_POSITIVE } from '../util/errors.js';
 import { memtoull, parseInteger } from '../util/numbers.js';
 
-const NO_SUCH_KEY = 'no such key';
+const NO_SUCH_KEY = ERR_NO_SUCH_KEY;
 
 function currentDb(call: CommandCall): Db {
   return call.server.keyspace.dbs[call.client.db]!;
@@ -195,7 +194,7 @@ function populate(call: CommandCall): void {
 function positiveLong(call: CommandCall, s: string): number | undefined {
   const n = parseInteger(s);
   if (n === null || typeof n !== 'number' || n < 0) {
-    call.reply.error('value is out of range, must be positive');
+    call.reply.error(ERR_POSITIVE);
     return undefined;
   }
   return n;
@@ -282,7 +281,7 @@ function quicklist(call: CommandCall): void {
 }
 
 /** The size above which Redis stores a list element as a plain node (quicklistSetPackedThreshold). */
-export const quicklistPacked = { threshold: 1 << 30 };
+const quicklistPacked = { threshold: 1 << 30 };
 
 function quicklistPackedThreshold(call: CommandCall): void {
   const sz = memtoull(call.args.str(2));

@@ -2,11 +2,11 @@
 // count test; the rest answer Redis's subcommand syntax error. Whether DEBUG may run at all is
 // enable-debug-command's business (dispatch.ts). Keyspace subcommands live in debug-keyspace.ts.
 import { rewriteConfigFile } from '../config/rewrite.js';
-
 import { keyspaceSubcommands } from './debug-keyspace.js';
 import { debugProtocol } from './debug-protocol.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { string2d } from '../util/numbers.js';
+import { ERR_NOT_INTEGER } from '../util/errors.js';
 
 /** debug.c's help lines for the subcommands below, in its order. */
 const HELP = [
@@ -93,7 +93,7 @@ function replybuffer(call: CommandCall): void {
   if (opt === 'peak-reset-time') {
     const ms = val === 'never' ? -1 : val === 'reset' ? 5000 : Number(val);
     if (!Number.isInteger(ms)) {
-      reply.error('value is not an integer or out of range');
+      reply.error(ERR_NOT_INTEGER);
       return;
     }
     server.debugReplyBuffer({ peakResetTimeMs: ms });

@@ -12,7 +12,7 @@ function cstr(s: string): string {
   return z < 0 ? s : s.slice(0, z);
 }
 
-export function unknownCommandError(args: Args): string {
+function unknownCommandError(args: Args): string {
   let rest = '';
   for (let i = 1; i < args.count && rest.length < 128; i++) {
     rest += `'${cstr(args.str(i)).slice(0, 128 - rest.length)}' `;

@@ -3,11 +3,11 @@
 // deadline already in the past deletes the key at once (a 'del' event, as Redis propagates DEL).
 // The sweeping of expired keys is activeExpireCycle in data/keyspace.ts.
 import { Lookup } from '../data/keyspace.js';
-import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
+import { touchFlags } from './lookup.js';
 
 const F = CmdFlag;
 

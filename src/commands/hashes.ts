@@ -3,17 +3,19 @@
 // whatever deletes the last field deletes the key. Also what sets.ts shares: HSCAN's cursor and
 // option parsing, and the count argument and distinct sampling of HRANDFIELD.
 import { ClientFlag } from '../clients/flags.js';
-
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisHash, type HashEntry } from '../data/hash.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-double.js';
 import type { ReplyWriter } from '../protocol/reply.js';
-import { parseCursor, touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { ERR_NAN_INFINITY, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { addInt64, parseInteger } from '../util/numbers.js';
+import { touchFlags } from './lookup.js';
+import { clampCount, cursorArg, signedCountArg } from './args.js';
+import { distinctSample } from './sample.js';
+import { replyEmptyScan, scanOptions } from './scan.js';
 
 const F = CmdFlag;
 
@@ -41,28 +43,7 @@ function hashWritten(call: CommandCall, db: Db, key: string, h: RedisHash, isNew
   notifyKeyspaceEvent(call.server, 'h', event, key, call.client.db);
 }
 
-/**
- * A count argument within ±LONG_MAX (getRangeLongFromObjectOrReply): a number, or a bigint beyond
- * 2^53; null after the error reply.
- */
-export function signedCountArg(call: CommandCall, i: number): number | bigint | null {
-  const v = parseInteger(call.args.str(i));
-  if (v === null) {
-    call.reply.error(ERR_NOT_INTEGER);
-    return null;
-  }
-  if (v === -9223372036854775808n) {
-    call.reply.error('value is out of range, value must between -9223372036854775807 and 9223372036854775807');
-    return null;
-  }
-  return v;
-}
 
-/** A count as a number: beyond 2^53 nothing changes, as no collection comes near that size. */
-export function clampCount(v: number | bigint): number {
-  if (typeof v === 'number') return v;
-  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
-}
 
 // ---- set, get, delete -------------------------------------------------------------------------
 
@@ -227,7 +208,7 @@ function hincrbyfloat(call: CommandCall): void {
   const { args, reply, client, server } = call;
   const incr = parseLongDouble(args.str(3));
   if (incr === null) {
-    reply.error('value is not a valid float');
+    reply.error(ERR_NOT_FLOAT);
     return;
   }
   if (incr.inf) {
@@ -250,7 +231,7 @@ function hincrbyfloat(call: CommandCall): void {
     }
     const s = addLongDouble(v, incr);
     if (s === null || s.inf) {
-      reply.error('increment would produce NaN or Infinity');
+      reply.error(ERR_NAN_INFINITY);
       return;
     }
     sum = s;
@@ -326,78 +307,16 @@ function hrandfield(call: CommandCall): void {
   for (const e of distinctSample(h.size, count, () => h.random(), h.entries())) replyField(reply, e, withValues);
 }
 
-/**
- * `count` distinct entries out of `size` (count < size): picked at random while they are few
- * compared with the whole (Redis's CASE 4), else the whole less random ones (CASE 3).
- */
-export function distinctSample<E>(size: number, count: number, pick: () => E, all: Iterable<E>): Iterable<E> {
-  if (count * 3 > size) {
-    const kept = [...all];
-    for (let n = kept.length; n > count; n--) {
-      const i = Math.floor(Math.random() * n);
-      kept[i] = kept[n - 1];
-    }
-    kept.length = count;
-    return kept;
-  }
-  const chosen = new Set<E>();
-  while (chosen.size < count) chosen.add(pick());
-  return chosen;
-}
 
 // ---- HSCAN, and the cursor and options SSCAN shares ------------------------------------------
 
-/** The SCAN cursor at argument `i` (parseCursor, shared with SCAN); null after the error reply. */
-export function scanCursor(call: CommandCall, i: number): number | null {
-  const cursor = parseCursor(call.args.str(i));
-  if (cursor === null) call.reply.error('invalid cursor');
-  return cursor;
-}
 
-export interface ScanOptions {
-  count: number;
-  /** null when MATCH is absent or "*". */
-  pattern: string | null;
-}
 
-/** COUNT and MATCH from argument `first` on (scanGenericCommand); null after the error reply. */
-export function scanOptions(call: CommandCall, first: number): ScanOptions | null {
-  const { args, reply } = call;
-  const opts: ScanOptions = { count: 10, pattern: null };
-  for (let i = first; i < args.count; i += 2) {
-    const more = i + 1 < args.count;
-    if (more && args.is(i, 'count')) {
-      const c = parseInteger(args.str(i + 1));
-      if (c === null) {
-        reply.error(ERR_NOT_INTEGER);
-        return null;
-      }
-      if (c < 1) {
-        reply.error(ERR_SYNTAX);
-        return null;
-      }
-      opts.count = typeof c === 'bigint' ? Number.MAX_SAFE_INTEGER : c;
-    } else if (more && args.is(i, 'match')) {
-      const p = args.str(i + 1);
-      opts.pattern = p === '*' ? null : p;
-    } else {
-      reply.error(ERR_SYNTAX);
-      return null;
-    }
-  }
-  return opts;
-}
 
-/** The empty scan reply for a missing key: cursor 0, no elements. */
-export function replyEmptyScan(reply: ReplyWriter): void {
-  reply.array(2);
-  reply.bulkStr('0');
-  reply.array(0);
-}
 
 function hscan(call: CommandCall): void {
   const { args, reply, server } = call;
-  const cursor = scanCursor(call, 2);
+  const cursor = cursorArg(call, 2);
   if (cursor === null) return;
   const h = lookupHash(call, server.keyspace.dbs[call.client.db], args.str(1), true);
   if (h === null) return;

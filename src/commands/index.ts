@@ -1,5 +1,6 @@
 // Every command family's rows, gathered into the one command table.
 import { aclCommands } from './acl.js';
+import { bitfieldCommands } from './bitfield.js';
 import { bitopsCommands } from './bitops.js';
 import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
@@ -8,6 +9,7 @@ import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
+import { lcsCommands } from './lcs.js';
 import { latencyCommands } from './latency.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory.js';
@@ -38,7 +40,9 @@ export function buildCommandTable(): CommandTable {
     ...expireCommands,
     ...objectCommands,
     ...stringCommands,
+    ...lcsCommands,
     ...bitopsCommands,
+    ...bitfieldCommands,
     ...listCommands,
     ...hashCommands,
     ...setCommands,

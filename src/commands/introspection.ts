@@ -2,9 +2,9 @@
 // command table so what clients learn is what dispatch does.
 import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, FLAG_NAMES, keySpecPositions, type Command, type CommandCall, type CommandDef } from '../table/table.js';
-import { replyHelp } from './server.js';
 import { ERR_SYNTAX } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
+import { replyHelp } from './help.js';
 
 const F = CmdFlag;
 

@@ -1,40 +1,19 @@
 // Generic key commands (db.c): DEL, UNLINK, EXISTS, TYPE, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX,
 // COPY, MOVE, TOUCH. Each raises Redis's keyspace events and signals the keys it changes; keys it
 // creates that clients may block on (lists and other aggregates) are signalled as ready.
-import type { Client } from '../clients/client.js';
-import { ClientFlag } from '../clients/flags.js';
-
 import { cloneValue, isString, Lookup, typeName, type Db, type Value } from '../data/keyspace.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
+import { ERR_INVALID_CURSOR, ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_SYNTAX } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';
 import { ERR_SAME_OBJECT, ERR_DB_RANGE } from '../util/errors.js';
+import { intArg, parseCursor } from './args.js';
+import { touchFlags } from './lookup.js';
 
 const F = CmdFlag;
 
-/** Lookup flags for a command run by `c`: a CLIENT NO-TOUCH client leaves access times alone. */
-export function touchFlags(c: Client): number {
-  return c.flags & ClientFlag.NoTouch ? Lookup.NoTouch : 0;
-}
 
-/**
- * Redis's getIntFromObjectOrReply: a 64-bit integer within the C int range, else the error
- * (`msg` replaces both texts when given). Null after an error reply.
- */
-export function intArg(call: CommandCall, i: number, msg?: string): number | null {
-  const v = parseInteger(call.args.str(i));
-  if (v === null) {
-    call.reply.error(msg ?? ERR_NOT_INTEGER);
-    return null;
-  }
-  if (typeof v === 'bigint' || v < -2147483648 || v > 2147483647) {
-    call.reply.error(msg ?? 'value is out of range, value must between -2147483648 and 2147483647');
-    return null;
-  }
-  return v;
-}
 
 /** A database index argument: its Db, or undefined after an error reply. */
 function dbArg(call: CommandCall, i: number): Db | undefined {
@@ -94,32 +73,6 @@ function keys({ args, reply, client, server, now }: CommandCall): void {
   for (const k of found) reply.bulkStr(k);
 }
 
-const ULONG_MAX = 18446744073709551615n;
-
-/**
- * Redis's parseScanCursorOrReply (strtoul): optional sign, decimal digits, nothing else; "" is 0;
- * "-n" wraps around as in C. Null when invalid. Cursors beyond 2^53 lose precision, which only
- * moves them further past every seq this server hands out.
- */
-export function parseCursor(s: string): number | null {
-  if (s.length === 0) return 0;
-  let i = 0;
-  const c0 = s.charCodeAt(0);
-  if (c0 === 43 || c0 === 45) i = 1; // + -
-  if (i === s.length) return null;
-  for (let k = i; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c < 48 || c > 57) return null;
-  }
-  if (s.length - i <= 15) {
-    const v = Number(s.slice(i));
-    return c0 === 45 && v !== 0 ? Number(ULONG_MAX + 1n - BigInt(v)) : v;
-  }
-  let v = BigInt(s.slice(i));
-  if (v > ULONG_MAX) return null;
-  if (c0 === 45 && v !== 0n) v = ULONG_MAX + 1n - v;
-  return Number(v);
-}
 
 /**
  * SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]. The cursor is the insertion seq of the
@@ -130,7 +83,7 @@ function scan(call: CommandCall): void {
   const { args, reply, client, server, now } = call;
   const cursor = parseCursor(args.str(1));
   if (cursor === null) {
-    reply.error('invalid cursor');
+    reply.error(ERR_INVALID_CURSOR);
     return;
   }
   let count = 10;
@@ -190,7 +143,7 @@ function rename(call: CommandCall, nx: boolean): void {
   const dst = args.str(2);
   const v = db.lookup(src, now, touchFlags(client));
   if (v === undefined) {
-    reply.error('no such key');
+    reply.error(ERR_NO_SUCH_KEY);
     return;
   }
   if (src === dst) {

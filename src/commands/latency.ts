@@ -1,8 +1,8 @@
 // LATENCY (latency.c): the latency monitor's events (LATEST, HISTORY, RESET, DOCTOR) and the
 // per-command latency histograms (HISTOGRAM) that latency-tracking keeps.
 import type { Command } from '../table/table.js';
-import { replyHelp } from './server.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
+import { replyHelp } from './help.js';
 
 function latest({ reply, server }: CommandCall): void {
   reply.array(server.latency.events.size);

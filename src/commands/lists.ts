@@ -5,119 +5,14 @@
 // their command again; a blocking command that finds no data blocks (or, inside MULTI, answers
 // as if it had timed out, as Redis does for clients that may not block).
 import type { RedisString } from '../data/string.js';
-import { ClientFlag } from '../clients/flags.js';
-import type { Db } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
-import type { Args } from '../engine/args.js';
-import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { blockingDeadline } from './timeout.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
-import { parseInteger } from '../util/numbers.js';
+import { ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_POSITIVE, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { End, createList, elementsRemoved, longArg, lookupList, popEnd, pushEnd, replyPopped } from './list-util.js';
+import { blmove, blockingMove, bpop, lmove, moveOrNull, mpop } from './list-blocking.js';
 
 const F = CmdFlag;
-
-const enum End {
-  Head = 0,
-  Tail = 1,
-}
-
-const replyNullArray = (r: ReplyWriter): void => r.nullArray();
-
-// ---- helpers ----------------------------------------------------------------------------------
-
-/** The list at `key`: undefined when missing; null, with WRONGTYPE replied, for another type. */
-function lookupList(call: CommandCall, db: Db, key: string): RedisList | undefined | null {
-  const v = db.lookup(key, call.now);
-  if (v === undefined || v instanceof RedisList) return v;
-  call.reply.error(ERR_WRONGTYPE);
-  return null;
-}
-
-/** A new empty list stored at `key` (the caller pushes at once: keys never hold empty lists). */
-function createList(db: Db, key: string): RedisList {
-  const list = new RedisList();
-  db.set(key, list);
-  return list;
-}
-
-function popEnd(list: RedisList, end: End): RedisString {
-  return (end === End.Head ? list.popHead() : list.popTail())!;
-}
-
-function pushEnd(list: RedisList, end: End, value: RedisString): void {
-  if (end === End.Head) list.pushHead(value);
-  else list.pushTail(value);
-}
-
-/**
- * Redis's listElementsRemoved: the key goes when the list is empty (deleting tells WATCH and
- * tracking), else the in-place change is signalled; each element counts as a change.
- */
-/** After popping `n` from `end`: the lpop/rpop notification, and the key goes when empty (del). */
-function elementsRemoved(call: CommandCall, db: Db, key: string, list: RedisList, n: number, end: End): void {
-  notifyKeyspaceEvent(call.server, 'l', end === End.Head ? 'lpop' : 'rpop', key, call.client.db);
-  if (list.length === 0) {
-    db.delete(key, call.now);
-    notifyKeyspaceEvent(call.server, 'g', 'del', key, call.client.db);
-  } else db.touch(key);
-  call.server.dirty += n;
-}
-
-/** Replies `n` elements popped from `end`, in pop order. */
-function replyPopped(reply: ReplyWriter, list: RedisList, end: End, n: number): void {
-  reply.array(n);
-  for (let i = 0; i < n; i++) reply.bulkValue(popEnd(list, end));
-}
-
-/** LEFT or RIGHT, any case; -1 after a syntax error reply. */
-function whereArg(call: CommandCall, i: number): End | -1 {
-  if (call.args.is(i, 'left')) return End.Head;
-  if (call.args.is(i, 'right')) return End.Tail;
-  call.reply.error(ERR_SYNTAX);
-  return -1;
-}
-
-/**
- * A 64-bit integer argument as a number; beyond 2^53 it is clamped, which changes nothing for
- * indexes and counts of a list (whose length is far below that). Null when not an integer.
- */
-function longArg(args: Args, i: number): number | null {
-  const v = parseInteger(args.str(i));
-  if (typeof v !== 'bigint') return v;
-  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
-}
-
-function keysOf(args: Args, first: number, last: number): string[] {
-  const keys: string[] = [];
-  for (let i = first; i <= last; i++) keys.push(args.str(i));
-  return keys;
-}
-
-/**
- * On a re-run after a key got data: does any of the keys hold a list now? If none does (the
- * data went, or the key changed type), the client keeps waiting, as Redis only re-runs a
- * blocked command when a key it waits on holds the type it waits for.
- */
-function anyList(call: CommandCall, db: Db, first: number, last: number): boolean {
-  for (let i = first; i <= last; i++) if (db.lookup(call.args.str(i), call.now) instanceof RedisList) return true;
-  return false;
-}
-
-/**
- * No data for a blocking command: block, or where blocking is denied (inside MULTI) answer at
- * once with the null reply Redis gives there (null array; BLMOVE: null bulk). A timed-out list
- * block is always answered with a null array, BLMOVE's too (replyToBlockedClientTimedOut).
- */
-function block(call: CommandCall, keys: readonly string[], deadline: number, deniedNullBulk: boolean): void {
-  if (call.client.flags & ClientFlag.Multi) {
-    if (deniedNullBulk) call.reply.nullBulk();
-    else call.reply.nullArray();
-    return;
-  }
-  call.server.blocked.blockOnKeys(call, keys, deadline, replyNullArray);
-}
 
 // ---- push, pop, read --------------------------------------------------------------------------
 
@@ -148,7 +43,7 @@ function pop(call: CommandCall, end: End): void {
   if (hasCount) {
     const c = longArg(args, 2);
     if (c === null || c < 0) {
-      reply.error('value is out of range, must be positive');
+      reply.error(ERR_POSITIVE);
       return;
     }
     count = c;
@@ -259,7 +154,7 @@ function lset(call: CommandCall): void {
   const key = args.str(1);
   const v = db.lookup(key, call.now);
   if (v === undefined) {
-    reply.error('no such key');
+    reply.error(ERR_NO_SUCH_KEY);
     return;
   }
   if (!(v instanceof RedisList)) {
@@ -467,165 +362,6 @@ function lpos(call: CommandCall): void {
     for (const i of found) reply.integer(i);
   } else if (found.length > 0) reply.integer(found[0]!);
   else reply.nullBulk();
-}
-
-// ---- moves and multi-key pops -----------------------------------------------------------------
-
-/** LMOVE's body once the source (args[1]) is known to hold a list: the destination is args[2]. */
-function move(call: CommandCall, db: Db, source: RedisList, from: End, to: End): void {
-  const { args, reply, client, server } = call;
-  const dstKey = args.str(2);
-  // Looked up before the pop: when source and destination are one key, this is the same list.
-  let dest = lookupList(call, db, dstKey);
-  if (dest === null) return;
-  const value = popEnd(source, from);
-  if (dest === undefined) dest = createList(db, dstKey);
-  else db.touch(dstKey);
-  pushEnd(dest, to, value);
-  server.blocked.signalKeyAsReady(client.db, dstKey);
-  notifyKeyspaceEvent(server, 'l', to === End.Head ? 'lpush' : 'rpush', dstKey, client.db);
-  const srcKey = args.str(1);
-  notifyKeyspaceEvent(server, 'l', from === End.Head ? 'lpop' : 'rpop', srcKey, client.db);
-  if (source.length === 0) {
-    db.delete(srcKey, call.now);
-    notifyKeyspaceEvent(server, 'g', 'del', srcKey, client.db);
-  } else db.touch(srcKey);
-  server.dirty++;
-  reply.bulkValue(value);
-}
-
-function lmove(call: CommandCall): void {
-  const from = whereArg(call, 3);
-  if (from === -1) return;
-  const to = whereArg(call, 4);
-  if (to === -1) return;
-  moveOrNull(call, from, to);
-}
-
-/** LMOVE / RPOPLPUSH once the ends are known: a missing source answers a null bulk. */
-function moveOrNull(call: CommandCall, from: End, to: End): void {
-  const db = call.server.keyspace.dbs[call.client.db];
-  const source = lookupList(call, db, call.args.str(1));
-  if (source === null) return;
-  if (source === undefined) call.reply.nullBulk();
-  else move(call, db, source, from, to);
-}
-
-function blmove(call: CommandCall): void {
-  const from = whereArg(call, 3);
-  if (from === -1) return;
-  const to = whereArg(call, 4);
-  if (to === -1) return;
-  blockingMove(call, from, to, 5);
-}
-
-/** BLMOVE / BRPOPLPUSH once the ends are known; the timeout is args[timeoutAt]. */
-function blockingMove(call: CommandCall, from: End, to: End, timeoutAt: number): void {
-  const { args, reply, client, server, now } = call;
-  const deadline = blockingDeadline(args.str(timeoutAt), now);
-  if (typeof deadline === 'string') {
-    reply.error(deadline);
-    return;
-  }
-  const db = server.keyspace.dbs[client.db];
-  if (!call.reprocessing || anyList(call, db, 1, 1)) {
-    const source = lookupList(call, db, args.str(1));
-    if (source === null) return;
-    if (source !== undefined) {
-      move(call, db, source, from, to);
-      return;
-    }
-  }
-  block(call, keysOf(args, 1, 1), deadline, true);
-}
-
-/** BLPOP / BRPOP: keys are args[1 .. count-2], the timeout is last; replies [key, element]. */
-function bpop(call: CommandCall, end: End): void {
-  const { args, reply, client, server, now } = call;
-  const deadline = blockingDeadline(args.str(args.count - 1), now);
-  if (typeof deadline === 'string') {
-    reply.error(deadline);
-    return;
-  }
-  const db = server.keyspace.dbs[client.db];
-  const last = args.count - 2;
-  if (!call.reprocessing || anyList(call, db, 1, last)) {
-    for (let i = 1; i <= last; i++) {
-      const key = args.str(i);
-      const list = lookupList(call, db, key);
-      if (list === null) return;
-      if (list === undefined) continue;
-      reply.array(2);
-      reply.bulkStr(key);
-      reply.bulkValue(popEnd(list, end));
-      elementsRemoved(call, db, key, list, 1, end);
-      return;
-    }
-  }
-  block(call, keysOf(args, 1, last), deadline, false);
-}
-
-/**
- * LMPOP numkeys key... LEFT|RIGHT [COUNT n] and BLMPOP timeout numkeys ...: `numkeysAt` is the
- * index of numkeys. Replies [key, [elements...]] from the first key holding a list.
- */
-function mpop(call: CommandCall, numkeysAt: number, blocking: boolean): void {
-  const { args, reply, client, server, now } = call;
-  const numkeys = longArg(args, numkeysAt);
-  if (numkeys === null || numkeys < 1) {
-    reply.error('numkeys should be greater than 0');
-    return;
-  }
-  const whereAt = numkeysAt + numkeys + 1;
-  if (whereAt >= args.count) {
-    reply.error(ERR_SYNTAX);
-    return;
-  }
-  const end = whereArg(call, whereAt);
-  if (end === -1) return;
-  let count = -1;
-  for (let j = whereAt + 1; j < args.count; j++) {
-    if (count === -1 && args.is(j, 'count') && j + 1 < args.count) {
-      const c = longArg(args, ++j);
-      if (c === null || c < 1) {
-        reply.error('count should be greater than 0');
-        return;
-      }
-      count = c;
-    } else {
-      reply.error(ERR_SYNTAX);
-      return;
-    }
-  }
-  if (count === -1) count = 1;
-  let deadline = 0;
-  if (blocking) {
-    const d = blockingDeadline(args.str(1), now);
-    if (typeof d === 'string') {
-      reply.error(d);
-      return;
-    }
-    deadline = d;
-  }
-  const db = server.keyspace.dbs[client.db];
-  const first = numkeysAt + 1;
-  const last = numkeysAt + numkeys;
-  if (!call.reprocessing || anyList(call, db, first, last)) {
-    for (let i = first; i <= last; i++) {
-      const key = args.str(i);
-      const list = lookupList(call, db, key);
-      if (list === null) return;
-      if (list === undefined) continue;
-      const n = Math.min(count, list.length);
-      reply.array(2);
-      reply.bulkStr(key);
-      replyPopped(reply, list, end, n);
-      elementsRemoved(call, db, key, list, n, end);
-      return;
-    }
-  }
-  if (blocking) block(call, keysOf(args, first, last), deadline, false);
-  else reply.nullArray();
 }
 
 // ---- the rows ---------------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 // Redis's allocator would hold for the same data (data/memory.ts); STATS adds the process figures.
 import { Lookup } from '../data/keyspace.js';
 import { keyUsage } from '../data/memory.js';
-import { replyHelp } from './server.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_SYNTAX } from '../util/errors.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
+import { replyHelp } from './help.js';
 
 function usage(call: CommandCall): void {
   const { args, reply, server } = call;
@@ -14,7 +14,7 @@ function usage(call: CommandCall): void {
     if (args.lower(i) === 'samples' && i + 1 < args.count) {
       const n = parseInteger(args.str(i + 1));
       if (n === null || typeof n !== 'number') {
-        reply.error('value is not an integer or out of range');
+        reply.error(ERR_NOT_INTEGER);
         return;
       }
       if (n < 0) {

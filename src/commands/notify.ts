@@ -42,7 +42,7 @@ const CLASS_BITS: Readonly<Record<string, number>> = {
 const ALL = 'g$lshzxetd';
 
 /** Redis's keyspaceEventsStringToFlags (the config layer has already rejected bad letters). */
-export function keyspaceEventFlags(s: string): number {
+function keyspaceEventFlags(s: string): number {
   let flags = 0;
   for (const c of s) {
     if (c === 'A') for (const a of ALL) flags |= CLASS_BITS[a]!;

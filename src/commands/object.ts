@@ -5,9 +5,9 @@ import type { Config } from '../config/config.js';
 import { modelledEncoding, Lookup, type Value } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import type { RedisString } from '../data/string.js';
-import { replyHelp } from './server.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { parseInteger } from '../util/numbers.js';
+import { replyHelp } from './help.js';
 
 const F = CmdFlag;
 
@@ -55,7 +55,7 @@ export function listpackEntrySize(s: RedisString): number {
  * converts with some hysteresis (a quicklist shrinks back only at half the limit); this answers
  * from the current contents.
  */
-export function listEncoding(list: RedisList, fill: number): 'listpack' | 'quicklist' {
+function listEncoding(list: RedisList, fill: number): 'listpack' | 'quicklist' {
   let sizeLimit = SIZE_SAFETY_LIMIT;
   let countLimit = Infinity;
   if (fill >= 0) countLimit = fill === 0 ? 1 : fill;

@@ -1,5 +1,4 @@
 // Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH, PUBSUB introspection.
-
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { globMatch } from '../util/glob.js';
 

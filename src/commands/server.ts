@@ -2,9 +2,10 @@
 import { BlockType } from '../clients/client.js';
 import { configSetError } from '../config/config.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
-import { intArg } from './keys.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_DB_RANGE, ERR_SYNTAX } from '../util/errors.js';
+import { intArg } from './args.js';
+import { replyHelp } from './help.js';
 
 const F = CmdFlag;
 
@@ -165,10 +166,6 @@ const CONFIG_HELP = [
   '    Print this help.',
 ];
 
-export function replyHelp({ reply }: CommandCall, lines: readonly string[]): void {
-  reply.array(lines.length);
-  for (const l of lines) reply.status(l);
-}
 
 export const serverCommands: CommandDef[] = [
   {

@@ -3,17 +3,18 @@
 // never holds an empty set. Replies list members in the order Redis iterates them (RedisSet.members:
 // intsets sorted), and results are built the way Redis builds them, so small sets answer alike.
 import { ClientFlag } from '../clients/flags.js';
-
 import { Lookup, type Db } from '../data/keyspace.js';
 import { isIntegerMember, RedisSet, SetStart } from '../data/set.js';
 import type { DictEntry } from '../data/dict.js';
-import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { clampCount, distinctSample, replyEmptyScan, scanCursor, scanOptions, signedCountArg } from './hashes.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { ERR_NUMKEYS, ERR_POSITIVE, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';
+import { clampCount, cursorArg, signedCountArg } from './args.js';
+import { touchFlags } from './lookup.js';
+import { distinctSample } from './sample.js';
+import { replyEmptyScan, scanOptions } from './scan.js';
 
 const F = CmdFlag;
 
@@ -205,7 +206,7 @@ function spop(call: CommandCall): void {
  */
 function spopWithCount(call: CommandCall): void {
   const { args, reply, client, server } = call;
-  const count = positiveArg(call, 2, 'value is out of range, must be positive');
+  const count = positiveArg(call, 2, ERR_POSITIVE);
   if (count === null) return;
   const db = server.keyspace.dbs[client.db];
   const key = args.str(1);
@@ -369,7 +370,7 @@ function sintercard(call: CommandCall): void {
   const { args, reply } = call;
   const numkeys = parseInteger(args.str(1));
   if (numkeys === null || numkeys < 1) {
-    reply.error('numkeys should be greater than 0');
+    reply.error(ERR_NUMKEYS);
     return;
   }
   if (numkeys > args.count - 2) {
@@ -440,7 +441,7 @@ function sunionDiff(call: CommandCall, first: number, last: number, op: SetOp, s
 
 function sscan(call: CommandCall): void {
   const { args, reply, server } = call;
-  const cursor = scanCursor(call, 2);
+  const cursor = cursorArg(call, 2);
   if (cursor === null) return;
   const s = lookupSet(call, server.keyspace.dbs[call.client.db], args.str(1), true);
   if (s === null) return;

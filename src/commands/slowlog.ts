@@ -1,7 +1,7 @@
 // SLOWLOG GET/LEN/RESET/HELP (slowlog.c): the commands that took at least slowlog-log-slower-than µs.
-import { replyHelp } from './server.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
 import { parseInteger } from '../util/numbers.js';
+import { replyHelp } from './help.js';
 
 function get({ args, reply, server }: CommandCall): void {
   const entries = server.slowlog.entries;

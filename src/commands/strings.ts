@@ -6,53 +6,31 @@
 // server.dirty and raises the keyspace event Redis raises.
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-double.js';
 import { appendBytes, editableBytes } from '../data/string-edit.js';
-import { fromBytes, strBytes, strText, type RedisString } from '../data/string.js';
-import { isString, Lookup, type Db } from '../data/keyspace.js';
+import { fromBytes, strText, type RedisString } from '../data/string.js';
+import { isString, Lookup } from '../data/keyspace.js';
 import { SMALL_VALUE_MAX } from '../engine/args.js';
-import type { ServerContext } from './context.js';
-import { touchFlags } from './keys.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { ERR_NAN_INFINITY, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { INT64_MAX, addInt64, parseInteger } from '../util/numbers.js';
 import { ERR_NOT_FLOAT } from '../util/errors.js';
+import { touchFlags } from './lookup.js';
+import { withinProtoMaxBulkLen } from './args.js';
+import { lookupString } from './lookup.js';
+import { clampCount } from './args.js';
 
 const F = CmdFlag;
 const STR = ['string'];
-const MIB = 1024 * 1024;
 
 // ---- helpers shared with bitops.ts --------------------------------------------------------------
 
-/**
- * The string at `key`: undefined when missing; null, with WRONGTYPE replied, for another type.
- * `read` is Redis's lookupKeyRead (keyspace hits and misses count) rather than lookupKeyWrite.
- */
-export function lookupString(call: CommandCall, db: Db, key: string, read: boolean): RedisString | undefined | null {
-  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
-  if (v === undefined || isString(v)) return v;
-  call.reply.error(ERR_WRONGTYPE);
-  return null;
-}
 
-/**
- * True when `bytes` passes proto-max-bulk-len, the largest string Redis builds. The directive
- * cannot go below 1 MiB, so smaller sizes skip reading it.
- */
-export function withinProtoMaxBulkLen(server: ServerContext, bytes: number): boolean {
-  return bytes <= MIB || bytes <= server.config.int('proto-max-bulk-len');
-}
 
 /** Redis's checkStringLength: false, with the error replied, when `size + add` bytes are too many. */
 function checkStringLength(call: CommandCall, size: number, add: number): boolean {
   if (withinProtoMaxBulkLen(call.server, size + add)) return true;
   call.reply.error('string exceeds maximum allowed size (proto-max-bulk-len)');
   return false;
-}
-
-/** A 64-bit integer as a number, bigints clamped past 2^53 (beyond any string length). */
-function clampToNumber(v: number | bigint): number {
-  if (typeof v === 'number') return v;
-  return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
 }
 
 /** Text produced here (numbers) as a stored value: big ones as Buffers, like Args.value(). */
@@ -333,7 +311,7 @@ function incrbyfloat(call: CommandCall): void {
   }
   const sum = addLongDouble(cur, incr);
   if (sum === null || sum.inf) {
-    reply.error('increment would produce NaN or Infinity');
+    reply.error(ERR_NAN_INFINITY);
     return;
   }
   const text = formatLongDouble(sum);
@@ -388,8 +366,8 @@ function getrange(call: CommandCall): void {
     reply.bulkStr('');
     return;
   }
-  let start = clampToNumber(s);
-  let end = clampToNumber(e);
+  let start = clampCount(s);
+  let end = clampCount(e);
   if (start < 0) start = Math.max(0, len + start);
   if (end < 0) end = Math.max(0, len + end);
   if (end >= len) end = len - 1;
@@ -409,7 +387,7 @@ function setrange(call: CommandCall): void {
     reply.error('offset is out of range');
     return;
   }
-  const offset = clampToNumber(o);
+  const offset = clampCount(o);
   const key = args.str(1);
   const db = server.keyspace.dbs[client.db];
   const old = lookupString(call, db, key, false);
@@ -427,138 +405,6 @@ function setrange(call: CommandCall): void {
   notifyKeyspaceEvent(server, '$', 'setrange', key, client.db);
   server.dirty++;
   reply.integer(bytes.length);
-}
-
-// ---- LCS ----------------------------------------------------------------------------------------
-
-/** One IDX match: inclusive ranges in the first and the second string. */
-type LcsRange = [aStart: number, aEnd: number, bStart: number, bEnd: number];
-
-/** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]: Redis's dynamic programming, verbatim. */
-function lcs(call: CommandCall): void {
-  const { args, reply, client, server, now } = call;
-  const db = server.keyspace.dbs[client.db];
-  const flags = touchFlags(client) | Lookup.Read;
-  const oa = db.lookup(args.str(1), now, flags);
-  const ob = db.lookup(args.str(2), now, flags);
-  if ((oa !== undefined && !isString(oa)) || (ob !== undefined && !isString(ob))) {
-    reply.error('The specified keys must contain string values');
-    return;
-  }
-  let getIdx = false;
-  let getLen = false;
-  let withMatchLen = false;
-  let minMatchLen = 0;
-  for (let j = 3; j < args.count; j++) {
-    const opt = args.lower(j);
-    if (opt === 'idx') getIdx = true;
-    else if (opt === 'len') getLen = true;
-    else if (opt === 'withmatchlen') withMatchLen = true;
-    else if (opt === 'minmatchlen' && j + 1 < args.count) {
-      const n = parseInteger(args.str(++j));
-      if (n === null) {
-        reply.error(ERR_NOT_INTEGER);
-        return;
-      }
-      minMatchLen = Math.max(0, clampToNumber(n));
-    } else {
-      reply.error(ERR_SYNTAX);
-      return;
-    }
-  }
-  if (getIdx && getLen) {
-    reply.error('If you want both the length and indexes, please just use IDX.');
-    return;
-  }
-  const a = oa === undefined ? Buffer.alloc(0) : strBytes(oa);
-  const b = ob === undefined ? Buffer.alloc(0) : strBytes(ob);
-  const alen = a.length;
-  const blen = b.length;
-  const cells = (alen + 1) * (blen + 1);
-  if (!withinProtoMaxBulkLen(server, cells * 4)) {
-    reply.error('Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
-    return;
-  }
-  let table: Uint32Array;
-  try {
-    table = new Uint32Array(cells);
-  } catch {
-    reply.error('Insufficient memory, failed allocating transient memory for LCS');
-    return;
-  }
-  // table[j + (blen+1)*i] is the LCS length of a[0..i-1] and b[0..j-1].
-  const row = blen + 1;
-  for (let i = 1; i <= alen; i++) {
-    const ai = a[i - 1];
-    for (let j = 1; j <= blen; j++) {
-      const at = i * row + j;
-      if (ai === b[j - 1]) table[at] = table[at - row - 1] + 1;
-      else {
-        const up = table[at - row];
-        const left = table[at - 1];
-        table[at] = up > left ? up : left;
-      }
-    }
-  }
-  const total = table[alen * row + blen];
-  if (getLen) {
-    reply.integer(total);
-    return;
-  }
-  // Walk back from the end, collecting the common bytes and the matching ranges.
-  const result = Buffer.allocUnsafe(total);
-  const ranges: LcsRange[] = [];
-  let idx = total;
-  let i = alen;
-  let j = blen;
-  let aStart = alen; // alen: no range open
-  let aEnd = 0;
-  let bStart = 0;
-  let bEnd = 0;
-  while (i > 0 && j > 0) {
-    let emit = false;
-    if (a[i - 1] === b[j - 1]) {
-      result[idx - 1] = a[i - 1];
-      if (aStart === alen) {
-        aStart = aEnd = i - 1;
-        bStart = bEnd = j - 1;
-      } else if (aStart === i && bStart === j) {
-        aStart--;
-        bStart--;
-      } else emit = true;
-      if (aStart === 0 || bStart === 0) emit = true;
-      idx--;
-      i--;
-      j--;
-    } else {
-      if (table[(i - 1) * row + j] > table[i * row + j - 1]) i--;
-      else j--;
-      if (aStart !== alen) emit = true;
-    }
-    if (emit) {
-      if (minMatchLen === 0 || aEnd - aStart + 1 >= minMatchLen) ranges.push([aStart, aEnd, bStart, bEnd]);
-      aStart = alen;
-    }
-  }
-  if (!getIdx) {
-    reply.bulk(result);
-    return;
-  }
-  reply.map(2);
-  reply.bulkStr('matches');
-  reply.array(ranges.length);
-  for (const [as, ae, bs, be] of ranges) {
-    reply.array(withMatchLen ? 3 : 2);
-    reply.array(2);
-    reply.integer(as);
-    reply.integer(ae);
-    reply.array(2);
-    reply.integer(bs);
-    reply.integer(be);
-    if (withMatchLen) reply.integer(ae - as + 1);
-  }
-  reply.bulkStr('len');
-  reply.integer(total);
 }
 
 // ---- the rows -----------------------------------------------------------------------------------
@@ -693,10 +539,5 @@ export const stringCommands: CommandDef[] = [
     summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.',
     complexity: 'O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.',
     ...key1, keySpecs: [{ flags: ['RW', 'update'], begin: 1, lastKey: 0, step: 1 }], handler: setrange,
-  },
-  {
-    name: 'lcs', arity: -3, flags: F.Readonly, acl: ['read', ...STR, 'slow'], group: 'string', since: '7.0.0',
-    summary: 'Finds the longest common substring.', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively',
-    firstKey: 1, lastKey: 2, step: 1, keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 1, step: 1 }], handler: lcs,
   },
 ];

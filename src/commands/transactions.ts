@@ -1,8 +1,6 @@
 // MULTI, EXEC, DISCARD, WATCH, UNWATCH.
 import { ClientFlag } from '../clients/flags.js';
-import type { Client } from '../clients/client.js';
 import { discardTransaction } from '../clients/lifecycle.js';
-import type { ServerContext } from './context.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 
 const F = CmdFlag;

@@ -4,7 +4,7 @@
 // strtod up to the first NUL byte: leading spaces, "" and overflow to inf all accepted).
 // Lex bounds are zslParseLexRangeItem's. Arguments are binary strings (one char per byte).
 import type { Args } from '../engine/args.js';
-import type { LexBound, LexRange, ScoreRange } from '../data/skiplist.js';
+import type { LexBound, LexRange, ScoreRange } from '../data/zset-range.js';
 import { parseInteger } from '../util/numbers.js';
 
 export interface Strtod {

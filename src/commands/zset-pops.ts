@@ -4,7 +4,6 @@
 // blocks like BLPOP (inside MULTI it answers the timeout reply, a null array, at once); when a
 // key it waits on is signalled it runs again and serves itself if a sorted set is there.
 import { ClientFlag } from '../clients/flags.js';
-
 import type { Db } from '../data/keyspace.js';
 import { NIL, RedisZset } from '../data/zset.js';
 import { d2string, formatG17 } from '../protocol/fpconv.js';
@@ -12,10 +11,9 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import type { CommandCall } from '../table/table.js';
 import { blockingDeadline } from './timeout.js';
-
 import { longArg } from './zset-args.js';
 import { beginScored, lookupZset, replyScored } from './zset-util.js';
-import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';
+import { ERR_COUNT_POSITIVE, ERR_INVALID_CURSOR, ERR_NOT_INTEGER, ERR_NUMKEYS, ERR_POSITIVE, ERR_SYNTAX } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';
 
@@ -99,7 +97,7 @@ export function zpop(call: CommandCall, max: boolean): void {
   if (args.count === 3) {
     const c = longArg(args, 2);
     if (c === null || c < 0) {
-      reply.error('value is out of range, must be positive');
+      reply.error(ERR_POSITIVE);
       return;
     }
     count = c;
@@ -174,7 +172,7 @@ function mpop(call: CommandCall, numkeysAt: number, blocking: boolean): void {
   const { args, reply, client, server } = call;
   const numkeys = longArg(args, numkeysAt);
   if (numkeys === null || numkeys < 1) {
-    reply.error('numkeys should be greater than 0');
+    reply.error(ERR_NUMKEYS);
     return;
   }
   const whereAt = numkeysAt + numkeys + 1;
@@ -194,7 +192,7 @@ function mpop(call: CommandCall, numkeysAt: number, blocking: boolean): void {
     if (count === -1 && args.is(j, 'count') && j + 1 < args.count) {
       const c = longArg(args, ++j);
       if (c === null || c < 1) {
-        reply.error('count should be greater than 0');
+        reply.error(ERR_COUNT_POSITIVE);
         return;
       }
       count = c;
@@ -313,7 +311,7 @@ function distinctRanks(size: number, count: number): number[] {
  * db.c parseScanCursorOrReply (7.2): strtoul up to the first NUL, no leading space, no overflow;
  * "" is 0 and "-1" wraps. Returned as a number (cursors beyond 2^53 are past any seq anyway).
  */
-function scanCursor(s: string): number | null {
+function cursorArg(s: string): number | null {
   const nul = s.indexOf('\0');
   const t = nul >= 0 ? s.slice(0, nul) : s;
   if (t.length === 0) return 0;
@@ -328,9 +326,9 @@ function scanCursor(s: string): number | null {
 /** ZSCAN key cursor [MATCH pattern] [COUNT count]. */
 export function zscan(call: CommandCall): void {
   const { args, reply, client, server } = call;
-  const cursor = scanCursor(args.str(2));
+  const cursor = cursorArg(args.str(2));
   if (cursor === null) {
-    reply.error('invalid cursor');
+    reply.error(ERR_INVALID_CURSOR);
     return;
   }
   const zs = lookupZset(call, server.keyspace.dbs[client.db], args.str(1));

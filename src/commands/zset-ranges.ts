@@ -2,10 +2,9 @@
 // ZRANGESTORE, ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX) and ZREMRANGEBYRANK/SCORE/LEX.
 // A range is resolved to a first rank and a count with two O(log n) skiplist searches, then
 // walked node by node, so replies know their length up front.
-import type { LexRange, ScoreRange } from '../data/skiplist.js';
+import type { LexRange, ScoreRange } from '../data/zset-range.js';
 import { NIL, RedisZset } from '../data/zset.js';
 import type { CommandCall } from '../table/table.js';
-
 import { longArg, parseLexRange, parseScoreRange } from './zset-args.js';
 import { beginScored, lookupZset, membersRemoved, replyScored, storeResult } from './zset-util.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX } from '../util/errors.js';

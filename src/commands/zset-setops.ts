@@ -6,7 +6,6 @@
 import { RedisSet } from '../data/set.js';
 import { NIL, RedisZset } from '../data/zset.js';
 import type { CommandCall } from '../table/table.js';
-
 import { longArg, parseScore } from './zset-args.js';
 import { beginScored, replyScored, storeResult } from './zset-util.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';

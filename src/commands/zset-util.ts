@@ -8,7 +8,6 @@ import { notifyKeyspaceEvent } from './notify.js';
 import type { CommandCall } from '../table/table.js';
 import { ERR_WRONGTYPE } from '../util/errors.js';
 
-
 /** The sorted set at `key`: undefined when missing; null, with WRONGTYPE replied, for another type. */
 export function lookupZset(call: CommandCall, db: Db, key: string): RedisZset | undefined | null {
   const v = db.lookup(key, call.now);

@@ -7,7 +7,6 @@
 import { RedisZset } from '../data/zset.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef, type KeySpecDef } from '../table/table.js';
-
 import { parseScore } from './zset-args.js';
 import { bzmpop, bzpop, zmpop, zpop, zrandmember, zscan } from './zset-pops.js';
 import { Direction, RangeType, zcount, zlexcount, zrangeGeneric, zremrange } from './zset-ranges.js';

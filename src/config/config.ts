@@ -46,7 +46,7 @@ export function configSetError(name: string, reason: string): string {
 }
 
 /** CONFIG SET's error for a name that is no directive. */
-export function configSetUnknownError(name: string): string {
+function configSetUnknownError(name: string): string {
   return `Unknown option or number of arguments for CONFIG SET - '${name}'`;
 }
 

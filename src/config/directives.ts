@@ -368,7 +368,7 @@ export const DIRECTIVES: readonly Directive[] = [
 ];
 
 /** Lower-case name or alias → row, for every row including file-only ones. */
-export const DIRECTIVE_BY_NAME: ReadonlyMap<string, Directive> = (() => {
+const DIRECTIVE_BY_NAME: ReadonlyMap<string, Directive> = (() => {
   const m = new Map<string, Directive>();
   for (const d of DIRECTIVES) {
     for (const n of [d.name, ...(d.aliases ?? [])]) {

@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Config } from './config.js';
-
 import { findDirective } from './directives.js';
 import { REDIS_VERSION } from './version.js';
 import { strerror } from '../util/errors.js';
@@ -38,9 +37,9 @@ export type LoadResult =
 
 type Failure = { ok: false; message: string; viaLog: boolean };
 
-export const VERSION_TEXT = `Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=0000000000000000\n`;
+const VERSION_TEXT = `Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=0000000000000000\n`;
 
-export const USAGE_TEXT =
+const USAGE_TEXT =
   'Usage: respd [/path/to/redis.conf] [options]\n' +
   '       respd -v or --version\n' +
   '       respd -h or --help\n\n' +

@@ -52,7 +52,7 @@ function typeCode(v: Value): number {
 }
 
 /** xorObjectDigest: mixes the value's type, contents and whether it has an expiry into `digest`. */
-export function xorObjectDigest(digest: Buffer, v: Value, hasExpire: boolean): void {
+function xorObjectDigest(digest: Buffer, v: Value, hasExpire: boolean): void {
   const aux = Buffer.alloc(4);
   aux.writeUInt32BE(typeCode(v));
   mixDigest(digest, aux);

@@ -14,7 +14,7 @@ const DICT_ENTRY = 24;
 const DICT = 56;
 
 /** jemalloc's size class for an allocation of n bytes. */
-export function jeRound(n: number): number {
+function jeRound(n: number): number {
   if (n <= 8) return 8;
   if (n <= 128) return (n + 15) & ~15;
   // Four classes per doubling above 128 bytes.
@@ -24,7 +24,7 @@ export function jeRound(n: number): number {
 }
 
 /** sdsZmallocSize of a string of `len` bytes (sds5/8/16/32 header, terminator). */
-export function sdsAlloc(len: number): number {
+function sdsAlloc(len: number): number {
   const hdr = len < 32 ? 1 : len < 256 ? 3 : len < 65536 ? 5 : 9;
   return jeRound(len + hdr + 1);
 }
@@ -34,7 +34,7 @@ function isIntegerString(s: string): boolean {
 }
 
 /** A string object: int-encoded (the robj alone), embstr (one allocation) or raw. */
-export function stringObjectSize(v: RedisString): number {
+function stringObjectSize(v: RedisString): number {
   if (typeof v === 'string' && isIntegerString(v)) return ROBJ;
   if (v.length <= 44) return jeRound(ROBJ + 3 + v.length + 1);
   return ROBJ + sdsAlloc(v.length);
@@ -64,7 +64,7 @@ function buckets(n: number): number {
 }
 
 /** objectComputeSize: the value's bytes, by the encoding OBJECT ENCODING would report. */
-export function valueSize(v: Value, samples: number, listpackMax: number): number {
+function valueSize(v: Value, samples: number, listpackMax: number): number {
   if (v instanceof RedisList) {
     const n = v.length;
     // quicklist: a header, and nodes of listpacks of about 8 KiB (list-max-listpack-size -2).

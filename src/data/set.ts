@@ -37,7 +37,7 @@ export function isIntegerMember(s: string): boolean {
 }
 
 /** Numeric order of two canonical integer strings (what an intset iterates in). */
-export function compareIntegerMembers(a: string, b: string): number {
+function compareIntegerMembers(a: string, b: string): number {
   const na = a.charCodeAt(0) === 45;
   const nb = b.charCodeAt(0) === 45;
   if (na !== nb) return na ? -1 : 1;

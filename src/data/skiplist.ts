@@ -10,6 +10,7 @@
 // Int32Array, in a block per node of two levels or more; three nodes in four have none. Freed
 // ids and pool blocks are reused. An id is valid from insert() until the node is removed.
 import { freeArrayBuffer, resized } from '../engine/release.js';
+import { lexGteMin, lexLteMax, lexRangeEmpty, scoreGteMin, scoreLteMax, scoreRangeEmpty, type LexRange, type ScoreRange } from './zset-range.js';
 
 const MAX_LEVEL = 32;
 /** Chance of a node reaching the next level (ZSKIPLIST_P). */
@@ -44,65 +45,6 @@ const POOL_HEADS = MAX_LEVEL + 1;
  */
 const preds = new Int32Array(MAX_LEVEL);
 const predRanks = new Int32Array(MAX_LEVEL);
-
-/** A score interval (zrangespec): min and max, each inclusive unless its `ex` flag is set. */
-export interface ScoreRange {
-  min: number;
-  max: number;
-  minex: boolean;
-  maxex: boolean;
-}
-
-/** One end of a lex interval: '-' and '+' are the strings below and above every member. */
-export type LexBound = { readonly inf: -1 | 1 } | { readonly inf: 0; readonly value: string; readonly ex: boolean };
-
-export interface LexRange {
-  min: LexBound;
-  max: LexBound;
-}
-
-export function scoreGteMin(v: number, r: ScoreRange): boolean {
-  return r.minex ? v > r.min : v >= r.min;
-}
-
-export function scoreLteMax(v: number, r: ScoreRange): boolean {
-  return r.maxex ? v < r.max : v <= r.max;
-}
-
-/** True when no score can be in the range (zslIsInRange's first test). */
-export function scoreRangeEmpty(r: ScoreRange): boolean {
-  return r.min > r.max || (r.min === r.max && (r.minex || r.maxex));
-}
-
-/** sdscmplex: member `s` against a bound; the infinities sit outside every string. */
-function cmpLex(s: string, b: LexBound): number {
-  if (b.inf !== 0) return -b.inf;
-  return s < b.value ? -1 : s > b.value ? 1 : 0;
-}
-
-export function lexGteMin(s: string, r: LexRange): boolean {
-  const c = cmpLex(s, r.min);
-  return r.min.inf === 0 && r.min.ex ? c > 0 : c >= 0;
-}
-
-export function lexLteMax(s: string, r: LexRange): boolean {
-  const c = cmpLex(s, r.max);
-  return r.max.inf === 0 && r.max.ex ? c < 0 : c <= 0;
-}
-
-/** True when no string can be in the range (zslIsInLexRange's first test). */
-export function lexRangeEmpty(r: LexRange): boolean {
-  const { min, max } = r;
-  let c: number;
-  if (min.inf !== 0 || max.inf !== 0) {
-    // '-' and '+' compare equal only to themselves ('-' '-' or '+' '+', which Redis marks exclusive).
-    if (min.inf === max.inf) return true;
-    c = min.inf === 1 || max.inf === -1 ? 1 : -1;
-  } else {
-    c = min.value < max.value ? -1 : min.value > max.value ? 1 : 0;
-  }
-  return c > 0 || (c === 0 && ((min.inf === 0 && min.ex) || (max.inf === 0 && max.ex)));
-}
 
 export class SkipList {
   /** By node id: the score. Its length is the capacity; every array grows by doubling. */

@@ -8,10 +8,6 @@ export function isRedisString(v: unknown): v is RedisString {
   return typeof v === 'string' || v instanceof Uint8Array;
 }
 
-export function strLength(v: RedisString): number {
-  return v.length;
-}
-
 /** The value's bytes (a copy for strings). */
 export function strBytes(v: RedisString): Buffer {
   return typeof v === 'string' ? Buffer.from(v, 'latin1') : v;

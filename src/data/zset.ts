@@ -7,7 +7,8 @@
 // never holds an empty set (the commands delete it). Node ids are valid until their member goes.
 import type { Config } from '../config/config.js';
 import { freeArrayBuffer, resized } from '../engine/release.js';
-import { NIL, SkipList, type LexRange, type ScoreRange } from './skiplist.js';
+import { NIL, SkipList } from './skiplist.js';
+import type { LexRange, ScoreRange } from './zset-range.js';
 import { StringIndex } from './string-index.js';
 
 export { NIL };

@@ -2,7 +2,7 @@
 import { REDIS_VERSION } from '../config/version.js';
 import type { Logger } from '../util/log.js';
 
-export const RESPD_VERSION = '0.1.0';
+const RESPD_VERSION = '0.1.0';
 
 export function logStarting(log: Logger, configFile: string): void {
   log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');

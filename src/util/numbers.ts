@@ -5,7 +5,7 @@
 const U64 = 1n << 64n;
 const U64_MAX = U64 - 1n;
 export const INT64_MAX = (1n << 63n) - 1n;
-export const INT64_MIN = -(1n << 63n);
+const INT64_MIN = -(1n << 63n);
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 const isSpace = (c: string | undefined): boolean =>

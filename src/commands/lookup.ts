@@ -1,0 +1,24 @@
+// Typed lookups shared by command families: the lookup flags of the calling client, and the
+// string at a key (WRONGTYPE replied for another type).
+import { ClientFlag } from '../clients/flags.js';
+import type { Client } from '../clients/client.js';
+import { isString, Lookup, type Db } from '../data/keyspace.js';
+import type { RedisString } from '../data/string.js';
+import { ERR_WRONGTYPE } from '../util/errors.js';
+import type { CommandCall } from '../table/table.js';
+
+/** Lookup flags for a command run by `c`: a CLIENT NO-TOUCH client leaves access times alone. */
+export function touchFlags(c: Client): number {
+  return c.flags & ClientFlag.NoTouch ? Lookup.NoTouch : 0;
+}
+
+/**
+ * The string at `key`: undefined when missing; null, with WRONGTYPE replied, for another type.
+ * `read` is Redis's lookupKeyRead (keyspace hits and misses count) rather than lookupKeyWrite.
+ */
+export function lookupString(call: CommandCall, db: Db, key: string, read: boolean): RedisString | undefined | null {
+  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
+  if (v === undefined || isString(v)) return v;
+  call.reply.error(ERR_WRONGTYPE);
+  return null;
+}
