@@ -46,7 +46,7 @@ void Engine::trip_output_limit(Client& c, bool report) {
   // The counters keep the figures of the decision (omem, oll for the log line and CLIENT LIST);
   // they are not updated again for a client whose output is dropped.
   update_counters(c);
-  // Nothing pending is sent, not even the static buffer (reference 5.5).
+  // Nothing pending is sent, not even the static buffer (freeClientAsync drops it in Redis too).
   c.out.clear();
   c.output_dropped = true;
   c.reader.stop();

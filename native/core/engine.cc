@@ -1,5 +1,5 @@
 // Engine: the turn, listeners, slots, accept and close. See engine.h for the contract with the
-// host and DESIGN.md "The hot path" for why everything moves in batches. Reading and writing
+// host and README.md "Architecture" for why everything moves in batches. Reading and writing
 // are in client_io.cc, the IO threads in io_fanout.cc, limits in client_limits.cc.
 #include <sys/socket.h>
 #include <unistd.h>

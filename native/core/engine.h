@@ -26,7 +26,8 @@
 namespace respd {
 
 // Per-slot counters, doubles, kSlotFields per slot after kStatFields global stats. Native
-// writes them, TypeScript reads them with no crossing. Shared with binding.d.ts.
+// writes them, TypeScript reads them with no crossing; src/engine/layout.ts mirrors them and
+// test/layout.test.ts holds the two equal.
 enum SlotField : uint32_t {
   kFieldFd = 0,
   kFieldQbuf,        // private query buffer bytes (incl. a big argument being read)

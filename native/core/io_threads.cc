@@ -10,7 +10,7 @@ namespace {
 
 // A few µs of spinning before a helper sleeps: enough to catch the next batch of a
 // busy server without a wake-up, short enough not to burn a core that redis-benchmark or the
-// main thread needs (Redis spins up to 1M iterations; this machine class has 2 cores).
+// main thread needs on a machine with few cores (Redis spins up to 1M iterations).
 constexpr int kSpinBeforeSleep = 300;
 constexpr int kSpinBeforeYield = 1 << 12;
 

@@ -140,7 +140,7 @@ bool split_inline_args(const char* line, size_t len, std::string* out, std::vect
 }
 
 void RespParser::reset() {
-  reqtype_ = 0;
+  reqtype_ = ReqType::kNone;
   have_count_ = false;
   multibulklen_ = 0;
   bulklen_ = -1;
@@ -160,11 +160,11 @@ ParseStatus RespParser::fail(ProtoError e, uint8_t byte) {
 
 ParseStatus RespParser::parse(const char* p, size_t n, const ParseLimits& lim) {
   if (error_ != ProtoError::kNone) return ParseStatus::kError;
-  if (reqtype_ == 0) {
+  if (reqtype_ == ReqType::kNone) {
     if (n == 0) return ParseStatus::kIncomplete;
-    reqtype_ = p[0] == '*' ? 2 : 1;
+    reqtype_ = p[0] == '*' ? ReqType::kMultibulk : ReqType::kInline;
   }
-  return reqtype_ == 2 ? parse_multibulk(p, n, lim) : parse_inline(p, n);
+  return reqtype_ == ReqType::kMultibulk ? parse_multibulk(p, n, lim) : parse_inline(p, n);
 }
 
 ParseStatus RespParser::parse_inline(const char* p, size_t n) {

@@ -66,7 +66,7 @@ class RespParser {
   uint8_t error_byte() const { return error_byte_; }
   int64_t big_len() const { return bulklen_; }
   // Started a command and not finished it.
-  bool in_progress() const { return reqtype_ != 0; }
+  bool in_progress() const { return reqtype_ != ReqType::kNone; }
   int64_t pending_bulk_len() const { return bulklen_; }
 
  private:
@@ -74,7 +74,9 @@ class RespParser {
   ParseStatus parse_multibulk(const char* p, size_t n, const ParseLimits& lim);
   ParseStatus fail(ProtoError e, uint8_t byte = 0);
 
-  int reqtype_ = 0;  // 0 none yet, 1 inline, 2 multibulk
+  // Redis's c->reqtype: decided by the first byte of a request.
+  enum class ReqType : uint8_t { kNone, kInline, kMultibulk };
+  ReqType reqtype_ = ReqType::kNone;
   bool have_count_ = false;
   int64_t multibulklen_ = 0;
   int64_t bulklen_ = -1;

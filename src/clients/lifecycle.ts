@@ -3,7 +3,6 @@
 // every registry when it goes, whichever way it goes. Also the limits that end a client: the
 // query buffer limit, the output buffer limits and maxmemory-clients.
 import type { NativeEngine } from '../../binding.js';
-import type { ClientControl } from '../commands/context.js';
 import type { Config } from '../config/config.js';
 import { CloseReason, Field, OpenFlag, SLOT_FIELDS, STAT_FIELDS } from '../engine/layout.js';
 import type { ReplyWriter } from '../protocol/reply.js';
@@ -52,7 +51,8 @@ export function discardTransaction(c: Client, watches: WatchRegistry): void {
   watches.unwatchAll(c);
 }
 
-export class ClientLifecycle implements ClientControl {
+/** Implements ClientControl (commands/context.ts), which commands reach as server.lifecycle. */
+export class ClientLifecycle {
   /** MONITOR clients. */
   readonly monitors = new Set<Client>();
   readonly stats = { connectionsReceived: 0, rejectedConnections: 0, queryBufferDisconnections: 0, outputBufferDisconnections: 0 };

@@ -1,4 +1,4 @@
-// Policy for the buffers native keeps per client (reference sections 4-6): output-buffer limit
+// Policy for the buffers native keeps per client (Redis's networking.c and server.c cron): output-buffer limit
 // classes, the static reply buffer's resizing, query-buffer shrinking, recent peaks for INFO,
 // and client eviction under maxmemory-clients. Native applies the numbers; this decides them.
 import type { Config } from '../config/config.js';

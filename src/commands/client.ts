@@ -1,6 +1,6 @@
 // The CLIENT command family: ID, INFO, LIST, KILL, SETNAME, GETNAME, SETINFO, PAUSE, UNPAUSE,
 // REPLY, NO-EVICT, NO-TOUCH, UNBLOCK, TRACKING, CACHING, GETREDIR, TRACKINGINFO, HELP.
-// Texts and argument checks follow Redis's networking.c (reference section 3).
+// Texts and argument checks follow Redis's networking.c (clientCommand).
 import { clientTypeByName, type Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
