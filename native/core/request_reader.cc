@@ -33,8 +33,11 @@ void QueryBuffer::release() {
 RequestReader::Space RequestReader::space(GrowBuf& arena) {
   if (big_) return Space{big_->data + big_filled_, big_->size - big_filled_, Target::kBigArg, 0};
   if (qb_.held()) {
+    // At most PROTO_IOBUF_LEN per read, as Redis reads: where a request ends up (a 64 KiB inline
+    // line seen whole or refused as too big) depends on read sizes in Redis too.
     qb_.reserve_tail(kReadLen);
-    return Space{qb_.data.get() + qb_.len, qb_.cap - qb_.len, Target::kPrivate, 0};
+    size_t room = qb_.cap - qb_.len;
+    return Space{qb_.data.get() + qb_.len, room < kReadLen ? room : kReadLen, Target::kPrivate, 0};
   }
   arena.reserve(kReadLen);
   return Space{arena.data() + arena.used(), kReadLen, Target::kArena, arena.used()};
