@@ -359,8 +359,9 @@ describe('ACL SETUSER and subscribed clients', () => {
     await expectReply(revoked, '*3\r\n' + bulk('subscribe') + bulk('ch1') + ':1\r\n', 'SUBSCRIBE', 'ch1');
     await ok('ACL', 'SETUSER', 'subber', 'resetchannels', '&news');
     expect(await revoked.waitClose()).toBe(true);
-    expect(await kept.waitClose(200)).toBe(false);
+    // Both were judged in the same ACL SETUSER: kept answering a PING afterwards shows it stayed.
     await expectReply(kept, '*2\r\n' + bulk('pong') + bulk(''), 'PING');
+    expect(kept.closed).toBe(false);
     kept.close();
   });
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, resp, startCli, startServer } from './helpers.js';
+import { RawClient, resp, startCli, startServer, until } from './helpers.js';
 
 const NOT_ALLOWED = '-ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n';
 
@@ -160,7 +160,13 @@ describe('DEBUG subcommands', async () => {
     await c.call('FLUSHALL');
     expect(await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')).toBe('+OK\r\n');
     await c.call('SET', 'gone', 'v', 'PX', '1');
-    await new Promise((r) => setTimeout(r, 300));
+    // The cron demonstrably runs meanwhile: it closes a client idle past `timeout`.
+    expect(await c.call('CONFIG', 'SET', 'timeout', '1')).toBe('+OK\r\n');
+    const idle = await RawClient.connect(s.port);
+    expect(await idle.call('PING')).toBe('+PONG\r\n');
+    // (c itself keeps talking, so it is never idle that long.)
+    await until(async () => (await c.call('PING')) === '+PONG\r\n' && idle.closed, (closed) => closed, 5000, 100);
+    expect(await c.call('CONFIG', 'SET', 'timeout', '0')).toBe('+OK\r\n');
     // Not reclaimed in the background: still counted, but missing when read.
     expect(await c.call('DBSIZE')).toBe(':1\r\n');
     expect(await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1')).toBe('+OK\r\n');
@@ -183,7 +189,11 @@ describe('DEBUG subcommands', async () => {
     expect(await admin.call('DEBUG', 'PAUSE-CRON', '1')).toBe('+OK\r\n');
     const idle = await RawClient.connect(t.port);
     expect(await idle.call('PING')).toBe('+PONG\r\n');
-    await new Promise((r) => setTimeout(r, 2500));
+    // A server alike with its cron running closes a client that went idle later than ours.
+    const control = await startServer({ timeout: 1 });
+    const idleThere = await RawClient.connect(control.port);
+    expect(await idleThere.call('PING')).toBe('+PONG\r\n');
+    expect(await idleThere.waitClose()).toBe(true);
     expect(idle.closed).toBe(false);
     expect(await admin.call('DEBUG', 'PAUSE-CRON', '0')).toBe('+OK\r\n');
     expect(await idle.waitClose()).toBe(true);

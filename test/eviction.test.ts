@@ -3,7 +3,7 @@
 // EXECABORT for a transaction that queued one); evicted_keys and `evicted` notifications.
 // Limits are set a little above the empty server's used_memory, so tests don't depend on the heap.
 import { describe, expect, it } from 'vitest';
-import { RawClient, startServer } from './helpers.js';
+import { RawClient, startServer, until } from './helpers.js';
 
 const OOM = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
 const VALUE = 'v'.repeat(1000);
@@ -94,7 +94,8 @@ describe('maxmemory', () => {
   it('allkeys-lru keeps recently used keys rather than idle ones', async () => {
     const { c } = await server('allkeys-lru', 200_000, { 'maxmemory-samples': 10 });
     for (let i = 0; i < 100; i++) await c.call('SET', `old${i}`, VALUE);
-    await new Promise((r) => setTimeout(r, 1100)); // the LRU clock counts seconds
+    // The LRU clock counts seconds: wait until the old keys show an idle second.
+    await until(() => c.call('OBJECT', 'IDLETIME', 'old99'), (r) => r !== ':0\r\n', 5000, 50);
     for (let i = 0; i < 100; i++) await c.call('SET', `new${i}`, VALUE);
     const old = await exists(c, Array.from({ length: 100 }, (_, i) => `old${i}`));
     const young = await exists(c, Array.from({ length: 100 }, (_, i) => `new${i}`));
