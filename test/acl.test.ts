@@ -10,13 +10,11 @@ import { Acl } from '../src/acl/acl.js';
 import { buildCommandTable } from '../src/commands/index.js';
 import { Config } from '../src/config/config.js';
 import { Args } from '../src/engine/args.js';
-import { RawClient, resp, startServer } from './helpers.js';
+import { bulk, bulks, RawClient, resp, startServer } from './helpers.js';
 
 const server = await startServer();
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const bulk = (s: string) => `$${Buffer.byteLength(s, 'latin1')}\r\n${s}\r\n`;
-const bulks = (...xs: string[]) => `*${xs.length}\r\n${xs.map(bulk).join('')}`;
 
 /** A new raw connection to the shared server. */
 const connect = () => RawClient.connect(server.port);

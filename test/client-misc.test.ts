@@ -20,7 +20,6 @@ async function flagsOf(id: number): Promise<string | undefined> {
   return clientList(await admin.call('CLIENT', 'LIST', 'ID', String(id)))[0]?.get('flags');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const invalidate = (...keys: string[]) => `>2\r\n$10\r\ninvalidate\r\n*${keys.length}\r\n${keys.map((k) => `$${k.length}\r\n${k}\r\n`).join('')}`;
 
 describe('CLIENT ID', () => {

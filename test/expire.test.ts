@@ -5,7 +5,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { wireKeyspace } from '../src/commands/notify.js';
 import { activeExpireCycle, Keyspace } from '../src/data/keyspace.js';
-import { RawClient, startServer, until } from './helpers.js';
+import { bulk, err, int, NIL, OK, RawClient, startServer, until } from './helpers.js';
 
 const handle = await startServer();
 wireKeyspace(handle.server);
@@ -18,11 +18,6 @@ afterAll(() => {
   for (const o of others) o.close();
 });
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const int = (n: number) => `:${n}\r\n`;
-const err = (s: string) => `-ERR ${s}\r\n`;
-const OK = '+OK\r\n';
-const NIL = '$-1\r\n';
 const FAR = 4000000000000; // ms, year 2096
 
 /** Moves the deadline of `key` into the past, as if time had run out. */

@@ -4,7 +4,7 @@
 // field present for the whole scan while others come and go.
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, startServer, rng, parseBulks } from './helpers.js';
+import { bulk, bulks, err, int, OK, parseBulks, RawClient, rng, startServer } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -18,12 +18,7 @@ afterAll(async () => {
 });
 
 const call = (...args: string[]) => client.call(...args);
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const bulks = (...items: string[]) => `*${items.length}\r\n` + items.map(bulk).join('');
-const int = (n: number | string) => `:${n}\r\n`;
-const err = (text: string) => `-ERR ${text}\r\n`;
 const NULL = '$-1\r\n';
-const OK = '+OK\r\n';
 const EMPTY = '*0\r\n';
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
 const arity = (cmd: string) => err(`wrong number of arguments for '${cmd}' command`);

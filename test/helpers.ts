@@ -182,6 +182,16 @@ export class RawClient {
   }
 }
 
+// RESP2 replies as the server writes them, for byte-for-byte expectations.
+export const OK = '+OK\r\n';
+export const NIL = '$-1\r\n';
+export const bulk = (s: string): string => `$${s.length}\r\n${s}\r\n`;
+export const bulks = (...items: string[]): string => `*${items.length}\r\n` + items.map(bulk).join('');
+export const int = (n: number | string): string => `:${n}\r\n`;
+/** An -ERR reply; errorLine for replies with their own code (-WRONGTYPE, -NOPERM, ...). */
+export const err = (text: string): string => `-ERR ${text}\r\n`;
+export const errorLine = (text: string): string => `-${text}\r\n`;
+
 /** Encodes a command as a RESP multibulk request. */
 export function resp(...args: (string | Buffer)[]): Buffer {
   const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];

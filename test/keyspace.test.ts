@@ -4,7 +4,7 @@
 // The keyspace is wired to the server as the server does it (wireKeyspace), for 'new' and LFU.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { wireKeyspace } from '../src/commands/notify.js';
-import { RawClient, resp, startServer, until } from './helpers.js';
+import { bulk, bulks, err, int, NIL, OK, RawClient, resp, startServer, until } from './helpers.js';
 
 const handle = await startServer();
 wireKeyspace(handle.server);
@@ -22,12 +22,6 @@ async function connection(): Promise<RawClient> {
   return o;
 }
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
-const bulks = (...items: string[]) => `*${items.length}\r\n` + items.map(bulk).join('');
-const int = (n: number) => `:${n}\r\n`;
-const err = (s: string) => `-${s}\r\n`;
-const OK = '+OK\r\n';
-const NIL = '$-1\r\n';
 
 /** The keys of a `*n` reply of bulk strings, sorted (KEYS and SCAN order is not part of the contract). */
 function keysOf(reply: string): string[] {
@@ -71,8 +65,8 @@ describe('DEL, UNLINK, EXISTS, TYPE, TOUCH', () => {
     expect(await c.call('DEL', 'a')).toBe(int(0));
     await c.call('SET', 'a', '1');
     expect(await c.call('UNLINK', 'a', 'a')).toBe(int(1));
-    expect(await c.call('DEL')).toBe(err("ERR wrong number of arguments for 'del' command"));
-    expect(await c.call('UNLINK')).toBe(err("ERR wrong number of arguments for 'unlink' command"));
+    expect(await c.call('DEL')).toBe(err("wrong number of arguments for 'del' command"));
+    expect(await c.call('UNLINK')).toBe(err("wrong number of arguments for 'unlink' command"));
   });
 
   it('EXISTS counts repeats; TYPE names each type, none when missing', async () => {
@@ -86,7 +80,7 @@ describe('DEL, UNLINK, EXISTS, TYPE, TOUCH', () => {
     expect(await c.call('TYPE', 'h')).toBe('+hash\r\n');
     expect(await c.call('TYPE', 'st')).toBe('+set\r\n');
     expect(await c.call('TYPE', 'nx')).toBe('+none\r\n');
-    expect(await c.call('TYPE', 'a', 'b')).toBe(err("ERR wrong number of arguments for 'type' command"));
+    expect(await c.call('TYPE', 'a', 'b')).toBe(err("wrong number of arguments for 'type' command"));
   });
 
   it('TOUCH counts the existing keys', async () => {
@@ -112,14 +106,14 @@ describe('KEYS', () => {
 describe('SCAN', () => {
   it('rejects bad cursors, counts and options with Redis errors', async () => {
     for (const bad of ['x', ' 0', '0x', '+', '-', '18446744073709551616', '1.5']) {
-      expect(await c.call('SCAN', bad)).toBe(err('ERR invalid cursor'));
+      expect(await c.call('SCAN', bad)).toBe(err('invalid cursor'));
     }
-    expect(await c.call('SCAN', '0', 'COUNT', '0')).toBe(err('ERR syntax error'));
-    expect(await c.call('SCAN', '0', 'COUNT', 'x')).toBe(err('ERR value is not an integer or out of range'));
-    expect(await c.call('SCAN', '0', 'COUNT')).toBe(err('ERR syntax error'));
-    expect(await c.call('SCAN', '0', 'MATCH')).toBe(err('ERR syntax error'));
-    expect(await c.call('SCAN', '0', 'FOO', 'bar')).toBe(err('ERR syntax error'));
-    expect(await c.call('SCAN')).toBe(err("ERR wrong number of arguments for 'scan' command"));
+    expect(await c.call('SCAN', '0', 'COUNT', '0')).toBe(err('syntax error'));
+    expect(await c.call('SCAN', '0', 'COUNT', 'x')).toBe(err('value is not an integer or out of range'));
+    expect(await c.call('SCAN', '0', 'COUNT')).toBe(err('syntax error'));
+    expect(await c.call('SCAN', '0', 'MATCH')).toBe(err('syntax error'));
+    expect(await c.call('SCAN', '0', 'FOO', 'bar')).toBe(err('syntax error'));
+    expect(await c.call('SCAN')).toBe(err("wrong number of arguments for 'scan' command"));
   });
 
   it('"" and +0 start a scan; one step with a large COUNT returns everything and cursor 0', async () => {
@@ -206,7 +200,7 @@ describe('RANDOMKEY', () => {
     await c.call('MSET', 'x1', 'v', 'x2', 'v', 'x3', 'v');
     for (const k of ['x1', 'x2', 'x3']) keyspace.dbs[0]!.setExpire(k, Date.now() - 1);
     for (let i = 0; i < 10; i++) expect(await c.call('RANDOMKEY')).toBe(bulk('only'));
-    expect(await c.call('RANDOMKEY', 'x')).toBe(err("ERR wrong number of arguments for 'randomkey' command"));
+    expect(await c.call('RANDOMKEY', 'x')).toBe(err("wrong number of arguments for 'randomkey' command"));
   });
 });
 
@@ -230,9 +224,9 @@ describe('RENAME, RENAMENX', () => {
     await c.call('SET', 'a', 'v');
     expect(await c.call('RENAME', 'a', 'a')).toBe(OK);
     expect(await c.call('RENAMENX', 'a', 'a')).toBe(int(0));
-    expect(await c.call('RENAME', 'nx', 'b')).toBe(err('ERR no such key'));
-    expect(await c.call('RENAMENX', 'nx', 'nx')).toBe(err('ERR no such key'));
-    expect(await c.call('RENAME', 'a')).toBe(err("ERR wrong number of arguments for 'rename' command"));
+    expect(await c.call('RENAME', 'nx', 'b')).toBe(err('no such key'));
+    expect(await c.call('RENAMENX', 'nx', 'nx')).toBe(err('no such key'));
+    expect(await c.call('RENAME', 'a')).toBe(err("wrong number of arguments for 'rename' command"));
   });
 
   it('a list renamed onto a key a client blocks on serves that client', async () => {
@@ -280,17 +274,17 @@ describe('COPY', () => {
     expect(await c.call('COPY', 's', 't')).toBe(int(0));
     expect(await c.call('COPY', 's', 't', 'REPLACE')).toBe(int(1));
     expect(await c.call('GET', 't')).toBe(bulk('one'));
-    expect(await c.call('COPY', 's', 's')).toBe(err('ERR source and destination objects are the same'));
-    expect(await c.call('COPY', 's', 's', 'DB', '0')).toBe(err('ERR source and destination objects are the same'));
+    expect(await c.call('COPY', 's', 's')).toBe(err('source and destination objects are the same'));
+    expect(await c.call('COPY', 's', 's', 'DB', '0')).toBe(err('source and destination objects are the same'));
     expect(await c.call('COPY', 's', 's', 'db', '1')).toBe(int(1));
     expect(await c.call('COPY', 's', 's', 'DB', '1')).toBe(int(0));
     expect(await c.call('COPY', 'nx', 'u')).toBe(int(0));
-    expect(await c.call('COPY', 's', 'u', 'DB')).toBe(err('ERR syntax error'));
-    expect(await c.call('COPY', 's', 'u', 'DB', 'x')).toBe(err('ERR value is not an integer or out of range'));
-    expect(await c.call('COPY', 's', 'u', 'DB', '16')).toBe(err('ERR DB index is out of range'));
-    expect(await c.call('COPY', 's', 'u', 'DB', '-1')).toBe(err('ERR DB index is out of range'));
-    expect(await c.call('COPY', 's', 'u', 'DB', '2147483648')).toBe(err('ERR value is out of range, value must between -2147483648 and 2147483647'));
-    expect(await c.call('COPY', 's', 'u', 'REPLACE', 'FOO')).toBe(err('ERR syntax error'));
+    expect(await c.call('COPY', 's', 'u', 'DB')).toBe(err('syntax error'));
+    expect(await c.call('COPY', 's', 'u', 'DB', 'x')).toBe(err('value is not an integer or out of range'));
+    expect(await c.call('COPY', 's', 'u', 'DB', '16')).toBe(err('DB index is out of range'));
+    expect(await c.call('COPY', 's', 'u', 'DB', '-1')).toBe(err('DB index is out of range'));
+    expect(await c.call('COPY', 's', 'u', 'DB', '2147483648')).toBe(err('value is out of range, value must between -2147483648 and 2147483647'));
+    expect(await c.call('COPY', 's', 'u', 'REPLACE', 'FOO')).toBe(err('syntax error'));
     await c.call('SELECT', '1');
     expect(await c.call('GET', 's')).toBe(bulk('one'));
   });
@@ -314,10 +308,10 @@ describe('MOVE', () => {
 
   it('errors: same database, range, not an integer', async () => {
     await c.call('SET', 'm', 'v');
-    expect(await c.call('MOVE', 'm', '0')).toBe(err('ERR source and destination objects are the same'));
-    expect(await c.call('MOVE', 'm', '16')).toBe(err('ERR DB index is out of range'));
-    expect(await c.call('MOVE', 'm', 'x')).toBe(err('ERR value is not an integer or out of range'));
-    expect(await c.call('MOVE', 'm', '99999999999')).toBe(err('ERR value is out of range, value must between -2147483648 and 2147483647'));
+    expect(await c.call('MOVE', 'm', '0')).toBe(err('source and destination objects are the same'));
+    expect(await c.call('MOVE', 'm', '16')).toBe(err('DB index is out of range'));
+    expect(await c.call('MOVE', 'm', 'x')).toBe(err('value is not an integer or out of range'));
+    expect(await c.call('MOVE', 'm', '99999999999')).toBe(err('value is out of range, value must between -2147483648 and 2147483647'));
   });
 });
 
@@ -332,10 +326,10 @@ describe('SWAPDB', () => {
     await c.call('SELECT', '0');
     expect(await c.call('GET', 'y')).toBe(bulk('db1'));
     expect(await c.call('SWAPDB', '0', '0')).toBe(OK);
-    expect(await c.call('SWAPDB', '0', '16')).toBe(err('ERR DB index is out of range'));
-    expect(await c.call('SWAPDB', 'x', '0')).toBe(err('ERR invalid first DB index'));
-    expect(await c.call('SWAPDB', '0', 'x')).toBe(err('ERR invalid second DB index'));
-    expect(await c.call('SWAPDB', '99999999999', '0')).toBe(err('ERR invalid first DB index'));
+    expect(await c.call('SWAPDB', '0', '16')).toBe(err('DB index is out of range'));
+    expect(await c.call('SWAPDB', 'x', '0')).toBe(err('invalid first DB index'));
+    expect(await c.call('SWAPDB', '0', 'x')).toBe(err('invalid second DB index'));
+    expect(await c.call('SWAPDB', '99999999999', '0')).toBe(err('invalid first DB index'));
   });
 
   it('fails the EXEC of a client watching a key in either database', async () => {
@@ -415,7 +409,7 @@ describe('OBJECT', () => {
     expect(await c.call('PERSIST', 'k2')).toBe(int(0));
     expect(await c.call('OBJECT', 'IDLETIME', 'k2')).toBe(int(0));
     expect(await c.call('OBJECT', 'FREQ', 'k2')).toBe(
-      err('ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.'));
+      err('An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.'));
   });
 
   it('FREQ is the LFU counter under an LFU policy: 5 for a new key, +1 on the first accesses', async () => {
@@ -434,7 +428,7 @@ describe('OBJECT', () => {
       setClock('k', ((((w >>> 8) - 3) & 0xffff) << 8) | (w & 255));
       expect(await c.call('OBJECT', 'FREQ', 'k')).toBe(int(3));
       expect(await c.call('OBJECT', 'IDLETIME', 'k')).toBe(
-        err('ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.'));
+        err('An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.'));
     } finally {
       await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
     }
@@ -444,10 +438,10 @@ describe('OBJECT', () => {
     const help = await c.call('OBJECT', 'HELP');
     expect(help.startsWith('*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+ENCODING <key>\r\n')).toBe(true);
     expect(help.endsWith('+HELP\r\n+    Print this help.\r\n')).toBe(true);
-    expect(await c.call('OBJECT', 'FOO')).toBe(err("ERR unknown subcommand 'FOO'. Try OBJECT HELP."));
-    expect(await c.call('OBJECT')).toBe(err("ERR wrong number of arguments for 'object' command"));
-    expect(await c.call('OBJECT', 'ENCODING')).toBe(err("ERR wrong number of arguments for 'object|encoding' command"));
-    expect(await c.call('OBJECT', 'HELP', 'x')).toBe(err("ERR wrong number of arguments for 'object|help' command"));
+    expect(await c.call('OBJECT', 'FOO')).toBe(err("unknown subcommand 'FOO'. Try OBJECT HELP."));
+    expect(await c.call('OBJECT')).toBe(err("wrong number of arguments for 'object' command"));
+    expect(await c.call('OBJECT', 'ENCODING')).toBe(err("wrong number of arguments for 'object|encoding' command"));
+    expect(await c.call('OBJECT', 'HELP', 'x')).toBe(err("wrong number of arguments for 'object|help' command"));
   });
 });
 

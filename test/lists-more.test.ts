@@ -1,7 +1,7 @@
 // LINDEX, LINSERT, LSET, LREM, LTRIM, LPOS, LPUSHX, RPUSHX, RPOPLPUSH, BRPOPLPUSH end to end:
 // byte-exact replies and errors over raw sockets, as redis-server 7 answers them.
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, startServer } from './helpers.js';
+import { bulks, OK, RawClient, startServer } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -12,13 +12,11 @@ afterAll(() => {
 });
 
 const call = (...args: string[]) => client.call(...args);
-const bulks = (...items: string[]) => `*${items.length}\r\n` + items.map((s) => `$${s.length}\r\n${s}\r\n`).join('');
 const ints = (...n: number[]) => `*${n.length}\r\n` + n.map((i) => `:${i}\r\n`).join('');
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
 const NOT_INT = '-ERR value is not an integer or out of range\r\n';
 const SYNTAX = '-ERR syntax error\r\n';
 const NULL_BULK = '$-1\r\n';
-const OK = '+OK\r\n';
 const arity = (cmd: string) => `-ERR wrong number of arguments for '${cmd}' command\r\n`;
 
 async function list(key: string, ...items: string[]): Promise<void> {

@@ -3,7 +3,7 @@
 // blocking forms (served at once, timed out, woken by pushes, inside MULTI).
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, resp, startServer } from './helpers.js';
+import { bulks, RawClient, resp, startServer } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -48,7 +48,6 @@ async function untilBlocked(n: number): Promise<void> {
 }
 
 /** The RESP2 encoding of an array of bulk strings. */
-const bulks = (...items: string[]) => `*${items.length}\r\n` + items.map((s) => `$${s.length}\r\n${s}\r\n`).join('');
 
 const WRONGTYPE = '-WRONGTYPE Operation against a key holding the wrong kind of value\r\n';
 const NULL_BULK = '$-1\r\n';

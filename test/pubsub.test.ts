@@ -2,13 +2,12 @@
 // counts and message shapes in RESP2 (arrays) and RESP3 (pushes), the UNSUBSCRIBE family, the
 // RESP2 subscribed context, PUBSUB introspection, and a slow subscriber not holding others up.
 import { describe, expect, it } from 'vitest';
-import { RawClient, resp, startServer, until } from './helpers.js';
+import { bulk, RawClient, resp, startServer, until } from './helpers.js';
 
 const server = await startServer();
 const open = () => RawClient.connect(server.port);
 const pub = await open();
 
-const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
 const confirm = (kind: string, name: string | null, n: number, push = '*') =>
   `${push}3\r\n${bulk(kind)}${name === null ? (push === '>' ? '_\r\n' : '$-1\r\n') : bulk(name)}:${n}\r\n`;
 const message = (channel: string, msg: string, push = '*') => `${push}3\r\n${bulk('message')}${bulk(channel)}${bulk(msg)}`;

@@ -4,7 +4,7 @@
 // ZADD and by a STORE command, inside MULTI) and ioredis as a client.
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, resp, startServer, until } from './helpers.js';
+import { bulk, bulks, err, int, RawClient, resp, startServer, until } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -23,10 +23,6 @@ async function connection(): Promise<RawClient> {
 
 const call = (...args: string[]): Promise<string> => client.call(...args);
 const call3 = (...args: string[]): Promise<string> => r3.call(...args);
-const bulk = (s: string): string => `$${s.length}\r\n${s}\r\n`;
-const bulks = (...items: string[]): string => `*${items.length}\r\n` + items.map(bulk).join('');
-const int = (n: number): string => `:${n}\r\n`;
-const err = (m: string): string => `-ERR ${m}\r\n`;
 const dbl = (s: string): string => `,${s}\r\n`;
 const pair3 = (m: string, s: string): string => `*2\r\n${bulk(m)}${dbl(s)}`;
 
