@@ -1,4 +1,4 @@
-// Scenario helpers shared by scripts/record-scenario.mjs and test/scenario-replay.test.ts:
+// Scenario helpers shared by scripts/record-scenario.mjs and test/helpers.ts (replayScenario):
 // redis-cli style line splitting, RESP request encoding, and finding where a reply ends.
 
 /** Splits a line like redis-cli (quotes, \xHH escapes) into argument byte strings (latin1). */

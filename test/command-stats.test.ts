@@ -4,7 +4,7 @@
 // reply shapes against redis-server. Durations are only checked to be measured (> 0, or at
 // least the DEBUG SLEEP asked for), never against a ceiling.
 import { describe, expect, it } from 'vitest';
-import { RawClient, parseBulks, startServer } from './helpers.js';
+import { parseBulks, RawClient, replayScenario, startServer } from './helpers.js';
 
 const s = await startServer();
 
@@ -172,4 +172,9 @@ describe('TIME and COMMAND GETKEYSANDFLAGS', () => {
     c3.close();
     c.close();
   });
+});
+
+describe('recorded from redis-server', async () => {
+  const recorded = await startServer();
+  it('answers test/scenarios/stats.txt as redis-server does', () => replayScenario(recorded.port, 'stats'), 60000);
 });

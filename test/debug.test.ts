@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, resp, startCli, startServer, until } from './helpers.js';
+import { RawClient, replayScenario, resp, startCli, startServer, until } from './helpers.js';
 
 const NOT_ALLOWED = '-ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.\r\n';
 
@@ -222,4 +222,9 @@ describe('DEBUG subcommands', async () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('recorded from redis-server', async () => {
+  const recorded = await startServer();
+  it('answers test/scenarios/debug.txt as redis-server does', () => replayScenario(recorded.port, 'debug'), 60000);
 });

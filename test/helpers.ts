@@ -2,7 +2,12 @@
 // raw-socket exchanges for byte-exact replies.
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect } from 'vitest';
+// @ts-expect-error plain JavaScript module shared with the recording script
+import { encode, splitCommandLine } from '../scripts/scenario-lib.mjs';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
 
 /**
@@ -192,6 +197,11 @@ export const int = (n: number | string): string => `:${n}\r\n`;
 export const err = (text: string): string => `-ERR ${text}\r\n`;
 export const errorLine = (text: string): string => `-${text}\r\n`;
 
+/** A scenario line (resp-diff's syntax: words, quotes, escapes) as a RESP request. */
+function encodeScenarioLine(line: string): Buffer {
+  return (encode as (a: string[]) => Buffer)((splitCommandLine as (l: string) => string[])(line));
+}
+
 /** Encodes a command as a RESP multibulk request. */
 export function resp(...args: (string | Buffer)[]): Buffer {
   const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
@@ -323,4 +333,48 @@ export async function startCli(args: readonly string[]): Promise<{ sock: string;
     throw new Error(`respd did not start: ${out}`);
   }
   return { sock, dir, output: () => out, stop };
+}
+
+/**
+ * Replays test/scenarios/<name>.txt as recorded from redis-server (<name>.expected.json, made by
+ * scripts/record-scenario.mjs) on one connection, and expects respd's reply to each step byte for
+ * byte. `known` names the steps where the recording (Debian's redis-server 7.0) and respd (Redis
+ * 7.2's behaviour, the reference) differ, with why: they are sent, not compared. Time-dependent
+ * replies (TTL, PTTL, EXPIRETIME) may differ by the clock's tick.
+ */
+export async function replayScenario(port: number, name: string, known: Readonly<Record<string, string>> = {}): Promise<void> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
+  const steps = JSON.parse(readFileSync(join(dir, `${name}.expected.json`), 'utf8')) as [string, string][];
+  const unused = new Set(Object.keys(known));
+  const c = await RawClient.connect(port);
+  // Replies are taken in order, one per step, as the recording took them: a step that got two
+  // (SUBSCRIBE a b) leaves the second for the next step, there and here alike.
+  let pos = c.received.length;
+  for (const [line, expected] of steps) {
+    c.write(encodeScenarioLine(line));
+    if (expected === '') continue;
+    const deadline = Date.now() + 5000;
+    let got = '';
+    while (Date.now() < deadline) {
+      const end = replyEnd(c.received, pos);
+      if (end > 0) {
+        got = c.received.slice(pos, end);
+        pos = end;
+        break;
+      }
+      await c.waitBytes(c.received.length + 1, 50);
+    }
+    if (line in known) {
+      unused.delete(line);
+      continue;
+    }
+    if (/^(p?ttl|p?expiretime)\b/i.test(line) && /^:\d+\r\n$/.test(expected) && /^:\d+\r\n$/.test(got)) {
+      expect(Math.abs(Number(got.slice(1, -2)) - Number(expected.slice(1, -2))), line).toBeLessThanOrEqual(1000);
+    } else {
+      expect(got, line).toBe(expected);
+    }
+  }
+  // A known difference that no step meets is stale.
+  expect([...unused], 'known differences not met').toEqual([]);
+  c.close();
 }

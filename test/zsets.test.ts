@@ -4,7 +4,7 @@
 // ZADD and by a STORE command, inside MULTI) and ioredis as a client.
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bulk, bulks, err, int, RawClient, resp, startServer, until } from './helpers.js';
+import { bulk, bulks, err, int, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -628,4 +628,18 @@ describe('COMMAND INFO rows', () => {
       redis.disconnect();
     }
   });
+});
+
+describe('recorded from redis-server', async () => {
+  const recorded = await startServer();
+  it('answers test/scenarios/zsets.txt as redis-server does', () => replayScenario(recorded.port, 'zsets', {
+    'ZRANGE dbl 0 -1 WITHSCORES': '7.2\'s d2string prints the shortest round-trip form',
+    'ZSCORE dbl a': '7.2\'s d2string',
+    'ZRANK n c WITHSCORE': 'WITHSCORE is 7.2',
+    'ZREVRANK n c WITHSCORE': 'WITHSCORE is 7.2',
+    'ZRANK n nosuch WITHSCORE': 'WITHSCORE is 7.2',
+    'ZRANK nokey a WITHSCORE': 'WITHSCORE is 7.2',
+    'ZRANK n c WITHSCORES': '7.2\'s arity -3 lets it reach the syntax check',
+    'COMMAND INFO zrank zrevrank bzpopmin bzpopmax': '7.2\'s arities and flags',
+  }), 60000);
 });

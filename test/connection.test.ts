@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, bulkText, clientFields, clientList, resp, startServer } from './helpers.js';
+import { bulkText, clientFields, clientList, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'respd-monitor-reset-'));
+const dir = mkdtempSync(join(tmpdir(), 'respd-connection-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const unixsocket = join(dir, 'monitor.sock');
 const server = await startServer({ unixsocket });
@@ -318,4 +318,53 @@ describe('authentication with requirepass', async () => {
     c.close();
     a.close();
   });
+});
+
+describe('PING, ECHO, SELECT, QUIT and the other connection commands, byte for byte', async () => {
+  const server = await startServer();
+  const client = await RawClient.connect(server.port);
+
+  /** Sends a command and returns the reply (waiting for `len` bytes). */
+  const send = (len: number, ...args: string[]) => client.exchange(resp(...args), len);
+  const sendExpect = async (expected: string, ...args: string[]) => expect(await send(expected.length, ...args)).toBe(expected);
+
+  describe('connection commands', () => {
+    it('PING with and without an argument, and too many arguments', async () => {
+      await sendExpect('+PONG\r\n', 'PING');
+      await sendExpect('$3\r\nabc\r\n', 'ping', 'abc');
+      await sendExpect("-ERR wrong number of arguments for 'ping' command\r\n", 'PING', 'a', 'b');
+    });
+    it('ECHO', async () => {
+      await sendExpect('$0\r\n\r\n', 'ECHO', '');
+      await sendExpect("-ERR wrong number of arguments for 'echo' command\r\n", 'ECHO');
+    });
+    it('SELECT: range and integer errors', async () => {
+      await sendExpect('+OK\r\n', 'SELECT', '15');
+      await sendExpect('-ERR DB index is out of range\r\n', 'SELECT', '16');
+      await sendExpect('-ERR DB index is out of range\r\n', 'SELECT', '-1');
+      await sendExpect('-ERR value is not an integer or out of range\r\n', 'SELECT', 'x');
+      await sendExpect('+OK\r\n', 'SELECT', '0');
+    });
+    it('unknown command text names the first arguments, up to 128 bytes', async () => {
+      await sendExpect("-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n", 'foo', 'a', 'b');
+      const long = 'x'.repeat(200);
+      const expected = `-ERR unknown command 'foo', with args beginning with: '${'x'.repeat(128)}' \r\n`;
+      await sendExpect(expected, 'foo', long, 'more');
+    });
+    it('unknown subcommand of a container command', async () => {
+      await sendExpect("-ERR unknown subcommand 'nope'. Try COMMAND HELP.\r\n", 'COMMAND', 'nope');
+      await sendExpect("-ERR unknown subcommand 'nope'. Try CONFIG HELP.\r\n", 'config', 'nope');
+      await sendExpect("-ERR wrong number of arguments for 'config' command\r\n", 'CONFIG');
+      await sendExpect("-ERR wrong number of arguments for 'config|get' command\r\n", 'CONFIG', 'GET');
+    });
+    it('AUTH without a configured password', async () => {
+      await sendExpect('-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n', 'AUTH', 'x');
+      await sendExpect('-ERR syntax error\r\n', 'AUTH', 'a', 'b', 'c');
+    });
+  });
+  it('answers test/scenarios/foundation.txt as redis-server does', () => replayScenario(server.port, 'foundation', {
+    'COMMAND COUNT': 'respd has fewer commands than Redis 7.0\'s 240 until the data model is complete',
+    'HELLO 3': 'the server\'s version (7.0.15 there, 7.2.4 here) and the client id',
+    'HELLO 2': 'the server\'s version and the client id',
+  }), 60000);
 });

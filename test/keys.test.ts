@@ -4,7 +4,7 @@
 // The keyspace is wired to the server as the server does it (wireKeyspace), for 'new' and LFU.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { wireKeyspace } from '../src/commands/notify.js';
-import { bulk, bulks, err, int, NIL, OK, RawClient, resp, startServer, until } from './helpers.js';
+import { bulk, bulks, err, int, NIL, OK, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
 
 const handle = await startServer();
 wireKeyspace(handle.server);
@@ -515,4 +515,39 @@ describe('keyspace notifications', () => {
     expect(await s.replyAt(start, 2)).toBe(events('k\xff\x00', 'del'));
     await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
   });
+});
+
+describe('keys and databases over raw sockets', async () => {
+  const server = await startServer();
+  const client = await RawClient.connect(server.port);
+
+  /** Sends a command and returns the reply (waiting for `len` bytes). */
+  const send = (len: number, ...args: string[]) => client.exchange(resp(...args), len);
+  const sendExpect = async (expected: string, ...args: string[]) => expect(await send(expected.length, ...args)).toBe(expected);
+
+  describe('keys and databases', () => {
+    it('MSET arity, MGET, DEL, EXISTS counting duplicates, DBSIZE, FLUSHDB, FLUSHALL', async () => {
+      await sendExpect("-ERR wrong number of arguments for 'mset' command\r\n", 'MSET', 'a', '1', 'b');
+      await sendExpect('+OK\r\n', 'FLUSHALL');
+      await sendExpect('+OK\r\n', 'MSET', 'a', '1', 'b', '2');
+      await sendExpect('*3\r\n$1\r\n1\r\n$-1\r\n$1\r\n2\r\n', 'MGET', 'a', 'zz', 'b');
+      await sendExpect(':3\r\n', 'EXISTS', 'a', 'a', 'b');
+      await sendExpect(':2\r\n', 'DBSIZE');
+      await sendExpect(':1\r\n', 'DEL', 'a', 'zz');
+      await sendExpect('-ERR syntax error\r\n', 'FLUSHDB', 'LATER');
+      await sendExpect('+OK\r\n', 'FLUSHDB', 'ASYNC');
+      await sendExpect(':0\r\n', 'DBSIZE');
+    });
+    it('databases are separate', async () => {
+      await sendExpect('+OK\r\n', 'SET', 'db0key', 'x');
+      await sendExpect('+OK\r\n', 'SELECT', '1');
+      await sendExpect(':0\r\n', 'EXISTS', 'db0key');
+      await sendExpect('+OK\r\n', 'SELECT', '0');
+      await sendExpect(':1\r\n', 'EXISTS', 'db0key');
+    });
+  });
+  it('answers test/scenarios/keyspace.txt as redis-server does', () => replayScenario(server.port, 'keyspace', {
+    'OBJECT ENCODING cl': '7.2 keeps a small list as a listpack; 7.0 says quicklist',
+    'OBJECT HELP': '7.2\'s last help line',
+  }), 60000);
 });
