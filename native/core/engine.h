@@ -164,7 +164,6 @@ class Engine {
   int io_threads() const { return static_cast<int>(lanes_.size()); }
   double io_thread_reads(int i) const { return lanes_[i]->io_reads; }
   double io_thread_writes(int i) const { return lanes_[i]->io_writes; }
-  double now_ms() const { return now_ms_; }
   size_t slot_capacity() const { return slots_.size(); }
 
  private:
