@@ -461,7 +461,8 @@ describe('COMMAND INFO rows', () => {
       `$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n`;
     const lpush = '*10\r\n$5\r\nlpush\r\n:-3\r\n*3\r\n+write\r\n+denyoom\r\n+fast\r\n:1\r\n:1\r\n:1\r\n' +
       `*3\r\n+@write\r\n+@list\r\n+@fast\r\n*0\r\n*1\r\n${spec(['RW', 'insert'], 1, 0)}*0\r\n`;
-    const blpop = '*10\r\n$5\r\nblpop\r\n:-3\r\n*3\r\n+write\r\n+noscript\r\n+blocking\r\n:1\r\n:-2\r\n:1\r\n' +
+    // Redis 7.2 lets scripts run the blocking commands (they do not block there): no noscript.
+    const blpop = '*10\r\n$5\r\nblpop\r\n:-3\r\n*2\r\n+write\r\n+blocking\r\n:1\r\n:-2\r\n:1\r\n' +
       `*4\r\n+@write\r\n+@list\r\n+@slow\r\n+@blocking\r\n*0\r\n*1\r\n${spec(['RW', 'access', 'delete'], 1, -2)}*0\r\n`;
     await sendExpect(`*2\r\n${lpush}${blpop}`, 'COMMAND', 'INFO', 'lpush', 'blpop');
   });
@@ -751,6 +752,7 @@ describe('recorded from redis-server', async () => {
   const recorded = await startServer();
   it('answers test/scenarios/lists.txt as redis-server does', () => replayScenario(recorded.port, 'lists', {
     'BLPOP l inf': '7.2 says "timeout is out of range"',
+    'COMMAND INFO lpush rpush lpop rpop llen lrange lmove blpop brpop blmove type': '7.2 dropped noscript from the blocking commands',
     'HELLO 3': 'the server\'s version (7.0.15 there, 7.2.4 here) and the client id',
   }), 60000);
 });

@@ -23,6 +23,8 @@ export const enum ClientFlag {
   ReplySkipNext = 1 << 18,
   ReplySkip = 1 << 19,
   ProtocolError = 1 << 20,
+  /** Redis's CLIENT_DENY_BLOCKING (no letter): a script's client; blocking commands answer as if timed out. */
+  DenyBlocking = 1 << 21,
 }
 
 interface FlagLetter {

@@ -94,6 +94,8 @@ export interface ServerAdmin {
   readonly debugFlags: DebugFlags;
   /** A WARNING line in the server log (DEBUG LOG). */
   logWarning(msg: string): void;
+  /** A line in the server log at a level (0 debug .. 3 warning), as redis.log writes. */
+  logAt(level: number, msg: string): void;
   /** DEBUG CHANGE-REPL-ID: a new replication id (INFO's master_replid), logged as Redis does. */
   changeReplicationId(): void;
   /** DEBUG REPLYBUFFER: the reply-buffer resizing knobs. */
@@ -124,6 +126,8 @@ export interface ServerContext extends ServerAdmin {
   writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
   /** EXEC: runs one queued command (ACL re-checked) with call.args already pointing at it. */
   runQueued(call: CommandCall, cmd: Command): void;
+  /** redis.call: runs a command a script checked, with the hooks every call has (stats, MONITOR). */
+  callFromScript(call: CommandCall, cmd: Command): void;
 }
 
 declare module '../table/table.js' {

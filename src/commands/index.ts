@@ -19,11 +19,12 @@ import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { slowlogCommands } from './slowlog.js';
 import { stringCommands } from './strings.js';
-import { CommandTable } from '../table/table.js';
+import { CommandTable, type CommandDef } from '../table/table.js';
 import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
 
-export function buildCommandTable(): CommandTable {
+/** Every family's rows, then `extra` (the rooms above the commands: scripting). */
+export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTable {
   return new CommandTable([
     ...connectionCommands,
     ...debugCommands,
@@ -47,5 +48,6 @@ export function buildCommandTable(): CommandTable {
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...extra,
   ]);
 }

@@ -102,7 +102,7 @@ export function anyList(call: CommandCall, db: Db, first: number, last: number):
  * block is always answered with a null array, BLMOVE's too (replyToBlockedClientTimedOut).
  */
 export function block(call: CommandCall, keys: readonly string[], deadline: number, deniedNullBulk: boolean): void {
-  if (call.client.flags & ClientFlag.Multi) {
+  if (call.client.flags & (ClientFlag.Multi | ClientFlag.DenyBlocking)) {
     if (deniedNullBulk) call.reply.nullBulk();
     else call.reply.nullArray();
     return;

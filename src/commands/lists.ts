@@ -427,21 +427,21 @@ export const listCommands: CommandDef[] = [
     handler: (c) => mpop(c, 1, false),
   },
   {
-    name: 'blpop', arity: -3, flags: F.Write | F.NoScript | F.Blocking, acl: ['write', 'list', 'slow', 'blocking'],
+    name: 'blpop', arity: -3, flags: F.Write | F.Blocking, acl: ['write', 'list', 'slow', 'blocking'],
     group: 'list', since: '2.0.0',
     summary: 'Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N) where N is the number of provided keys.', firstKey: 1, lastKey: -2, step: 1,
     keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: -2, step: 1 }], handler: (c) => bpop(c, End.Head),
   },
   {
-    name: 'brpop', arity: -3, flags: F.Write | F.NoScript | F.Blocking, acl: ['write', 'list', 'slow', 'blocking'],
+    name: 'brpop', arity: -3, flags: F.Write | F.Blocking, acl: ['write', 'list', 'slow', 'blocking'],
     group: 'list', since: '2.0.0',
     summary: 'Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.',
     complexity: 'O(N) where N is the number of provided keys.', firstKey: 1, lastKey: -2, step: 1,
     keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: 1, lastKey: -2, step: 1 }], handler: (c) => bpop(c, End.Tail),
   },
   {
-    name: 'blmove', arity: 6, flags: F.Write | F.DenyOom | F.NoScript | F.Blocking,
+    name: 'blmove', arity: 6, flags: F.Write | F.DenyOom | F.Blocking,
     acl: ['write', 'list', 'slow', 'blocking'], group: 'list', since: '6.2.0',
     summary: 'Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.',
     complexity: 'O(1)', firstKey: 1, lastKey: 2, step: 1, keySpecs: MOVE_SPECS, handler: blmove,
@@ -504,7 +504,7 @@ export const listCommands: CommandDef[] = [
     handler: (c) => moveOrNull(c, End.Tail, End.Head),
   },
   {
-    name: 'brpoplpush', arity: 4, flags: F.Write | F.DenyOom | F.NoScript | F.Blocking,
+    name: 'brpoplpush', arity: 4, flags: F.Write | F.DenyOom | F.Blocking,
     acl: ['write', 'list', 'slow', 'blocking'], group: 'list', since: '2.2.0',
     summary: 'Pop an element from a list, push it to another list and return it; or block until one is available',
     complexity: 'O(1)', firstKey: 1, lastKey: 2, step: 1, keySpecs: MOVE_SPECS,

@@ -124,7 +124,7 @@ function anyZset(call: CommandCall, db: Db, first: number, last: number): boolea
 
 /** No data: block on args[first..last], or where blocking is denied (MULTI) reply a null array. */
 function block(call: CommandCall, first: number, last: number, deadline: number): void {
-  if (call.client.flags & ClientFlag.Multi) {
+  if (call.client.flags & (ClientFlag.Multi | ClientFlag.DenyBlocking)) {
     call.reply.nullArray();
     return;
   }

@@ -136,6 +136,11 @@ export class BatchRunner {
     callCommand(call, cmd, this.hooks);
   }
 
+  /** A command from a script (redis.call): checked by the script engine, counted and fed as any. */
+  callFromScript(call: CommandCall, cmd: Command): void {
+    callCommand(call, cmd, this.hooks);
+  }
+
   /**
    * Writes to another client (pub/sub messages, invalidations, MONITOR lines) and returns to the
    * current one. Push data ignores CLIENT REPLY OFF/SKIP, as in Redis.

@@ -25,7 +25,8 @@ import { releaseValue, setDetacher } from '../engine/release.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { LatencyMonitor } from '../stats/latency-monitor.js';
 import { SlowLog } from '../stats/slowlog.js';
-import { Logger } from '../util/log.js';
+import { Level, Logger } from '../util/log.js';
+import { scriptingCommands } from '../scripting/commands.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig } from './config-apply.js';
@@ -95,7 +96,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     const log = (this.log = opts.logger ?? new Logger());
     this.keyspace = new Keyspace(config.int('databases'));
     this.keyspace.observe(this);
-    this.commands = buildCommandTable();
+    this.commands = buildCommandTable(scriptingCommands);
     for (const [from, to] of config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(config, this.commands);
     const st = (this.st = new ServerState(this));
@@ -240,6 +241,10 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.log.warning(msg);
   }
 
+  logAt(level: number, msg: string): void {
+    this.log.log(level as Level, msg);
+  }
+
   changeReplicationId(): void {
     this.log.notice('Changing replication IDs after receiving DEBUG change-repl-id');
     this.replId = randomBytes(20).toString('hex');
@@ -258,5 +263,9 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   runQueued(call: CommandCall, cmd: Command): void {
     this.runner.runQueued(call, cmd);
+  }
+
+  callFromScript(call: CommandCall, cmd: Command): void {
+    this.runner.callFromScript(call, cmd);
   }
 }

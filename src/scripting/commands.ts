@@ -1,0 +1,236 @@
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (eval.c): the script cache by SHA1, the
+// `#!lua flags=...` shebang, KEYS and ARGV, and Redis's replies for every failure: compile errors
+// ("Error compiling script (new function): user_script:1: ..."), runtime errors with
+// "script: <sha>, on @user_script:<line>.", NOSCRIPT.
+import type { ServerContext } from '../commands/context.js';
+import { replyHelp } from '../commands/help.js';
+import { ERR_NOT_INTEGER } from '../util/errors.js';
+import { parseInteger } from '../util/numbers.js';
+import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
+import { luaToReply } from './convert.js';
+import { ScriptEngine, sha1hex } from './engine.js';
+import { LuaSyntaxError } from './lua/compile.js';
+import { LuaError, LuaTable, type LuaFunction } from './lua/values.js';
+
+interface Script {
+  body: string;
+  fn: LuaFunction;
+  /** Shebang flags; undefined for a script without one (EVAL compatibility mode). */
+  flags: Set<string> | undefined;
+}
+
+const SHEBANG_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
+
+/** The scripting state of one server: its Lua engine and script cache, made on first use. */
+class Scripting {
+  readonly engine: ScriptEngine;
+  readonly cache = new Map<string, Script>();
+
+  constructor(server: ServerContext) {
+    this.engine = new ScriptEngine(server, (level, msg) => server.logAt(level, msg));
+  }
+
+  /** Compiles and caches `body`; a string is the error reply (compile error, bad shebang). */
+  load(body: string): [string, Script] | string {
+    const sha = sha1hex(body);
+    const cached = this.cache.get(sha);
+    if (cached) return [sha, cached];
+    let flags: Set<string> | undefined;
+    let source = body;
+    if (body.startsWith('#!')) {
+      const nl = body.indexOf('\n');
+      const line = nl < 0 ? body : body.slice(0, nl);
+      const parts = line.slice(2).split(' ').filter(Boolean);
+      if (parts[0] !== 'lua') return `Unexpected engine in script shebang: ${parts[0] ?? ''}`;
+      flags = new Set();
+      for (const p of parts.slice(1)) {
+        if (!p.startsWith('flags=')) return `Unknown lua shebang option: ${p}`;
+        for (const f of p.slice(6).split(',')) {
+          if (f === '') continue;
+          if (!SHEBANG_FLAGS.has(f)) return `Unexpected flag in script shebang: ${f}`;
+          flags.add(f);
+        }
+      }
+      // The shebang line is not Lua: blank it, so line numbers stay those of the body.
+      source = nl < 0 ? '' : body.slice(nl);
+    }
+    let fn: LuaFunction;
+    try {
+      fn = this.engine.compile(source);
+    } catch (e) {
+      if (e instanceof LuaSyntaxError) return `Error compiling script (new function): ${e.message}`;
+      throw e;
+    }
+    const script = { body, fn, flags };
+    this.cache.set(sha, script);
+    return [sha, script];
+  }
+}
+
+const states = new WeakMap<ServerContext, Scripting>();
+function scripting(server: ServerContext): Scripting {
+  let s = states.get(server);
+  if (!s) {
+    s = new Scripting(server);
+    states.set(server, s);
+  }
+  return s;
+}
+
+/** Scripts cached on `server` (INFO's number_of_cached_scripts). */
+export function cachedScripts(server: ServerContext): number {
+  return states.get(server)?.cache.size ?? 0;
+}
+
+function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void {
+  const { args, reply, server } = call;
+  const numkeys = parseInteger(args.str(2));
+  if (numkeys === null || typeof numkeys === 'bigint') {
+    reply.error(ERR_NOT_INTEGER);
+    return;
+  }
+  if (numkeys > args.count - 3) {
+    reply.error("Number of keys can't be greater than number of args");
+    return;
+  }
+  if (numkeys < 0) {
+    reply.error("Number of keys can't be negative");
+    return;
+  }
+  const s = scripting(server);
+  let sha: string;
+  let script: Script | undefined;
+  if (bySha) {
+    sha = args.str(1).toLowerCase();
+    script = s.cache.get(sha);
+    if (!script) {
+      reply.error('-NOSCRIPT No matching script. Please use EVAL.');
+      return;
+    }
+  } else {
+    const loaded = s.load(args.str(1));
+    if (typeof loaded === 'string') {
+      reply.error(loaded);
+      return;
+    }
+    [sha, script] = loaded;
+  }
+  if (readOnly && script.flags && !script.flags.has('no-writes')) {
+    reply.error('Can not execute a script with write flag using *_ro command.');
+    return;
+  }
+  const keys: string[] = [];
+  const argv: string[] = [];
+  for (let i = 3; i < args.count; i++) (i < 3 + numkeys ? keys : argv).push(args.str(i));
+  run(call, s.engine, sha, script, keys, argv, readOnly || (script.flags?.has('no-writes') ?? false));
+}
+
+function run(call: CommandCall, engine: ScriptEngine, sha: string, script: Script, keys: string[], argv: string[], readOnly: boolean): void {
+  const { reply, client } = call;
+  const R = engine.R;
+  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false };
+  engine.run = state;
+  engine.client.db = client.db;
+  engine.setKeysAndArgv(keys, argv);
+  R.pos.line = 0;
+  try {
+    const result = script.fn();
+    luaToReply(reply, result[0], state.resp);
+  } catch (e) {
+    let err: string;
+    if (e instanceof LuaError) {
+      const v = e.value;
+      const field = v instanceof LuaTable ? v.getStr('err') : undefined;
+      err = typeof field === 'string' ? field : `ERR ${R.tostring(v)}`;
+    } else if (e instanceof RangeError) {
+      err = `ERR ${R.pos.chunk}:${R.pos.line}: stack overflow`;
+    } else {
+      throw e;
+    }
+    reply.error(`-${err.replace(/[\r\n]+/g, ' ')} script: ${sha}, on @user_script:${R.pos.line}.`);
+  } finally {
+    engine.run = undefined;
+  }
+}
+
+function scriptLoad({ args, reply, server }: CommandCall): void {
+  const loaded = scripting(server).load(args.str(2));
+  if (typeof loaded === 'string') reply.error(loaded);
+  else reply.bulkStr(loaded[0]);
+}
+
+function scriptExists({ args, reply, server }: CommandCall): void {
+  const cache = states.get(server)?.cache;
+  reply.array(args.count - 2);
+  for (let i = 2; i < args.count; i++) reply.integer(cache?.has(args.str(i).toLowerCase()) ? 1 : 0);
+}
+
+function scriptFlush({ args, reply, server }: CommandCall): void {
+  if (args.count > 3 || (args.count === 3 && !args.is(2, 'sync') && !args.is(2, 'async'))) {
+    reply.error('SCRIPT FLUSH only support SYNC|ASYNC option');
+    return;
+  }
+  states.get(server)?.cache.clear();
+  reply.status('OK');
+}
+
+const SCRIPT_HELP = [
+  'SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
+  'EXISTS <sha1> [<sha1> ...]',
+  '    Return information about the existence of the scripts in the script cache.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Flush the Lua scripts cache. Very dangerous on replicas.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the scripts cache.',
+  '    * SYNC: Synchronously flush the scripts cache.',
+  'KILL',
+  '    Kill the currently executing Lua script.',
+  'LOAD <script>',
+  '    Load a script into the scripts cache without executing it.',
+  'HELP',
+  '    Print this help.',
+];
+
+const EVAL_SPECS = [{ notes: 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE', flags: ['RW', 'access', 'update'], begin: 2, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }];
+const EVAL_RO_SPECS = [{ flags: ['RO', 'access'], begin: 2, lastKey: 0, step: 1, keynum: { index: 0, first: 1, step: 1 } }];
+const EVAL_FLAGS = F.NoScript | F.SkipMonitor | F.MayReplicate | F.NoMandatoryKeys | F.Stale | F.MovableKeys;
+const EVAL_RO_FLAGS = F.NoScript | F.SkipMonitor | F.NoMandatoryKeys | F.Stale | F.Readonly | F.MovableKeys;
+const COMPLEXITY = 'Depends on the script that is executed.';
+const SUB = F.NoScript;
+
+export const scriptingCommands: CommandDef[] = [
+  {
+    name: 'eval', arity: -3, flags: EVAL_FLAGS, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0',
+    summary: 'Executes a server-side Lua script.', complexity: COMPLEXITY, keySpecs: EVAL_SPECS,
+    handler: (c) => evalGeneric(c, false, false),
+  },
+  {
+    name: 'evalsha', arity: -3, flags: EVAL_FLAGS, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0',
+    summary: 'Executes a server-side Lua script by SHA1 digest.', complexity: COMPLEXITY, keySpecs: EVAL_SPECS,
+    handler: (c) => evalGeneric(c, true, false),
+  },
+  {
+    name: 'eval_ro', arity: -3, flags: EVAL_RO_FLAGS, acl: ['slow', 'scripting'], group: 'scripting', since: '7.0.0',
+    summary: 'Executes a read-only server-side Lua script.', complexity: COMPLEXITY, keySpecs: EVAL_RO_SPECS,
+    handler: (c) => evalGeneric(c, false, true),
+  },
+  {
+    name: 'evalsha_ro', arity: -3, flags: EVAL_RO_FLAGS, acl: ['slow', 'scripting'], group: 'scripting', since: '7.0.0',
+    summary: 'Executes a read-only server-side Lua script by SHA1 digest.', complexity: COMPLEXITY, keySpecs: EVAL_RO_SPECS,
+    handler: (c) => evalGeneric(c, true, true),
+  },
+  {
+    name: 'script', arity: -2, flags: 0, acl: ['slow'], group: 'scripting', since: '2.6.0',
+    summary: 'A container for Lua scripts management commands.', complexity: 'Depends on subcommand.',
+    subcommands: [
+      { name: 'load', arity: 3, flags: SUB | F.Stale, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0', summary: 'Loads a server-side Lua script to the script cache.', complexity: 'O(N) with N being the length in bytes of the script body.', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptLoad },
+      { name: 'exists', arity: -3, flags: SUB, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0', summary: 'Determines whether server-side Lua scripts exist in the script cache.', complexity: 'O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).', tips: ['request_policy:all_shards', 'response_policy:agg_logical_and'], handler: scriptExists },
+      { name: 'flush', arity: -2, flags: SUB, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0', summary: 'Removes all server-side Lua scripts from the script cache.', complexity: 'O(N) with N being the number of scripts in cache', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptFlush },
+      { name: 'kill', arity: 2, flags: SUB | F.AllowBusy, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0', summary: 'Terminates a server-side Lua script during execution.', complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:one_succeeded'], handler: ({ reply }) => reply.error('-NOTBUSY No scripts in execution right now.') },
+      { name: 'help', arity: 2, flags: SUB | F.Loading | F.Stale, acl: ['slow', 'scripting'], group: 'scripting', since: '5.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', handler: (c) => replyHelp(c, SCRIPT_HELP) },
+    ],
+  },
+];

@@ -1,0 +1,232 @@
+// The Lua state scripts run in, as Redis 7.2 sets it up (script_lua.c, eval.c): the Lua
+// libraries, the `redis` table, cjson and bit, the globals locked (reading a missing global and
+// writing any global are errors), and the fake client through which redis.call runs commands with
+// the same table, ACL and hooks as clients do. One ScriptEngine per server.
+import { createHash } from 'node:crypto';
+import { Client } from '../clients/client.js';
+import { ClientFlag } from '../clients/flags.js';
+import { lookupCommand } from '../commands/dispatch.js';
+import type { ServerContext } from '../commands/context.js';
+import { REDIS_VERSION } from '../config/version.js';
+import { Args } from '../engine/args.js';
+import { ReplyWriter, type Resp } from '../protocol/reply.js';
+import { CmdFlag, type CommandCall } from '../table/table.js';
+import { installBit } from './bit.js';
+import { installCjson } from './cjson.js';
+import { respToLua } from './convert.js';
+import { Runtime } from './lua/runtime.js';
+import { installStdlib } from './lua/stdlib.js';
+import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } from './lua/values.js';
+
+/** What the script being run may do, and with which protocol its redis.call replies come. */
+export interface RunState {
+  caller: Client;
+  readOnly: boolean;
+  resp: Resp;
+  wrote: boolean;
+}
+
+const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 };
+
+/** An error of the redis API (luaPushError + lua_error): a table {err = "ERR ..."}, no position. */
+function apiError(msg: string): LuaError {
+  const t = new LuaTable();
+  t.set('err', `ERR ${msg}`);
+  return new LuaError(t);
+}
+
+export function sha1hex(s: string): string {
+  return createHash('sha1').update(s, 'latin1').digest('hex');
+}
+
+export class ScriptEngine {
+  readonly R = new Runtime('user_script');
+  /** The client redis.call runs commands as (Redis's lua_client). */
+  readonly client: Client;
+  private readonly capture: ReplyWriter;
+  private captured: Buffer[] = [];
+  run: RunState | undefined;
+
+  constructor(
+    private readonly server: ServerContext,
+    private readonly log: (level: number, msg: string) => void,
+  ) {
+    this.client = new Client(0, -1, 'lua', true, Date.now(), true, () => 'lua');
+    this.client.flags |= ClientFlag.DenyBlocking;
+    const chunks = this.captured;
+    const capture: ReplyWriter = new ReplyWriter({
+      commit: (n) => {
+        for (let i = 0; i < n; i++) chunks.push(capture.area.subarray(capture.index[i * 3 + 1]!, capture.index[i * 3 + 2]!));
+        // The area is reused: keep copies.
+        for (let i = chunks.length - n; i < chunks.length; i++) chunks[i] = Buffer.from(chunks[i]!);
+      },
+      appendRaw: (_slot, bytes) => {
+        chunks.push(Buffer.from(bytes));
+      },
+    }, 1 << 16, 1024);
+    this.capture = capture;
+    installStdlib(this.R);
+    this.installRedis();
+    installCjson(this.R);
+    installBit(this.R);
+    this.lockGlobals();
+  }
+
+  /** Compiles a script body into a function (errors are LuaSyntaxError with Lua's message). */
+  compile(body: string): LuaFunction {
+    return this.R.load(body);
+  }
+
+  // ---- redis.call ------------------------------------------------------------------------------
+
+  /** Runs one command for the script; its reply as a Lua value, or an error table. */
+  private execute(argv: LuaValue[], raise: boolean): LuaValue {
+    const R = this.R;
+    const run = this.run;
+    if (!run) throw R.pos.error('redis.call can only be used while a script runs');
+    if (argv.length === 0) return this.fail('Please specify at least one argument for this redis lib call', raise);
+    const strs: string[] = [];
+    for (const a of argv) {
+      if (typeof a === 'string') strs.push(a);
+      else if (typeof a === 'number') strs.push(numberToString(a));
+      else return this.fail('Lua redis lib command arguments must be strings or integers', raise);
+    }
+    const server = this.server;
+    const args = Args.of(strs);
+    const cmd = lookupCommand(server.commands, args);
+    const c = this.client;
+    c.user = run.caller.user;
+    c.resp = run.resp;
+    if (!cmd || !cmd.arityOk(args.count)) {
+      if (cmd) cmd.rejectedCalls++;
+      return this.fail(cmd ? 'Wrong number of args calling Redis command from script' : 'Unknown Redis command called from script', raise);
+    }
+    const reject = (msg: string): LuaValue => {
+      cmd.rejectedCalls++;
+      return this.fail(msg, raise);
+    };
+    if (cmd.flags & CmdFlag.NoScript) return reject('This Redis command is not allowed from script');
+    const denied = server.acl.check(c.user, cmd, args, c);
+    if (denied !== null) return reject(`ACL failure in script: ${denied.replace(/^-NOPERM /, '')}`);
+    if (cmd.flags & CmdFlag.Write) {
+      if (run.readOnly) return reject('Write commands are not allowed from read-only scripts.');
+      run.wrote = true;
+    }
+    this.captured.length = 0;
+    this.capture.begin(0, run.resp);
+    const call: CommandCall = { client: c, args, reply: this.capture, server, now: server.now || Date.now(), reprocessing: false, clock: performance.now() };
+    server.callFromScript(call, cmd);
+    this.capture.commit();
+    const text = Buffer.concat(this.captured).toString('latin1');
+    this.captured.length = 0;
+    if (text.length === 0) return undefined;
+    const [v] = respToLua(text, 0, run.resp);
+    if (raise && v instanceof LuaTable && typeof v.getStr('err') === 'string') throw new LuaError(v);
+    return v;
+  }
+
+  private fail(msg: string, raise: boolean): LuaValue {
+    const t = new LuaTable();
+    t.set('err', `ERR ${msg}`);
+    if (raise) throw new LuaError(t);
+    return t;
+  }
+
+  // ---- the redis table ---------------------------------------------------------------------------
+
+  private installRedis(): void {
+    const R = this.R;
+    const redis = new LuaTable();
+    const fn = (name: string, f: LuaFunction) => redis.set(name, f);
+    fn('call', (...a) => [this.execute(a, true)]);
+    fn('pcall', (...a) => [this.execute(a, false)]);
+    fn('error_reply', (msg) => {
+      if (typeof msg !== 'string') throw apiError('wrong number or type of arguments');
+      const t = new LuaTable();
+      t.set('err', msg.startsWith('-') ? msg.slice(1) : msg);
+      return [t];
+    });
+    fn('status_reply', (msg) => {
+      if (typeof msg !== 'string') throw apiError('wrong number or type of arguments');
+      const t = new LuaTable();
+      t.set('ok', msg);
+      return [t];
+    });
+    fn('sha1hex', (...a) => {
+      if (a.length !== 1) throw apiError('wrong number of arguments');
+      const s = typeof a[0] === 'string' ? a[0] : typeof a[0] === 'number' ? numberToString(a[0]) : '';
+      return [sha1hex(s)];
+    });
+    fn('log', (...a) => {
+      if (a.length < 2) throw apiError('redis.log() requires two arguments or more.');
+      if (typeof a[0] !== 'number') throw apiError('First argument must be a number (log level).');
+      const level = a[0];
+      if (level < 0 || level > 3) throw apiError('Invalid debug level.');
+      const msg = a.slice(1).map((v) => (typeof v === 'string' ? v : typeof v === 'number' ? numberToString(v) : '')).join(' ');
+      this.log(level, msg);
+      return [];
+    });
+    fn('setresp', (...a) => {
+      if (a.length !== 1) throw apiError('redis.setresp() requires one argument.');
+      const v = a[0];
+      if (v !== 2 && v !== 3) throw apiError('RESP version must be 2 or 3.');
+      if (this.run) this.run.resp = v;
+      return [];
+    });
+    fn('set_repl', (...a) => {
+      if (a.length !== 1) throw apiError('redis.set_repl() requires one argument.');
+      if (typeof a[0] !== 'number' || a[0] < 0 || a[0] > 3) throw apiError('Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+      return [];
+    });
+    fn('replicate_commands', () => [true]);
+    fn('breakpoint', () => [false]);
+    fn('debug', () => []);
+    fn('acl_check_cmd', (...a) => {
+      if (a.length === 0) throw apiError('Please specify at least one argument for this redis lib call');
+      const strs = a.map((v) => (typeof v === 'string' ? v : typeof v === 'number' ? numberToString(v) : undefined));
+      if (strs.some((s) => s === undefined)) throw apiError('Lua redis lib command arguments must be strings or integers');
+      const args = Args.of(strs as string[]);
+      const cmd = lookupCommand(this.server.commands, args);
+      if (!cmd) throw apiError('Invalid command passed to redis.acl_check_cmd()');
+      const user = this.run?.caller.user ?? 'default';
+      return [this.server.acl.check(user, cmd, args) === null];
+    });
+    for (const [k, v] of Object.entries(LOG_LEVELS)) redis.set(k, v);
+    redis.set('REPL_NONE', 0);
+    redis.set('REPL_AOF', 1);
+    redis.set('REPL_SLAVE', 2);
+    redis.set('REPL_REPLICA', 2);
+    redis.set('REPL_ALL', 3);
+    redis.set('REDIS_VERSION', REDIS_VERSION);
+    const [maj, min, patch] = REDIS_VERSION.split('.').map(Number);
+    redis.set('REDIS_VERSION_NUM', (maj! << 16) | (min! << 8) | patch!);
+    R.G.set('redis', redis);
+  }
+
+  /**
+   * Redis locks the globals: reading one that does not exist raises an error, and the globals
+   * and library tables are read-only (scripts keep their state in locals).
+   */
+  private lockGlobals(): void {
+    const R = this.R;
+    const meta = new LuaTable();
+    meta.set('__index', (_t, k) => {
+      throw R.pos.error(`Script attempted to access nonexistent global variable '${typeof k === 'string' ? k : numberToString(k as number)}'`);
+    });
+    R.G.metatable = meta;
+    R.G.readonly = true;
+    for (const name of ['redis', 'string', 'table', 'math', 'os', 'cjson', 'bit']) {
+      const t = R.G.getStr(name);
+      if (t instanceof LuaTable) t.readonly = true;
+    }
+  }
+
+  /** KEYS and ARGV for an EVAL (globals, set while the protection is lifted). */
+  setKeysAndArgv(keys: string[], argv: string[]): void {
+    const G = this.R.G;
+    G.readonly = false;
+    G.set('KEYS', LuaTable.from(keys));
+    G.set('ARGV', LuaTable.from(argv));
+    G.readonly = true;
+  }
+}

@@ -1,0 +1,71 @@
+// What compiled Lua calls (the `R` of compile.ts): arithmetic with its fast path, globals with
+// Redis's protection (reading a global that does not exist is an error, the globals table is
+// read-only), table constructors. One Runtime per Lua state; the library lives in its globals.
+import { Compiler } from './compile.js';
+import { arithOp, Ops, Position } from './ops.js';
+import { LuaTable, type LuaFunction, type LuaValue } from './values.js';
+
+export class Runtime extends Ops {
+  readonly G = new LuaTable();
+
+  constructor(chunk = 'user_script') {
+    super(new Position(chunk));
+  }
+
+  /** Compiles a chunk into a function of the runtime (scripts see `...` as their arguments). */
+  load(source: string): LuaFunction {
+    const js = new Compiler(this.pos.chunk).compile(source);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('R', 'P', 'LuaTable', js) as (r: Runtime, p: Position, t: typeof LuaTable) => LuaFunction;
+    return make(this, this.pos, LuaTable);
+  }
+
+  add(a: LuaValue, b: LuaValue, da?: string, db?: string): LuaValue {
+    return typeof a === 'number' && typeof b === 'number' ? a + b : this.arith('+', a, b, da, db);
+  }
+  sub(a: LuaValue, b: LuaValue, da?: string, db?: string): LuaValue {
+    return typeof a === 'number' && typeof b === 'number' ? a - b : this.arith('-', a, b, da, db);
+  }
+  mul(a: LuaValue, b: LuaValue, da?: string, db?: string): LuaValue {
+    return typeof a === 'number' && typeof b === 'number' ? a * b : this.arith('*', a, b, da, db);
+  }
+  div(a: LuaValue, b: LuaValue, da?: string, db?: string): LuaValue {
+    return typeof a === 'number' && typeof b === 'number' ? a / b : this.arith('/', a, b, da, db);
+  }
+  mod(a: LuaValue, b: LuaValue, da?: string, db?: string): LuaValue {
+    return typeof a === 'number' && typeof b === 'number' ? arithOp('%', a, b) : this.arith('%', a, b, da, db);
+  }
+  pow(a: LuaValue, b: LuaValue, da?: string, db?: string): LuaValue {
+    return typeof a === 'number' && typeof b === 'number' ? Math.pow(a, b) : this.arith('^', a, b, da, db);
+  }
+
+  override eq(a: LuaValue, b: LuaValue): boolean {
+    return a === b || (typeof a === 'object' && typeof b === 'object' && super.eq(a, b));
+  }
+
+  getGlobal(name: string): LuaValue {
+    const v = this.G.getStr(name);
+    if (v !== undefined) return v;
+    return this.index(this.G, name);
+  }
+
+  setGlobal(name: string, v: LuaValue): void {
+    this.setIndex(this.G, name, v);
+  }
+
+  list(values: LuaValue[]): LuaTable {
+    return LuaTable.from(values);
+  }
+
+  table(values: LuaValue[], keyed: [LuaValue, LuaValue][]): LuaTable {
+    // Positional values win over explicit integer keys, as Lua's SETLIST stores them last.
+    const t = LuaTable.from(values);
+    const n = values.length;
+    for (const [k, v] of keyed) {
+      if (typeof k === 'number' && Number.isInteger(k) && k >= 1 && k <= n) continue;
+      if (k === undefined) throw this.pos.error('table index is nil');
+      if (v !== undefined) this.rawSet(t, k, v);
+    }
+    return t;
+  }
+}

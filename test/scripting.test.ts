@@ -1,0 +1,111 @@
+// EVAL, EVALSHA, SCRIPT and the Lua environment: test/scenarios/scripting.txt as recorded from
+// redis-server (compile and runtime errors, conversions both ways, the libraries, redis.call and
+// redis.pcall, the shebang, the script cache), then what a recording cannot show: line numbers in
+// multi-line scripts, atomicity, KEYS/ARGV, ioredis defineCommand, and the Lua 5.1 semantics
+// scripts rely on.
+import Redis from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RawClient, replayScenario, startServer } from './helpers.js';
+
+const server = await startServer();
+const c = await RawClient.connect(server.port);
+afterAll(() => c.close());
+
+const evalReply = (script: string, ...rest: string[]) => c.call('EVAL', script, String(rest.length ? rest.length : 0), ...rest);
+
+describe('recorded from redis-server', () => {
+  it('answers test/scenarios/scripting.txt as redis-server does', () =>
+    replayScenario(server.port, 'scripting', {
+      "SCRIPT LOAD 'return +'": 'luaparse names the token after the unexpected one in this syntax error',
+      'EVAL \'return redis.call("blpop", "nolist", 0)\' 0': '7.2 lets scripts call the blocking commands (they answer as if timed out)',
+      'EVAL \'return redis.call("brpop", "nolist", 0)\' 0': '7.2 lets scripts call the blocking commands (they answer as if timed out)',
+    }), 60000);
+});
+
+describe('errors name the line', () => {
+  it('a runtime error on line 3 of a script', async () => {
+    const r = await c.call('EVAL', 'local a = 1\nlocal b = 2\nreturn a + nil', '0');
+    expect(r).toMatch(/^-ERR user_script:3: attempt to perform arithmetic on a nil value script: [0-9a-f]{40}, on @user_script:3\.\r\n$/);
+  });
+
+  it('a failing redis.call on line 2', async () => {
+    await c.call('SET', 'str', 'x');
+    const r = await c.call('EVAL', "local x = 1\nreturn redis.call('lpush', 'str', 'a')", '0');
+    expect(r).toMatch(/^-WRONGTYPE Operation against a key holding the wrong kind of value script: [0-9a-f]{40}, on @user_script:2\.\r\n$/);
+  });
+
+  it('a syntax error on line 2', async () => {
+    expect(await c.call('EVAL', 'local x = 1\nlocal = 2', '0')).toBe("-ERR Error compiling script (new function): user_script:2: '<name>' expected near '='\r\n");
+  });
+});
+
+describe('Lua 5.1 semantics', () => {
+  const value = async (expr: string) => evalReply(`return ${expr}`);
+  it('numbers are doubles printed with %.14g', async () => {
+    expect(await value('tostring(10/2)')).toBe('$1\r\n5\r\n');
+    expect(await value('tostring(1/3)')).toBe('$16\r\n0.33333333333333\r\n');
+    expect(await value('tostring(2^63)')).toBe('$19\r\n9.2233720368548e+18\r\n');
+    expect(await value("'10' + 5")).toBe(':15\r\n');
+    expect(await value('7 // 2')).toMatch(/^-ERR Error compiling script/);
+  });
+
+  it('cjson and tables round trip', async () => {
+    expect(await value("cjson.encode(cjson.decode('[1,\"a\",[true,false],{\"k\":[]}]'))")).toBe('$29\r\n[1,"a",[true,false],{"k":{}}]\r\n');
+  });
+
+  it('globals are protected and KEYS/ARGV are set per call', async () => {
+    expect(await c.call('EVAL', 'return KEYS[1] .. ARGV[1]', '1', 'k', 'v')).toBe('$2\r\nkv\r\n');
+    expect(await c.call('EVAL', 'return {KEYS[1], ARGV[1]}', '1', 'a', 'b')).toBe('*2\r\n$1\r\na\r\n$1\r\nb\r\n');
+    expect(await c.call('EVAL', 'return #KEYS', '0')).toBe(':0\r\n');
+    expect(await value('rawget(_G, "KEYS") ~= nil')).toBe(':1\r\n');
+    expect(await c.call('EVAL', 'setmetatable(_G, nil)', '0')).toMatch(/Attempt to modify a readonly table/);
+  });
+
+  it('closures, varargs, recursion and string patterns', async () => {
+    const script = `
+      local function counter() local n = 0 return function() n = n + 1 return n end end
+      local c1 = counter() c1() c1()
+      local function sum(...) local s = 0 for _, v in ipairs({...}) do s = s + v end return s end
+      local function fib(n) if n < 2 then return n end return fib(n - 1) + fib(n - 2) end
+      local words = {} for w in string.gmatch("one two  three", "%a+") do words[#words + 1] = w:upper() end
+      return {c1(), sum(1, 2, 3, 4), fib(20), table.concat(words, "-"), (string.gsub("a-b-c", "-", "+"))}`;
+    expect(await c.call('EVAL', script, '0')).toBe('*5\r\n:3\r\n:10\r\n:6765\r\n$13\r\nONE-TWO-THREE\r\n$5\r\na+b+c\r\n');
+  });
+});
+
+describe('scripts with the data', () => {
+  it('run atomically and see their own writes', async () => {
+    const script = "for i = 1, 100 do redis.call('incr', KEYS[1]) end return redis.call('get', KEYS[1])";
+    const d = await RawClient.connect(server.port);
+    // Two clients at once: each script's 100 increments run without the other's in between.
+    const replies = await Promise.all([c.call('EVAL', script, '1', 'atomic'), d.call('EVAL', script, '1', 'atomic')]);
+    expect(replies.sort()).toEqual(['$3\r\n100\r\n', '$3\r\n200\r\n']);
+    d.close();
+  });
+
+  it('a blocking command inside a script answers at once, as if it timed out', async () => {
+    // The null array of a timed-out BLPOP is false in Lua, and false is a null bulk reply.
+    expect(await c.call('EVAL', "return redis.call('blpop', 'empty:list', 0)", '0')).toBe('$-1\r\n');
+    expect(await c.call('EVAL', "return type(redis.call('blpop', 'empty:list', 0))", '0')).toBe('$7\r\nboolean\r\n');
+  });
+
+  it('EVALSHA of a script loaded by another client; SCRIPT FLUSH forgets it', async () => {
+    const other = await RawClient.connect(server.port);
+    const sha = /^\$40\r\n([0-9a-f]{40})\r\n$/.exec(await other.call('SCRIPT', 'LOAD', "return 'hi'"))![1]!;
+    expect(await c.call('EVALSHA', sha, '0')).toBe('$2\r\nhi\r\n');
+    expect(await c.call('SCRIPT', 'FLUSH')).toBe('+OK\r\n');
+    expect(await c.call('EVALSHA', sha, '0')).toBe('-NOSCRIPT No matching script. Please use EVAL.\r\n');
+    other.close();
+  });
+
+  it('ioredis defineCommand (EVALSHA, falling back to EVAL on NOSCRIPT)', async () => {
+    const r = new Redis({ port: server.port, lazyConnect: true });
+    await r.connect();
+    r.defineCommand('incrTwice', { numberOfKeys: 1, lua: "redis.call('incrby', KEYS[1], ARGV[1]) return redis.call('incrby', KEYS[1], ARGV[1])" });
+    const incrTwice = (r as unknown as { incrTwice: (k: string, by: number) => Promise<number> }).incrTwice.bind(r);
+    expect(await incrTwice('dc', 5)).toBe(10);
+    await r.script('FLUSH');
+    expect(await incrTwice('dc', 1)).toBe(12);
+    r.disconnect();
+  });
+});
