@@ -3,7 +3,7 @@
 // redis.pcall, the shebang, the script cache), then what a recording cannot show: line numbers in
 // multi-line scripts, atomicity, KEYS/ARGV, ioredis defineCommand, and the Lua 5.1 semantics
 // scripts rely on.
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RawClient, replayScenario, startServer } from './helpers.js';
 
