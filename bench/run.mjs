@@ -58,10 +58,16 @@ function defaultCases() {
   for (const pipeline of [1, 16]) for (const test of DEFAULT_TESTS) cases.push({ test, pipeline, clients: 50, size: 3, requests: pipeline > 1 ? requests * 5 : requests });
   cases.push({ test: 'get', pipeline: 1, clients: 500, size: 3 });
   for (const size of [1024, 102400]) for (const test of ['set', 'get']) cases.push({ test, pipeline: 1, clients: 50, size, requests: size > 10000 ? requests / 5 : requests });
+  for (const pipeline of [1, 16]) for (const test of Object.keys(SCRIPTS)) cases.push({ test, pipeline, clients: 50, size: 3, requests: pipeline > 1 ? requests * 2 : requests });
   cases.push({ test: 'ping_mbulk', pipeline: 1, clients: 50, size: 3, keepalive: 0, requests: requests / 5, label: 'connect+PING+close' });
   return cases;
 }
 const PRELOAD = { get: 'set', lpop: 'lpush', rpop: 'rpush' };
+/** Scripting cases: EVALSHA of a script SCRIPT LOADed on each server before its runs. */
+const SCRIPTS = {
+  evalsha_get: "return redis.call('get', KEYS[1])",
+  evalsha_incr10: "for i = 1, 10 do redis.call('incr', KEYS[1]) end return redis.call('get', KEYS[1])",
+};
 function selectedCases() {
   const tests = opt('tests', undefined);
   if (tests === undefined) return defaultCases();
@@ -109,9 +115,21 @@ async function startServer(kind, clients) {
 
 function runBenchmark(port, c) {
   const n = c.requests ?? requests;
-  const a = ['-p', String(port), '-h', '127.0.0.1', '-c', String(c.clients), '-n', String(n), '-P', String(c.pipeline), '-d', String(c.size), '-t', c.test, '--csv'];
+  const a = ['-p', String(port), '-h', '127.0.0.1', '-c', String(c.clients), '-n', String(n), '-P', String(c.pipeline), '-d', String(c.size), '--csv'];
   if (c.keepalive === 0) a.push('-k', '0');
   if (tls) a.push(...tlsClientArgs);
+  const script = SCRIPTS[c.test];
+  if (script) {
+    const cli = ['-p', String(port), '-h', '127.0.0.1', ...(tls ? tlsClientArgs : [])];
+    const sha = spawnSync('redis-cli', [...cli, 'SCRIPT', 'LOAD', script], { encoding: 'utf8' }).stdout.trim();
+    a.push('EVALSHA', sha, '1', 'bench:script');
+    const r = spawnSync('redis-benchmark', a, { encoding: 'utf8' });
+    const row = r.stdout.trim().split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'))[0];
+    if (!row) throw new Error(`redis-benchmark gave no result for ${c.test}: ${r.stderr}`);
+    const cols = row.split(',').map((s) => s.replace(/"/g, ''));
+    return { rps: Number(cols[1]), p50: Number(cols[4]), p99: Number(cols[6]), n };
+  }
+  a.push('-t', c.test);
   const r = spawnSync('redis-benchmark', a, { encoding: 'utf8' });
   // The row of this test: LRANGE_* runs an "LPUSH (needed to benchmark LRANGE)" row first.
   const name = c.test.toUpperCase();

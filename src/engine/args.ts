@@ -33,6 +33,9 @@ export class Args {
   private base = 0;
   private arena: Buffer = Buffer.alloc(0);
   private bigs: ArrayBuffer[] | undefined;
+  /** Storage of setStrings. */
+  private own: Buffer = Buffer.alloc(0);
+  private ownRec: Uint32Array = new Uint32Array(0);
 
   /** @internal Points this object at one command record. */
   bind(rec: Uint32Array, base: number, count: number, arena: Buffer, bigs: ArrayBuffer[] | undefined): void {
@@ -59,6 +62,27 @@ export class Args {
     const a = new Args();
     a.bind(rec, 0, bufs.length, arena, undefined);
     return a;
+  }
+
+  /**
+   * Points this object at `values`, copied into storage this object keeps and reuses: a script's
+   * redis.call builds one command after another without allocating. Valid until the next call.
+   */
+  setStrings(values: readonly string[]): void {
+    let total = 0;
+    for (let i = 0; i < values.length; i++) total += values[i]!.length;
+    if (this.own.length < total) this.own = Buffer.allocUnsafe(Math.max(256, total * 2));
+    if (this.ownRec.length < values.length * 2) this.ownRec = new Uint32Array(Math.max(16, values.length * 4));
+    const own = this.own as Latin1Buffer & { latin1Write(s: string, off: number): number };
+    const rec = this.ownRec;
+    let off = 0;
+    for (let i = 0; i < values.length; i++) {
+      const n = own.latin1Write(values[i]!, off);
+      rec[2 * i] = off;
+      rec[2 * i + 1] = n;
+      off += n;
+    }
+    this.bind(rec, 0, values.length, own, undefined);
   }
 
   /** A detached copy that outlives the batch (blocked or queued commands). */

@@ -128,8 +128,9 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
 function run(call: CommandCall, engine: ScriptEngine, sha: string, script: Script, keys: string[], argv: string[], readOnly: boolean): void {
   const { reply, client } = call;
   const R = engine.R;
-  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false };
+  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now };
   engine.run = state;
+  engine.startClock();
   engine.client.db = client.db;
   engine.setKeysAndArgv(keys, argv);
   R.pos.line = 0;

@@ -24,6 +24,8 @@ export interface RunState {
   readOnly: boolean;
   resp: Resp;
   wrote: boolean;
+  /** The clock of the command that runs the script (ms): the script's commands see the same time. */
+  now: number;
 }
 
 const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 };
@@ -44,7 +46,12 @@ export class ScriptEngine {
   /** The client redis.call runs commands as (Redis's lua_client). */
   readonly client: Client;
   private readonly capture: ReplyWriter;
-  private captured: Buffer[] = [];
+  /** The reply of the command being run, as a latin1 string. */
+  private captured = '';
+  private readonly args = new Args();
+  private readonly strs: string[] = [];
+  /** The CommandCall of redis.call, reused; its clock runs from one command's end to the next's. */
+  private readonly call: CommandCall;
   run: RunState | undefined;
 
   constructor(
@@ -53,18 +60,17 @@ export class ScriptEngine {
   ) {
     this.client = new Client(0, -1, 'lua', true, Date.now(), true, () => 'lua');
     this.client.flags |= ClientFlag.DenyBlocking;
-    const chunks = this.captured;
     const capture: ReplyWriter = new ReplyWriter({
       commit: (n) => {
-        for (let i = 0; i < n; i++) chunks.push(capture.area.subarray(capture.index[i * 3 + 1]!, capture.index[i * 3 + 2]!));
-        // The area is reused: keep copies.
-        for (let i = chunks.length - n; i < chunks.length; i++) chunks[i] = Buffer.from(chunks[i]!);
+        const area = capture.area as Buffer & { latin1Slice(start: number, end: number): string };
+        for (let i = 0; i < n; i++) this.captured += area.latin1Slice(capture.index[i * 3 + 1]!, capture.index[i * 3 + 2]!);
       },
       appendRaw: (_slot, bytes) => {
-        chunks.push(Buffer.from(bytes));
+        this.captured += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
       },
     }, 1 << 16, 1024);
     this.capture = capture;
+    this.call = { client: this.client, args: this.args, reply: capture, server, now: 0, reprocessing: false, clock: 0 };
     installStdlib(this.R);
     this.installRedis();
     installCjson(this.R);
@@ -85,14 +91,16 @@ export class ScriptEngine {
     const run = this.run;
     if (!run) throw R.pos.error('redis.call can only be used while a script runs');
     if (argv.length === 0) return this.fail('Please specify at least one argument for this redis lib call', raise);
-    const strs: string[] = [];
+    const strs = this.strs;
+    strs.length = 0;
     for (const a of argv) {
       if (typeof a === 'string') strs.push(a);
       else if (typeof a === 'number') strs.push(numberToString(a));
       else return this.fail('Lua redis lib command arguments must be strings or integers', raise);
     }
     const server = this.server;
-    const args = Args.of(strs);
+    const args = this.args;
+    args.setStrings(strs);
     const cmd = lookupCommand(server.commands, args);
     const c = this.client;
     c.user = run.caller.user;
@@ -112,13 +120,14 @@ export class ScriptEngine {
       if (run.readOnly) return reject('Write commands are not allowed from read-only scripts.');
       run.wrote = true;
     }
-    this.captured.length = 0;
+    this.captured = '';
     this.capture.begin(0, run.resp);
-    const call: CommandCall = { client: c, args, reply: this.capture, server, now: server.now || Date.now(), reprocessing: false, clock: performance.now() };
+    const call = this.call;
+    call.now = run.now;
     server.callFromScript(call, cmd);
     this.capture.commit();
-    const text = Buffer.concat(this.captured).toString('latin1');
-    this.captured.length = 0;
+    const text = this.captured;
+    this.captured = '';
     if (text.length === 0) return undefined;
     const [v] = respToLua(text, 0, run.resp);
     if (raise && v instanceof LuaTable && typeof v.getStr('err') === 'string') throw new LuaError(v);
@@ -219,6 +228,11 @@ export class ScriptEngine {
       const t = R.G.getStr(name);
       if (t instanceof LuaTable) t.readonly = true;
     }
+  }
+
+  /** The start of a script: its commands' durations are measured from here, one clock read each. */
+  startClock(): void {
+    this.call.clock = performance.now();
   }
 
   /** KEYS and ARGV for an EVAL (globals, set while the protection is lifted). */
