@@ -13,6 +13,7 @@ import { ReplyWriter, type Resp } from '../protocol/reply.js';
 import { CmdFlag, type CommandCall } from '../table/table.js';
 import { installBit } from './bit.js';
 import { installCjson } from './cjson.js';
+import { installCmsgpack } from './cmsgpack.js';
 import { respToLua } from './convert.js';
 import { Runtime } from './lua/runtime.js';
 import { installStdlib } from './lua/stdlib.js';
@@ -75,6 +76,7 @@ export class ScriptEngine {
     this.installRedis();
     installCjson(this.R);
     installBit(this.R);
+    installCmsgpack(this.R);
     this.lockGlobals();
   }
 
@@ -224,7 +226,7 @@ export class ScriptEngine {
     });
     R.G.metatable = meta;
     R.G.readonly = true;
-    for (const name of ['redis', 'string', 'table', 'math', 'os', 'cjson', 'bit']) {
+    for (const name of ['redis', 'string', 'table', 'math', 'os', 'cjson', 'bit', 'cmsgpack']) {
       const t = R.G.getStr(name);
       if (t instanceof LuaTable) t.readonly = true;
     }
