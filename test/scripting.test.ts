@@ -22,6 +22,27 @@ describe('recorded from redis-server', () => {
     }), 60000);
 });
 
+describe('functions, recorded from redis-server', () => {
+  it('answers test/scenarios/functions.txt as redis-server does', () =>
+    replayScenario(server.port, 'functions', {
+      'FUNCTION LIST': "Redis lists libraries and their functions in its hash tables' order",
+      'FUNCTION LIST WITHCODE LIBRARYNAME errlib': "Redis lists a library's functions in its hash table's order",
+    }), 60000);
+
+  it('FUNCTION LIST of one library, in RESP3 too', async () => {
+    const r = await RawClient.connect(server.port);
+    const code = "#!lua name=one\nredis.register_function{function_name='f1', callback=function() return 1 end, flags={'no-writes'}, description='d'}";
+    expect(await r.call('FUNCTION', 'LOAD', 'REPLACE', code)).toBe('$3\r\none\r\n');
+    const fn = '*6\r\n$4\r\nname\r\n$2\r\nf1\r\n$11\r\ndescription\r\n$1\r\nd\r\n$5\r\nflags\r\n*1\r\n$9\r\nno-writes\r\n';
+    expect(await r.call('FUNCTION', 'LIST', 'LIBRARYNAME', 'one')).toBe(`*1\r\n*6\r\n$12\r\nlibrary_name\r\n$3\r\none\r\n$6\r\nengine\r\n$3\r\nLUA\r\n$9\r\nfunctions\r\n*1\r\n${fn}`);
+    await r.call('HELLO', '3');
+    expect(await r.call('FCALL_RO', 'f1', '0')).toBe(':1\r\n');
+    expect(await r.call('FUNCTION', 'STATS')).toMatch(/^%2\r\n\$14\r\nrunning_script\r\n_\r\n\$7\r\nengines\r\n%1\r\n\$3\r\nLUA\r\n%2\r\n/);
+    expect(await r.call('FUNCTION', 'DELETE', 'one')).toBe('+OK\r\n');
+    r.close();
+  });
+});
+
 describe('errors name the line', () => {
   it('a runtime error on line 3 of a script', async () => {
     const r = await c.call('EVAL', 'local a = 1\nlocal b = 2\nreturn a + nil', '0');

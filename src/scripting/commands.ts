@@ -10,7 +10,7 @@ import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.
 import { luaToReply } from './convert.js';
 import { ScriptEngine, sha1hex } from './engine.js';
 import { LuaSyntaxError } from './lua/compile.js';
-import { LuaError, LuaTable, type LuaFunction } from './lua/values.js';
+import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './lua/values.js';
 
 interface Script {
   body: string;
@@ -77,6 +77,25 @@ function scripting(server: ServerContext): Scripting {
   return s;
 }
 
+/** Checks EVAL/FCALL's numkeys at args[2]; the count, or undefined after the error reply. */
+export function numkeysArg(call: CommandCall): number | undefined {
+  const { args, reply } = call;
+  const numkeys = parseInteger(args.str(2));
+  if (numkeys === null || typeof numkeys === 'bigint') {
+    reply.error(ERR_NOT_INTEGER);
+    return undefined;
+  }
+  if (numkeys > args.count - 3) {
+    reply.error("Number of keys can't be greater than number of args");
+    return undefined;
+  }
+  if (numkeys < 0) {
+    reply.error("Number of keys can't be negative");
+    return undefined;
+  }
+  return numkeys;
+}
+
 /** Scripts cached on `server` (INFO's number_of_cached_scripts). */
 export function cachedScripts(server: ServerContext): number {
   return states.get(server)?.cache.size ?? 0;
@@ -84,19 +103,8 @@ export function cachedScripts(server: ServerContext): number {
 
 function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void {
   const { args, reply, server } = call;
-  const numkeys = parseInteger(args.str(2));
-  if (numkeys === null || typeof numkeys === 'bigint') {
-    reply.error(ERR_NOT_INTEGER);
-    return;
-  }
-  if (numkeys > args.count - 3) {
-    reply.error("Number of keys can't be greater than number of args");
-    return;
-  }
-  if (numkeys < 0) {
-    reply.error("Number of keys can't be negative");
-    return;
-  }
+  const numkeys = numkeysArg(call);
+  if (numkeys === undefined) return;
   const s = scripting(server);
   let sha: string;
   let script: Script | undefined;
@@ -122,20 +130,24 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
   const keys: string[] = [];
   const argv: string[] = [];
   for (let i = 3; i < args.count; i++) (i < 3 + numkeys ? keys : argv).push(args.str(i));
-  run(call, s.engine, sha, script, keys, argv, readOnly || (script.flags?.has('no-writes') ?? false));
+  s.engine.setKeysAndArgv(keys, argv);
+  runScript(call, s.engine, sha, () => script.fn(), readOnly || (script.flags?.has('no-writes') ?? false));
 }
 
-function run(call: CommandCall, engine: ScriptEngine, sha: string, script: Script, keys: string[], argv: string[], readOnly: boolean): void {
+/**
+ * Runs a script or function for `call` and replies its result, or its error as Redis words it:
+ * "-<err> script: <label>, on @<chunk>:<line>." (label: the SHA1, or the function's name).
+ */
+export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean): void {
   const { reply, client } = call;
   const R = engine.R;
   const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now };
   engine.run = state;
   engine.startClock();
   engine.client.db = client.db;
-  engine.setKeysAndArgv(keys, argv);
   R.pos.line = 0;
   try {
-    const result = script.fn();
+    const result = invoke();
     luaToReply(reply, result[0], state.resp);
   } catch (e) {
     let err: string;
@@ -148,7 +160,7 @@ function run(call: CommandCall, engine: ScriptEngine, sha: string, script: Scrip
     } else {
       throw e;
     }
-    reply.error(`-${err.replace(/[\r\n]+/g, ' ')} script: ${sha}, on @user_script:${R.pos.line}.`);
+    reply.error(`-${err.replace(/[\r\n]+/g, ' ')} script: ${label}, on @${R.pos.chunk}:${R.pos.line}.`);
   } finally {
     engine.run = undefined;
   }

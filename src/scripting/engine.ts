@@ -30,6 +30,8 @@ export interface RunState {
 }
 
 const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 };
+/** The flags a script or function may declare (scripts_flags_def). */
+export const FUNCTION_FLAGS: ReadonlySet<string> = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
 
 /** An error of the redis API (luaPushError + lua_error): a table {err = "ERR ..."}, no position. */
 function apiError(msg: string): LuaError {
@@ -43,7 +45,12 @@ export function sha1hex(s: string): string {
 }
 
 export class ScriptEngine {
-  readonly R = new Runtime('user_script');
+  readonly R: Runtime;
+  /**
+   * FUNCTION LOAD in progress: redis.register_function is the only way to act (it hands the
+   * function over here); redis.call does not exist yet.
+   */
+  registering: ((name: string, fn: LuaFunction, flags: string[], description: string | undefined) => string | undefined) | undefined;
   /** The client redis.call runs commands as (Redis's lua_client). */
   readonly client: Client;
   private readonly capture: ReplyWriter;
@@ -58,7 +65,10 @@ export class ScriptEngine {
   constructor(
     private readonly server: ServerContext,
     private readonly log: (level: number, msg: string) => void,
+    /** 'user_script' for EVAL, 'user_function' for FUNCTION: the chunk name errors show. */
+    chunk = 'user_script',
   ) {
+    this.R = new Runtime(chunk);
     this.client = new Client(0, -1, 'lua', true, Date.now(), true, () => 'lua');
     this.client.flags |= ClientFlag.DenyBlocking;
     const capture: ReplyWriter = new ReplyWriter({
@@ -149,8 +159,66 @@ export class ScriptEngine {
     const R = this.R;
     const redis = new LuaTable();
     const fn = (name: string, f: LuaFunction) => redis.set(name, f);
-    fn('call', (...a) => [this.execute(a, true)]);
-    fn('pcall', (...a) => [this.execute(a, false)]);
+    const notWhileLoading = (name: string) => {
+      if (this.registering) throw R.pos.error(`attempt to call field '${name}' (a nil value)`);
+    };
+    fn('call', (...a) => {
+      notWhileLoading('call');
+      return [this.execute(a, true)];
+    });
+    fn('pcall', (...a) => {
+      notWhileLoading('pcall');
+      return [this.execute(a, false)];
+    });
+    fn('register_function', (...a) => {
+      const register = this.registering;
+      if (!register) throw apiError('redis.register_function can only be called on FUNCTION LOAD command');
+      if (a.length < 1 || a.length > 2) throw apiError('wrong number of arguments to redis.register_function');
+      let name: LuaValue;
+      let callback: LuaValue;
+      let description: string | undefined;
+      const flags: string[] = [];
+      if (a.length === 2) {
+        name = a[0];
+        callback = a[1];
+        if (typeof name !== 'string' && typeof name !== 'number') throw apiError('first argument to redis.register_function must be a string');
+        if (typeof callback !== 'function') throw apiError('second argument to redis.register_function must be a function');
+      } else {
+        const t = a[0];
+        if (!(t instanceof LuaTable)) throw apiError('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).');
+        for (const [k, v] of t.entries()) {
+          if (typeof k !== 'string') throw apiError('named argument key given to redis.register_function is not a string');
+          switch (k.toLowerCase()) {
+            case 'function_name':
+              if (typeof v !== 'string') throw apiError('function_name argument given to redis.register_function must be a string');
+              name = v;
+              break;
+            case 'description':
+              if (typeof v !== 'string') throw apiError('description argument given to redis.register_function must be a string');
+              description = v;
+              break;
+            case 'callback':
+              if (typeof v !== 'function') throw apiError('callback argument given to redis.register_function must be a function');
+              callback = v;
+              break;
+            case 'flags':
+              if (!(v instanceof LuaTable)) throw apiError('flags argument to redis.register_function must be a table representing function flags');
+              for (const [, f] of v.entries()) {
+                if (typeof f !== 'string' || !FUNCTION_FLAGS.has(f.toLowerCase())) throw apiError('unknown flag given');
+                flags.push(f.toLowerCase());
+              }
+              break;
+            default:
+              throw apiError('unknown argument given to redis.register_function');
+          }
+        }
+        if (name === undefined) throw apiError('redis.register_function must get a function name argument');
+        if (callback === undefined) throw apiError('redis.register_function must get a callback argument');
+      }
+      const err = register(typeof name === 'number' ? numberToString(name) : (name as string), callback as LuaFunction, flags, description);
+      if (err !== undefined) throw apiError(err);
+      return [];
+    });
     fn('error_reply', (msg) => {
       if (typeof msg !== 'string') throw apiError('wrong number or type of arguments');
       const t = new LuaTable();
@@ -235,6 +303,37 @@ export class ScriptEngine {
   /** The start of a script: its commands' durations are measured from here, one clock read each. */
   startClock(): void {
     this.call.clock = performance.now();
+  }
+
+  /**
+   * Redis Functions' globals (luaEngineInitEngine): an empty table whose __index is the whole API
+   * while functions run, and while a library loads only `redis` with register_function, log and
+   * the version. Returns the switch between the two.
+   */
+  functionGlobals(): (loading: boolean) => void {
+    const R = this.R;
+    const full = R.G;
+    const errorMeta = full.metatable!;
+    const redis = full.getStr('redis') as LuaTable;
+    const loadRedis = new LuaTable();
+    for (const k of ['register_function', 'log', 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM']) loadRedis.set(k, redis.getStr(k));
+    loadRedis.metatable = errorMeta;
+    loadRedis.readonly = true;
+    const loadApi = new LuaTable();
+    loadApi.set('redis', loadRedis);
+    loadApi.metatable = errorMeta;
+    loadApi.readonly = true;
+    const meta = new LuaTable();
+    meta.set('__index', full);
+    const proxy = new LuaTable();
+    proxy.metatable = meta;
+    proxy.readonly = true;
+    R.G = proxy;
+    return (loading) => {
+      meta.readonly = false;
+      meta.set('__index', loading ? loadApi : full);
+      meta.readonly = true;
+    };
   }
 
   /** KEYS and ARGV for an EVAL (globals, set while the protection is lifted). */

@@ -27,6 +27,7 @@ import { LatencyMonitor } from '../stats/latency-monitor.js';
 import { SlowLog } from '../stats/slowlog.js';
 import { Level, Logger } from '../util/log.js';
 import { scriptingCommands } from '../scripting/commands.js';
+import { functionCommands } from '../scripting/functions.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig } from './config-apply.js';
@@ -96,7 +97,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     const log = (this.log = opts.logger ?? new Logger());
     this.keyspace = new Keyspace(config.int('databases'));
     this.keyspace.observe(this);
-    this.commands = buildCommandTable(scriptingCommands);
+    this.commands = buildCommandTable([...scriptingCommands, ...functionCommands]);
     for (const [from, to] of config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(config, this.commands);
     const st = (this.st = new ServerState(this));

@@ -6,7 +6,8 @@ import { arithOp, Ops, Position } from './ops.js';
 import { LuaTable, type LuaFunction, type LuaValue } from './values.js';
 
 export class Runtime extends Ops {
-  readonly G = new LuaTable();
+  /** The globals (Functions swap in a proxy table whose __index says which API is visible). */
+  G = new LuaTable();
 
   constructor(chunk = 'user_script') {
     super(new Position(chunk));
