@@ -78,6 +78,10 @@ export declare class NativeEngine {
   /** Appends bytes to a client's output (copied at once). */
   /** false when the client is over its output limit. */
   appendRaw(slot: number, bytes: Uint8Array): boolean;
+  /** Inside a batch, while a script runs long: what clients sent since, in a batch of its own. */
+  serveBusy(): { words: number; records: ArrayBuffer; arena: ArrayBuffer } | undefined;
+  /** Writes pending replies now (inside a batch they are written when it returns). */
+  flushNow(): void;
   /** Closes the client now (pending output discarded) or once its pending output is written. */
   closeClient(slot: number, afterReply: boolean): void;
   setUnauthenticated(slot: number, on: boolean): void;

@@ -108,6 +108,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
       InstanceMethod<&EngineWrap::PollBackend>("pollBackend"),
       InstanceMethod<&EngineWrap::IoThreadStats>("ioThreadStats"),
       InstanceMethod<&EngineWrap::Release>("release"),
+      InstanceMethod<&EngineWrap::ServeBusy>("serveBusy"),
+      InstanceMethod<&EngineWrap::FlushNow>("flushNow"),
       InstanceMethod<&EngineWrap::ConfigureTls>("configureTls"),
       InstanceMethod<&EngineWrap::SetTlsAuthClients>("setTlsAuthClients"),
     });
@@ -355,6 +357,24 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
   Napi::Value ShrinkQueryBuffers(const Napi::CallbackInfo& info) {
     size_t n = engine_->shrink_query_buffers(info[0].As<Napi::Number>().DoubleValue());
     return Napi::Number::New(info.Env(), static_cast<double>(n));
+  }
+
+  // serveBusy(): while a script runs past busy-reply-threshold, inside the batch: what clients
+  // sent since, as { words, records, arena } (Engine::collect_busy), or undefined if nothing.
+  Napi::Value ServeBusy(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!started_ || !in_turn_ || !engine_->collect_busy()) return env.Undefined();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("words", Napi::Number::New(env, static_cast<double>(engine_->busy_words())));
+    o.Set("records", WrapBytes(env, engine_->busy_records().block()));
+    o.Set("arena", WrapBytes(env, engine_->busy_arena().block()));
+    return o;
+  }
+
+  // flushNow(): writes pending replies at once (the -BUSY replies given while a script runs).
+  Napi::Value FlushNow(const Napi::CallbackInfo& info) {
+    if (started_) engine_->flush();
+    return info.Env().Undefined();
   }
 
   // release(arrayBuffer): detaches a big argument's buffer that JavaScript no longer uses (an

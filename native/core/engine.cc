@@ -20,6 +20,7 @@ Engine::Engine(EngineConfig cfg)
   lanes_.push_back(std::make_unique<Lane>(kArenaInitial, kRecordsInitial));
   for (int i = 1; i < threads; i++) lanes_.push_back(std::make_unique<Lane>(kReadLen * 4, 4096));
   main_ = lanes_[0].get();
+  busy_ = std::make_unique<Lane>(kReadLen * 4, 4096);
   if (threads > 1) pool_ = std::make_unique<IoThreadPool>(threads);
   types_.add(make_tcp_connection_type(), nullptr);
   types_.add(make_unix_connection_type(), nullptr);
@@ -174,6 +175,45 @@ void Engine::turn(BatchHost& host) {
     end_batch();
     if (!has_pending_events() && !has_pending_data()) return;
   }
+}
+
+bool Engine::collect_busy() {
+  assert_main_thread();
+  busy_->records.reset();
+  busy_->arena.reset();
+  busy_->bigs.clear();
+  now_ms_ = wall_ms();
+  // Clients with requests in the batch being run (the script's caller among them) are not read:
+  // what they send next must wait for those, or replies would leave in another order.
+  std::vector<bool> waiting(slots_.size(), false);
+  const uint32_t* w = reinterpret_cast<const uint32_t*>(main_->records.data());
+  size_t words = main_->records.used() / 4;
+  for (size_t i = 0; i < words;) {
+    size_t len = respd::record_words(w + i);
+    if (len == 0) break;
+    if ((w[i] == kRecCommand || w[i] == kRecProtocolError) && w[i + 1] < waiting.size()) waiting[w[i + 1]] = true;
+    i += len;
+  }
+  int n = poller_->wait(events_.data(), cfg_.max_events, 0);
+  for (int i = 0; i < n; i++) {
+    uint8_t kind = *static_cast<uint8_t*>(events_[i].data);
+    if (kind == kHandleListener) continue;  // new connections wait for the script to end
+    Client* c = static_cast<Client*>(events_[i].data);
+    if (!c->alive || c->handshaking || c->read_wants_write || c->write_wants_read || waiting[c->slot]) continue;
+    if (events_[i].mask & kPollWritable) {
+      if (!write_client(*busy_, *c)) continue;
+    }
+    if (events_[i].mask & kPollReadable) read_client(*busy_, *c);
+  }
+  // Closes met here are reported with the next batch (busy_ is not the main lane).
+  for (size_t i = 0; i + 2 < busy_->closes.size(); i += 3) {
+    if (Client* c = live(busy_->closes[i])) finish_close(*c, busy_->closes[i + 1], static_cast<int>(busy_->closes[i + 2]));
+  }
+  busy_->closes.clear();
+  pending_data_.insert(pending_data_.end(), busy_->pending_data.begin(), busy_->pending_data.end());
+  busy_->pending_data.clear();
+  merge_stats(*busy_);
+  return busy_->records.used() > 0;
 }
 
 bool Engine::collect() {

@@ -129,6 +129,13 @@ class Engine {
   void flush();
   // Ends the batch: releases slots closed in it, resets the arena and records.
   void end_batch();
+  // While a script runs too long, inside a batch: reads what clients sent since into a batch of
+  // its own (busy_records(), busy_arena()) without accepting or releasing anything, so that the
+  // host can answer -BUSY, or SCRIPT KILL, without touching the batch being run. True if any.
+  bool collect_busy();
+  const GrowBuf& busy_records() const { return busy_->records; }
+  const GrowBuf& busy_arena() const { return busy_->arena; }
+  size_t busy_words() const { return busy_->records.used() / 4; }
   // Events produced outside collect() (by flush) wait for the next batch.
   bool has_pending_events() const { return !pending_records_.empty(); }
   // Clients with bytes already decrypted inside their transport (TLS): the next collect()
@@ -230,6 +237,7 @@ class Engine {
   std::vector<PollEvent> events_;
   std::vector<std::unique_ptr<Lane>> lanes_;  // one per IO thread; lanes_[0] is the main thread's
   Lane* main_ = nullptr;
+  std::unique_ptr<Lane> busy_;                // collect_busy()'s batch
   std::unique_ptr<IoThreadPool> pool_;        // only with io-threads > 1
   bool io_active_ = false;
   std::vector<Client*> read_jobs_;

@@ -22,6 +22,16 @@ export interface DebugFlags {
   pauseCron: boolean;
 }
 
+/** The script a busy server is running, as SCRIPT KILL / FUNCTION KILL see it. */
+export interface BusyScript {
+  /** EVAL and EVALSHA ('script'), or FCALL ('function'). */
+  kind: 'script' | 'function';
+  /** It has written: only SHUTDOWN NOSAVE ends it. */
+  wrote(): boolean;
+  /** Stops it at its next step, with Redis's error for its caller (none when `silent`: shutdown). */
+  kill(silent?: boolean): void;
+}
+
 export interface ShutdownOptions {
   save: boolean;
   nosave: boolean;
@@ -128,6 +138,11 @@ export interface ServerContext extends ServerAdmin {
   runQueued(call: CommandCall, cmd: Command): void;
   /** redis.call: runs a command a script checked, with the hooks every call has (stats, MONITOR). */
   callFromScript(call: CommandCall, cmd: Command): void;
+  /**
+   * A script runs past busy-reply-threshold: answers what clients sent meanwhile (-BUSY, or the
+   * script's KILL, or SHUTDOWN NOSAVE) without running anything else.
+   */
+  serveWhileBusy(busy: BusyScript): void;
 }
 
 declare module '../table/table.js' {

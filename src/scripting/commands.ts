@@ -139,17 +139,49 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
  * "-<err> script: <label>, on @<chunk>:<line>." (label: the SHA1, or the function's name).
  */
 export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean): void {
-  const { reply, client } = call;
+  const { reply, client, server } = call;
   const R = engine.R;
   const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now };
   engine.run = state;
   engine.startClock();
   engine.client.db = client.db;
   R.pos.line = 0;
+  // Past busy-reply-threshold the script keeps running, and other clients are answered -BUSY
+  // between its steps (Redis's luaMaskCountHook and processEventsWhileBlocked).
+  const kind = R.pos.chunk === 'user_function' ? 'function' : 'script';
+  const threshold = server.config.int('busy-reply-threshold');
+  const start = performance.now();
+  let logged = false;
+  let served = 0;
+  let silent = false;
+  const busy = {
+    kind,
+    wrote: () => state.wrote,
+    kill: (quiet?: boolean) => {
+      silent = quiet === true;
+      if (!silent) server.logAt(2, 'Lua script killed by user with SCRIPT KILL.');
+      const t = new LuaTable();
+      t.set('err', 'ERR Script killed by user with SCRIPT KILL...');
+      R.killed = new LuaError(t);
+    },
+  } as const;
+  R.onTick = threshold > 0 ? () => {
+    const elapsed = performance.now() - start;
+    // Past the threshold, other clients are looked at every few milliseconds, not every step.
+    if (elapsed < threshold || elapsed - served < 5) return;
+    served = elapsed;
+    if (!logged) {
+      logged = true;
+      server.logWarning(`Slow script detected: still in execution after ${Math.floor(elapsed)} milliseconds. You can try killing the script using the ${kind === 'script' ? 'SCRIPT KILL' : 'FUNCTION KILL'} command. Script name is: ${label}.`);
+    }
+    server.serveWhileBusy(busy);
+  } : undefined;
   try {
     const result = invoke();
     luaToReply(reply, result[0], state.resp);
   } catch (e) {
+    // SHUTDOWN NOSAVE ended it: the server goes, its caller gets no reply.
+    if (silent) return;
     let err: string;
     if (e instanceof LuaError) {
       const v = e.value;
@@ -163,6 +195,8 @@ export function runScript(call: CommandCall, engine: ScriptEngine, label: string
     reply.error(`-${err.replace(/[\r\n]+/g, ' ')} script: ${label}, on @${R.pos.chunk}:${R.pos.line}.`);
   } finally {
     engine.run = undefined;
+    R.onTick = undefined;
+    R.killed = undefined;
   }
 }
 

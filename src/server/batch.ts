@@ -10,7 +10,8 @@ import type { Acl } from '../acl/acl.js';
 import { callCommand, processCommand, type DispatchHooks } from '../commands/dispatch.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Args } from '../engine/args.js';
-import { type CloseReason, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
+import { BIG_ARG_LEN, type CloseReason, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
+import type { BusyScript } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { protocolErrorReason, protocolErrorText } from '../util/errors.js';
 import { Level, type Logger } from '../util/log.js';
@@ -134,6 +135,57 @@ export class BatchRunner {
       return;
     }
     callCommand(call, cmd, this.hooks);
+  }
+
+  /**
+   * While a script runs long: the requests that arrived meanwhile (native reads them into a batch
+   * of their own) get -BUSY, except the KILL of that kind of script and SHUTDOWN NOSAVE.
+   */
+  serveWhileBusy(busy: BusyScript, shutdown: () => void): void {
+    const st = this.st;
+    const engine = st.engine;
+    const batch = engine?.serveBusy();
+    if (!engine || !batch) return;
+    const r = new Uint32Array(batch.records);
+    const arena = Buffer.from(batch.arena) as Buffer & { latin1Slice(start: number, end: number): string };
+    const word = (i: number, k: number): string => {
+      const off = r[i + 3 + 2 * k]!;
+      const len = r[i + 4 + 2 * k]!;
+      return len === BIG_ARG_LEN ? '' : arena.latin1Slice(off, off + len).toLowerCase();
+    };
+    for (let i = 0; i < batch.words; i += recordWords(r, i)) {
+      const type = r[i] as Rec;
+      if (type === Rec.ProtocolError) this.onProtocolError(r[i + 1]!, r[i + 2] as ProtoError, r[i + 3]!);
+      else if (type === Rec.QueryLimit) this.lifecycle.onQueryLimit(r[i + 1]!, r[i + 2]! + r[i + 3]! * 2 ** 32);
+      else if (type === Rec.OutputLimit) this.lifecycle.onOutputLimit(r[i + 1]!, true);
+      if (type !== Rec.Command) continue;
+      const c = this.clients.atSlot(r[i + 1]!);
+      if (!c || c.closing) continue;
+      const argc = r[i + 2]!;
+      const name = word(i, 0);
+      const sub = argc > 1 ? word(i, 1) : '';
+      const kill = (name === 'script' || name === 'function') && sub === 'kill';
+      let answer: string;
+      if (kill && (name === 'script') === (busy.kind === 'script')) {
+        if (busy.wrote()) {
+          answer = '-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
+        } else {
+          busy.kill();
+          answer = '+OK';
+        }
+      } else if (name === 'shutdown' && Array.from({ length: argc - 1 }, (_, k) => word(i, k + 1)).includes('nosave')) {
+        busy.kill(true);
+        shutdown();
+        continue;
+      } else {
+        answer = busy.kind === 'script'
+          ? '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'
+          : '-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+      }
+      this.writeTo(c, (w) => (answer[0] === '+' ? w.status(answer.slice(1)) : w.error(answer)), false);
+    }
+    st.writer.commit();
+    engine.flushNow();
   }
 
   /** A command from a script (redis.call): checked by the script engine, counted and fed as any. */

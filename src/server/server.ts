@@ -14,7 +14,7 @@ import { PubSub } from '../clients/pubsub.js';
 import { ClientRegistry } from '../clients/registry.js';
 import { Tracking } from '../clients/tracking.js';
 import { WatchRegistry } from '../clients/watch.js';
-import type { ServerContext, ShutdownOptions } from '../commands/context.js';
+import type { BusyScript, ServerContext, ShutdownOptions } from '../commands/context.js';
 import { buildCommandTable } from '../commands/index.js';
 import { notifyKeyspaceEvent, wireKeyspace } from '../commands/notify.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
@@ -268,5 +268,9 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   callFromScript(call: CommandCall, cmd: Command): void {
     this.runner.callFromScript(call, cmd);
+  }
+
+  serveWhileBusy(busy: BusyScript): void {
+    this.runner.serveWhileBusy(busy, () => this.shutdown({ save: false, nosave: true, now: false, force: false }));
   }
 }

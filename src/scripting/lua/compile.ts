@@ -151,13 +151,13 @@ export class Compiler {
         return out;
       }
       case 'WhileStatement':
-        return `${at}while (${this.cond(s.condition)}) {\n${this.block(s.body)}\n}`;
+        return `${at}while (${this.cond(s.condition)}) {\nR.tick();\n${this.block(s.body)}\n}`;
       case 'RepeatStatement': {
         this.scopes.push(new Map());
         const body = this.block(s.body, false);
         const cond = this.cond(s.condition);
         this.scopes.pop();
-        return `${at}do {\n${body}\nif (${cond}) break;\n} while (true);`;
+        return `${at}do {\nR.tick();\n${body}\nif (${cond}) break;\n} while (true);`;
       }
       case 'DoStatement':
         return `${at}{\n${this.block(s.body)}\n}`;
@@ -172,7 +172,7 @@ export class Compiler {
         const name = this.declare(s.variable.name);
         const body = this.block(s.body, false);
         this.scopes.pop();
-        return `${at}${init}\nfor (; ${step} > 0 ? ${v} <= ${lim} : ${v} >= ${lim}; ${v} += ${step}) {\nlet ${name} = ${v};\n${body}\n}`;
+        return `${at}${init}\nfor (; ${step} > 0 ? ${v} <= ${lim} : ${v} >= ${lim}; ${v} += ${step}) {\nR.tick();\nlet ${name} = ${v};\n${body}\n}`;
       }
       case 'ForGenericStatement': {
         const f = this.temp();
@@ -185,7 +185,7 @@ export class Compiler {
         const body = this.block(s.body, false);
         this.scopes.pop();
         const decls = names.map((n, i) => `let ${n} = ${r}[${i}];`).join(' ');
-        return `${at}${init}\nfor (;;) {\n${r} = R.call(${f}, [${st}, ${ctl}]); if (${r}[0] === undefined) break; ${ctl} = ${r}[0]; ${decls}\n${body}\n}`;
+        return `${at}${init}\nfor (;;) {\n${r} = R.call(${f}, [${st}, ${ctl}]); if (${r}[0] === undefined) break; ${ctl} = ${r}[0]; ${decls}\nR.tick();\n${body}\n}`;
       }
       default:
         throw new LuaSyntaxError(`${this.chunk}:${s.loc?.start.line ?? 0}: unsupported statement ${s.type}`);
@@ -211,7 +211,7 @@ export class Compiler {
     const params = [...f.parameters];
     const vararg = params.some((p) => p.type === 'VarargLiteral');
     const all: (AST.Identifier | AST.VarargLiteral)[] = method ? [{ type: 'Identifier', name: 'self' } as AST.Identifier, ...params] : params;
-    return `(function (...va) {\n${this.functionBody(all, vararg, f.body)}\n})`;
+    return `(function (...va) {\nR.tick();\n${this.functionBody(all, vararg, f.body)}\n})`;
   }
 
   // ---- expressions -----------------------------------------------------------------------------

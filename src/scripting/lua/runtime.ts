@@ -3,7 +3,7 @@
 // read-only), table constructors. One Runtime per Lua state; the library lives in its globals.
 import { Compiler } from './compile.js';
 import { arithOp, Ops, Position } from './ops.js';
-import { LuaTable, type LuaFunction, type LuaValue } from './values.js';
+import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './values.js';
 
 export class Runtime extends Ops {
   /** The globals (Functions swap in a proxy table whose __index says which API is visible). */
@@ -11,6 +11,22 @@ export class Runtime extends Ops {
 
   constructor(chunk = 'user_script') {
     super(new Position(chunk));
+  }
+
+  /** Loop iterations and calls since the last check (tick). */
+  private ticks = 0;
+  /** Called every 1000 ticks while set: the busy-script check. */
+  onTick: (() => void) | undefined;
+  /** Set by SCRIPT KILL: raised at the next tick, and at every one after (pcall cannot keep it). */
+  killed: LuaError | undefined;
+
+  /** Every loop iteration and function call: where a running script can be stopped or served around. */
+  tick(): void {
+    if (this.killed) throw this.killed;
+    if (++this.ticks >= 1000) {
+      this.ticks = 0;
+      this.onTick?.();
+    }
   }
 
   /** Compiles a chunk into a function of the runtime (scripts see `...` as their arguments). */
