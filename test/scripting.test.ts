@@ -130,3 +130,18 @@ describe('scripts with the data', () => {
     r.disconnect();
   });
 });
+
+describe('INFO', () => {
+  it('counts cached scripts, functions and libraries', async () => {
+    const r = await RawClient.connect(server.port);
+    await r.call('SCRIPT', 'FLUSH');
+    await r.call('FUNCTION', 'FLUSH');
+    await r.call('SCRIPT', 'LOAD', 'return 1');
+    await r.call('SCRIPT', 'LOAD', 'return 2');
+    await r.call('FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('fa', function() end)\nredis.register_function('fb', function() end)");
+    const info = await r.call('INFO', 'memory');
+    expect(info).toMatch(/\r\nnumber_of_cached_scripts:2\r\nnumber_of_functions:2\r\nnumber_of_libraries:1\r\n/);
+    expect(info).toMatch(/\r\nused_memory_scripts_eval:16\r\n/);
+    r.close();
+  });
+});

@@ -96,9 +96,12 @@ export function numkeysArg(call: CommandCall): number | undefined {
   return numkeys;
 }
 
-/** Scripts cached on `server` (INFO's number_of_cached_scripts). */
-export function cachedScripts(server: ServerContext): number {
-  return states.get(server)?.cache.size ?? 0;
+/** The EVAL script cache of `server`: how many scripts, and the bytes of their bodies. */
+export function scriptCacheStats(server: ServerContext): { scripts: number; bytes: number } {
+  let bytes = 0;
+  const cache = states.get(server)?.cache;
+  for (const s of cache?.values() ?? []) bytes += s.body.length;
+  return { scripts: cache?.size ?? 0, bytes };
 }
 
 function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void {

@@ -106,6 +106,14 @@ class Functions {
 }
 
 const states = new WeakMap<ServerContext, Functions>();
+
+/** The libraries of `server`: how many, their functions, and the bytes of their code. */
+export function libraryStats(server: ServerContext): { functions: number; libraries: number; bytes: number } {
+  const f = states.get(server);
+  let bytes = 0;
+  for (const l of f?.libraries.values() ?? []) bytes += l.code.length;
+  return { functions: f?.functions.size ?? 0, libraries: f?.libraries.size ?? 0, bytes };
+}
 function functionsOf(server: ServerContext): Functions {
   let f = states.get(server);
   if (!f) {

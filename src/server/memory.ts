@@ -22,6 +22,8 @@ export class Memory {
     readonly config: Config,
     /** A key was evicted (the `evicted` keyspace event). */
     readonly evicted: (db: number, key: string) => void,
+    /** Scripts and functions held (INFO's scripting fields). */
+    private readonly scripting: () => { scripts: number; scriptBytes: number; functions: number; libraries: number; functionBytes: number },
   ) {
     this.dataset = new DatasetEstimate(keyspace);
     this.evictor = new Evictor(this);
@@ -53,6 +55,26 @@ export class Memory {
     return !this.evictor.perform(nowMs);
   }
 
+  private scriptingFields(): [string, string | number][] {
+    const s = this.scripting();
+    const scripts = s.scriptBytes + s.functionBytes;
+    return [
+      ['used_memory_lua', 0],
+      ['used_memory_vm_eval', 0],
+      ['used_memory_lua_human', bytesHuman(0)],
+      ['used_memory_scripts_eval', s.scriptBytes],
+      ['number_of_cached_scripts', s.scripts],
+      ['number_of_functions', s.functions],
+      ['number_of_libraries', s.libraries],
+      ['used_memory_vm_functions', 0],
+      ['used_memory_vm_total', 0],
+      ['used_memory_vm_total_human', bytesHuman(0)],
+      ['used_memory_functions', s.functionBytes],
+      ['used_memory_scripts', scripts],
+      ['used_memory_scripts_human', bytesHuman(scripts)],
+    ];
+  }
+
   /** INFO memory. */
   infoFields(): [string, string | number][] {
     const now = Date.now();
@@ -69,6 +91,9 @@ export class Memory {
       ['used_memory_dataset', this.dataset.bytes(now)],
       // What V8 holds now (live objects and garbage not yet collected, plus external buffers).
       ['used_memory_vm_heap', mem.heapUsed + mem.external],
+      // Scripts compile into V8's heap (counted above): no separate Lua VM weighs anything, so
+      // the vm fields are 0 and the scripts fields count the bodies and library code held.
+      ...this.scriptingFields(),
       ['maxmemory', this.maxmemory],
       ['maxmemory_human', bytesHuman(this.maxmemory)],
       ['maxmemory_policy', this.config.str('maxmemory-policy')],

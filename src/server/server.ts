@@ -26,8 +26,8 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { LatencyMonitor } from '../stats/latency-monitor.js';
 import { SlowLog } from '../stats/slowlog.js';
 import { Level, Logger } from '../util/log.js';
-import { scriptingCommands } from '../scripting/commands.js';
-import { functionCommands } from '../scripting/functions.js';
+import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
+import { functionCommands, libraryStats } from '../scripting/functions.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig } from './config-apply.js';
@@ -109,7 +109,11 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.keyspace.dropped = releaseValue;
     const infoLine = (c: Client) => this.runner.clientInfoLine(c);
     this.lifecycle = new ClientLifecycle(st, this, config, this.acl, log, infoLine);
-    this.memory = new Memory(st, this.keyspace, config, (db, key) => notifyKeyspaceEvent(this, 'e', 'evicted', key, db));
+    this.memory = new Memory(st, this.keyspace, config, (db, key) => notifyKeyspaceEvent(this, 'e', 'evicted', key, db), () => {
+      const e = scriptCacheStats(this);
+      const f = libraryStats(this);
+      return { scripts: e.scripts, scriptBytes: e.bytes, functions: f.functions, libraries: f.libraries, functionBytes: f.bytes };
+    });
     this.listeners = new Listeners(config, log, { tcp: opts.ephemeralPort ?? false, tls: opts.ephemeralTlsPort ?? false });
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
     const hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency);
