@@ -14,6 +14,7 @@ import { CmdFlag, type CommandCall } from '../table/table.js';
 import { installBit } from './bit.js';
 import { installCjson } from './cjson.js';
 import { installCmsgpack } from './cmsgpack.js';
+import { installStruct } from './struct.js';
 import { respToLua } from './convert.js';
 import { Runtime } from './lua/runtime.js';
 import { installStdlib } from './lua/stdlib.js';
@@ -87,6 +88,7 @@ export class ScriptEngine {
     installCjson(this.R);
     installBit(this.R);
     installCmsgpack(this.R);
+    installStruct(this.R);
     this.lockGlobals();
   }
 
@@ -294,7 +296,7 @@ export class ScriptEngine {
     });
     R.G.metatable = meta;
     R.G.readonly = true;
-    for (const name of ['redis', 'string', 'table', 'math', 'os', 'cjson', 'bit', 'cmsgpack']) {
+    for (const name of ['redis', 'string', 'table', 'math', 'os', 'cjson', 'bit', 'cmsgpack', 'struct']) {
       const t = R.G.getStr(name);
       if (t instanceof LuaTable) t.readonly = true;
     }
