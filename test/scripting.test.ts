@@ -145,3 +145,21 @@ describe('INFO', () => {
     r.close();
   });
 });
+
+describe('MONITOR', () => {
+  it('shows EVAL, then the commands its script ran as [db lua]', async () => {
+    const m = await RawClient.connect(server.port);
+    expect(await m.call('MONITOR')).toBe('+OK\r\n');
+    const start = m.received.length;
+    await c.call('EVAL', "return redis.call('set', KEYS[1], 'v')", '1', 'mon:k');
+    // The PING after shows the monitor has seen everything before it.
+    await c.call('PING');
+    await m.waitBytes(start + 1);
+    for (let i = 0; i < 100 && !/"PING"/.test(m.received.slice(start)); i++) await m.waitBytes(m.received.length + 1, 50);
+    const lines = m.received.slice(start).split('\r\n').filter(Boolean);
+    expect(lines[0]).toMatch(/^\+\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] "EVAL" "return redis\.call\('set', KEYS\[1\], 'v'\)" "1" "mon:k"$/);
+    expect(lines[1]).toMatch(/^\+\d+\.\d{6} \[0 lua\] "set" "mon:k" "v"$/);
+    expect(lines[2]).toMatch(/"PING"$/);
+    m.close();
+  });
+});

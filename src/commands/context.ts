@@ -143,6 +143,11 @@ export interface ServerContext extends ServerAdmin {
    * script's KILL, or SHUTDOWN NOSAVE) without running anything else.
    */
   serveWhileBusy(busy: BusyScript): void;
+  /**
+   * Shows the running command to MONITOR clients now: EVAL and FCALL skip the usual feed after
+   * the command and call this before running, so that their script's commands follow them.
+   */
+  feedMonitors(call: CommandCall, cmd: Command): void;
 }
 
 declare module '../table/table.js' {

@@ -3,6 +3,7 @@
 // ("Error compiling script (new function): user_script:1: ..."), runtime errors with
 // "script: <sha>, on @user_script:<line>.", NOSCRIPT.
 import type { ServerContext } from '../commands/context.js';
+import { lookupCommand } from '../commands/dispatch.js';
 import { replyHelp } from '../commands/help.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
@@ -106,6 +107,8 @@ export function scriptCacheStats(server: ServerContext): { scripts: number; byte
 
 function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void {
   const { args, reply, server } = call;
+  // Fed here (the row has skip_monitor), so that the script's own commands come after it.
+  server.feedMonitors(call, lookupCommand(server.commands, args)!);
   const numkeys = numkeysArg(call);
   if (numkeys === undefined) return;
   const s = scripting(server);

@@ -132,7 +132,8 @@ export class CommandHooks implements BatchHooks {
   }
 
   /** MONITOR lines: +<time> [<db> <addr>] "arg" ..., AUTH and HELLO AUTH secrets redacted. */
-  private feedMonitors(call: CommandCall, cmd: Command): void {
+  feedMonitors(call: CommandCall, cmd: Command): void {
+    if (this.lifecycle.monitors.size === 0) return;
     const c = call.client;
     const t = performance.timeOrigin + performance.now();
     const sec = Math.floor(t / 1000);

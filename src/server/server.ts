@@ -82,6 +82,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly stats: ServerStats;
   readonly blocked: Blocked;
   private readonly runner: BatchRunner;
+  private readonly hooks: CommandHooks;
   private readonly cron: Cron;
   private readonly ioThreadsAlways: boolean;
   private readonly onShutdown: (() => void) | undefined;
@@ -116,7 +117,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     });
     this.listeners = new Listeners(config, log, { tcp: opts.ephemeralPort ?? false, tls: opts.ephemeralTlsPort ?? false });
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
-    const hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency);
+    const hooks = (this.hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency));
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
     this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking);
     this.stats = new ServerStats(this);
@@ -272,6 +273,10 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   callFromScript(call: CommandCall, cmd: Command): void {
     this.runner.callFromScript(call, cmd);
+  }
+
+  feedMonitors(call: CommandCall, cmd: Command): void {
+    this.hooks.feedMonitors(call, cmd);
   }
 
   serveWhileBusy(busy: BusyScript): void {
