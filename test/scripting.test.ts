@@ -19,6 +19,7 @@ describe('recorded from redis-server', () => {
       "SCRIPT LOAD 'return +'": 'luaparse names the token after the unexpected one in this syntax error',
       'EVAL \'return redis.call("blpop", "nolist", 0)\' 0': '7.2 lets scripts call the blocking commands (they answer as if timed out)',
       'EVAL \'return redis.call("brpop", "nolist", 0)\' 0': '7.2 lets scripts call the blocking commands (they answer as if timed out)',
+      'EVAL "return redis.call(\'set\', \'a\', \'b\')" 0': '7.2 says "ACL failure in script: " and the ACL\'s own message',
     }), 60000);
 });
 
