@@ -164,3 +164,13 @@ describe('MONITOR', () => {
     m.close();
   });
 });
+
+describe('runaway scripts end with Lua errors, the server goes on', () => {
+  it('deep recursion, a looping __index, a pattern deeper than the stack', async () => {
+    expect(await c.call('EVAL', 'local function f() return f() + 1 end return f()', '0')).toMatch(/^-ERR user_script:1: stack overflow script: /);
+    expect(await c.call('EVAL', 'local t = {} setmetatable(t, {__index = t}) return t.x', '0')).toMatch(/^-ERR user_script:1: loop in gettable script: /);
+    expect(await c.call('EVAL', "return string.find(string.rep('a', 5000), string.rep('a?', 2500) .. string.rep('a', 2500))", '0')).toBe(':1\r\n');
+    expect(await c.call('EVAL', "return string.find(string.rep('a', 200000), string.rep('a?', 100000) .. string.rep('a', 100000))", '0')).toMatch(/^-ERR user_script:1: stack overflow script: /);
+    expect(await c.call('PING')).toBe('+PONG\r\n');
+  });
+});

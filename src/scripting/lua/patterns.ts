@@ -3,7 +3,9 @@
 // captures), back references %1-%9, %b balanced matches and the %f frontier.
 
 const L_ESC = '%';
-const MAXCCALLS = 200;
+// Lua 5.1 sets no depth limit (the C stack is the limit); a JavaScript stack overflow ends a
+// runaway match as "stack overflow" instead.
+const MAXCCALLS = 1_000_000;
 export const CAP_UNFINISHED = -1;
 export const CAP_POSITION = -2;
 
