@@ -42,6 +42,21 @@ describe('busy scripts', () => {
     probe.close();
   });
 
+  it('the allow-busy commands run meanwhile (AUTH, HELLO, MULTI, WATCH, ...); a refused command dooms a MULTI', async () => {
+    const probe = await RawClient.connect(cli.sock);
+    const runner = await startEndless(probe, BUSY_EVAL, 'EVAL', 'while true do end', '0');
+    expect(await probe.call('HELLO', '2')).toMatch(/^\*14\r\n\$6\r\nserver\r\n\$5\r\nredis\r\n/);
+    expect(await probe.call('WATCH', 'k')).toBe('+OK\r\n');
+    expect(await probe.call('MULTI')).toBe('+OK\r\n');
+    expect(await probe.call('SET', 'k', 'v')).toBe(BUSY_EVAL);
+    expect(await probe.call('SCRIPT', 'KILL')).toBe('+OK\r\n');
+    expect(await runner.waitBytes(1)).toMatch(/^-ERR Script killed by user/);
+    expect(await probe.call('EXEC')).toBe('-EXECABORT Transaction discarded because of previous errors.\r\n');
+    expect(await probe.call('GET', 'k')).toBe('$-1\r\n');
+    runner.close();
+    probe.close();
+  });
+
   it('pcall cannot keep a killed script going', async () => {
     const probe = await RawClient.connect(cli.sock);
     const runner = await startEndless(probe, BUSY_EVAL, 'EVAL', 'while true do pcall(function() local i = 0 while true do i = i + 1 end end) end', '0');

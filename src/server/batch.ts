@@ -29,8 +29,13 @@ export interface BatchHooks extends DispatchHooks {
   endOfBatch(): void;
 }
 
+/** What Redis 7.2 runs while a script is busy (allow_busy), besides the KILLs and SHUTDOWN. */
+const ALLOW_BUSY = new Set(['auth', 'hello', 'quit', 'reset', 'multi', 'discard', 'watch', 'unwatch', 'function|stats']);
+
 export class BatchRunner {
   private deferredPushes: ((r: ReplyWriter) => void)[] = [];
+  /** The CommandCall of allow-busy commands run while a script is busy. */
+  private readonly busyCall: CommandCall;
   private readonly args: Args;
 
   constructor(
@@ -43,6 +48,7 @@ export class BatchRunner {
     private readonly hooks: BatchHooks,
   ) {
     this.args = st.call.args;
+    this.busyCall = { ...st.call, args: new Args() };
   }
 
   /** Decodes `words` record words of the batch and acts on each. */
@@ -165,6 +171,19 @@ export class BatchRunner {
       const name = word(i, 0);
       const sub = argc > 1 ? word(i, 1) : '';
       const kill = (name === 'script' || name === 'function') && sub === 'kill';
+      let whole = true;
+      for (let k = 0; k < argc; k++) if (r[i + 4 + 2 * k] === BIG_ARG_LEN) whole = false;
+      if (whole && !kill && name !== 'shutdown' && ALLOW_BUSY.has(sub && ALLOW_BUSY.has(`${name}|${sub}`) ? `${name}|${sub}` : name)) {
+        // Connection-state commands Redis runs while busy (allow_busy): on their own CommandCall,
+        // so the script's call is left as it is.
+        const call = this.busyCall;
+        call.args.bind(r, i + 3, argc, arena, undefined);
+        call.client = c;
+        call.now = st.call.now;
+        call.clock = performance.now();
+        this.writeTo(c, () => processCommand(call, this.commands, this.hooks), false);
+        continue;
+      }
       let answer: string;
       if (kill && (name === 'script') === (busy.kind === 'script')) {
         if (busy.wrote()) {
@@ -181,6 +200,8 @@ export class BatchRunner {
         answer = busy.kind === 'script'
           ? '-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.'
           : '-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+        // A refused command dooms a transaction being queued (flagTransaction).
+        if (c.multi) c.multi.execAbort = true;
       }
       this.writeTo(c, (w) => (answer[0] === '+' ? w.status(answer.slice(1)) : w.error(answer)), false);
     }
