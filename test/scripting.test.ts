@@ -174,3 +174,17 @@ describe('runaway scripts end with Lua errors, the server goes on', () => {
     expect(await c.call('PING')).toBe('+PONG\r\n');
   });
 });
+
+describe('scripts over maxmemory', () => {
+  it('the first deny-oom command fails; a flagged script needs allow-oom or no-writes', async () => {
+    const s = await startServer({ maxmemory: '1mb', 'maxmemory-policy': 'noeviction' });
+    const r = await RawClient.connect(s.port);
+    const oom = "-OOM command not allowed when used memory > 'maxmemory'.";
+    expect(await r.call('EVAL', "return redis.call('set', 'a', 'b')", '0')).toMatch(new RegExp(`^${oom.replace(/[.()']/g, '\\$&')} script: [0-9a-f]{40}, on @user_script:1\\.\\r\\n$`));
+    expect(await r.call('EVAL', "return redis.call('get', 'a')", '0')).toBe('$-1\r\n');
+    expect(await r.call('EVAL', "#!lua\nreturn redis.call('get', 'a')", '0')).toBe("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'\r\n");
+    expect(await r.call('EVAL', "#!lua flags=no-writes\nreturn redis.call('get', 'a')", '0')).toBe('$-1\r\n');
+    expect(await r.call('EVAL', "#!lua flags=allow-oom\nreturn redis.call('set', 'a', 'b')", '0')).toBe('+OK\r\n');
+    r.close();
+  });
+});

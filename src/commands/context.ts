@@ -148,6 +148,8 @@ export interface ServerContext extends ServerAdmin {
    * the command and call this before running, so that their script's commands follow them.
    */
   feedMonitors(call: CommandCall, cmd: Command): void;
+  /** Memory was over maxmemory when the running command started (scripts' OOM rules). */
+  readonly preCommandOom: boolean;
 }
 
 declare module '../table/table.js' {

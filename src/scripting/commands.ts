@@ -133,21 +133,28 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
     reply.error('Can not execute a script with write flag using *_ro command.');
     return;
   }
+  // A script that declares its flags is refused whole when memory is over maxmemory, unless it
+  // allows OOM or does not write (scriptPrepareForRun).
+  if (script.flags && !script.flags.has('allow-oom') && !script.flags.has('no-writes') && server.preCommandOom && server.config.int('maxmemory') > 0) {
+    reply.error("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+    return;
+  }
   const keys: string[] = [];
   const argv: string[] = [];
   for (let i = 3; i < args.count; i++) (i < 3 + numkeys ? keys : argv).push(args.str(i));
   s.engine.setKeysAndArgv(keys, argv);
-  runScript(call, s.engine, sha, () => script.fn(), readOnly || (script.flags?.has('no-writes') ?? false));
+  runScript(call, s.engine, sha, () => script.fn(), readOnly || (script.flags?.has('no-writes') ?? false), script.flags?.has('allow-oom') ?? false);
 }
 
 /**
  * Runs a script or function for `call` and replies its result, or its error as Redis words it:
  * "-<err> script: <label>, on @<chunk>:<line>." (label: the SHA1, or the function's name).
  */
-export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean): void {
+export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean, allowOom = false): void {
   const { reply, client, server } = call;
   const R = engine.R;
-  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now };
+  const oom = !allowOom && server.preCommandOom && server.config.int('maxmemory') > 0;
+  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now, oom };
   engine.run = state;
   engine.startClock();
   engine.client.db = client.db;

@@ -28,6 +28,8 @@ export interface RunState {
   wrote: boolean;
   /** The clock of the command that runs the script (ms): the script's commands see the same time. */
   now: number;
+  /** Over maxmemory when the script started, and no allow-oom flag: its first deny-oom command fails. */
+  oom: boolean;
 }
 
 const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 };
@@ -130,10 +132,10 @@ export class ScriptEngine {
     if (cmd.flags & CmdFlag.NoScript) return reject('This Redis command is not allowed from script');
     const denied = server.acl.check(c.user, cmd, args, c);
     if (denied !== null) return reject(`ACL failure in script: ${denied.replace(/^-NOPERM /, '')}`);
-    if (cmd.flags & CmdFlag.Write) {
-      if (run.readOnly) return reject('Write commands are not allowed from read-only scripts.');
-      run.wrote = true;
-    }
+    if (cmd.flags & CmdFlag.Write && run.readOnly) return reject('Write commands are not allowed from read-only scripts.');
+    // scriptVerifyOOM: only before the script's first write (it cannot stop halfway after).
+    if (run.oom && !run.wrote && cmd.flags & CmdFlag.DenyOom) return reject("-OOM command not allowed when used memory > 'maxmemory'.");
+    if (cmd.flags & CmdFlag.Write) run.wrote = true;
     this.captured = '';
     this.capture.begin(0, run.resp);
     const call = this.call;
@@ -148,9 +150,10 @@ export class ScriptEngine {
     return v;
   }
 
+  /** luaPushError: "-CODE text" keeps its code, a plain text gets ERR. */
   private fail(msg: string, raise: boolean): LuaValue {
     const t = new LuaTable();
-    t.set('err', `ERR ${msg}`);
+    t.set('err', msg.startsWith('-') ? msg.slice(1) : `ERR ${msg}`);
     if (raise) throw new LuaError(t);
     return t;
   }

@@ -163,10 +163,15 @@ function fcall(call: CommandCall, readOnly: boolean): void {
     reply.error('Can not execute a script with write flag using *_ro command.');
     return;
   }
+  const allowOom = fn.flags.includes('allow-oom');
+  if (!allowOom && !noWrites && server.preCommandOom && server.config.int('maxmemory') > 0) {
+    reply.error("-OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'");
+    return;
+  }
   const keys: string[] = [];
   const argv: string[] = [];
   for (let i = 3; i < args.count; i++) (i < 3 + numkeys ? keys : argv).push(args.str(i));
-  runScript(call, f.engine, fn.name, () => fn.fn(LuaTable.from(keys), LuaTable.from(argv)), readOnly || noWrites);
+  runScript(call, f.engine, fn.name, () => fn.fn(LuaTable.from(keys), LuaTable.from(argv)), readOnly || noWrites, allowOom);
 }
 
 function functionList(call: CommandCall): void {

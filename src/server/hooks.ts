@@ -72,8 +72,12 @@ export class CommandHooks implements BatchHooks {
     return this.lifecycle.evictBeforeCommand(call.client, bytes);
   }
 
+  /** Whether the last command found memory over maxmemory after evicting (pre_command_oom_state). */
+  preCommandOom = false;
+
   outOfMemory(call: CommandCall): boolean {
     const oom = this.memory.outOfMemory(call.now);
+    this.preCommandOom = oom;
     // Evicted keys may have had watchers and tracking clients: tell them now, as Redis does.
     if (this.memory.maxmemory !== 0) this.tracking.broadcastPending();
     return oom;

@@ -275,6 +275,10 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.runner.callFromScript(call, cmd);
   }
 
+  get preCommandOom(): boolean {
+    return this.hooks.preCommandOom;
+  }
+
   feedMonitors(call: CommandCall, cmd: Command): void {
     this.hooks.feedMonitors(call, cmd);
   }
