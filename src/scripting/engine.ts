@@ -14,6 +14,7 @@ import { CmdFlag, type CommandCall } from '../table/table.js';
 import { installBit } from './bit.js';
 import { installCjson } from './cjson.js';
 import { installCmsgpack } from './cmsgpack.js';
+import { installRandom } from './random.js';
 import { installStruct } from './struct.js';
 import { respToLua } from './convert.js';
 import { Runtime } from './lua/runtime.js';
@@ -91,6 +92,7 @@ export class ScriptEngine {
     installBit(this.R);
     installCmsgpack(this.R);
     installStruct(this.R);
+    installRandom(this.R);
     this.lockGlobals();
   }
 
