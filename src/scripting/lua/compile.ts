@@ -360,6 +360,16 @@ export class Compiler {
     if (base.type === 'MemberExpression' && base.indexer === ':') {
       return `R.method(${this.expr(base.base)}, ${JSON.stringify(base.identifier.name)}, ${args})`;
     }
+    // A plain function called with a fixed number of arguments is called directly: no argument
+    // array, no spread (redis.call in a loop is the case that counts).
+    if (e.type === 'CallExpression' && (e.arguments.length === 0 || !this.multi(e.arguments[e.arguments.length - 1]!, this.callParenOf(e)))) {
+      // The function first, then its arguments (Lua's order), each once into a temporary.
+      const f = this.temp();
+      const temps = e.arguments.map(() => this.temp());
+      const evals = [`${f} = ${this.expr(base)}`, ...e.arguments.map((a, i) => `${temps[i]} = ${this.expr(a)}`)].join(', ');
+      const direct = temps.join(', ');
+      return `(${evals}, typeof ${f} === 'function' ? ${f}(${direct}) : R.call(${f}, [${direct}], ${this.describe(base)}))`;
+    }
     return `R.call(${this.expr(base)}, ${args}, ${this.describe(base)})`;
   }
 
