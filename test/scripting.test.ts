@@ -188,3 +188,32 @@ describe('scripts over maxmemory', () => {
     r.close();
   });
 });
+
+describe('FUNCTION DUMP and RESTORE', () => {
+  const code = "#!lua name=mylib\nredis.register_function('myfunc', function(keys, args) return redis.call('set', keys[1], args[1]) end)";
+  // FUNCTION DUMP of `code` by redis-server 7.0.15: the library, LZF-compressed, then RDB version 10
+  // and the CRC-64. respd writes the same body and 7.2's RDB version 11.
+  const body = 'f5c3406c40771f23216c7561206e616d653d6d796c69620a72656469732e72656769737465725f0b66756e6374696f6e28276d79400b02272c2040066012116b6579732c2061726773292072657475726e2006403d0863616c6c2827736574202d4024025b315d80272008052920656e6429';
+  const redis70 = Buffer.from(body + '0a002ddeb7b06dc38c75', 'hex');
+
+  it('dumps the library as Redis does and restores it, by policy', async () => {
+    const r = new Redis({ port: server.port, lazyConnect: true });
+    await r.connect();
+    await r.function('FLUSH');
+    await r.function('LOAD', code);
+    const dump = await r.callBuffer('FUNCTION', 'DUMP') as Buffer;
+    expect(dump.subarray(0, dump.length - 10).toString('hex')).toBe(body);
+    expect(dump.subarray(dump.length - 10, dump.length - 8).toString('hex')).toBe('0b00');
+    await r.function('FLUSH');
+    expect(await r.call('FUNCTION', 'RESTORE', dump)).toBe('OK');
+    expect(await r.call('FCALL', 'myfunc', '1', 'fk', 'fv')).toBe('OK');
+    await expect(r.call('FUNCTION', 'RESTORE', dump)).rejects.toThrow('ERR Library mylib already exists');
+    expect(await r.call('FUNCTION', 'RESTORE', dump, 'REPLACE')).toBe('OK');
+    expect(await r.call('FUNCTION', 'RESTORE', dump, 'FLUSH')).toBe('OK');
+    // A payload redis-server 7.0 wrote.
+    expect(await r.call('FUNCTION', 'RESTORE', redis70, 'REPLACE')).toBe('OK');
+    await expect(r.call('FUNCTION', 'RESTORE', Buffer.from('garbage-garbage'))).rejects.toThrow('ERR DUMP payload version or checksum are wrong');
+    await expect(r.call('FUNCTION', 'RESTORE', dump, 'BAD')).rejects.toThrow('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+    r.disconnect();
+  });
+});

@@ -7,6 +7,7 @@ import { lookupCommand } from '../commands/dispatch.js';
 import { replyHelp } from '../commands/help.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
 import { globMatch } from '../util/glob.js';
+import { checkFooter, encodeString, RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RdbReader, withFooter } from '../persistence/rdb-encoding.js';
 import { numkeysArg, runScript } from './commands.js';
 import { ScriptEngine } from './engine.js';
 import { LuaSyntaxError } from './lua/compile.js';
@@ -41,6 +42,26 @@ class Functions {
 
   /** functionsCreateWithLibraryCtx: the library's name, or the error text. */
   load(code: string, replace: boolean): { name: string } | { error: string } {
+    const made = this.create(code, (name) => (this.libraries.has(name) && !replace ? `Library '${name}' already exists` : undefined));
+    if ('error' in made) return made;
+    const library = made.library;
+    const existing = this.libraries.get(library.name);
+    for (const f of library.functions.values()) {
+      const other = this.functions.get(f.name);
+      if (other && other.library !== existing) return { error: `Function ${f.name} already exists` };
+    }
+    if (existing) this.remove(existing);
+    this.install(library);
+    return { name: library.name };
+  }
+
+  install(library: Library): void {
+    this.libraries.set(library.name, library);
+    for (const f of library.functions.values()) this.functions.set(f.name, f);
+  }
+
+  /** Runs a library's code to collect its functions, without installing it. */
+  create(code: string, nameTaken: (name: string) => string | undefined): { library: Library } | { error: string } {
     if (!code.startsWith('#!')) return { error: 'Missing library metadata' };
     const nl = code.indexOf('\n');
     const shebang = nl < 0 ? code.slice(2) : code.slice(2, nl);
@@ -58,8 +79,8 @@ class Functions {
     if (name === undefined) return { error: 'Library name was not given' };
     if (!NAME.test(name)) return { error: 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long' };
     if (engineName.toLowerCase() !== 'lua') return { error: `Engine '${engineName}' not found` };
-    const existing = this.libraries.get(name);
-    if (existing && !replace) return { error: `Library '${name}' already exists` };
+    const taken = nameTaken(name);
+    if (taken !== undefined) return { error: taken };
 
     const library: Library = { name, code, functions: new Map() };
     const engine = this.engine;
@@ -90,14 +111,7 @@ class Functions {
       this.loading(false);
     }
     if (library.functions.size === 0) return { error: 'No functions registered' };
-    for (const f of library.functions.values()) {
-      const other = this.functions.get(f.name);
-      if (other && other.library !== existing) return { error: `Function ${f.name} already exists` };
-    }
-    if (existing) this.remove(existing);
-    this.libraries.set(name, library);
-    for (const f of library.functions.values()) this.functions.set(f.name, f);
-    return { name };
+    return { library };
   }
 
   remove(lib: Library): void {
@@ -241,6 +255,82 @@ function functionFlush({ args, reply, server }: CommandCall): void {
   reply.status('OK');
 }
 
+function functionDump({ reply, server }: CommandCall): void {
+  const parts: number[] = [];
+  const compress = server.config.bool('rdbcompression');
+  for (const lib of states.get(server)?.libraries.values() ?? []) {
+    parts.push(RDB_OPCODE_FUNCTION2, ...encodeString(Buffer.from(lib.code, 'latin1'), compress));
+  }
+  reply.bulk(withFooter(Uint8Array.from(parts)));
+}
+
+/** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] (functionRestoreCommand and libraryJoin). */
+function functionRestore(call: CommandCall): void {
+  const { args, reply, server } = call;
+  if (args.count > 4) {
+    reply.error(`unknown subcommand or wrong number of arguments for '${args.str(1)}'. Try FUNCTION HELP.`);
+    return;
+  }
+  let policy = 'append';
+  if (args.count === 4) {
+    policy = args.str(3).toLowerCase();
+    if (policy !== 'append' && policy !== 'replace' && policy !== 'flush') {
+      reply.error('Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+      return;
+    }
+  }
+  const body = checkFooter(args.buf(2));
+  if (!body) {
+    reply.error('DUMP payload version or checksum are wrong');
+    return;
+  }
+  const f = functionsOf(server);
+  const loaded = new Map<string, Library>();
+  const rd = new RdbReader(body);
+  while (!rd.done) {
+    const type = rd.byte();
+    let error: string | undefined;
+    if (type === RDB_OPCODE_FUNCTION_PRE_GA) error = 'Pre-GA function format not supported';
+    else if (type !== RDB_OPCODE_FUNCTION2) error = 'given type is not a function';
+    const code = error === undefined ? rd.string() : undefined;
+    if (error === undefined && code === undefined) error = 'failed loading the given functions payload';
+    if (error === undefined) {
+      const made = f.create(Buffer.from(code!).toString('latin1'), (name) => (loaded.has(name) ? `Library '${name}' already exists` : undefined));
+      if ('error' in made) error = made.error;
+      else loaded.set(made.library.name, made.library);
+    }
+    if (error !== undefined) {
+      reply.error(error);
+      return;
+    }
+  }
+  // libraryJoin: FLUSH drops what is there; APPEND refuses a library that exists; REPLACE
+  // replaces it. A function name clash with a library that stays fails the whole restore.
+  const staying = new Map(policy === 'flush' ? [] : f.libraries);
+  for (const lib of loaded.values()) {
+    if (!staying.has(lib.name)) continue;
+    if (policy === 'append') {
+      reply.error(`Library ${lib.name} already exists`);
+      return;
+    }
+    staying.delete(lib.name);
+  }
+  const taken = new Set<string>();
+  for (const lib of staying.values()) for (const name of lib.functions.keys()) taken.add(name);
+  for (const lib of loaded.values()) {
+    for (const name of lib.functions.keys()) {
+      if (taken.has(name)) {
+        reply.error(`Function ${name} already exists`);
+        return;
+      }
+    }
+  }
+  for (const lib of [...f.libraries.values()]) if (!staying.has(lib.name)) f.remove(lib);
+  for (const lib of loaded.values()) f.install(lib);
+  server.dirty++;
+  reply.status('OK');
+}
+
 function functionStats({ reply, server }: CommandCall): void {
   const f = states.get(server);
   reply.map(2);
@@ -324,6 +414,8 @@ export const functionCommands: CommandDef[] = [
       { name: 'list', arity: -2, flags: SUB, acl: ['slow', 'scripting'], group: 'scripting', since: '7.0.0', summary: 'Returns information about all libraries.', complexity: 'O(N) where N is the number of functions', tips: ['nondeterministic_output_order'], handler: functionList },
       { name: 'stats', arity: 2, flags: SUB | F.AllowBusy, acl: ['slow', 'scripting'], group: 'scripting', since: '7.0.0', summary: 'Returns information about a function during execution.', complexity: 'O(1)', tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'], handler: functionStats },
       { name: 'kill', arity: 2, flags: SUB | F.AllowBusy, acl: ['slow', 'scripting'], group: 'scripting', since: '7.0.0', summary: 'Terminates a function during execution.', complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:one_succeeded'], handler: ({ reply }) => reply.error('-NOTBUSY No scripts in execution right now.') },
+      { name: 'dump', arity: 2, flags: SUB, acl: ['slow', 'scripting'], group: 'scripting', since: '7.0.0', summary: 'Dumps all libraries into a serialized binary payload.', complexity: 'O(N) where N is the number of functions', handler: functionDump },
+      { name: 'restore', arity: -3, flags: SUB | F.Write | F.DenyOom, acl: ['write', 'slow', 'scripting'], group: 'scripting', since: '7.0.0', summary: 'Restores all libraries from a payload.', complexity: 'O(N) where N is the number of functions on the payload', tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: functionRestore },
       { name: 'help', arity: 2, flags: SUB | F.Loading | F.Stale, acl: ['slow', 'scripting'], group: 'scripting', since: '7.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', handler: (c) => replyHelp(c, FUNCTION_HELP) },
     ],
   },
