@@ -206,6 +206,10 @@ export class BatchRunner {
       this.writeTo(c, (w) => (answer[0] === '+' ? w.status(answer.slice(1)) : w.error(answer)), false);
     }
     st.writer.commit();
+    // The commit may mute the writer for a client over its output limit; the script's caller
+    // writes next, as its own flags say.
+    const cur = st.current;
+    if (cur) st.writer.muted = (cur.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
     engine.flushNow();
   }
 
