@@ -184,14 +184,16 @@ bool Engine::collect_busy() {
   busy_->bigs.clear();
   now_ms_ = wall_ms();
   // Clients with requests in the batch being run (the script's caller among them) are not read:
-  // what they send next must wait for those, or replies would leave in another order.
+  // what they send next must wait for those, or replies would leave in another order. Nor are
+  // clients whose connection the host has not seen yet (their open record is in this batch).
   std::vector<bool> waiting(slots_.size(), false);
   const uint32_t* w = reinterpret_cast<const uint32_t*>(main_->records.data());
   size_t words = main_->records.used() / 4;
   for (size_t i = 0; i < words;) {
     size_t len = respd::record_words(w + i);
     if (len == 0) break;
-    if ((w[i] == kRecCommand || w[i] == kRecProtocolError) && w[i + 1] < waiting.size()) waiting[w[i + 1]] = true;
+    bool names_client = w[i] == kRecCommand || w[i] == kRecProtocolError || w[i] == kRecOpen;
+    if (names_client && w[i + 1] < waiting.size()) waiting[w[i + 1]] = true;
     i += len;
   }
   int n = poller_->wait(events_.data(), cfg_.max_events, 0);
