@@ -1058,6 +1058,52 @@ TEST(clients_are_independent) {
   CHECK_EQ(stat(e, kStatClients), 2.0);
 }
 
+// While the host runs a long batch (a busy script), collect_busy reads the other clients into a
+// batch of its own, leaving unread the clients with requests in the running batch.
+TEST(collect_busy_reads_others_not_the_running_ones) {
+  Engine e;
+  int port = listen_local(e);
+  REQUIRE(port > 0);
+  Loop loop(e);
+  Conn a, b;
+  REQUIRE(connect_tcp(loop, port, &a));
+  REQUIRE(connect_tcp(loop, port, &b));
+  struct Busy : Engine::BatchHost {
+    Engine& e;
+    int a_fd, b_fd;
+    int64_t a_slot;
+    std::vector<Rec> busy;
+    bool served = false;
+    Busy(Engine& e, int a_fd, int b_fd, int64_t a_slot) : e(e), a_fd(a_fd), b_fd(b_fd), a_slot(a_slot) {}
+    bool run_batch() override {
+      if (served) return true;
+      served = true;
+      // A's request is in this batch; both send more while it "runs".
+      if (!send_str(a_fd, "PING\r\n") || !send_str(b_fd, "ECHO busy\r\n")) FAIL("send");
+      for (int i = 0; i < 200 && busy.empty(); i++) {
+        if (e.collect_busy())
+          decode_batch(reinterpret_cast<const uint32_t*>(e.busy_records().data()), e.busy_words(), e.busy_arena().data(),
+                       e.busy_arena().used(), {}, &busy);
+        else
+          sleep_ms(2);
+      }
+      return true;
+    }
+  } host(e, a.fd, b.fd, a.slot);
+  REQUIRE(send_str(a.fd, "ECHO first\r\n"));
+  for (int i = 0; i < 200 && !host.served; i++) {
+    e.turn(host);
+    sleep_ms(2);
+  }
+  REQUIRE(host.served);
+  REQUIRE_EQ(host.busy.size(), 1u);
+  CHECK_EQ(host.busy[0].slot, static_cast<uint32_t>(b.slot));
+  CHECK_EQ(host.busy[0].args, (std::vector<std::string>{"ECHO", "busy"}));
+  // A's PING waited in its socket: the next turn reads it, after the batch that ran.
+  REQUIRE(wait_commands(loop, a.slot, 1));
+  CHECK_EQ(loop.of(kRecCommand, a.slot)[0]->args, (std::vector<std::string>{"PING"}));
+}
+
 // ---- IO threads ----------------------------------------------------------------------------------
 
 EngineConfig threaded_config(bool always) {
