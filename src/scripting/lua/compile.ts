@@ -2,8 +2,16 @@
 // line numbers), and each Lua function becomes a JavaScript function that V8 compiles. Locals are
 // JavaScript `let`s renamed apart (Lua lets a local shadow one of the same name in one block),
 // multiple results are arrays, and every statement records its line for error messages.
-import luaparse from 'luaparse';
+import { createRequire } from 'node:module';
 import type * as AST from 'luaparse';
+
+// luaparse (CommonJS) is loaded on the first script, not when the server starts.
+const require = createRequire(import.meta.url);
+let parser: typeof import('luaparse') | undefined;
+function parse(source: string, options: Partial<AST.Options>): AST.Chunk {
+  parser ??= require('luaparse') as typeof import('luaparse');
+  return parser.parse(source, options as AST.Options);
+}
 
 type Node = AST.Node;
 type Expr = AST.Expression;
@@ -32,7 +40,7 @@ export class Compiler {
     let ast: AST.Chunk;
     this.source = source;
     try {
-      ast = luaparse.parse(source, { luaVersion: '5.1', locations: true, ranges: true, comments: false, encodingMode: 'pseudo-latin1' } as AST.Options);
+      ast = parse(source, { luaVersion: '5.1', locations: true, ranges: true, comments: false, encodingMode: 'pseudo-latin1' });
     } catch (e) {
       throw new LuaSyntaxError(this.syntaxMessage(e as Error & { line?: number }));
     }
