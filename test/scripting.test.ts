@@ -217,3 +217,26 @@ describe('FUNCTION DUMP and RESTORE', () => {
     r.disconnect();
   });
 });
+
+describe('what a script does is seen as any command', () => {
+  it('commandstats count its commands; keyspace notifications are sent for its writes', async () => {
+    const s = await startServer({ 'notify-keyspace-events': 'KEA' });
+    const r = await RawClient.connect(s.port);
+    const sub = await RawClient.connect(s.port);
+    expect(await sub.call('PSUBSCRIBE', '__keyevent@0__:*')).toMatch(/^\*3\r\n\$10\r\npsubscribe\r\n/);
+    expect(await r.call('CONFIG', 'RESETSTAT')).toBe('+OK\r\n');
+    expect(await r.call('EVAL', "redis.call('set', 'n:k', '1') redis.call('incr', 'n:k') return redis.call('get', 'n:k')", '0')).toBe('$1\r\n2\r\n');
+    const stats = await r.call('INFO', 'commandstats');
+    expect(stats).toMatch(/\r\ncmdstat_set:calls=1,/);
+    expect(stats).toMatch(/\r\ncmdstat_incr:calls=1,/);
+    expect(stats).toMatch(/\r\ncmdstat_eval:calls=1,/);
+    const start = sub.received.length;
+    expect(await r.call('PING')).toBe('+PONG\r\n');
+    await sub.waitBytes(start + 1);
+    for (let i = 0; i < 100 && !/incrby/.test(sub.received); i++) await sub.waitBytes(sub.received.length + 1, 50);
+    expect(sub.received).toMatch(/__keyevent@0__:set\r\n\$3\r\nn:k\r\n/);
+    expect(sub.received).toMatch(/__keyevent@0__:incrby\r\n\$3\r\nn:k\r\n/);
+    r.close();
+    sub.close();
+  });
+});
