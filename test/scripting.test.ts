@@ -240,3 +240,26 @@ describe('what a script does is seen as any command', () => {
     sub.close();
   });
 });
+
+describe('error statistics', () => {
+  it('count errors where they arise, once, as redis-server does', async () => {
+    const s = await startServer();
+    const r = await RawClient.connect(s.port);
+    await r.call('SET', 'str', 'x');
+    await r.call('CONFIG', 'RESETSTAT');
+    const scripts = [
+      "return redis.pcall('lpush','str','a')", "return redis.call('lpush','str','a')", "redis.pcall('lpush','str','a') return 'ok'",
+      'return nil + 1', "return redis.call('nosuch')", "return redis.pcall('nosuch')", "return redis.error_reply('MY custom')",
+      "local ok = pcall(function() redis.call('nosuch') end) return 1",
+    ];
+    for (const script of scripts) await r.call('EVAL', script, '0');
+    // The figures redis-server gives for the same eight scripts.
+    expect(await r.call('INFO', 'stats')).toMatch(/\r\ntotal_error_replies:8\r\n/);
+    const errorstats = await r.call('INFO', 'errorstats');
+    for (const line of ['errorstat_ERR:count=4', 'errorstat_MY:count=1', 'errorstat_WRONGTYPE:count=3']) expect(errorstats).toContain(line);
+    const commandstats = await r.call('INFO', 'commandstats');
+    expect(commandstats).toMatch(/cmdstat_eval:calls=8,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=6\r\n/);
+    expect(commandstats).toMatch(/cmdstat_lpush:calls=3,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=3\r\n/);
+    r.close();
+  });
+});

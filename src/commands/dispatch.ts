@@ -167,7 +167,8 @@ export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHook
   cmd.handler!(call);
   const end = performance.now();
   call.clock = end;
-  if (call.reply.errorCount !== errors) cmd.failedCalls++;
+  if (call.failed ?? call.reply.errorCount !== errors) cmd.failedCalls++;
+  call.failed = undefined;
   const us = (end - start) * 1000;
   if (call.client.blocked === undefined) {
     cmd.calls++;

@@ -75,13 +75,18 @@ export class ReplyWriter {
     this.crlf();
   }
 
-  /** An error reply: "-ERR " is added unless the text starts with "-" (Redis's addReplyError). */
-  error(msg: string): void {
+  /**
+   * An error reply: "-ERR " is added unless the text starts with "-" (Redis's addReplyError).
+   * Counted in errorstats unless `counted` is false (an error already counted where it arose).
+   */
+  error(msg: string, counted = true): void {
     const text = msg.charCodeAt(0) === 0x2d ? msg.slice(1) : 'ERR ' + msg;
-    const space = text.indexOf(' ');
-    const code = space < 0 ? text : text.slice(0, space);
-    this.errorCount++;
-    this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+    if (counted) {
+      const space = text.indexOf(' ');
+      const code = space < 0 ? text : text.slice(0, space);
+      this.errorCount++;
+      this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+    }
     if (this.muted) return;
     const clean = /[\r\n]/.test(text) ? text.replace(/[\r\n]/g, ' ') : text;
     this.ensure(clean.length < RAW_THRESHOLD ? clean.length + 3 : 1);

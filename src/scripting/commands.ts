@@ -8,7 +8,7 @@ import { replyHelp } from '../commands/help.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
-import { luaToReply } from './convert.js';
+import { COUNTED_ERRORS, luaToReply } from './convert.js';
 import { ScriptEngine, sha1hex } from './engine.js';
 import { LuaSyntaxError } from './lua/compile.js';
 import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './lua/values.js';
@@ -154,7 +154,7 @@ export function runScript(call: CommandCall, engine: ScriptEngine, label: string
   const { reply, client, server } = call;
   const R = engine.R;
   const oom = !allowOom && server.preCommandOom && server.config.int('maxmemory') > 0;
-  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now, oom };
+  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now, oom, stats: reply };
   engine.run = state;
   engine.startClock();
   engine.client.db = client.db;
@@ -191,21 +191,27 @@ export function runScript(call: CommandCall, engine: ScriptEngine, label: string
   } : undefined;
   try {
     const result = invoke();
-    luaToReply(reply, result[0], state.resp);
+    const v = result[0];
+    call.failed = v instanceof LuaTable && typeof v.getStr('err') === 'string';
+    luaToReply(reply, v, state.resp);
   } catch (e) {
     // SHUTDOWN NOSAVE ended it: the server goes, its caller gets no reply.
     if (silent) return;
+    call.failed = true;
     let err: string;
+    let counted = true;
     if (e instanceof LuaError) {
       const v = e.value;
       const field = v instanceof LuaTable ? v.getStr('err') : undefined;
       err = typeof field === 'string' ? field : `ERR ${R.tostring(v)}`;
+      // An error a command gave (redis.call raised it) was counted when it was given.
+      if (v instanceof LuaTable && COUNTED_ERRORS.has(v)) counted = false;
     } else if (e instanceof RangeError) {
       err = `ERR ${R.pos.chunk}:${R.pos.line}: stack overflow`;
     } else {
       throw e;
     }
-    reply.error(`-${err.replace(/[\r\n]+/g, ' ')} script: ${label}, on @${R.pos.chunk}:${R.pos.line}.`);
+    reply.error(`-${err.replace(/[\r\n]+/g, ' ')} script: ${label}, on @${R.pos.chunk}:${R.pos.line}.`, counted);
   } finally {
     engine.run = undefined;
     R.onTick = undefined;

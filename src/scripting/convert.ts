@@ -6,6 +6,9 @@
 import type { Resp, ReplyWriter } from '../protocol/reply.js';
 import { LuaTable, type LuaValue } from './lua/values.js';
 
+/** Error tables already counted in errorstats (set by the script engine). */
+export const COUNTED_ERRORS = new WeakSet<LuaTable>();
+
 /** Parses the RESP value at `pos` of `s` (latin1); returns the value and the offset after it. */
 export function respToLua(s: string, pos: number, resp: Resp): [LuaValue, number] {
   const type = s[pos];
@@ -122,7 +125,7 @@ export function luaToReply(w: ReplyWriter, v: LuaValue, scriptResp: Resp, depth 
   const t = v as LuaTable;
   const err = t.getStr('err');
   if (typeof err === 'string') {
-    w.error('-' + err.replace(/[\r\n]/g, ' '));
+    w.error('-' + err.replace(/[\r\n]/g, ' '), !COUNTED_ERRORS.has(t));
     return;
   }
   const ok = t.getStr('ok');

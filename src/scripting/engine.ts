@@ -16,7 +16,7 @@ import { installCjson } from './cjson.js';
 import { installCmsgpack } from './cmsgpack.js';
 import { installRandom } from './random.js';
 import { installStruct } from './struct.js';
-import { respToLua } from './convert.js';
+import { COUNTED_ERRORS, respToLua } from './convert.js';
 import { Runtime } from './lua/runtime.js';
 import { installStdlib } from './lua/stdlib.js';
 import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } from './lua/values.js';
@@ -31,6 +31,8 @@ export interface RunState {
   now: number;
   /** Over maxmemory when the script started, and no allow-oom flag: its first deny-oom command fails. */
   oom: boolean;
+  /** The caller's writer: errors of the script's commands count in its errorstats. */
+  stats: ReplyWriter;
 }
 
 const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 };
@@ -146,8 +148,18 @@ export class ScriptEngine {
     this.capture.commit();
     const text = this.captured;
     this.captured = '';
+    const capture = this.capture;
+    if (capture.errorCount > 0) {
+      // Counted as any error reply (errorstats, total_error_replies, and the script's
+      // failed_calls); the same error given back by the script is then not counted again.
+      run.stats.errorCount += capture.errorCount;
+      for (const [code, n] of capture.errorCodes) run.stats.errorCodes.set(code, (run.stats.errorCodes.get(code) ?? 0) + n);
+      capture.errorCount = 0;
+      capture.errorCodes.clear();
+    }
     if (text.length === 0) return undefined;
     const [v] = respToLua(text, 0, run.resp);
+    if (v instanceof LuaTable && v.getStr('err') !== undefined) COUNTED_ERRORS.add(v);
     if (raise && v instanceof LuaTable && typeof v.getStr('err') === 'string') throw new LuaError(v);
     return v;
   }
@@ -156,6 +168,14 @@ export class ScriptEngine {
   private fail(msg: string, raise: boolean): LuaValue {
     const t = new LuaTable();
     t.set('err', msg.startsWith('-') ? msg.slice(1) : `ERR ${msg}`);
+    // A rejected command counts as an error reply where it is rejected (afterErrorReply).
+    const code = (t.getStr('err') as string).split(' ')[0]!;
+    const stats = this.run?.stats;
+    if (stats) {
+      stats.errorCount++;
+      stats.errorCodes.set(code, (stats.errorCodes.get(code) ?? 0) + 1);
+    }
+    COUNTED_ERRORS.add(t);
     if (raise) throw new LuaError(t);
     return t;
   }

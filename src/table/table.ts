@@ -70,6 +70,11 @@ export interface CommandCall {
   /** True when a blocked command runs again because a key it waits on got data. */
   reprocessing: boolean;
   /**
+   * Set by a handler whose own reply decides whether the call failed (EVAL, FCALL: errors of
+   * the script's commands count in errorstats but not as the script's failure).
+   */
+  failed?: boolean;
+  /**
    * performance.now() at the last command boundary: a command's duration runs from here to the
    * end of its handler, and that end is the next command's start (one clock read per command).
    */
