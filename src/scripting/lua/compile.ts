@@ -219,7 +219,8 @@ export class Compiler {
     const params = [...f.parameters];
     const vararg = params.some((p) => p.type === 'VarargLiteral');
     const all: (AST.Identifier | AST.VarargLiteral)[] = method ? [{ type: 'Identifier', name: 'self' } as AST.Identifier, ...params] : params;
-    return `(function (...va) {\nR.tick();\n${this.functionBody(all, vararg, f.body)}\n})`;
+    // Named `lua`: library functions (JavaScript) are told apart by their name (see pcall).
+    return `(function lua(...va) {\nR.tick();\n${this.functionBody(all, vararg, f.body)}\n})`;
   }
 
   // ---- expressions -----------------------------------------------------------------------------

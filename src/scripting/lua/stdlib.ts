@@ -56,13 +56,19 @@ export function installStdlib(R: Runtime): void {
     pcall: (f, ...args) => {
       if (f === undefined && args.length === 0) throw argError(1, 'pcall', 'value expected');
       const line = R.pos.line;
+      // A library function called by pcall itself has no Lua caller: its errors name no position,
+      // and its argument errors no function ('?').
+      const native = typeof f === 'function' && f.name !== 'lua';
       try {
-        // error() called by pcall itself has no Lua caller to name.
         if (f === errorFn) throw new LuaError(args[0]);
         return [true, ...R.call(f, args)];
       } catch (e) {
+        const prefix = `${R.pos.chunk}:${R.pos.line}: `;
         R.pos.line = line;
         const r = pcallResult(e);
+        if (native && typeof r[1] === 'string' && r[1].startsWith(`${prefix}bad argument #`)) {
+          r[1] = r[1].slice(prefix.length).replace(/^bad argument #(\d+) to '[^']*'/, "bad argument #$1 to '?'");
+        }
         const v = r[1];
         if (v instanceof LuaTable && typeof v.getStr('err') === 'string') r[1] = v.getStr('err');
         return r;
