@@ -33,8 +33,9 @@ export function respToLua(s: string, pos: number, resp: Resp): [LuaValue, number
       if (n < 0) return [resp === 2 ? false : undefined, next];
       const t = new LuaTable();
       for (let i = 1; i <= n; i++) {
+        // A RESP3 null is nil: the table gets a hole there (RESP2's null bulk is false).
         const [v, after] = respToLua(s, next, resp);
-        t.set(i, v === undefined ? false : v);
+        if (v !== undefined) t.set(i, v);
         next = after;
       }
       return [type === '~' ? fieldTable('set', setOf(t)) : t, next];
@@ -45,7 +46,7 @@ export function respToLua(s: string, pos: number, resp: Resp): [LuaValue, number
       for (let i = 0; i < n; i++) {
         const [k, a] = respToLua(s, next, resp);
         const [v, b] = respToLua(s, a, resp);
-        if (k !== undefined) m.set(k, v === undefined ? false : v);
+        if (k !== undefined && v !== undefined) m.set(k, v);
         next = b;
       }
       return [fieldTable('map', m), next];
