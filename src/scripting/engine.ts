@@ -158,6 +158,13 @@ export class ScriptEngine {
       capture.errorCodes.clear();
     }
     if (text.length === 0) return undefined;
+    // The commonest replies (an integer, a bulk string) without the general parser.
+    const c0 = text.charCodeAt(0);
+    if (c0 === 58 /* : */) return Number(text.slice(1, text.length - 2));
+    if (c0 === 36 /* $ */ && text.charCodeAt(1) !== 45 /* - */) {
+      const eol = text.indexOf('\r\n');
+      return text.slice(eol + 2, text.length - 2);
+    }
     const [v] = respToLua(text, 0, run.resp);
     if (v instanceof LuaTable && v.getStr('err') !== undefined) COUNTED_ERRORS.add(v);
     if (raise && v instanceof LuaTable && typeof v.getStr('err') === 'string') throw new LuaError(v);
