@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { RawClient, bulkText, clientFields, clientList, resp, startServer } from './helpers.js';
+import { bulkText, clientFields, clientId, clientList, RawClient, resp, startServer } from './helpers.js';
 
 const s = await startServer();
 
@@ -126,7 +126,7 @@ it('maxmemory-clients: a tracking redirection target that does not read is evict
   const prefix = 'p'.repeat(200);
   expect(await admin.call('DEBUG', 'POPULATE', '20000', prefix)).toBe('+OK\r\n');
   const target = await RawClient.connect(t.port);
-  const targetId = /^:(\d+)/.exec(await target.call('CLIENT', 'ID'))![1]!;
+  const targetId = String(await clientId(target));
   await target.call('SUBSCRIBE', '__redis__:invalidate');
   const tracker = await RawClient.connect(t.port);
   expect(await tracker.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');

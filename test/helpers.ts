@@ -279,6 +279,41 @@ export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, t
   return v;
 }
 
+/** Sends a command on `c` and expects exactly `expected` back. */
+export async function expectReply(c: RawClient, expected: string, ...args: string[]): Promise<void> {
+  expect(await c.exchange(resp(...args), expected.length)).toBe(expected);
+}
+
+/** The connection's CLIENT ID, as a number (the reply must be an integer). */
+export async function clientId(c: RawClient): Promise<number> {
+  const r = await c.call('CLIENT', 'ID');
+  expect(r).toMatch(/^:\d+\r\n$/);
+  return Number(r.slice(1, -2));
+}
+
+/** The blocked_clients count of INFO clients, read on `c` (-1 when missing). */
+export async function blockedClients(c: RawClient): Promise<number> {
+  return Number(/blocked_clients:(\d+)/.exec(await c.call('INFO', 'clients'))?.[1] ?? -1);
+}
+
+/** Waits until the server counts `n` blocked clients, asking on `c` (which must not be blocked). */
+export async function untilBlocked(c: RawClient, n: number): Promise<void> {
+  expect(await until(() => blockedClients(c), (v) => v === n)).toBe(n);
+}
+
+/** Waits until a process's collected output (stdout and stderr) matches `re`. */
+export function waitForOutput(output: () => string, re: RegExp, timeoutMs = 10000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (re.test(output())) resolve();
+      else if (Date.now() - start > timeoutMs) reject(new Error(`timed out waiting for ${re}: ${output()}`));
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
 /** A small deterministic PRNG (mulberry32), so failures replay. */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -4,7 +4,7 @@
 // The keyspace is wired to the server as the server does it (wireKeyspace), for 'new' and LFU.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { wireKeyspace } from '../src/commands/notify.js';
-import { bulk, bulks, err, int, NIL, OK, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
+import { bulk, bulks, err, int, NIL, OK, RawClient, replayScenario, resp, startServer, untilBlocked } from './helpers.js';
 
 const handle = await startServer();
 wireKeyspace(handle.server);
@@ -37,12 +37,6 @@ async function scanStep(client: RawClient, ...args: string[]): Promise<[string, 
   const m = /^\*2\r\n\$\d+\r\n(\d+)\r\n/.exec(r);
   if (!m) throw new Error(`not a SCAN reply: ${JSON.stringify(r)}`);
   return [m[1]!, keysOf(r.slice(m[0].length))];
-}
-
-/** Waits until the server counts `n` blocked clients. */
-async function blockedClients(n: number): Promise<void> {
-  const count = async () => Number(/blocked_clients:(\d+)/.exec(await c.call('INFO', 'clients'))?.[1]);
-  expect(await until(count, (v) => v === n)).toBe(n);
 }
 
 /** The access clock of `key` as stored (LRU seconds or LFU word); tests back-date it to avoid waiting. */
@@ -233,7 +227,7 @@ describe('RENAME, RENAMENX', () => {
     const waiter = await connection();
     const start = waiter.received.length;
     waiter.write(resp('BLPOP', 'target', '0'));
-    await blockedClients(1);
+    await untilBlocked(c, 1);
     await c.call('RPUSH', 'src', 'item');
     expect(await c.call('RENAME', 'src', 'target')).toBe(OK);
     expect(await waiter.replyAt(start)).toBe(bulks('target', 'item'));
@@ -348,7 +342,7 @@ describe('SWAPDB', () => {
     const waiter = await connection();
     const start = waiter.received.length;
     waiter.write(resp('BLPOP', 'q', '0'));
-    await blockedClients(1);
+    await untilBlocked(c, 1);
     await c.call('SELECT', '3');
     await c.call('RPUSH', 'q', 'job');
     expect(await c.call('SWAPDB', '3', '0')).toBe(OK);

@@ -2,7 +2,7 @@
 // (reference sections 4-6), end to end over raw sockets: each limit fires as configured, the
 // counters move, and every other client keeps getting complete replies.
 import { describe, expect, it } from 'vitest';
-import { RawClient, bulkText, clientFields, clientList, resp, startServer, until } from './helpers.js';
+import { bulkText, clientFields, clientId, clientList, RawClient, resp, startServer, until } from './helpers.js';
 
 const infoField = async (c: RawClient, name: string): Promise<number> => {
   const text = bulkText(await c.call('INFO', 'all'));
@@ -99,7 +99,7 @@ describe('client-query-buffer-limit', async () => {
     const admin = await RawClient.connect(server.port);
     const idle = await RawClient.connect(server.port);
     expect(await idle.call('PING')).toBe('+PONG\r\n');
-    const id = (await idle.call('CLIENT', 'ID')).slice(1, -2);
+    const id = String(await clientId(idle));
     let f = await listOf(admin, id);
     expect(f.get('qbuf')).toBe('0');
     expect(f.get('qbuf-free')).toBe('0');
@@ -123,7 +123,7 @@ describe('reply buffer resizing and write fairness', async () => {
     // Read before the client exists: the cron (hz 50) may shrink its buffer at once.
     const before = await infoField(admin, 'reply_buffer_shrinks');
     const c = await RawClient.connect(server.port);
-    const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
+    const id = String(await clientId(c));
     let f = await until(() => listOf(admin, id), (m) => m.get('rbs') === '1024', 3000, 20);
     expect(f.get('rbs')).toBe('1024');
     expect(await infoField(admin, 'reply_buffer_shrinks')).toBeGreaterThan(before);
@@ -144,7 +144,7 @@ describe('reply buffer resizing and write fairness', async () => {
     const admin = await RawClient.connect(server.port);
     await admin.call('SET', 'huge', 'h'.repeat(8 * 1024 * 1024));
     const hog = await RawClient.connect(server.port);
-    const hogId = (await hog.call('CLIENT', 'ID')).slice(1, -2);
+    const hogId = String(await clientId(hog));
     hog.socket.pause();
     for (let i = 0; i < 8; i++) hog.write(resp('GET', 'huge'));
     const f = await until(() => listOf(admin, hogId), (m) => Number(m.get('omem')) > 0, 5000, 20);
@@ -167,7 +167,7 @@ describe('maxmemory-clients', async () => {
     expect(await admin.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');
     await admin.call('SET', 'huge', 'h'.repeat(4 * 1024 * 1024));
     const hog = await RawClient.connect(server.port);
-    const hogId = (await hog.call('CLIENT', 'ID')).slice(1, -2);
+    const hogId = String(await clientId(hog));
     hog.socket.pause();
     for (let i = 0; i < 16; i++) hog.write(resp('GET', 'huge'));
     await until(() => listOf(admin, hogId), (m) => m === undefined || Number(m.get('omem')) > 1024 * 1024, 5000, 20);
@@ -221,7 +221,7 @@ describe('bad input under load', async () => {
     const admin = await RawClient.connect(server.port);
     expect(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0')).toBe('+OK\r\n');
     const c = await RawClient.connect(server.port);
-    const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
+    const id = String(await clientId(c));
     await c.settle(300);
     expect((await listOf(admin, id)).get('rbs')).toBe('16384');
     expect(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '1')).toBe('+OK\r\n');
