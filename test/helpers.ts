@@ -176,7 +176,22 @@ export class RawClient {
     return this.closed;
   }
 
-  /** Resolves after `ms` with whatever arrived (for asserting that nothing more arrives). */
+  /**
+   * Sends PING and waits for its reply (`pong`: '+PONG\r\n', or PONG_SUBSCRIBED for a subscribed
+   * RESP2 client), returning everything received before that reply. Replies and pushes come in
+   * order, so whatever the server sent this connection before the PING has arrived: the positive
+   * signal for asserting that something did not come.
+   */
+  async beforePing(pong = '+PONG\r\n', timeoutMs = 5000): Promise<string> {
+    const start = this.text.length;
+    this.write(resp('PING'));
+    const deadline = Date.now() + timeoutMs;
+    const seen = () => this.text.length >= start + pong.length && this.text.endsWith(pong);
+    while (!seen() && !this.closed && Date.now() < deadline) await this.waitBytes(this.text.length + 1, Math.max(1, deadline - Date.now()));
+    return seen() ? this.text.slice(0, -pong.length) : this.text;
+  }
+
+  /** Resolves after `ms` with whatever arrived: pacing only, never the proof that nothing arrives. */
   async settle(ms = 100): Promise<string> {
     await new Promise((r) => setTimeout(r, ms));
     return this.received;
@@ -196,6 +211,8 @@ export const int = (n: number | string): string => `:${n}\r\n`;
 /** An -ERR reply; errorLine for replies with their own code (-WRONGTYPE, -NOPERM, ...). */
 export const err = (text: string): string => `-ERR ${text}\r\n`;
 export const errorLine = (text: string): string => `-${text}\r\n`;
+/** PING's reply to a RESP2 client in subscribed mode. */
+export const PONG_SUBSCRIBED = '*2\r\n$4\r\npong\r\n$0\r\n\r\n';
 
 /** A scenario line (resp-diff's syntax: words, quotes, escapes) as a RESP request. */
 function encodeScenarioLine(line: string): Buffer {

@@ -5,7 +5,7 @@
 // The keyspace is wired to the server as the server does it (wireKeyspace), for 'new' and LFU.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { wireKeyspace } from '../src/commands/notify.js';
-import { bulk, bulks, err, int, NIL, OK, RawClient, replayScenario, resp, startServer, untilBlocked } from './helpers.js';
+import { bulk, bulks, err, int, NIL, OK, PONG_SUBSCRIBED, RawClient, replayScenario, resp, startServer, untilBlocked } from './helpers.js';
 
 const handle = await startServer();
 wireKeyspace(handle.server);
@@ -388,7 +388,7 @@ describe('keyspace notifications', () => {
     await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
     await c.call('SET', 'b', 'v');
     await c.call('DEL', 'b');
-    expect(await s.settle(50)).toBe(s.received.slice(0, start) + pmsg('__keyspace@0__:b', 'del'));
+    expect(await s.beforePing(PONG_SUBSCRIBED)).toBe(s.received.slice(0, start) + pmsg('__keyspace@0__:b', 'del'));
   });
 
   it("'new' for keys created by any command, 'keymiss' for read misses", async () => {

@@ -222,7 +222,14 @@ describe('bad input under load', async () => {
     expect(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0')).toBe('+OK\r\n');
     const c = await RawClient.connect(server.port);
     const id = String(await clientId(c));
-    await c.settle(300);
+    // A server alike with resizing on shrinks a client that connected later than ours.
+    const control = await startServer();
+    const controlAdmin = await RawClient.connect(control.port);
+    const later = await RawClient.connect(control.port);
+    const laterId = String(await clientId(later));
+    expect((await until(() => listOf(controlAdmin, laterId), (m) => m.get('rbs') === '1024', 3000, 20)).get('rbs')).toBe('1024');
+    later.close();
+    controlAdmin.close();
     expect((await listOf(admin, id)).get('rbs')).toBe('16384');
     expect(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '1')).toBe('+OK\r\n');
     const f = await until(() => listOf(admin, id), (m) => m.get('rbs') === '1024', 3000, 20);

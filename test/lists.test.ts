@@ -363,7 +363,9 @@ describe('blocking commands', () => {
     await sendExpect(':2\r\n', 'RPUSH', 'b4', 'one', 'two');
     expect(await w1.waitBytes(bulks('b4', 'one').length)).toBe(bulks('b4', 'one'));
     expect(await w2.waitBytes(bulks('b4', 'two').length)).toBe(bulks('b4', 'two'));
-    expect(await w3.settle(50)).toBe('');
+    // w3 is still the one client blocked: it was not served.
+    await untilBlocked(probe, 1);
+    expect(w3.received).toBe('');
     await sendExpect(':0\r\n', 'EXISTS', 'b4');
     await sendExpect(':1\r\n', 'RPUSH', 'b4', 'three');
     expect(await w3.waitBytes(bulks('b4', 'three').length)).toBe(bulks('b4', 'three'));
