@@ -296,6 +296,17 @@ export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, t
   return v;
 }
 
+/** One field of INFO everything, as text ('' when INFO does not show it). */
+export async function infoField(c: RawClient, name: string): Promise<string> {
+  return new RegExp(`^${name}:(.*)\\r$`, 'm').exec(bulkText(await c.call('INFO', 'everything')))?.[1] ?? '';
+}
+
+/** One field of INFO everything, as a number (NaN when INFO does not show it). */
+export async function infoNumber(c: RawClient, name: string): Promise<number> {
+  const v = await infoField(c, name);
+  return v === '' ? NaN : Number(v);
+}
+
 /** Sends a command on `c` and expects exactly `expected` back. */
 export async function expectReply(c: RawClient, expected: string, ...args: string[]): Promise<void> {
   expect(await c.exchange(resp(...args), expected.length)).toBe(expected);
