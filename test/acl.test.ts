@@ -10,7 +10,7 @@ import { Acl } from '../src/acl/acl.js';
 import { buildCommandTable } from '../src/commands/index.js';
 import { Config } from '../src/config/config.js';
 import { Args } from '../src/engine/args.js';
-import { bulk, bulks, RawClient, resp, startServer } from './helpers.js';
+import { bulk, bulks, expectReply, RawClient, resp, startServer } from './helpers.js';
 
 const server = await startServer();
 
@@ -18,11 +18,6 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A new raw connection to the shared server. */
 const connect = () => RawClient.connect(server.port);
-
-/** Sends a command and expects exactly `expected` back. */
-async function expectReply(c: RawClient, expected: string, ...args: string[]): Promise<void> {
-  expect(await c.exchange(resp(...args), expected.length)).toBe(expected);
-}
 
 /** Sends a command and waits until what arrives after it matches `re`; returns that part. */
 async function replyMatching(c: RawClient, re: RegExp, ...args: string[]): Promise<string> {

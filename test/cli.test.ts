@@ -4,23 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, resp } from './helpers.js';
+import { RawClient, resp, waitForOutput } from './helpers.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'respd-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function waitFor(output: () => string, re: RegExp, timeoutMs = 10000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (re.test(output())) resolve();
-      else if (Date.now() - start > timeoutMs) reject(new Error(`timed out waiting for ${re}: ${output()}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 describe('npx respd', () => {
   it('logs the start-up lines, serves, and exits 0 on SIGTERM', async () => {
@@ -32,7 +20,7 @@ describe('npx respd', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     try {
-      await waitFor(() => out, /Ready to accept connections unix/);
+      await waitForOutput(() => out, /Ready to accept connections unix/);
       expect(out).toContain(` PID: ${child.pid}`);
       expect(out).toMatch(new RegExp(`^${child.pid}:C \\d\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{3} # oO0OoO0OoO0Oo Redis is starting`, 'm'));
       expect(out).toMatch(new RegExp(`^${child.pid}:M .* # Server initialized$`, 'm'));

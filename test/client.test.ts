@@ -2,7 +2,7 @@
 // PAUSE/UNPAUSE, UNBLOCK, TRACKING (pushes, BCAST, OPTIN/OPTOUT, NOLOOP, REDIRECT, errors),
 // GETREDIR, TRACKINGINFO, HELP. Byte for byte over raw sockets.
 import { afterAll, describe, expect, it } from 'vitest';
-import { bulkText, clientFields, clientList, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
+import { bulkText, clientFields, clientId, clientList, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +11,7 @@ const server = await startServer();
 const open = () => RawClient.connect(server.port);
 // The file's first connection: Redis's first network client gets id 3 (1 and 2 are its internal clients).
 const admin = await open();
-const adminId = Number((await admin.call('CLIENT', 'ID')).slice(1, -2));
-
-async function idOf(c: RawClient): Promise<number> {
-  const r = await c.call('CLIENT', 'ID');
-  expect(r).toMatch(/^:\d+\r\n$/);
-  return Number(r.slice(1, -2));
-}
+const adminId = await clientId(admin);
 
 async function flagsOf(id: number): Promise<string | undefined> {
   return clientList(await admin.call('CLIENT', 'LIST', 'ID', String(id)))[0]?.get('flags');
@@ -29,18 +23,18 @@ describe('CLIENT ID', () => {
   it('the first connection gets id 3; ids increase and are never reused after disconnects', async () => {
     expect(adminId).toBe(3);
     const a = await open();
-    const ia = await idOf(a);
+    const ia = await clientId(a);
     expect(ia).toBe(4);
     a.close();
     await until(() => admin.call('CLIENT', 'LIST', 'ID', String(ia)), (r) => r === '$0\r\n\r\n');
     const b = await open();
-    expect(await idOf(b)).toBe(5);
+    expect(await clientId(b)).toBe(5);
     const c = await open();
-    expect(await idOf(c)).toBe(6);
+    expect(await clientId(c)).toBe(6);
     b.close();
     c.close();
     const d = await open();
-    expect(await idOf(d)).toBe(7);
+    expect(await clientId(d)).toBe(7);
     expect(await d.call('CLIENT', 'ID', 'extra')).toBe("-ERR wrong number of arguments for 'client|id' command\r\n");
     d.close();
   });
@@ -77,7 +71,7 @@ describe('CLIENT SETNAME / GETNAME', () => {
 describe('CLIENT SETINFO', () => {
   it('LIB-NAME / LIB-VER in any case; unknown attribute; bad characters named as typed; empty clears', async () => {
     const c = await open();
-    const id = await idOf(c);
+    const id = await clientId(c);
     expect(await c.call('CLIENT', 'SETINFO', 'lib-name', 'jedis')).toBe('+OK\r\n');
     expect(await c.call('CLIENT', 'SETINFO', 'LiB-VeR', '1.2.3')).toBe('+OK\r\n');
     expect(await c.call('CLIENT', 'SETINFO', 'foo', 'bar')).toBe("-ERR Unrecognized option 'foo'\r\n");
@@ -102,7 +96,7 @@ describe('CLIENT REPLY', () => {
       resp('CLIENT', 'REPLY', 'ON'), resp('GET', 'reply:off'),
     ]));
     expect(await c.replyAt(start, 2)).toBe('+OK\r\n$1\r\n1\r\n');
-    expect(await c.settle(50)).toBe(c.received.slice(0, start) + '+OK\r\n$1\r\n1\r\n');
+    expect(await c.beforePing()).toBe(c.received.slice(0, start) + '+OK\r\n$1\r\n1\r\n');
     c.close();
   });
 
@@ -140,10 +134,10 @@ describe('CLIENT REPLY', () => {
     expect(await admin.call('PUBLISH', 'off:ch', 'hello')).toBe(':1\r\n');
     expect(await admin.call('SET', 'off:key', 'v')).toBe('+OK\r\n');
     expect(await c.replyAt(pushes, 2)).toBe('>3\r\n$7\r\nmessage\r\n$6\r\noff:ch\r\n$5\r\nhello\r\n' + invalidate('off:key'));
-    // Replies stay off meanwhile.
+    // Replies stay off meanwhile: the PING gets nothing, the CLIENT REPLY ON after it gets +OK.
     const quiet = c.received.length;
-    c.write(resp('PING'));
-    expect(await c.settle(50)).toBe(c.received.slice(0, quiet));
+    c.write(Buffer.concat([resp('PING'), resp('CLIENT', 'REPLY', 'ON')]));
+    expect(await c.replyAt(quiet)).toBe('+OK\r\n');
     c.close();
   });
 });
@@ -163,7 +157,7 @@ describe('CLIENT NO-EVICT / NO-TOUCH', () => {
 describe('CLIENT PAUSE / UNPAUSE', () => {
   it('WRITE lets reads through and holds writes (flag b) until the pause ends by itself', async () => {
     const w = await open();
-    const wid = await idOf(w);
+    const wid = await clientId(w);
     const r = await open();
     expect(await admin.call('SET', 'pause:k', 'old')).toBe('+OK\r\n');
     const t0 = Date.now();
@@ -184,13 +178,15 @@ describe('CLIENT PAUSE / UNPAUSE', () => {
 
   it('WRITE also holds PUBLISH and commands queued in MULTI (their +QUEUED comes late); UNPAUSE releases them', async () => {
     const w = await open();
-    const wid = await idOf(w);
+    const wid = await clientId(w);
     expect(await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE')).toBe('+OK\r\n');
     const start = w.received.length;
     w.write(Buffer.concat([resp('MULTI'), resp('SET', 'pause:m', '1'), resp('EXEC'), resp('PUBLISH', 'pause:ch', 'x')]));
     expect(await w.replyAt(start)).toBe('+OK\r\n');
     expect(await until(() => flagsOf(wid), (f) => f === 'xb')).toBe('xb');
-    expect(await w.settle(50)).toBe(w.received.slice(0, start) + '+OK\r\n');
+    // Held before it was queued: the server counts nothing in its MULTI, so no +QUEUED was made.
+    expect(clientList(await admin.call('CLIENT', 'LIST', 'ID', String(wid)))[0]?.get('multi')).toBe('0');
+    expect(w.received).toBe(w.received.slice(0, start) + '+OK\r\n');
     expect(await admin.call('CLIENT', 'UNPAUSE')).toBe('+OK\r\n');
     expect(await w.replyAt(start, 4)).toBe('+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n:0\r\n');
     w.close();
@@ -198,7 +194,7 @@ describe('CLIENT PAUSE / UNPAUSE', () => {
 
   it('ALL holds every command, CLIENT UNPAUSE included, until the pause ends', async () => {
     const other = await open();
-    const oid = await idOf(other);
+    const oid = await clientId(other);
     const t0 = Date.now();
     const start = admin.received.length;
     admin.write(Buffer.concat([resp('CLIENT', 'PAUSE', '400', 'ALL'), resp('CLIENT', 'UNPAUSE')]));
@@ -242,7 +238,7 @@ describe('CLIENT PAUSE / UNPAUSE', () => {
 describe('CLIENT UNBLOCK', () => {
   it('TIMEOUT: the BLPOP client gets its timeout reply (null array), the rest of its pipeline runs', async () => {
     const b = await open();
-    const id = await idOf(b);
+    const id = await clientId(b);
     const start = b.received.length;
     b.write(Buffer.concat([resp('BLPOP', 'unblock:l', '0'), resp('PING')]));
     await until(() => flagsOf(id), (f) => f === 'b');
@@ -259,7 +255,7 @@ describe('CLIENT UNBLOCK', () => {
 
   it('ERROR: the BLPOP client gets -UNBLOCKED and its command is abandoned', async () => {
     const b = await open();
-    const id = await idOf(b);
+    const id = await clientId(b);
     const start = b.received.length;
     b.write(Buffer.concat([resp('BLPOP', 'unblock:e', '0'), resp('ECHO', 'next')]));
     await until(() => flagsOf(id), (f) => f === 'b');
@@ -284,7 +280,7 @@ describe('CLIENT UNBLOCK', () => {
 
   it('a client held by CLIENT PAUSE: ERROR drops its command; TIMEOUT gives 0 and the server stays up', async () => {
     const p = await open();
-    const id = await idOf(p);
+    const id = await clientId(p);
     expect(await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE')).toBe('+OK\r\n');
     const start = p.received.length;
     p.write(Buffer.concat([resp('SET', 'unblock:paused', '1'), resp('GET', 'unblock:paused')]));
@@ -316,7 +312,7 @@ describe('CLIENT TRACKING', () => {
     expect(await admin.call('DEL', 'trk:c')).toBe(':0\r\n');
     expect(await admin.call('SET', 'trk:c', 'x')).toBe('+OK\r\n');
     expect(await c.replyAt(start, 2)).toBe(invalidate('trk:a') + invalidate('trk:c'));
-    expect(await c.settle(50)).toBe(c.received.slice(0, start) + invalidate('trk:a') + invalidate('trk:c'));
+    expect(await c.beforePing()).toBe(c.received.slice(0, start) + invalidate('trk:a') + invalidate('trk:c'));
     c.close();
   });
 
@@ -373,7 +369,7 @@ describe('CLIENT TRACKING', () => {
     const start = c.received.length;
     expect(await admin.call('MSET', 'optin:no', '1', 'optin:later', '1', 'optin:yes', '1')).toBe('+OK\r\n');
     expect(await c.replyAt(start)).toBe(invalidate('optin:yes'));
-    expect(await c.settle(50)).toBe(c.received.slice(0, start) + invalidate('optin:yes'));
+    expect(await c.beforePing()).toBe(c.received.slice(0, start) + invalidate('optin:yes'));
     c.close();
   });
 
@@ -392,7 +388,7 @@ describe('CLIENT TRACKING', () => {
 
   it('REDIRECT to a RESP2 client subscribed to __redis__:invalidate: invalidations arrive as messages there', async () => {
     const sink = await open();
-    const sinkId = await idOf(sink);
+    const sinkId = await clientId(sink);
     expect(await sink.call('SUBSCRIBE', '__redis__:invalidate')).toBe('*3\r\n$9\r\nsubscribe\r\n$20\r\n__redis__:invalidate\r\n:1\r\n');
     const c = await open();
     expect(await c.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(sinkId))).toBe('+OK\r\n');
@@ -405,8 +401,8 @@ describe('CLIENT TRACKING', () => {
     const flush = sink.received.length;
     expect(await admin.call('FLUSHALL')).toBe('+OK\r\n');
     expect(await sink.replyAt(flush)).toBe('*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n$-1\r\n');
-    expect(await c.settle(30)).toBe(c.received);
-    expect(c.received.endsWith('$-1\r\n')).toBe(true);
+    // The tracking client itself got nothing: its last reply is still GET's.
+    expect((await c.beforePing()).endsWith('$-1\r\n')).toBe(true);
     c.close();
     sink.close();
   });
@@ -418,13 +414,13 @@ describe('CLIENT TRACKING', () => {
     const start = c.received.length;
     expect(await admin.call('FLUSHALL')).toBe('+OK\r\n');
     expect(await c.replyAt(start)).toBe('>2\r\n$10\r\ninvalidate\r\n_\r\n');
-    expect(await c.settle(50)).toBe(c.received.slice(0, start) + '>2\r\n$10\r\ninvalidate\r\n_\r\n');
+    expect(await c.beforePing()).toBe(c.received.slice(0, start) + '>2\r\n$10\r\ninvalidate\r\n_\r\n');
     c.close();
   });
 
   it('a RESP3 client whose redirect target is gone is told so by push (tracking-redir-broken)', async () => {
     const target = await open();
-    const targetId = await idOf(target);
+    const targetId = await clientId(target);
     const c = await open();
     await c.call('HELLO', '3');
     expect(await c.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(targetId))).toBe('+OK\r\n');
@@ -440,7 +436,7 @@ describe('CLIENT TRACKING', () => {
 
   it('every error of CLIENT TRACKING', async () => {
     const c = await open();
-    const id = await idOf(c);
+    const id = await clientId(c);
     const e = async (expected: string, ...args: string[]) => expect(await c.call('CLIENT', 'TRACKING', ...args)).toBe(`-ERR ${expected}\r\n`);
     await e('A client can only redirect to a single other client', 'on', 'REDIRECT', String(adminId), 'REDIRECT', String(adminId));
     await e('The client ID you want redirect to does not exist', 'on', 'REDIRECT', '999999');
@@ -548,7 +544,7 @@ describe('CLIENT GETREDIR and CLIENT TRACKINGINFO', () => {
 
   it('TRACKINGINFO shows broken_redirect once the target is gone', async () => {
     const target = await open();
-    const targetId = await idOf(target);
+    const targetId = await clientId(target);
     const c = await open();
     expect(await c.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(targetId))).toBe('+OK\r\n');
     expect(await c.call('GET', 'bro:k')).toBe('$-1\r\n');
@@ -584,12 +580,6 @@ describe('CLIENT KILL', async () => {
   const open = () => RawClient.connect(server.port);
   const admin = await open();
 
-  async function idOf(c: RawClient): Promise<number> {
-    const r = await c.call('CLIENT', 'ID');
-    expect(r).toMatch(/^:\d+\r\n$/);
-    return Number(r.slice(1, -2));
-  }
-
   const addrOf = (c: RawClient) => `127.0.0.1:${c.socket.localPort}`;
 
   /** True when the server no longer lists client `id` (a killed client is freed at once). */
@@ -600,7 +590,7 @@ describe('CLIENT KILL', async () => {
   describe('old form: CLIENT KILL <addr>', () => {
     it('kills the client with that peer address: +OK, its connection closes, it is gone from the list', async () => {
       const victim = await open();
-      const id = await idOf(victim);
+      const id = await clientId(victim);
       expect(await admin.call('CLIENT', 'KILL', addrOf(victim))).toBe('+OK\r\n');
       expect(await gone(id)).toBe(true);
       expect(await victim.waitClose()).toBe(true);
@@ -626,7 +616,7 @@ describe('CLIENT KILL', async () => {
   describe('filter form', () => {
     it('ID: kills that client (:1), then :0 as it is gone', async () => {
       const victim = await open();
-      const id = await idOf(victim);
+      const id = await clientId(victim);
       expect(await admin.call('CLIENT', 'KILL', 'ID', String(id))).toBe(':1\r\n');
       expect(await gone(id)).toBe(true);
       expect(await victim.waitClose()).toBe(true);
@@ -670,7 +660,7 @@ describe('CLIENT KILL', async () => {
 
     it('ADDR matches the peer address exactly', async () => {
       const victim = await open();
-      const id = await idOf(victim);
+      const id = await clientId(victim);
       expect(await admin.call('CLIENT', 'KILL', 'ADDR', '127.0.0.1:1')).toBe(':0\r\n');
       expect(await admin.call('CLIENT', 'KILL', 'ADDR', addrOf(victim))).toBe(':1\r\n');
       expect(await gone(id)).toBe(true);
@@ -683,8 +673,8 @@ describe('CLIENT KILL', async () => {
       const tcp = await RawClient.connect(s.port);
       const u1 = await RawClient.connect(unixsocket);
       const u2 = await RawClient.connect(unixsocket);
-      await idOf(u1);
-      await idOf(u2);
+      await clientId(u1);
+      await clientId(u2);
       expect(await tcp.call('CLIENT', 'KILL', 'LADDR', `${unixsocket}:0`)).toBe(':2\r\n');
       expect(await u1.waitClose()).toBe(true);
       expect(await u2.waitClose()).toBe(true);
@@ -697,7 +687,7 @@ describe('CLIENT KILL', async () => {
 
     it('SKIPME yes (default) spares the caller; SKIPME no counts it, replies, then closes it', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       expect(await c.call('CLIENT', 'KILL', 'ID', String(id))).toBe(':0\r\n');
       expect(await c.call('CLIENT', 'KILL', 'ID', String(id), 'SKIPME', 'YES')).toBe(':0\r\n');
       expect(await c.call('CLIENT', 'KILL', 'ID', String(id), 'SKIPME', 'maybe')).toBe('-ERR syntax error\r\n');
@@ -710,7 +700,7 @@ describe('CLIENT KILL', async () => {
 
     it('MAXAGE selects clients at least that many seconds old; errors for bad values', async () => {
       const old = await open();
-      const id = await idOf(old);
+      const id = await clientId(old);
       const aged = await until(() => admin.call('CLIENT', 'LIST', 'ID', String(id)), (r) => clientList(r)[0]?.get('age') === '1', 2500, 50);
       expect(clientList(aged)[0].get('age')).toBe('1');
       expect(await admin.call('CLIENT', 'KILL', 'ID', String(id), 'MAXAGE', '100')).toBe(':0\r\n');
@@ -724,7 +714,7 @@ describe('CLIENT KILL', async () => {
     it('several filters are ANDed', async () => {
       const a = await open();
       const b = await open();
-      const [ia, ib] = [await idOf(a), await idOf(b)];
+      const [ia, ib] = [await clientId(a), await clientId(b)];
       expect(await admin.call('CLIENT', 'KILL', 'ADDR', addrOf(a), 'ID', String(ib))).toBe(':0\r\n');
       expect(await admin.call('CLIENT', 'KILL', 'ID', String(ia), 'TYPE', 'pubsub')).toBe(':0\r\n');
       expect(await admin.call('CLIENT', 'KILL', 'ID', String(ia), 'USER', 'default', 'TYPE', 'normal', 'ADDR', addrOf(a), 'LADDR', `127.0.0.1:${server.port}`)).toBe(':1\r\n');
@@ -747,7 +737,7 @@ describe('CLIENT KILL', async () => {
       const s = await startServer();
       const caller = await RawClient.connect(s.port);
       const others = await Promise.all([1, 2, 3].map(() => RawClient.connect(s.port)));
-      for (const o of others) await idOf(o);
+      for (const o of others) await clientId(o);
       const sub = await RawClient.connect(s.port);
       expect(await sub.call('SUBSCRIBE', 'stay')).toBe('*3\r\n$9\r\nsubscribe\r\n$4\r\nstay\r\n:1\r\n');
       expect(await caller.call('CLIENT', 'KILL', 'TYPE', 'normal')).toBe(':3\r\n');
@@ -761,7 +751,7 @@ describe('CLIENT KILL', async () => {
   describe('killing clients with work in flight', () => {
     it('a client blocked in the middle of its pipeline: what came before ran, what came after never runs', async () => {
       const victim = await open();
-      const id = await idOf(victim);
+      const id = await clientId(victim);
       const start = victim.received.length;
       victim.write(Buffer.concat([
         resp('SET', 'pipe:before', '1'),
@@ -780,7 +770,7 @@ describe('CLIENT KILL', async () => {
 
     it('a client killed while its long pipeline runs received an exact prefix of its replies; others are intact', async () => {
       const victim = await open();
-      const id = await idOf(victim);
+      const id = await clientId(victim);
       const n = 200000;
       const one = resp('INCR', 'pipe:counter');
       const start = victim.received.length;
@@ -813,7 +803,7 @@ describe('CLIENT KILL', async () => {
       const size = 2 * 1024 * 1024;
       expect(await admin.call('SET', 'pending:big', Buffer.alloc(size, 'p'))).toBe('+OK\r\n');
       const victim = await open();
-      const id = await idOf(victim);
+      const id = await clientId(victim);
       victim.socket.pause();
       const start = victim.received.length;
       const times = 16;
@@ -855,12 +845,6 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
     'user', 'redir', 'resp', 'lib-name', 'lib-ver',
   ];
 
-  async function idOf(c: RawClient): Promise<number> {
-    const r = await c.call('CLIENT', 'ID');
-    expect(r).toMatch(/^:\d+\r\n$/);
-    return Number(r.slice(1, -2));
-  }
-
   /** Another client's line, as the observer sees it. */
   async function lineOf(id: number): Promise<Map<string, string>> {
     const lines = clientList(await observer.call('CLIENT', 'LIST', 'ID', String(id)));
@@ -890,7 +874,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
       expect(text).toMatch(
         /^id=\d+ addr=\S+ laddr=\S+ fd=\d+ name= age=\d+ idle=\d+ flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 watch=0 qbuf=\d+ qbuf-free=\d+ argv-mem=10 multi-mem=0 rbs=\d+ rbp=\d+ obl=\d+ oll=0 omem=0 tot-mem=\d+ events=r cmd=client\|info user=default redir=-1 resp=2 lib-name= lib-ver=\n$/,
       );
-      expect(f.get('id')).toBe(String(await idOf(c)));
+      expect(f.get('id')).toBe(String(await clientId(c)));
       expect(f.get('addr')).toBe(`127.0.0.1:${c.socket.localPort}`);
       expect(f.get('laddr')).toBe(`127.0.0.1:${server.port}`);
       expect(f.get('age')).toBe('0');
@@ -901,7 +885,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
     it('CLIENT LIST: one line per client, each ending in \\n, the caller included', async () => {
       const a = await open();
       const b = await open();
-      const ids = [await idOf(a), await idOf(b)];
+      const ids = [await clientId(a), await clientId(b)];
       const reply = await a.call('CLIENT', 'LIST');
       const text = bulkText(reply);
       expect(reply).toBe(`$${text.length}\r\n${text}\r\n`);
@@ -940,7 +924,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('name after CLIENT SETNAME, db after SELECT', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       expect(await c.call('CLIENT', 'SETNAME', 'worker-1')).toBe('+OK\r\n');
       expect(await c.call('SELECT', '9')).toBe('+OK\r\n');
       const f = await lineOf(id);
@@ -952,7 +936,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('multi=3 after three queued commands (flag x), multi-mem counts their arguments; -1 otherwise', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       expect((await lineOf(id)).get('multi')).toBe('-1');
       expect(await c.call('MULTI')).toBe('+OK\r\n');
       expect((await lineOf(id)).get('multi')).toBe('0');
@@ -975,7 +959,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('watch=2 after WATCH of two keys (a key watched twice counts once); 0 after UNWATCH', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       expect(await c.call('WATCH', 'w1', 'w2')).toBe('+OK\r\n');
       expect(await c.call('WATCH', 'w1')).toBe('+OK\r\n');
       expect((await lineOf(id)).get('watch')).toBe('2');
@@ -986,7 +970,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('sub=2 psub=1 ssub=1 and flag P while subscribed; N again when the last one goes', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       const start = c.received.length;
       c.write(resp('SUBSCRIBE', 'c1', 'c2'));
       expect(await c.replyAt(start, 2)).toBe('*3\r\n$9\r\nsubscribe\r\n$2\r\nc1\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$2\r\nc2\r\n:2\r\n');
@@ -1010,7 +994,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
   describe('flags letters', () => {
     it('N for a plain client; x in MULTI; d when a WATCHed key changed (xd together)', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       expect(await flagsOf(id)).toBe('N');
       expect(await c.call('WATCH', 'dirty-me')).toBe('+OK\r\n');
       expect(await observer.call('SET', 'dirty-me', '1')).toBe('+OK\r\n');
@@ -1024,7 +1008,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('b for a client blocked in BLPOP', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       const start = c.received.length;
       c.write(resp('BLPOP', 'flags:list', '0'));
       const f = await lineWhen(id, 'flags', 'b');
@@ -1038,9 +1022,9 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('t with tracking on, tB with BCAST; redir=0 without REDIRECT, the id with it', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       const target = await open();
-      const targetId = await idOf(target);
+      const targetId = await clientId(target);
       expect(await c.call('CLIENT', 'TRACKING', 'on')).toBe('+OK\r\n');
       let f = await lineOf(id);
       expect([f.get('flags'), f.get('redir')]).toEqual(['t', '0']);
@@ -1061,9 +1045,9 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('R once an invalidation finds the redirect target gone', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       const target = await open();
-      const targetId = await idOf(target);
+      const targetId = await clientId(target);
       expect(await c.call('CLIENT', 'TRACKING', 'on', 'REDIRECT', String(targetId))).toBe('+OK\r\n');
       expect(await c.call('GET', 'redir:key')).toBe('$-1\r\n');
       target.close();
@@ -1076,7 +1060,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('O for a MONITOR client', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       expect(await c.call('MONITOR')).toBe('+OK\r\n');
       const f = await lineOf(id);
       expect([f.get('flags'), f.get('cmd')]).toEqual(['O', 'monitor']);
@@ -1085,7 +1069,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('e for NO-EVICT, T for NO-TOUCH, in Redis\'s letter order with x', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       expect(await c.call('CLIENT', 'NO-TOUCH', 'on')).toBe('+OK\r\n');
       expect(await flagsOf(id)).toBe('T');
       expect(await c.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');
@@ -1119,7 +1103,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
       expect(await writer.call('SET', 'big', value)).toBe('+OK\r\n');
       writer.close();
       const slow = await open();
-      const id = await idOf(slow);
+      const id = await clientId(slow);
       slow.socket.pause();
       const start = slow.received.length;
       const times = 10;
@@ -1147,7 +1131,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
   describe('user, redir, resp, lib-name, lib-ver', () => {
     it('user=default; resp=3 after HELLO 3; lib-name/lib-ver after CLIENT SETINFO (empty clears)', async () => {
       const c = await open();
-      const id = await idOf(c);
+      const id = await clientId(c);
       let f = await lineOf(id);
       expect([f.get('user'), f.get('resp'), f.get('lib-name'), f.get('lib-ver')]).toEqual(['default', '2', '', '']);
       expect(await c.call('CLIENT', 'SETINFO', 'LIB-NAME', 'redis-py')).toBe('+OK\r\n');
@@ -1165,7 +1149,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
       expect(await observer.call('ACL', 'SETUSER', 'lister', 'on', '>pw', '~*', '+@all')).toBe('+OK\r\n');
       const a = await open();
       const b = await open();
-      const [ia, ib] = [await idOf(a), await idOf(b)];
+      const [ia, ib] = [await clientId(a), await clientId(b)];
       expect(await a.call('AUTH', 'lister', 'pw')).toBe('+OK\r\n');
       expect(await b.call('HELLO', '3', 'AUTH', 'lister', 'pw')).toMatch(/^%7\r\n/);
       expect((await lineOf(ia)).get('user')).toBe('lister');
@@ -1194,9 +1178,9 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
   describe('CLIENT LIST TYPE and CLIENT LIST ID', () => {
     it('TYPE normal lists non-subscribed clients, TYPE pubsub the subscribed ones; master/replica none', async () => {
       const sub = await open();
-      const subId = await idOf(sub);
+      const subId = await clientId(sub);
       const plain = await open();
-      const plainId = await idOf(plain);
+      const plainId = await clientId(plain);
       sub.write(resp('SUBSCRIBE', 'type-ch'));
       await sub.waitMatch(/:1\r\n$/);
       const pubsub = clientList(await observer.call('CLIENT', 'LIST', 'TYPE', 'pubsub')).map((l) => Number(l.get('id')));
@@ -1211,7 +1195,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
 
     it('a MONITOR client is of type normal', async () => {
       const m = await open();
-      const id = await idOf(m);
+      const id = await clientId(m);
       expect(await m.call('MONITOR')).toBe('+OK\r\n');
       const normal = clientList(await observer.call('CLIENT', 'LIST', 'TYPE', 'normal')).map((l) => Number(l.get('id')));
       expect(normal).toContain(id);
@@ -1225,7 +1209,7 @@ describe('CLIENT LIST and CLIENT INFO', async () => {
     it('ID with several ids: in the order given, missing ones skipped, duplicates printed twice', async () => {
       const a = await open();
       const b = await open();
-      const [ia, ib] = [await idOf(a), await idOf(b)];
+      const [ia, ib] = [await clientId(a), await clientId(b)];
       const ids = clientList(await observer.call('CLIENT', 'LIST', 'ID', String(ib), '999999', String(ia), String(ib), '0', '-7'))
         .map((l) => Number(l.get('id')));
       expect(ids).toEqual([ib, ia, ib]);

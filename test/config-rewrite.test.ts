@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/config.js';
 import { loadConfig } from '../src/config/load.js';
 import { rewriteConfigFile } from '../src/config/rewrite.js';
-import { RawClient, resp, startServer } from './helpers.js';
+import { RawClient, resp, startServer, waitForOutput } from './helpers.js';
 
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'respd-rewrite-')));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -293,18 +293,6 @@ describe('CONFIG REWRITE / CONFIG RESETSTAT on an embedded server', () => {
 
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
 
-function waitFor(output: () => string, re: RegExp, timeoutMs = 10000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (re.test(output())) resolve();
-      else if (Date.now() - start > timeoutMs) reject(new Error(`timed out waiting for ${re}: ${output()}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
-
 describe('CONFIG REWRITE through `respd <file>`', () => {
   it('writes CONFIG SET maxclients back into the file the server started from', async () => {
     const conf = join(dir, 'server.conf');
@@ -316,7 +304,7 @@ describe('CONFIG REWRITE through `respd <file>`', () => {
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await waitFor(() => out, /Ready to accept connections unix/);
+      await waitForOutput(() => out, /Ready to accept connections unix/);
       const c = await RawClient.connect(sock);
       expect(await c.exchange(resp('CONFIG', 'SET', 'maxclients', '123'), 5)).toBe('+OK\r\n');
       expect(await c.exchange(resp('CONFIG', 'REWRITE'), 5)).toBe('+OK\r\n');

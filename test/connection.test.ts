@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bulkText, clientFields, clientList, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
+import { bulkText, clientFields, clientId, clientList, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'respd-connection-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -125,7 +125,7 @@ describe('MONITOR', () => {
 describe('RESET', () => {
   it('clears name, db, protocol, transaction, WATCH, tracking, NO-EVICT/NO-TOUCH; keeps lib-name/lib-ver and id', async () => {
     const c = await open();
-    const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
+    const id = String(await clientId(c));
     expect(await c.call('CLIENT', 'SETNAME', 'before-reset')).toBe('+OK\r\n');
     expect(await c.call('CLIENT', 'SETINFO', 'LIB-NAME', 'lib')).toBe('+OK\r\n');
     expect(await c.call('CLIENT', 'SETINFO', 'LIB-VER', '9')).toBe('+OK\r\n');
@@ -218,7 +218,7 @@ describe('idle timeout', () => {
     expect(await sub.call('SUBSCRIBE', 'idle:ch')).toBe('*3\r\n$9\r\nsubscribe\r\n$7\r\nidle:ch\r\n:1\r\n');
     expect(await mon.call('MONITOR')).toBe('+OK\r\n');
     expect(await inMulti.call('MULTI')).toBe('+OK\r\n');
-    const blockedId = (await blocked.call('CLIENT', 'ID')).slice(1, -2);
+    const blockedId = String(await clientId(blocked));
     blocked.write(resp('BLPOP', 'idle:list', '0'));
     const t0 = Date.now();
     expect(await idle.call('PING')).toBe('+PONG\r\n');

@@ -176,7 +176,22 @@ export class RawClient {
     return this.closed;
   }
 
-  /** Resolves after `ms` with whatever arrived (for asserting that nothing more arrives). */
+  /**
+   * Sends PING and waits for its reply (`pong`: '+PONG\r\n', or PONG_SUBSCRIBED for a subscribed
+   * RESP2 client), returning everything received before that reply. Replies and pushes come in
+   * order, so whatever the server sent this connection before the PING has arrived: the positive
+   * signal for asserting that something did not come.
+   */
+  async beforePing(pong = '+PONG\r\n', timeoutMs = 5000): Promise<string> {
+    const start = this.text.length;
+    this.write(resp('PING'));
+    const deadline = Date.now() + timeoutMs;
+    const seen = () => this.text.length >= start + pong.length && this.text.endsWith(pong);
+    while (!seen() && !this.closed && Date.now() < deadline) await this.waitBytes(this.text.length + 1, Math.max(1, deadline - Date.now()));
+    return seen() ? this.text.slice(0, -pong.length) : this.text;
+  }
+
+  /** Resolves after `ms` with whatever arrived: pacing only, never the proof that nothing arrives. */
   async settle(ms = 100): Promise<string> {
     await new Promise((r) => setTimeout(r, ms));
     return this.received;
@@ -196,6 +211,8 @@ export const int = (n: number | string): string => `:${n}\r\n`;
 /** An -ERR reply; errorLine for replies with their own code (-WRONGTYPE, -NOPERM, ...). */
 export const err = (text: string): string => `-ERR ${text}\r\n`;
 export const errorLine = (text: string): string => `-${text}\r\n`;
+/** PING's reply to a RESP2 client in subscribed mode. */
+export const PONG_SUBSCRIBED = '*2\r\n$4\r\npong\r\n$0\r\n\r\n';
 
 /** A scenario line (resp-diff's syntax: words, quotes, escapes) as a RESP request. */
 function encodeScenarioLine(line: string): Buffer {
@@ -277,6 +294,52 @@ export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, t
     v = await probe();
   }
   return v;
+}
+
+/** One field of INFO everything, as text ('' when INFO does not show it). */
+export async function infoField(c: RawClient, name: string): Promise<string> {
+  return new RegExp(`^${name}:(.*)\\r$`, 'm').exec(bulkText(await c.call('INFO', 'everything')))?.[1] ?? '';
+}
+
+/** One field of INFO everything, as a number (NaN when INFO does not show it). */
+export async function infoNumber(c: RawClient, name: string): Promise<number> {
+  const v = await infoField(c, name);
+  return v === '' ? NaN : Number(v);
+}
+
+/** Sends a command on `c` and expects exactly `expected` back. */
+export async function expectReply(c: RawClient, expected: string, ...args: string[]): Promise<void> {
+  expect(await c.exchange(resp(...args), expected.length)).toBe(expected);
+}
+
+/** The connection's CLIENT ID, as a number (the reply must be an integer). */
+export async function clientId(c: RawClient): Promise<number> {
+  const r = await c.call('CLIENT', 'ID');
+  expect(r).toMatch(/^:\d+\r\n$/);
+  return Number(r.slice(1, -2));
+}
+
+/** The blocked_clients count of INFO clients, read on `c` (-1 when missing). */
+export async function blockedClients(c: RawClient): Promise<number> {
+  return Number(/blocked_clients:(\d+)/.exec(await c.call('INFO', 'clients'))?.[1] ?? -1);
+}
+
+/** Waits until the server counts `n` blocked clients, asking on `c` (which must not be blocked). */
+export async function untilBlocked(c: RawClient, n: number): Promise<void> {
+  expect(await until(() => blockedClients(c), (v) => v === n)).toBe(n);
+}
+
+/** Waits until a process's collected output (stdout and stderr) matches `re`. */
+export function waitForOutput(output: () => string, re: RegExp, timeoutMs = 10000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (re.test(output())) resolve();
+      else if (Date.now() - start > timeoutMs) reject(new Error(`timed out waiting for ${re}: ${output()}`));
+      else setTimeout(tick, 20);
+    };
+    tick();
+  });
 }
 
 /** A small deterministic PRNG (mulberry32), so failures replay. */

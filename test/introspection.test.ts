@@ -54,3 +54,20 @@ describe('keys found through a numkeys argument (find_keys keynum)', () => {
 describe('recorded from redis-server', () => {
   it('answers test/scenarios/keynum.txt as redis-server does', () => replayScenario(server.port, 'keynum'), 60000);
 });
+
+describe('COMMAND GETKEYSANDFLAGS', () => {
+  it('GETKEYSANDFLAGS: each key with its key-spec flags, variable flags resolved', async () => {
+    const c = await RawClient.connect(server.port);
+    expect(await c.call('COMMAND', 'GETKEYSANDFLAGS', 'set', 'k', 'v')).toBe('*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n');
+    expect(await c.call('COMMAND', 'GETKEYSANDFLAGS', 'set', 'k', 'v', 'get')).toBe('*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n');
+    expect(await c.call('COMMAND', 'GETKEYSANDFLAGS', 'lmove', 'a', 'b', 'left', 'right')).toBe(
+      '*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n*2\r\n$1\r\nb\r\n*2\r\n+RW\r\n+insert\r\n');
+    expect(await c.call('COMMAND', 'GETKEYSANDFLAGS', 'get')).toBe("-ERR wrong number of arguments for 'command|getkeysandflags' command\r\n");
+    expect(await c.call('COMMAND', 'GETKEYSANDFLAGS', 'nosuch', 'x')).toBe('-ERR Invalid command specified\r\n');
+    const c3 = await RawClient.connect(server.port);
+    await c3.call('HELLO', '3');
+    expect(await c3.call('COMMAND', 'GETKEYSANDFLAGS', 'get', 'k')).toBe('*1\r\n*2\r\n$1\r\nk\r\n~2\r\n+RO\r\n+access\r\n');
+    c3.close();
+    c.close();
+  });
+});

@@ -2,13 +2,7 @@
 // (reference sections 4-6), end to end over raw sockets: each limit fires as configured, the
 // counters move, and every other client keeps getting complete replies.
 import { describe, expect, it } from 'vitest';
-import { RawClient, bulkText, clientFields, clientList, resp, startServer, until } from './helpers.js';
-
-const infoField = async (c: RawClient, name: string): Promise<number> => {
-  const text = bulkText(await c.call('INFO', 'all'));
-  const m = new RegExp(`^${name}:(\\d+)`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
-};
+import { bulkText, clientFields, clientId, clientList, infoNumber, RawClient, resp, startServer, until } from './helpers.js';
 
 const listOf = async (c: RawClient, id: string) =>
   clientList(await c.call('CLIENT', 'LIST', 'ID', id))[0];
@@ -21,12 +15,12 @@ describe('client-output-buffer-limit', async () => {
     const value = 'v'.repeat(2 * 1024 * 1024);
     expect(await admin.call('SET', 'big', value)).toBe('+OK\r\n');
     expect(await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 1mb 0 0')).toBe('+OK\r\n');
-    const before = await infoField(admin, 'client_output_buffer_limit_disconnections');
+    const before = await infoNumber(admin, 'client_output_buffer_limit_disconnections');
     const victim = await RawClient.connect(server.port);
     victim.write(resp('GET', 'big'));
     expect(await victim.waitClose()).toBe(true);
     expect(victim.received).toBe(''); // not even the header or the static buffer's bytes
-    expect(await infoField(admin, 'client_output_buffer_limit_disconnections')).toBe(before + 1);
+    expect(await infoNumber(admin, 'client_output_buffer_limit_disconnections')).toBe(before + 1);
     expect(await admin.call('PING')).toBe('+PONG\r\n');
     expect(await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0')).toBe('+OK\r\n');
     const ok = await RawClient.connect(server.port);
@@ -42,15 +36,15 @@ describe('client-output-buffer-limit', async () => {
     const sub = await RawClient.connect(server.port);
     expect(await sub.call('SUBSCRIBE', 'flood')).toBe('*3\r\n$9\r\nsubscribe\r\n$5\r\nflood\r\n:1\r\n');
     sub.socket.pause();
-    const before = await infoField(admin, 'client_output_buffer_limit_disconnections');
+    const before = await infoNumber(admin, 'client_output_buffer_limit_disconnections');
     const msg = 'm'.repeat(64 * 1024);
     let answered = 0;
-    for (let i = 0; i < 1000 && (await infoField(admin, 'client_output_buffer_limit_disconnections')) === before; i++) {
+    for (let i = 0; i < 1000 && (await infoNumber(admin, 'client_output_buffer_limit_disconnections')) === before; i++) {
       const r = await admin.call('PUBLISH', 'flood', msg);
       expect(r).toMatch(/^:[01]\r\n$/);
       answered++;
     }
-    expect(await infoField(admin, 'client_output_buffer_limit_disconnections')).toBe(before + 1);
+    expect(await infoNumber(admin, 'client_output_buffer_limit_disconnections')).toBe(before + 1);
     expect(answered).toBeGreaterThan(0);
     expect(await admin.call('PUBSUB', 'NUMSUB', 'flood')).toBe('*2\r\n$5\r\nflood\r\n:0\r\n');
     admin.close();
@@ -80,7 +74,7 @@ describe('client-query-buffer-limit', async () => {
   it('a request that outgrows the limit closes the client and counts the disconnection', async () => {
     const admin = await RawClient.connect(server.port);
     expect(await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1mb')).toBe('+OK\r\n');
-    const before = await infoField(admin, 'client_query_buffer_limit_disconnections');
+    const before = await infoNumber(admin, 'client_query_buffer_limit_disconnections');
     const c = await RawClient.connect(server.port);
     c.write('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4000000\r\n');
     const chunk = Buffer.alloc(256 * 1024, 0x61);
@@ -89,7 +83,7 @@ describe('client-query-buffer-limit', async () => {
       await c.settle(20);
     }
     expect(await c.waitClose()).toBe(true);
-    expect(await infoField(admin, 'client_query_buffer_limit_disconnections')).toBe(before + 1);
+    expect(await infoNumber(admin, 'client_query_buffer_limit_disconnections')).toBe(before + 1);
     expect(await admin.call('EXISTS', 'k')).toBe(':0\r\n');
     expect(await admin.call('CONFIG', 'SET', 'client-query-buffer-limit', '1gb')).toBe('+OK\r\n');
     admin.close();
@@ -99,7 +93,7 @@ describe('client-query-buffer-limit', async () => {
     const admin = await RawClient.connect(server.port);
     const idle = await RawClient.connect(server.port);
     expect(await idle.call('PING')).toBe('+PONG\r\n');
-    const id = (await idle.call('CLIENT', 'ID')).slice(1, -2);
+    const id = String(await clientId(idle));
     let f = await listOf(admin, id);
     expect(f.get('qbuf')).toBe('0');
     expect(f.get('qbuf-free')).toBe('0');
@@ -121,12 +115,12 @@ describe('reply buffer resizing and write fairness', async () => {
   it('the static reply buffer shrinks for an idle client and grows back with use (rbs/rbp)', async () => {
     const admin = await RawClient.connect(server.port);
     // Read before the client exists: the cron (hz 50) may shrink its buffer at once.
-    const before = await infoField(admin, 'reply_buffer_shrinks');
+    const before = await infoNumber(admin, 'reply_buffer_shrinks');
     const c = await RawClient.connect(server.port);
-    const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
+    const id = String(await clientId(c));
     let f = await until(() => listOf(admin, id), (m) => m.get('rbs') === '1024', 3000, 20);
     expect(f.get('rbs')).toBe('1024');
-    expect(await infoField(admin, 'reply_buffer_shrinks')).toBeGreaterThan(before);
+    expect(await infoNumber(admin, 'reply_buffer_shrinks')).toBeGreaterThan(before);
     await c.call('SET', 'mid', 'x'.repeat(8000));
     for (let i = 0; i < 30; i++) {
       await c.call('GET', 'mid');
@@ -135,7 +129,7 @@ describe('reply buffer resizing and write fairness', async () => {
       await c.settle(25);
     }
     expect(Number(f.get('rbs'))).toBeGreaterThan(1024);
-    expect(await infoField(admin, 'reply_buffer_expands')).toBeGreaterThan(0);
+    expect(await infoNumber(admin, 'reply_buffer_expands')).toBeGreaterThan(0);
     c.close();
     admin.close();
   });
@@ -144,7 +138,7 @@ describe('reply buffer resizing and write fairness', async () => {
     const admin = await RawClient.connect(server.port);
     await admin.call('SET', 'huge', 'h'.repeat(8 * 1024 * 1024));
     const hog = await RawClient.connect(server.port);
-    const hogId = (await hog.call('CLIENT', 'ID')).slice(1, -2);
+    const hogId = String(await clientId(hog));
     hog.socket.pause();
     for (let i = 0; i < 8; i++) hog.write(resp('GET', 'huge'));
     const f = await until(() => listOf(admin, hogId), (m) => Number(m.get('omem')) > 0, 5000, 20);
@@ -167,15 +161,15 @@ describe('maxmemory-clients', async () => {
     expect(await admin.call('CLIENT', 'NO-EVICT', 'on')).toBe('+OK\r\n');
     await admin.call('SET', 'huge', 'h'.repeat(4 * 1024 * 1024));
     const hog = await RawClient.connect(server.port);
-    const hogId = (await hog.call('CLIENT', 'ID')).slice(1, -2);
+    const hogId = String(await clientId(hog));
     hog.socket.pause();
     for (let i = 0; i < 16; i++) hog.write(resp('GET', 'huge'));
     await until(() => listOf(admin, hogId), (m) => m === undefined || Number(m.get('omem')) > 1024 * 1024, 5000, 20);
-    const before = await infoField(admin, 'evicted_clients');
+    const before = await infoNumber(admin, 'evicted_clients');
     expect(await admin.call('CONFIG', 'SET', 'maxmemory-clients', '1mb')).toBe('+OK\r\n');
     const gone = await until(() => admin.call('CLIENT', 'LIST', 'ID', hogId), (r) => r === '$0\r\n\r\n', 5000, 50);
     expect(gone).toBe('$0\r\n\r\n');
-    expect(await infoField(admin, 'evicted_clients')).toBe(before + 1);
+    expect(await infoNumber(admin, 'evicted_clients')).toBe(before + 1);
     // The NO-EVICT admin survived and still gets replies.
     expect(clientFields(bulkText(await admin.call('CLIENT', 'INFO'))).get('flags')).toContain('e');
     expect(await admin.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('+OK\r\n');
@@ -221,8 +215,15 @@ describe('bad input under load', async () => {
     const admin = await RawClient.connect(server.port);
     expect(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0')).toBe('+OK\r\n');
     const c = await RawClient.connect(server.port);
-    const id = (await c.call('CLIENT', 'ID')).slice(1, -2);
-    await c.settle(300);
+    const id = String(await clientId(c));
+    // A server alike with resizing on shrinks a client that connected later than ours.
+    const control = await startServer();
+    const controlAdmin = await RawClient.connect(control.port);
+    const later = await RawClient.connect(control.port);
+    const laterId = String(await clientId(later));
+    expect((await until(() => listOf(controlAdmin, laterId), (m) => m.get('rbs') === '1024', 3000, 20)).get('rbs')).toBe('1024');
+    later.close();
+    controlAdmin.close();
     expect((await listOf(admin, id)).get('rbs')).toBe('16384');
     expect(await admin.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '1')).toBe('+OK\r\n');
     const f = await until(() => listOf(admin, id), (m) => m.get('rbs') === '1024', 3000, 20);
@@ -239,14 +240,14 @@ describe('queued MULTI data and the query-buffer limit', async () => {
 
   it('a transaction whose queued arguments pass the limit closes the client', async () => {
     const admin = await RawClient.connect(server.port);
-    const before = await infoField(admin, 'client_query_buffer_limit_disconnections');
+    const before = await infoNumber(admin, 'client_query_buffer_limit_disconnections');
     const c = await RawClient.connect(server.port);
     expect(await c.call('MULTI')).toBe('+OK\r\n');
     const v = 'q'.repeat(300 * 1024);
     for (let i = 0; i < 3; i++) expect(await c.call('SET', `m${i}`, v)).toBe('+QUEUED\r\n');
     c.write(resp('SET', 'm3', v));
     expect(await c.waitClose()).toBe(true);
-    expect(await infoField(admin, 'client_query_buffer_limit_disconnections')).toBe(before + 1);
+    expect(await infoNumber(admin, 'client_query_buffer_limit_disconnections')).toBe(before + 1);
     admin.close();
   });
 });

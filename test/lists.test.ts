@@ -3,7 +3,7 @@
 // blocking forms (served at once, timed out, woken by pushes, inside MULTI).
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bulks, OK, RawClient, replayScenario, resp, startServer } from './helpers.js';
+import { bulks, expectReply, OK, RawClient, replayScenario, resp, startServer, untilBlocked } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -19,33 +19,10 @@ async function connection(): Promise<RawClient> {
   return c;
 }
 
-/** Sends a command on `c` and expects exactly `expected` back. */
-async function expectOn(c: RawClient, expected: string, ...args: string[]): Promise<void> {
-  expect(await c.exchange(resp(...args), expected.length)).toBe(expected);
-}
-const sendExpect = (expected: string, ...args: string[]) => expectOn(client, expected, ...args);
+/** Asks INFO clients for untilBlocked (never blocked itself), so the order clients blocked in is certain. */
+const probe = await connection();
 
-/** One INFO clients reply read on `probe` (a bulk string: its header, then its body). */
-async function infoClients(probe: RawClient): Promise<string> {
-  const start = probe.received.length;
-  probe.write(resp('INFO', 'clients'));
-  const header = () => /^\$(\d+)\r\n/.exec(probe.received.slice(start));
-  while (!header() && !probe.closed) await probe.waitBytes(probe.received.length + 1);
-  const h = header()!;
-  return (await probe.waitBytes(start + h[0].length + Number(h[1]) + 2)).slice(start);
-}
-
-/** Waits until the server counts `n` blocked clients, so the order clients blocked in is certain. */
-async function untilBlocked(n: number): Promise<void> {
-  const probe = await connection();
-  let seen = '';
-  for (let i = 0; i < 200; i++) {
-    seen = /blocked_clients:\d+/.exec(await infoClients(probe))?.[0] ?? '';
-    if (seen === `blocked_clients:${n}`) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`never saw ${n} blocked clients (last: ${seen})`);
-}
+const sendExpect = (expected: string, ...args: string[]) => expectReply(client, expected, ...args);
 
 /** The RESP2 encoding of an array of bulk strings. */
 
@@ -124,9 +101,9 @@ describe('LPOP and RPOP', () => {
     const c = await connection();
     await c.exchange(resp('HELLO', '3'), 1);
     await c.waitMatch(/modules\r\n\*0\r\n$/);
-    await expectOn(c, '_\r\n', 'LPOP', 'nolist');
-    await expectOn(c, '_\r\n', 'RPOP', 'nolist', '2');
-    await expectOn(c, '_\r\n', 'LMPOP', '1', 'nolist', 'LEFT');
+    await expectReply(c, '_\r\n', 'LPOP', 'nolist');
+    await expectReply(c, '_\r\n', 'RPOP', 'nolist', '2');
+    await expectReply(c, '_\r\n', 'LMPOP', '1', 'nolist', 'LEFT');
   });
 });
 
@@ -237,7 +214,7 @@ describe('WATCH sees lists changed in place', () => {
     /** WATCH, `change` from another connection (answered `changeReply`), then MULTI LLEN EXEC. */
     const attempt = async (exec: string, changeReply: string, ...change: string[]) => {
       await sendExpect('+OK\r\n', 'WATCH', 'wt');
-      await expectOn(other, changeReply, ...change);
+      await expectReply(other, changeReply, ...change);
       await sendExpect('+OK\r\n', 'MULTI');
       await sendExpect('+QUEUED\r\n', 'LLEN', 'wt');
       await sendExpect(exec, 'EXEC');
@@ -357,17 +334,17 @@ describe('blocking commands', () => {
   });
   it('time out with a null array, BLMOVE too', async () => {
     const c = await connection();
-    await expectOn(c, NULL_ARRAY, 'BLPOP', 'nolist', '0.1');
-    await expectOn(c, NULL_ARRAY, 'BRPOP', 'nolist', 'nolist2', '0.05');
-    await expectOn(c, NULL_ARRAY, 'BLMOVE', 'nolist', 'd', 'LEFT', 'RIGHT', '0.05');
-    await expectOn(c, NULL_ARRAY, 'BLMPOP', '0.05', '1', 'nolist', 'LEFT');
+    await expectReply(c, NULL_ARRAY, 'BLPOP', 'nolist', '0.1');
+    await expectReply(c, NULL_ARRAY, 'BRPOP', 'nolist', 'nolist2', '0.05');
+    await expectReply(c, NULL_ARRAY, 'BLMOVE', 'nolist', 'd', 'LEFT', 'RIGHT', '0.05');
+    await expectReply(c, NULL_ARRAY, 'BLMPOP', '0.05', '1', 'nolist', 'LEFT');
     // A tenth of a millisecond rounds up to one, not down to "forever".
-    await expectOn(c, NULL_ARRAY, 'BLPOP', 'nolist', '0.0001');
+    await expectReply(c, NULL_ARRAY, 'BLPOP', 'nolist', '0.0001');
   });
   it('a blocked BLPOP is woken by an LPUSH from another connection', async () => {
     const waiter = await connection();
     waiter.write(resp('BLPOP', 'nolist', 'b3', '0'));
-    await untilBlocked(1);
+    await untilBlocked(probe, 1);
     expect(waiter.received).toBe('');
     await sendExpect(':2\r\n', 'LPUSH', 'b3', 'x', 'y');
     expect(await waiter.waitBytes(bulks('b3', 'y').length)).toBe(bulks('b3', 'y'));
@@ -378,15 +355,17 @@ describe('blocking commands', () => {
     const w2 = await connection();
     const w3 = await connection();
     w1.write(resp('BLPOP', 'b4', '0'));
-    await untilBlocked(1);
+    await untilBlocked(probe, 1);
     w2.write(resp('BRPOP', 'b4', '0'));
-    await untilBlocked(2);
+    await untilBlocked(probe, 2);
     w3.write(resp('BLPOP', 'b4', '0'));
-    await untilBlocked(3);
+    await untilBlocked(probe, 3);
     await sendExpect(':2\r\n', 'RPUSH', 'b4', 'one', 'two');
     expect(await w1.waitBytes(bulks('b4', 'one').length)).toBe(bulks('b4', 'one'));
     expect(await w2.waitBytes(bulks('b4', 'two').length)).toBe(bulks('b4', 'two'));
-    expect(await w3.settle(50)).toBe('');
+    // w3 is still the one client blocked: it was not served.
+    await untilBlocked(probe, 1);
+    expect(w3.received).toBe('');
     await sendExpect(':0\r\n', 'EXISTS', 'b4');
     await sendExpect(':1\r\n', 'RPUSH', 'b4', 'three');
     expect(await w3.waitBytes(bulks('b4', 'three').length)).toBe(bulks('b4', 'three'));
@@ -396,7 +375,7 @@ describe('blocking commands', () => {
     const popper = await connection();
     mover.write(resp('BLMOVE', 'b5', 'b5dst', 'RIGHT', 'LEFT', '0'));
     popper.write(resp('BLPOP', 'b5dst', '0'));
-    await untilBlocked(2);
+    await untilBlocked(probe, 2);
     await sendExpect(':2\r\n', 'RPUSH', 'b5', 'a', 'b');
     expect(await mover.waitBytes(4 + 3)).toBe('$1\r\nb\r\n');
     expect(await popper.waitBytes(bulks('b5dst', 'b').length)).toBe(bulks('b5dst', 'b'));
@@ -406,7 +385,7 @@ describe('blocking commands', () => {
   it('BLMPOP is woken with [key, elements]', async () => {
     const waiter = await connection();
     waiter.write(resp('BLMPOP', '0', '2', 'b6a', 'b6b', 'RIGHT', 'COUNT', '2'));
-    await untilBlocked(1);
+    await untilBlocked(probe, 1);
     await sendExpect(':3\r\n', 'RPUSH', 'b6b', 'a', 'b', 'c');
     const expected = `*2\r\n$3\r\nb6b\r\n${bulks('c', 'b')}`;
     expect(await waiter.waitBytes(expected.length)).toBe(expected);
@@ -414,7 +393,7 @@ describe('blocking commands', () => {
   it('a waiter whose key lost its data (or its type) before it ran keeps waiting', async () => {
     const waiter = await connection();
     waiter.write(resp('BLPOP', 'b7', '0'));
-    await untilBlocked(1);
+    await untilBlocked(probe, 1);
     await sendExpect('+OK\r\n', 'MULTI');
     await sendExpect('+QUEUED\r\n', 'LPUSH', 'b7', 'gone');
     await sendExpect('+QUEUED\r\n', 'LPOP', 'b7');
@@ -423,7 +402,7 @@ describe('blocking commands', () => {
     await sendExpect('+QUEUED\r\n', 'LPUSH', 'b7', 'x');
     await sendExpect('+QUEUED\r\n', 'SET', 'b7', 'now a string');
     await sendExpect(`*2\r\n:1\r\n+OK\r\n`, 'EXEC');
-    await untilBlocked(1);
+    await untilBlocked(probe, 1);
     expect(waiter.received).toBe('');
     await sendExpect(':1\r\n', 'DEL', 'b7');
     await sendExpect(':1\r\n', 'LPUSH', 'b7', 'here');
@@ -431,18 +410,18 @@ describe('blocking commands', () => {
   });
   it('inside MULTI they answer at once as timeouts (BLMOVE with a null bulk)', async () => {
     const c = await connection();
-    await expectOn(c, '+OK\r\n', 'MULTI');
-    await expectOn(c, '+QUEUED\r\n', 'BLPOP', 'nolist', '0');
-    await expectOn(c, '+QUEUED\r\n', 'BRPOP', 'nolist', '1');
-    await expectOn(c, '+QUEUED\r\n', 'BLMOVE', 'nolist', 'd', 'LEFT', 'LEFT', '0');
-    await expectOn(c, '+QUEUED\r\n', 'BLMPOP', '0', '1', 'nolist', 'LEFT');
-    await expectOn(c, `*4\r\n${NULL_ARRAY}${NULL_ARRAY}${NULL_BULK}${NULL_ARRAY}`, 'EXEC');
+    await expectReply(c, '+OK\r\n', 'MULTI');
+    await expectReply(c, '+QUEUED\r\n', 'BLPOP', 'nolist', '0');
+    await expectReply(c, '+QUEUED\r\n', 'BRPOP', 'nolist', '1');
+    await expectReply(c, '+QUEUED\r\n', 'BLMOVE', 'nolist', 'd', 'LEFT', 'LEFT', '0');
+    await expectReply(c, '+QUEUED\r\n', 'BLMPOP', '0', '1', 'nolist', 'LEFT');
+    await expectReply(c, `*4\r\n${NULL_ARRAY}${NULL_ARRAY}${NULL_BULK}${NULL_ARRAY}`, 'EXEC');
   });
   it('ioredis: blpop resolves with [key, value] once another client pushes', async () => {
     const redis = new Redis({ port: server.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
     try {
       const pending = redis.blpop('b8', 0);
-      await untilBlocked(1);
+      await untilBlocked(probe, 1);
       await sendExpect(':1\r\n', 'RPUSH', 'b8', 'v');
       expect(await pending).toEqual(['b8', 'v']);
       expect(await redis.blpop('b8', 0.05)).toBeNull();
@@ -700,9 +679,7 @@ describe('LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LPUSHX, RPOPLPUSH', async ()
       const waiter = await RawClient.connect(server.port);
       others.push(waiter);
       const pending = waiter.call('BRPOPLPUSH', 'bsrc', 'bdst', '5');
-      for (let i = 0; i < 100 && !/blocked_clients:1/.test(await call('INFO', 'clients')); i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await untilBlocked(client, 1);
       expect(await call('RPUSH', 'bsrc', 'p', 'q')).toBe(':2\r\n');
       expect(await pending).toBe('$1\r\nq\r\n');
       expect(await range('bdst')).toBe(bulks('q', 'y'));

@@ -1,6 +1,6 @@
 // Server commands end to end: INFO sections and CONFIG GET/SET basics.
 import { describe, expect, it } from 'vitest';
-import { RawClient, replayScenario, resp, startServer, until } from './helpers.js';
+import { parseBulks, RawClient, replayScenario, resp, startServer, until } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -30,5 +30,17 @@ describe('CONFIG', () => {
     await sendExpect('+OK\r\n', 'CONFIG', 'SET', 'maxclients', '500');
     await sendExpect('*2\r\n$10\r\nmaxclients\r\n$3\r\n500\r\n', 'CONFIG', 'GET', 'maxclients');
     await sendExpect('*4\r\n$7\r\ntimeout\r\n$1\r\n0\r\n$10\r\nmaxclients\r\n$3\r\n500\r\n', 'CONFIG', 'GET', 'timeout', 'maxc*');
+  });
+});
+
+describe('TIME', () => {
+  it('TIME: seconds and microseconds as two bulk strings', async () => {
+    const c = await RawClient.connect(server.port);
+    const [sec, usec] = parseBulks(await c.call('TIME'));
+    expect(Math.abs(Number(sec) - Date.now() / 1000)).toBeLessThan(60);
+    expect(Number(usec)).toBeGreaterThanOrEqual(0);
+    expect(Number(usec)).toBeLessThan(1e6);
+    expect(await c.call('TIME', 'x')).toBe("-ERR wrong number of arguments for 'time' command\r\n");
+    c.close();
   });
 });

@@ -4,7 +4,7 @@
 // member present for the whole scan, and a model-based run against a JS Set.
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bulk, bulks, err, int, OK, parseBulks, RawClient, rng, startServer } from './helpers.js';
+import { bulk, bulks, err, int, OK, parseBulks, RawClient, replayScenario, rng, startServer } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -482,4 +482,14 @@ describe('COMMAND INFO rows', () => {
       '*1\r\n*10\r\n$6\r\nsinter\r\n:-2\r\n*1\r\n+readonly\r\n:1\r\n:-1\r\n:1\r\n' +
       '*3\r\n+@read\r\n+@set\r\n+@slow\r\n*1\r\n$29\r\nnondeterministic_output_order\r\n*1\r\n' + spec(['RO', 'access'], 1, -1) + '*0\r\n');
   });
+});
+
+describe('recorded from redis-server', async () => {
+  const recorded = await startServer();
+  it('answers test/scenarios/sets.txt as redis-server does', () => replayScenario(recorded.port, 'sets', {
+    'HELLO 3': 'the server\'s version (7.0.15 there, 7.2.4 here) and the client id',
+    'HELLO 2': 'the server\'s version and the client id',
+    'OBJECT ENCODING ei3': '7.2 makes a listpack set when SADD brings more members than an intset holds; 7.0 has no listpack sets',
+    'COMMAND DOCS scard': '7.2\'s summaries, and respd lists no arguments yet',
+  }), 60000);
 });

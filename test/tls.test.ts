@@ -11,7 +11,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
-import { RawClient, bulkText, clientList, resp, startServer, until } from './helpers.js';
+import { bulkText, clientList, infoField, RawClient, resp, startServer, until } from './helpers.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'tls');
 const file = (name: string) => join(FIXTURES, name);
@@ -42,9 +42,6 @@ function clientTls(cert?: 'client' | 'other-client', ca = 'ca.crt'): ConnectionO
 }
 
 const readLog = (name: string) => readFileSync(join(logDir, name), 'latin1');
-const infoField = async (c: RawClient, name: string): Promise<string> =>
-  new RegExp(`^${name}:(.*)\\r$`, 'm').exec(bulkText(await c.call('INFO', 'everything')))?.[1] ?? '';
-
 /** The handshake fails (the promise rejects) rather than connecting. */
 async function refused(port: number, options: ConnectionOptions): Promise<string> {
   try {
