@@ -8,6 +8,7 @@ import { Lookup, type Db, type Value } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import type { RedisString } from '../data/string.js';
 import { RedisSet } from '../data/set.js';
+import { RedisStream } from '../data/stream.js';
 import { RedisZset } from '../data/zset.js';
 import { LISTPACK_SIZE_LIMITS, SIZE_SAFETY_LIMIT, listpackEntrySize, objectEncoding, stringEncoding } from './object.js';
 import type { CommandCall } from '../table/table.js';
@@ -117,7 +118,26 @@ function serializedLength(v: Value, call: CommandCall): number {
     for (const s of hashItems(v)) n += rdbStringLength(s);
     return n;
   }
+  if (v instanceof RedisStream) return streamSerializedLength(v);
   return rdbStringLength(v);
+}
+
+/** RDB_TYPE_STREAM_LISTPACKS_3: the nodes (key, listpack), the counters, the groups. */
+function streamSerializedLength(s: RedisStream): number {
+  const len = (n: number | bigint): number => lenSize(Number(n));
+  let n = lenSize(s.nodes.length);
+  for (const node of s.nodes) n += blob(16) + blob(node.lp.size);
+  n += len(s.length) + len(s.lastId.ms) + len(s.lastId.seq) + len(s.firstId.ms) + len(s.firstId.seq);
+  n += len(s.maxDeletedId.ms) + len(s.maxDeletedId.seq) + len(s.entriesAdded);
+  n += lenSize(s.groups?.size ?? 0);
+  for (const [name, g] of s.groups ?? []) {
+    n += rdbStringLength(name) + len(g.lastId.ms) + len(g.lastId.seq) + len(Math.max(0, g.entriesRead));
+    n += lenSize(g.pel.size);
+    for (const nack of g.pel.vals) n += 16 + 8 + lenSize(nack.deliveryCount);
+    n += lenSize(g.consumers.size);
+    for (const c of g.consumers.values()) n += rdbStringLength(c.name) + 16 + lenSize(c.pel.size) + 16 * c.pel.size;
+  }
+  return n;
 }
 
 function blob(bytes: number): number {

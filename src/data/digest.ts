@@ -8,6 +8,8 @@ import type { Db, Value } from './keyspace.js';
 import { RedisHash } from './hash.js';
 import { RedisList } from './list.js';
 import { RedisSet } from './set.js';
+import { RedisStream } from './stream.js';
+import { ID_MAX, ID_ZERO } from './stream-id.js';
 import { RedisZset } from './zset.js';
 
 const OBJ_STRING = 0;
@@ -15,6 +17,7 @@ const OBJ_LIST = 1;
 const OBJ_SET = 2;
 const OBJ_ZSET = 3;
 const OBJ_HASH = 4;
+const OBJ_STREAM = 6;
 
 type Data = string | Uint8Array;
 
@@ -48,6 +51,7 @@ function typeCode(v: Value): number {
   if (v instanceof RedisSet) return OBJ_SET;
   if (v instanceof RedisZset) return OBJ_ZSET;
   if (v instanceof RedisHash) return OBJ_HASH;
+  if (v instanceof RedisStream) return OBJ_STREAM;
   return OBJ_STRING;
 }
 
@@ -76,6 +80,12 @@ function xorObjectDigest(digest: Buffer, v: Value, hasExpire: boolean): void {
       mixDigest(ele, e.value);
       xorDigest(digest, ele);
     }
+  } else if (v instanceof RedisStream) {
+    v.range(ID_ZERO, ID_MAX, false, (e) => {
+      mixDigest(digest, `${e.id.ms}.${e.id.seq}`);
+      for (const s of e.fv) mixDigest(digest, s);
+      return true;
+    });
   } else {
     mixDigest(digest, v);
   }

@@ -12,14 +12,15 @@ import { KeyTable } from './keytable.js';
 import { lfuAccessed, lfuDecayed, lfuInitial } from './lfu.js';
 import { RedisList } from './list.js';
 import { RedisSet } from './set.js';
+import { RedisStream } from './stream.js';
 import { isRedisString, type RedisString } from './string.js';
 import { RedisZset } from './zset.js';
 
 export { activeExpireCycle } from './active-expire.js';
 export type { ExpiresMap } from './db-views.js';
 
-/** A stored value: a string, a list, a hash, a set or a sorted set. Other types join this union. */
-export type Value = RedisString | RedisList | RedisHash | RedisSet | RedisZset;
+/** A stored value: a string, a list, a hash, a set, a sorted set or a stream. Other types join this union. */
+export type Value = RedisString | RedisList | RedisHash | RedisSet | RedisZset | RedisStream;
 
 /** The name TYPE prints for a value ('none' for a missing key). */
 export function typeName(v: Value | undefined): string {
@@ -28,6 +29,7 @@ export function typeName(v: Value | undefined): string {
   if (v instanceof RedisHash) return 'hash';
   if (v instanceof RedisSet) return 'set';
   if (v instanceof RedisZset) return 'zset';
+  if (v instanceof RedisStream) return 'stream';
   return 'string';
 }
 

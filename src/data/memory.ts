@@ -6,6 +6,7 @@ import { RedisHash } from './hash.js';
 import type { Db, Keyspace, Value } from './keyspace.js';
 import { RedisList } from './list.js';
 import { RedisSet } from './set.js';
+import { RedisStream } from './stream.js';
 import type { RedisString } from './string.js';
 import { RedisZset } from './zset.js';
 
@@ -89,7 +90,22 @@ function valueSize(v: Value, samples: number, listpackMax: number): number {
     if (n <= listpackMax) return ROBJ + jeRound(7 + sampled(v.entries(), n, samples, (e) => lpEntry(e.key.length) + lpEntry(e.value.length)));
     return ROBJ + DICT + buckets(n) * 8 + sampled(v.entries(), n, samples, (e) => sdsAlloc(e.key.length) + sdsAlloc(e.value.length) + DICT_ENTRY);
   }
+  if (v instanceof RedisStream) return streamSize(v);
   return stringObjectSize(v);
+}
+
+/**
+ * A stream: the object and stream structs, the radix tree (an ID and a node's worth per
+ * listpack), the listpacks as allocated, and per group its struct, PEL and consumers.
+ */
+function streamSize(s: RedisStream): number {
+  const RAX_NODE = 4 + 8 * 30;
+  let n = ROBJ + 120 + 24 + s.nodes.length * (16 + RAX_NODE) + s.nodeBytes();
+  for (const g of s.groups?.values() ?? []) {
+    n += 56 + 24 + g.pel.size * (16 + RAX_NODE + 24);
+    for (const c of g.consumers.values()) n += 48 + c.name.length + 24 + c.pel.size * (16 + RAX_NODE);
+  }
+  return n;
 }
 
 function* listItems(l: RedisList): Generator<RedisString> {
