@@ -33,6 +33,8 @@ interface KeyRange {
   readonly variable: ((args: Args, off: number) => number) | undefined;
   /** find_keys "keynum" (LMPOP, ZUNIONSTORE's sources...). */
   readonly keynum?: KeySpecDef['keynum'];
+  /** begin_search "keyword" (XREAD's STREAMS). */
+  readonly keyword?: KeySpecDef['keyword'];
 }
 
 /** Commands whose key flags depend on the arguments (db.c setGetKeys, bitfieldGetKeys). */
@@ -67,7 +69,7 @@ function keyRanges(cmd: Command): KeyRange[] {
   const specs = cmd.def.keySpecs;
   if (specs && specs.length > 0) {
     return specs.map((s) => ({
-      begin: s.begin, lastKey: s.lastKey, step: s.step, limit: s.limit ?? 0, perm: specPerm(s.flags),
+      begin: s.begin, keyword: s.keyword, lastKey: s.lastKey, step: s.step, limit: s.limit ?? 0, perm: specPerm(s.flags),
       variable: s.flags.includes('variable_flags') ? variable : undefined, keynum: s.keynum,
     }));
   }

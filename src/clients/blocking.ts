@@ -9,6 +9,8 @@ const ref = (db: number, key: string) => `${db}\0${key}`;
 export class BlockingRegistry {
   private readonly byKey = new Map<string, Client[]>();
   private readonly ready = new Set<string>();
+  /** Keys with a waiter that a deletion wakes (XREADGROUP), with how many. */
+  private readonly noKey = new Map<string, number>();
   /** Clients postponed by CLIENT PAUSE, in order. */
   readonly postponed: Client[] = [];
   blockedCount = 0;
@@ -25,6 +27,7 @@ export class BlockingRegistry {
       let list = this.byKey.get(r);
       if (!list) this.byKey.set(r, (list = []));
       list.push(c);
+      if (b.noKey) this.noKey.set(r, (this.noKey.get(r) ?? 0) + 1);
     }
   }
 
@@ -44,7 +47,26 @@ export class BlockingRegistry {
       const i = list.indexOf(c);
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.byKey.delete(r);
+      if (b.noKey) {
+        const n = (this.noKey.get(r) ?? 1) - 1;
+        if (n === 0) this.noKey.delete(r);
+        else this.noKey.set(r, n);
+      }
     }
+  }
+
+  /** signalDeletedKeyAsReady: a key was deleted or replaced; waiters that care are woken. */
+  signalDeleted(db: number, key: string): void {
+    if (this.noKey.size === 0) return;
+    const r = ref(db, key);
+    if (this.noKey.has(r)) this.ready.add(r);
+  }
+
+  /** A database was flushed: every key of it with such a waiter. */
+  signalDbFlushed(db: number): void {
+    if (this.noKey.size === 0) return;
+    const prefix = `${db}\0`;
+    for (const r of this.noKey.keys()) if (r.startsWith(prefix)) this.ready.add(r);
   }
 
   get keyCount(): number {

@@ -35,6 +35,13 @@ export interface BlockedState {
   cmd: Command;
   args: Args;
   timeoutReply: ((r: ReplyWriter) => void) | undefined;
+  /**
+   * Stream readers: whether the value now at a ready key wakes this client (a stream; for
+   * XREADGROUP also no key or another type, unblock_on_nokey). Undefined: every signal wakes it.
+   */
+  wants?: (value: unknown) => boolean;
+  /** XREADGROUP: a deleted or replaced key wakes it (Redis's unblock_on_nokey). */
+  noKey?: boolean;
 }
 
 export interface TrackingState {

@@ -10,6 +10,7 @@ import type { Config } from '../config/config.js';
 import type { Client } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Keyspace } from '../data/keyspace.js';
+import type { Args } from '../engine/args.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { LatencyMonitor } from '../stats/latency-monitor.js';
 import type { SlowLog } from '../stats/slowlog.js';
@@ -62,6 +63,16 @@ export interface ClientControl {
   queryLimitExceeded(c: Client): boolean;
 }
 
+/** How a stream reader blocks (XREAD, XREADGROUP): its command as it will run again, and what wakes it. */
+export interface StreamBlock {
+  /** The arguments to run again (XREAD's `$` replaced by the ID it stood for). */
+  args: Args;
+  /** Whether the value now at a ready key wakes it. */
+  wants: (value: unknown) => boolean;
+  /** XREADGROUP: deleting or replacing the key wakes it. */
+  noKey: boolean;
+}
+
 /**
  * Clients that wait (implemented by server/blocked.ts): the blocking commands, CLIENT UNBLOCK and
  * CLIENT PAUSE ask for it as `server.blocked`.
@@ -72,7 +83,7 @@ export interface WaitControl {
    * signalled ready the same command runs again (call.reprocessing is then true) and may block
    * again, keeping its place; at `deadlineMs` (0 = never) `timeoutReply` answers instead.
    */
-  blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void): void;
+  blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void, opts?: StreamBlock): void;
   /** A key got data that blocked clients may want (LPUSH, ZADD, ...). Handled after the command. */
   signalKeyAsReady(db: number, key: string): void;
   /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */

@@ -19,6 +19,10 @@ import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { slowlogCommands } from './slowlog.js';
 import { stringCommands } from './strings.js';
+import { streamCommands } from './streams.js';
+import { streamReadCommands } from './stream-read.js';
+import { streamGroupCommands } from './stream-groups.js';
+import { streamInfoCommands } from './stream-info.js';
 import { CommandTable, type CommandDef } from '../table/table.js';
 import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
@@ -48,6 +52,10 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...streamCommands,
+    ...streamReadCommands,
+    ...streamGroupCommands,
+    ...streamInfoCommands,
     ...extra,
   ]);
 }

@@ -38,11 +38,21 @@ function replyInfo(r: ReplyWriter, c: Command): void {
     r.bulkStr('begin_search');
     r.map(2);
     r.bulkStr('type');
-    r.bulkStr('index');
-    r.bulkStr('spec');
-    r.map(1);
-    r.bulkStr('index');
-    r.integer(s.begin);
+    if (s.keyword) {
+      r.bulkStr('keyword');
+      r.bulkStr('spec');
+      r.map(2);
+      r.bulkStr('keyword');
+      r.bulkStr(s.keyword.keyword);
+      r.bulkStr('startfrom');
+      r.integer(s.keyword.startFrom);
+    } else {
+      r.bulkStr('index');
+      r.bulkStr('spec');
+      r.map(1);
+      r.bulkStr('index');
+      r.integer(s.begin);
+    }
     r.bulkStr('find_keys');
     r.map(2);
     r.bulkStr('type');

@@ -8,7 +8,7 @@ import { ClientFlag } from '../clients/flags.js';
 import type { ClientLifecycle } from '../clients/lifecycle.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Tracking } from '../clients/tracking.js';
-import type { WaitControl } from '../commands/context.js';
+import type { StreamBlock, WaitControl } from '../commands/context.js';
 import { lookupCommand, queuedFlags } from '../commands/dispatch.js';
 import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 import type { Config } from '../config/config.js';
@@ -45,10 +45,11 @@ export class Blocked implements WaitControl {
 
   // ---- blocked on keys ----------------------------------------------------------------------------
 
-  blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void): void {
+  blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void, opts?: StreamBlock): void {
     const c = call.client;
     const cmd = lookupCommand(this.commands, call.args)!;
-    c.blocked = { type: BlockType.Keys, db: c.db, keys: [...keys], deadline: deadlineMs, cmd, args: call.args.detach(), timeoutReply };
+    const args = opts?.args ?? call.args.detach();
+    c.blocked = { type: BlockType.Keys, db: c.db, keys: [...keys], deadline: deadlineMs, cmd, args, timeoutReply, wants: opts?.wants, noKey: opts?.noKey };
     c.flags |= ClientFlag.Blocked;
     this.blocking.add(c);
     if (deadlineMs > 0 && (this.timerAt === 0 || deadlineMs < this.timerAt)) this.armTimer(deadlineMs);
@@ -65,6 +66,17 @@ export class Blocked implements WaitControl {
         for (const c of waiters) {
           const b = c.blocked;
           if (!b || b.type !== BlockType.Keys || c.closing) continue;
+          if (b.wants) {
+            // A stream reader: woken only by a stream at one of its keys (or, for XREADGROUP, by
+            // the key going); others may still be served after it blocks again.
+            const db = this.keyspace.dbs[b.db]!;
+            if (!b.keys.some((k) => b.wants!(db.peek(k, this.st.call.now)))) continue;
+            this.endBlock(c);
+            this.runner!.execute(c, b.args, true);
+            if (c.blocked && c.blocked.type === BlockType.Keys) c.blocked.deadline = b.deadline;
+            if (!c.blocked) this.resumeClient(c);
+            continue;
+          }
           this.endBlock(c);
           this.runner!.execute(c, b.args, true);
           // Blocked again: it keeps its original deadline, as in Redis 7.2.

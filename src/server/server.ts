@@ -204,10 +204,12 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   keyModified(db: number, key: string): void {
     this.watches.touch(db, key);
+    this.blocking.signalDeleted(db, key);
     if (this.tracking.trackingClients > 0) this.tracking.keyModified(key, this.st.current);
   }
 
   dbFlushed(db: number): void {
+    this.blocking.signalDbFlushed(db);
     const dict = this.keyspace.dbs[db].dict;
     this.watches.touchDb(db, (k) => dict.has(k));
     // FLUSHALL clears every database, but tracking clients hear of it once (signalFlushedDb).

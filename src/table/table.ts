@@ -89,6 +89,8 @@ export interface KeySpecDef {
   /** Key-spec flags as COMMAND INFO prints them (RW, RO, OW, RM, access, insert, ...). */
   flags: readonly string[];
   begin: number;
+  /** begin_search "keyword": keys follow this keyword, searched from `startFrom` (negative: from the end, backwards); `begin` is then unused. */
+  keyword?: { keyword: string; startFrom: number };
   lastKey: number;
   step: number;
   limit?: number;
@@ -96,13 +98,29 @@ export interface KeySpecDef {
   keynum?: { index: number; first: number; step: number };
 }
 
+/** Where keys begin after a begin_search keyword (the keyword's index + 1), -1 when absent. */
+function keywordPosition(k: { keyword: string; startFrom: number }, argc: number, argAt: (i: number) => string): number {
+  const start = k.startFrom >= 0 ? k.startFrom : argc + k.startFrom;
+  const step = k.startFrom >= 0 ? 1 : -1;
+  const end = k.startFrom >= 0 ? argc : 0;
+  for (let i = start; i !== end && i >= 0 && i < argc; i += step) {
+    if (argAt(i).toLowerCase() === k.keyword.toLowerCase()) return i + 1;
+  }
+  return -1;
+}
+
 /** Argument positions (relative to the command name) of the keys a key spec selects. */
 export function keySpecPositions(
-  s: Pick<KeySpecDef, 'begin' | 'lastKey' | 'step' | 'limit' | 'keynum'>,
+  s: Pick<KeySpecDef, 'begin' | 'keyword' | 'lastKey' | 'step' | 'limit' | 'keynum'>,
   argc: number,
   argAt: (i: number) => string,
 ): number[] {
   const out: number[] = [];
+  if (s.keyword) {
+    const begin = keywordPosition(s.keyword, argc, argAt);
+    if (begin < 0) return out;
+    s = { ...s, keyword: undefined, begin };
+  }
   if (s.keynum) {
     const at = s.begin + s.keynum.index;
     if (at >= argc) return out;
