@@ -26,6 +26,27 @@ const INTERN_MAX = 32;
 const INTERN_MASK = 4095;
 const interned: (string | undefined)[] = new Array<string | undefined>(INTERN_MASK + 1).fill(undefined);
 
+/** Args.lowerHash of a binary string. */
+function lowerHashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < s.length; k++) {
+    let b = s.charCodeAt(k);
+    if (b >= 65 && b <= 90) b |= 0x20;
+    h = Math.imul(h ^ b, 16777619);
+  }
+  return h >>> 0;
+}
+
+function matchesLowerString(s: string, lower: Uint8Array): boolean {
+  if (s.length !== lower.length) return false;
+  for (let k = 0; k < s.length; k++) {
+    let b = s.charCodeAt(k);
+    if (b >= 65 && b <= 90) b |= 0x20;
+    if (b !== lower[k]) return false;
+  }
+  return true;
+}
+
 export class Args {
   /** Number of arguments, the command name included. */
   count = 0;
@@ -33,9 +54,8 @@ export class Args {
   private base = 0;
   private arena: Buffer = Buffer.alloc(0);
   private bigs: ArrayBuffer[] | undefined;
-  /** Storage of setStrings. */
-  private own: Buffer = Buffer.alloc(0);
-  private ownRec: Uint32Array = new Uint32Array(0);
+  /** Set by setStrings: the arguments as binary strings, read as they are (no arena). */
+  private strs: readonly string[] | undefined;
 
   /** @internal Points this object at one command record. */
   bind(rec: Uint32Array, base: number, count: number, arena: Buffer, bigs: ArrayBuffer[] | undefined): void {
@@ -44,6 +64,7 @@ export class Args {
     this.count = count;
     this.arena = arena;
     this.bigs = bigs;
+    this.strs = undefined;
   }
 
   /** Points at a standalone argument vector (commands replayed later, tests). */
@@ -65,24 +86,13 @@ export class Args {
   }
 
   /**
-   * Points this object at `values`, copied into storage this object keeps and reuses: a script's
-   * redis.call builds one command after another without allocating. Valid until the next call.
+   * Points this object at `values`, binary strings (one char per byte) kept as they are: a
+   * script's redis.call hands its arguments over without encoding them into bytes and decoding
+   * them again. `values` must not change until the command is done.
    */
   setStrings(values: readonly string[]): void {
-    let total = 0;
-    for (let i = 0; i < values.length; i++) total += values[i]!.length;
-    if (this.own.length < total) this.own = Buffer.allocUnsafe(Math.max(256, total * 2));
-    if (this.ownRec.length < values.length * 2) this.ownRec = new Uint32Array(Math.max(16, values.length * 4));
-    const own = this.own as Latin1Buffer & { latin1Write(s: string, off: number): number };
-    const rec = this.ownRec;
-    let off = 0;
-    for (let i = 0; i < values.length; i++) {
-      const n = own.latin1Write(values[i]!, off);
-      rec[2 * i] = off;
-      rec[2 * i + 1] = n;
-      off += n;
-    }
-    this.bind(rec, 0, values.length, own, undefined);
+    this.strs = values;
+    this.count = values.length;
   }
 
   /** A detached copy that outlives the batch (blocked or queued commands). */
@@ -93,6 +103,7 @@ export class Args {
   }
 
   len(i: number): number {
+    if (this.strs !== undefined) return this.strs[i]!.length;
     const l = this.rec[this.base + 2 * i + 1];
     if (l !== BIG_ARG_LEN) return l;
     return this.bigs![this.rec[this.base + 2 * i]].byteLength - 2;
@@ -100,6 +111,7 @@ export class Args {
 
   /** A view of argument i (no copy). */
   buf(i: number): Buffer {
+    if (this.strs !== undefined) return Buffer.from(this.strs[i]!, 'latin1');
     const off = this.rec[this.base + 2 * i];
     const l = this.rec[this.base + 2 * i + 1];
     if (l !== BIG_ARG_LEN) return this.arena.subarray(off, off + l);
@@ -110,6 +122,7 @@ export class Args {
 
   /** Argument i as a binary string (one char per byte): keys, names, numbers. */
   str(i: number): string {
+    if (this.strs !== undefined) return this.strs[i]!;
     const off = this.rec[this.base + 2 * i];
     const l = this.rec[this.base + 2 * i + 1];
     if (l === BIG_ARG_LEN) return this.buf(i).toString('latin1');
@@ -133,6 +146,7 @@ export class Args {
 
   /** FNV-1a over argument i's bytes with ASCII letters lower-cased: command lookup, no string. */
   lowerHash(i: number): number {
+    if (this.strs !== undefined) return lowerHashOf(this.strs[i]!);
     const off = this.rec[this.base + 2 * i];
     const l = this.rec[this.base + 2 * i + 1];
     if (l === BIG_ARG_LEN) return 0;
@@ -148,6 +162,7 @@ export class Args {
 
   /** True when argument i equals `lower` (lower-case ASCII bytes), ignoring ASCII case. */
   matchesLower(i: number, lower: Uint8Array): boolean {
+    if (this.strs !== undefined) return matchesLowerString(this.strs[i]!, lower);
     const off = this.rec[this.base + 2 * i];
     const l = this.rec[this.base + 2 * i + 1];
     if (l !== lower.length) return false;
@@ -176,12 +191,17 @@ export class Args {
    * else an owned Buffer (big arguments handed over without a copy). See data/keyspace.ts.
    */
   value(i: number): string | Buffer {
+    if (this.strs !== undefined) {
+      const v = this.strs[i]!;
+      return v.length <= SMALL_VALUE_MAX ? v : Buffer.from(v, 'latin1');
+    }
     const l = this.rec[this.base + 2 * i + 1];
     return l !== BIG_ARG_LEN && l <= SMALL_VALUE_MAX ? this.str(i) : this.take(i);
   }
 
   /** A copy of argument i that the caller owns. Big arguments are handed over without a copy. */
   take(i: number): Buffer {
+    if (this.strs !== undefined) return Buffer.from(this.strs[i]!, 'latin1');
     const l = this.rec[this.base + 2 * i + 1];
     if (l === BIG_ARG_LEN) return this.buf(i);
     return Buffer.from(this.buf(i));

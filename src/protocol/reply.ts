@@ -59,6 +59,16 @@ export class ReplyWriter {
     this.recStart = 0;
   }
 
+  /**
+   * Drops what was written and not committed: a script's capture reads its command's reply
+   * straight from the area (bytes 0 .. position) and then starts over.
+   */
+  discard(): void {
+    this.nrec = 0;
+    this.pos = 0;
+    this.recStart = 0;
+  }
+
   /** Bytes written so far for the current slot in this area (tests, accounting). */
   get position(): number {
     return this.pos;

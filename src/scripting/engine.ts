@@ -10,7 +10,7 @@ import type { ServerContext } from '../commands/context.js';
 import { REDIS_VERSION } from '../config/version.js';
 import { Args } from '../engine/args.js';
 import { ReplyWriter, type Resp } from '../protocol/reply.js';
-import { CmdFlag, type CommandCall } from '../table/table.js';
+import { CmdFlag, type Command, type CommandCall } from '../table/table.js';
 import { installBit } from './bit.js';
 import { installCjson } from './cjson.js';
 import { installCmsgpack } from './cmsgpack.js';
@@ -63,7 +63,7 @@ export class ScriptEngine {
   /** The reply of the command being run, as a latin1 string. */
   private captured = '';
   private readonly args = new Args();
-  private readonly strs: string[] = [];
+  private readonly commandCache = new Map<string, Command>();
   /** The CommandCall of redis.call, reused; its clock runs from one command's end to the next's. */
   private readonly call: CommandCall;
   run: RunState | undefined;
@@ -111,17 +111,25 @@ export class ScriptEngine {
     const run = this.run;
     if (!run) throw R.pos.error('redis.call can only be used while a script runs');
     if (argv.length === 0) return this.fail('Please specify at least one argument for this redis lib call', raise);
-    const strs = this.strs;
-    strs.length = 0;
-    for (const a of argv) {
-      if (typeof a === 'string') strs.push(a);
-      else if (typeof a === 'number') strs.push(numberToString(a));
+    // argv is the call's own rest array: numbers become their string form in place.
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      if (typeof a === 'string') continue;
+      if (typeof a === 'number') argv[i] = numberToString(a);
       else return this.fail('Lua redis lib command arguments must be strings or integers', raise);
     }
+    const strs = argv as string[];
     const server = this.server;
     const args = this.args;
     args.setStrings(strs);
-    const cmd = lookupCommand(server.commands, args);
+    // Scripts call a few commands many times: their names, as the script spells them, map to the
+    // command without hashing the bytes again (containers with subcommands are looked up in full).
+    const name = strs[0]!;
+    let cmd = this.commandCache.get(name);
+    if (cmd === undefined) {
+      cmd = lookupCommand(server.commands, args);
+      if (cmd && !cmd.subcommands && !cmd.parent && this.commandCache.size < 1024) this.commandCache.set(name, cmd);
+    }
     const c = this.client;
     c.user = run.caller.user;
     c.resp = run.resp;
@@ -129,26 +137,20 @@ export class ScriptEngine {
       if (cmd) cmd.rejectedCalls++;
       return this.fail(cmd ? 'Wrong number of args calling Redis command from script' : 'Unknown Redis command called from script', raise);
     }
-    const reject = (msg: string): LuaValue => {
-      cmd.rejectedCalls++;
-      return this.fail(msg, raise);
-    };
-    if (cmd.flags & CmdFlag.NoScript) return reject('This Redis command is not allowed from script');
+    const flags = cmd.flags;
+    if (flags & CmdFlag.NoScript) return this.reject(cmd, 'This Redis command is not allowed from script', raise);
     const denied = server.acl.check(c.user, cmd, args, c);
-    if (denied !== null) return reject(`ACL failure in script: ${denied.replace(/^-NOPERM /, '')}`);
-    if (cmd.flags & CmdFlag.Write && run.readOnly) return reject('Write commands are not allowed from read-only scripts.');
+    if (denied !== null) return this.reject(cmd, `ACL failure in script: ${denied.replace(/^-NOPERM /, '')}`, raise);
+    if (flags & CmdFlag.Write && run.readOnly) return this.reject(cmd, 'Write commands are not allowed from read-only scripts.', raise);
     // scriptVerifyOOM: only before the script's first write (it cannot stop halfway after).
-    if (run.oom && !run.wrote && cmd.flags & CmdFlag.DenyOom) return reject("-OOM command not allowed when used memory > 'maxmemory'.");
-    if (cmd.flags & CmdFlag.Write) run.wrote = true;
+    if (run.oom && !run.wrote && flags & CmdFlag.DenyOom) return this.reject(cmd, "-OOM command not allowed when used memory > 'maxmemory'.", raise);
+    if (flags & CmdFlag.Write) run.wrote = true;
+    const capture = this.capture;
     this.captured = '';
-    this.capture.begin(0, run.resp);
+    capture.begin(0, run.resp);
     const call = this.call;
     call.now = run.now;
     server.callFromScript(call, cmd);
-    this.capture.commit();
-    const text = this.captured;
-    this.captured = '';
-    const capture = this.capture;
     if (capture.errorCount > 0) {
       // Counted as any error reply (errorstats, total_error_replies, and the script's
       // failed_calls); the same error given back by the script is then not counted again.
@@ -157,18 +159,37 @@ export class ScriptEngine {
       capture.errorCount = 0;
       capture.errorCodes.clear();
     }
-    if (text.length === 0) return undefined;
-    // The commonest replies (an integer, a bulk string) without the general parser.
-    const c0 = text.charCodeAt(0);
-    if (c0 === 58 /* : */) return Number(text.slice(1, text.length - 2));
-    if (c0 === 36 /* $ */ && text.charCodeAt(1) !== 45 /* - */) {
-      const eol = text.indexOf('\r\n');
-      return text.slice(eol + 2, text.length - 2);
+    // The reply is read from the capture's area where it was written; only a reply too big for
+    // the area went through the sink (this.captured) first.
+    const area = capture.area as Buffer & { latin1Slice(start: number, end: number): string };
+    const end = capture.position;
+    let text: string;
+    if (this.captured === '') {
+      if (end === 0) {
+        capture.discard();
+        return undefined;
+      }
+      const fast = fastReply(area, end);
+      if (fast !== undefined) {
+        capture.discard();
+        return fast;
+      }
+      text = area.latin1Slice(0, end);
+    } else {
+      text = this.captured + area.latin1Slice(0, end);
+      this.captured = '';
     }
+    capture.discard();
     const [v] = respToLua(text, 0, run.resp);
     if (v instanceof LuaTable && v.getStr('err') !== undefined) COUNTED_ERRORS.add(v);
     if (raise && v instanceof LuaTable && typeof v.getStr('err') === 'string') throw new LuaError(v);
     return v;
+  }
+
+  /** A command refused before it ran: counted as rejected, and an error for the script. */
+  private reject(cmd: Command, msg: string, raise: boolean): LuaValue {
+    cmd.rejectedCalls++;
+    return this.fail(msg, raise);
   }
 
   /** luaPushError: "-CODE text" keeps its code, a plain text gets ERR. */
@@ -378,4 +399,28 @@ export class ScriptEngine {
     G.set('ARGV', LuaTable.from(argv));
     G.readonly = true;
   }
+}
+
+/**
+ * The commonest replies read from the bytes as written: an integer (up to 15 digits, exact in a
+ * double) and a bulk string. Undefined for anything else, which goes through respToLua.
+ */
+function fastReply(a: Buffer & { latin1Slice(start: number, end: number): string }, end: number): LuaValue | undefined {
+  const t = a[0];
+  if (t === 58 /* : */) {
+    let p = 1;
+    const neg = a[1] === 45;
+    if (neg) p++;
+    const digits = end - 2 - p;
+    if (digits < 1 || digits > 15) return undefined;
+    let v = 0;
+    for (; p < end - 2; p++) v = v * 10 + (a[p]! - 48);
+    return neg ? -v : v;
+  }
+  if (t === 36 /* $ */ && a[1] !== 45 /* - */) {
+    let p = 1;
+    while (a[p] !== 13) p++;
+    return a.latin1Slice(p + 2, end - 2);
+  }
+  return undefined;
 }
