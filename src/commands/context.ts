@@ -158,7 +158,7 @@ export interface ServerContext extends ServerAdmin {
    * Shows the running command to MONITOR clients now: EVAL and FCALL skip the usual feed after
    * the command and call this before running, so that their script's commands follow them.
    */
-  feedMonitors(call: CommandCall, cmd: Command): void;
+  feedMonitors(call: CommandCall, cmd?: Command): void;
   /** Memory was over maxmemory when the running command started (scripts' OOM rules). */
   readonly preCommandOom: boolean;
 }

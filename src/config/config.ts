@@ -302,8 +302,17 @@ export class Config {
   /** Redis's static save_loaded: the first `save` line of a file or flag replaces the default list. */
   private saveSeenInLoad = false;
 
+  /** int() results by the name asked for: the hot paths read a few directives per command. */
+  private readonly ints = new Map<string, number>();
+
   private constructor() {
     for (const row of DIRECTIVES) if (!row.fileOnly) this.values.set(row, row.default);
+  }
+
+  /** Every change of a value goes through here, and forgets the parsed integers. */
+  private put(row: Directive, value: string): void {
+    this.values.set(row, value);
+    this.ints.clear();
   }
 
   /** A fresh configuration, as redis-server has it with no file and no flags. */
@@ -315,7 +324,7 @@ export class Config {
     } catch {
       // the working directory was removed
     }
-    c.values.set(findDirective('dir') as Directive, cwd);
+    c.put(findDirective('dir') as Directive, cwd);
     return c;
   }
 
@@ -327,11 +336,16 @@ export class Config {
 
   /** The value as a number (unixsocketperm is decoded from octal). Throws for a non-integer value. */
   int(name: string): number {
+    const cached = this.ints.get(name);
+    if (cached !== undefined) return cached;
     const v = this.str(name);
     const row = findDirective(name) as Directive;
-    if (row.octal) return parseInt(v, 8);
-    if (!/^-?[0-9]+$/.test(v)) throw new TypeError(`config ${name} is not an integer: '${v}'`);
-    return Number(v);
+    let n: number;
+    if (row.octal) n = parseInt(v, 8);
+    else if (!/^-?[0-9]+$/.test(v)) throw new TypeError(`config ${name} is not an integer: '${v}'`);
+    else n = Number(v);
+    this.ints.set(name, n);
+    return n;
   }
 
   bool(name: string): boolean {
@@ -441,10 +455,10 @@ export class Config {
       const value = (pairs[i] as readonly [string, string])[1];
       const r = this.parse(row, row.multiArg ? splitOnSpaces(value) : [value], true, false);
       if ('error' in r) {
-        for (const [d, v] of before) this.values.set(d, v);
+        for (const [d, v] of before) this.put(d, v);
         return { ok: false, error: configSetError(name, r.error) };
       }
-      this.values.set(row, r.value);
+      this.put(row, r.value);
     }
     const changed = [...before].filter(([d, v]) => d.volatile || this.values.get(d) !== v).map(([d]) => d);
     for (const d of changed) this.notify(d);
@@ -512,7 +526,7 @@ export class Config {
 
   private store(row: Directive, value: string): void {
     const old = this.values.get(row);
-    this.values.set(row, value);
+    this.put(row, value);
     if (old !== value || row.volatile) this.notify(row);
   }
 

@@ -3,7 +3,6 @@
 // ("Error compiling script (new function): user_script:1: ..."), runtime errors with
 // "script: <sha>, on @user_script:<line>.", NOSCRIPT.
 import type { ServerContext } from '../commands/context.js';
-import { lookupCommand } from '../commands/dispatch.js';
 import { replyHelp } from '../commands/help.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
@@ -108,15 +107,19 @@ export function scriptCacheStats(server: ServerContext): { scripts: number; byte
 function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void {
   const { args, reply, server } = call;
   // Fed here (the row has skip_monitor), so that the script's own commands come after it.
-  server.feedMonitors(call, lookupCommand(server.commands, args)!);
+  server.feedMonitors(call);
   const numkeys = numkeysArg(call);
   if (numkeys === undefined) return;
   const s = scripting(server);
   let sha: string;
   let script: Script | undefined;
   if (bySha) {
-    sha = args.str(1).toLowerCase();
+    sha = args.str(1);
     script = s.cache.get(sha);
+    if (!script) {
+      sha = sha.toLowerCase();
+      script = s.cache.get(sha);
+    }
     if (!script) {
       reply.error('-NOSCRIPT No matching script. Please use EVAL.');
       return;

@@ -169,8 +169,8 @@ export class ScriptEngine {
         capture.discard();
         return undefined;
       }
-      const fast = fastReply(area, end);
-      if (fast !== undefined) {
+      const fast = fastReply(area, end, run.resp);
+      if (fast !== NOT_FAST) {
         capture.discard();
         return fast;
       }
@@ -401,18 +401,24 @@ export class ScriptEngine {
   }
 }
 
+/** What fastReply answers for a reply it leaves to respToLua. */
+const NOT_FAST: unique symbol = Symbol('not fast');
+
 /**
  * The commonest replies read from the bytes as written: an integer (up to 15 digits, exact in a
- * double) and a bulk string. Undefined for anything else, which goes through respToLua.
+ * double), a bulk string and a null. `NOT_FAST` for anything else, which goes through respToLua.
  */
-function fastReply(a: Buffer & { latin1Slice(start: number, end: number): string }, end: number): LuaValue | undefined {
+function fastReply(a: Buffer & { latin1Slice(start: number, end: number): string }, end: number, resp: 2 | 3): LuaValue | typeof NOT_FAST {
   const t = a[0];
+  // A null bulk ($-1 in RESP2, _ in RESP3) is false and nil respectively.
+  if (end === 5 && t === 36 && a[1] === 45 && a[2] === 49) return resp === 2 ? false : undefined;
+  if (end === 3 && t === 95) return undefined;
   if (t === 58 /* : */) {
     let p = 1;
     const neg = a[1] === 45;
     if (neg) p++;
     const digits = end - 2 - p;
-    if (digits < 1 || digits > 15) return undefined;
+    if (digits < 1 || digits > 15) return NOT_FAST;
     let v = 0;
     for (; p < end - 2; p++) v = v * 10 + (a[p]! - 48);
     return neg ? -v : v;
@@ -422,5 +428,5 @@ function fastReply(a: Buffer & { latin1Slice(start: number, end: number): string
     while (a[p] !== 13) p++;
     return a.latin1Slice(p + 2, end - 2);
   }
-  return undefined;
+  return NOT_FAST;
 }

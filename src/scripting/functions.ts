@@ -3,7 +3,6 @@
 // LIST [LIBRARYNAME pattern] [WITHCODE], DELETE, FLUSH, STATS, KILL, HELP. Libraries run in a Lua
 // state of their own (chunk "user_function"), as Redis keeps them apart from EVAL's.
 import type { ServerContext } from '../commands/context.js';
-import { lookupCommand } from '../commands/dispatch.js';
 import { replyHelp } from '../commands/help.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
 import { globMatch } from '../util/glob.js';
@@ -163,7 +162,7 @@ function functionLoad(call: CommandCall): void {
 
 function fcall(call: CommandCall, readOnly: boolean): void {
   const { args, reply, server } = call;
-  server.feedMonitors(call, lookupCommand(server.commands, args)!);
+  server.feedMonitors(call);
   const f = functionsOf(server);
   const fn = f.functions.get(args.str(1));
   if (!fn) {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineOptions } from '../../binding.js';
 import { Acl } from '../acl/acl.js';
 import { BlockingRegistry } from '../clients/blocking.js';
+import { lookupCommand } from '../commands/dispatch.js';
 import type { Client } from '../clients/client.js';
 import { ClientLifecycle } from '../clients/lifecycle.js';
 import { ClientLimits } from '../clients/limits.js';
@@ -281,8 +282,9 @@ export class Server implements ServerContext, KeyspaceObserver {
     return this.hooks.preCommandOom;
   }
 
-  feedMonitors(call: CommandCall, cmd: Command): void {
-    this.hooks.feedMonitors(call, cmd);
+  feedMonitors(call: CommandCall, cmd?: Command): void {
+    if (this.lifecycle.monitors.size === 0) return;
+    this.hooks.feedMonitors(call, cmd ?? lookupCommand(this.commands, call.args)!);
   }
 
   serveWhileBusy(busy: BusyScript): void {

@@ -18,8 +18,9 @@ function bucketIndex(v: number): number {
 }
 
 function countsIndex(v: number): number {
+  // v is a whole number of ns in [1, 1e9]: 32-bit integer arithmetic.
   const b = bucketIndex(v);
-  const sub = Math.floor(v / 2 ** b);
+  const sub = (v | 0) >>> b;
   return ((b + 1) << SUB_HALF_MAGNITUDE) + (sub - SUB_HALF);
 }
 
