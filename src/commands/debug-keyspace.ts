@@ -56,7 +56,7 @@ function listpackBytes(items: Iterable<RedisString>): number {
 }
 
 /** How a list splits into quicklist nodes under list-max-listpack-size: the size of each node. */
-function quicklistNodes(list: RedisList, fill: number): { count: number; bytes: number }[] {
+export function quicklistNodes(list: RedisList, fill: number): { count: number; bytes: number }[] {
   const countLimit = fill >= 0 ? (fill === 0 ? 1 : fill) : Infinity;
   const sizeLimit = fill >= 0 ? SIZE_SAFETY_LIMIT : LISTPACK_SIZE_LIMITS[Math.min(-fill - 1, LISTPACK_SIZE_LIMITS.length - 1)]!;
   const nodes: { count: number; bytes: number }[] = [];

@@ -5,6 +5,7 @@ import { bitopsCommands } from './bitops.js';
 import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
 import { debugCommands } from './debug.js';
+import { dumpCommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
 import { introspectionCommands } from './introspection.js';
@@ -42,6 +43,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...latencyCommands,
     ...memoryCommands,
     ...keyCommands,
+    ...dumpCommands,
     ...expireCommands,
     ...objectCommands,
     ...stringCommands,

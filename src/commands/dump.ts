@@ -1,0 +1,130 @@
+// DUMP and RESTORE (cluster.c): a value in Redis's RDB object format with the RDB version and a
+// CRC-64 footer, so a payload DUMPed by redis-server RESTOREs here and the other way round.
+import { isString, Lookup } from '../data/keyspace.js';
+import { RedisList } from '../data/list.js';
+import { checkFooter, RdbReader, withFooter } from '../persistence/rdb-encoding.js';
+import { loadObject, saveObject } from '../persistence/rdb-object.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
+import { ERR_SYNTAX } from '../util/errors.js';
+import { quicklistNodes } from './debug-keyspace.js';
+import { notifyKeyspaceEvent } from './notify.js';
+import { objectEncoding } from './object.js';
+import { longLongArg } from './streams.js';
+
+const F = CmdFlag;
+
+/** DUMP key: the payload, or a null bulk for a missing key. */
+function dump(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  const config = server.config;
+  const v = server.keyspace.dbs[client.db]!.lookup(args.str(1), now, Lookup.Read);
+  if (v === undefined) {
+    reply.nullBulk();
+    return;
+  }
+  const listNodes = v instanceof RedisList ? quicklistNodes(v, config.int('list-max-listpack-size')).map((n) => n.count) : undefined;
+  const { type, body } = saveObject(v, { config, encoding: objectEncoding(v, config), listNodes, compress: config.str('rdbcompression') === 'yes' });
+  const out = new Uint8Array(body.length + 1);
+  out[0] = type;
+  out.set(body, 1);
+  reply.bulk(withFooter(out));
+}
+
+/** RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency] */
+function restore(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  let replace = false;
+  let absttl = false;
+  let idle = -1;
+  let freq = -1;
+  for (let j = 4; j < args.count; j++) {
+    const more = args.count - j - 1;
+    if (args.is(j, 'replace')) replace = true;
+    else if (args.is(j, 'absttl')) absttl = true;
+    else if (args.is(j, 'idletime') && more >= 1 && freq === -1) {
+      const n = longLongArg(call, ++j);
+      if (n === null) return;
+      if (n < 0) {
+        reply.error('Invalid IDLETIME value, must be >= 0');
+        return;
+      }
+      idle = n;
+    } else if (args.is(j, 'freq') && more >= 1 && idle === -1) {
+      const n = longLongArg(call, ++j);
+      if (n === null) return;
+      if (n < 0 || n > 255) {
+        reply.error('Invalid FREQ value, must be >= 0 and <= 255');
+        return;
+      }
+      freq = n;
+    } else {
+      reply.error(ERR_SYNTAX);
+      return;
+    }
+  }
+  const db = server.keyspace.dbs[client.db]!;
+  const key = args.str(1);
+  if (!replace && db.lookup(key, now, Lookup.NoTouch) !== undefined) {
+    reply.error('-BUSYKEY Target key name already exists.');
+    return;
+  }
+  let ttl = longLongArg(call, 2);
+  if (ttl === null) return;
+  if (ttl < 0) {
+    reply.error('Invalid TTL value, must be >= 0');
+    return;
+  }
+  const body = checkFooter(args.buf(3));
+  if (!body) {
+    reply.error('DUMP payload version or checksum are wrong');
+    return;
+  }
+  const r = new RdbReader(body);
+  const type = r.byte();
+  const value = type === undefined ? undefined : loadObject(type, r, now);
+  if (value === undefined) {
+    reply.error('Bad data format');
+    return;
+  }
+  const deleted = replace && db.delete(key, now);
+  if (ttl && !absttl) ttl += now;
+  if (ttl && ttl <= now) {
+    if (deleted) {
+      db.touch(key);
+      notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
+      server.dirty++;
+    }
+    reply.status('OK');
+    return;
+  }
+  db.set(key, value);
+  if (ttl) db.setExpire(key, ttl);
+  // objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME under an LRU one.
+  if (server.keyspace.lfu) {
+    if (freq >= 0) db.setAccessClock(key, ((Math.floor(now / 60000) & 0xffff) << 8) | freq);
+  } else if (idle >= 0) db.setAccessClock(key, Math.floor(now / 1000) - idle);
+  if (!isString(value)) server.blocked.signalKeyAsReady(client.db, key);
+  notifyKeyspaceEvent(server, 'g', 'restore', key, client.db);
+  reply.status('OK');
+  server.dirty++;
+}
+
+export const dumpCommands: CommandDef[] = [
+  {
+    name: 'dump', arity: 2, flags: F.Readonly, acl: ['keyspace', 'read', 'slow'], group: 'generic', since: '2.6.0',
+    summary: 'Returns a serialized representation of the value stored at a key.',
+    complexity: 'O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).',
+    firstKey: 1, lastKey: 1, step: 1,
+    keySpecs: [{ flags: ['RO', 'access'], begin: 1, lastKey: 0, step: 1 }],
+    tips: ['nondeterministic_output'],
+    handler: dump,
+  },
+  {
+    name: 'restore', arity: -4, flags: F.Write | F.DenyOom, acl: ['keyspace', 'write', 'slow', 'dangerous'], group: 'generic', since: '2.6.0',
+    summary: 'Creates a key from the serialized representation of a value.',
+    complexity: 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).',
+    firstKey: 1, lastKey: 1, step: 1,
+    keySpecs: [{ flags: ['OW', 'update'], begin: 1, lastKey: 0, step: 1 }],
+    handler: restore,
+  },
+];
