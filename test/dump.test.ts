@@ -88,7 +88,7 @@ describe('round trips and options', () => {
     expect(await redis.restore('abs', at, p, 'ABSTTL')).toBe('OK');
     expect(await redis.call('PEXPIRETIME', 'abs')).toBe(at);
     // An absolute time already past: OK, and no key (the replaced one is deleted).
-    expect(await redis.restore('src', 1, p, 'ABSTTL', 'REPLACE')).toBe('OK');
+    expect(await redis.call('RESTORE', 'src', 1, p, 'ABSTTL', 'REPLACE')).toBe('OK');
     expect(await redis.exists('src')).toBe(0);
     expect(await redis.restore('idle', 0, p, 'IDLETIME', 1000)).toBe('OK');
     expect(await redis.object('IDLETIME', 'idle')).toBeGreaterThanOrEqual(1000);
@@ -97,7 +97,7 @@ describe('round trips and options', () => {
     await expect(redis.restore('k', 0, p, 'IDLETIME', -1)).rejects.toThrow('Invalid IDLETIME value, must be >= 0');
     await expect(redis.restore('k', 0, p, 'FREQ', 256)).rejects.toThrow('Invalid FREQ value, must be >= 0 and <= 255');
     await expect(redis.restore('k', 0, p, 'IDLETIME', 1, 'FREQ', 1)).rejects.toThrow('syntax error');
-    await expect(redis.restore('k', 0, p, 'FOO')).rejects.toThrow('syntax error');
+    await expect(redis.call('RESTORE', 'k', 0, p, 'FOO')).rejects.toThrow('syntax error');
     const bad = Buffer.from(p);
     bad[1] ^= 0xff;
     await expect(redis.restore('k', 0, bad)).rejects.toThrow('DUMP payload version or checksum are wrong');
