@@ -14,6 +14,8 @@ import { lcsCommands } from './lcs.js';
 import { latencyCommands } from './latency.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory.js';
+import { moduleCommands } from './module.js';
+import { lolwutCommands } from './lolwut.js';
 import { objectCommands } from './object.js';
 import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
@@ -42,6 +44,8 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...slowlogCommands,
     ...latencyCommands,
     ...memoryCommands,
+    ...moduleCommands,
+    ...lolwutCommands,
     ...keyCommands,
     ...dumpCommands,
     ...expireCommands,
