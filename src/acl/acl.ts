@@ -322,7 +322,15 @@ export class Acl {
       const arg = asciiLower(args.str(off + (cmd.parent ? 2 : 1)));
       if (!firstArgs.some((a) => asciiLower(a) === arg)) return DENIED_CMD;
     }
-    if (!s.allKeys) {
+    if (!s.allKeys && cmd.def.getKeys) {
+      // Keys the specs cannot find (SORT's STORE): the row's getKeys, as Redis falls back to getkeys_proc.
+      for (const k of cmd.def.getKeys(argc, (i) => asciiLower(args.str(off + i)))) {
+        if (!keyAllowed(s, args.str(off + k.pos), specPerm(k.flags))) {
+          this.deniedAt = k.pos;
+          return DENIED_KEY;
+        }
+      }
+    } else if (!s.allKeys) {
       for (const r of this.keys.get(cmd) ?? []) {
         const perm = r.variable ? r.variable(args, off) : r.perm;
         for (const i of keySpecPositions(r, argc, (k) => args.str(off + k))) {
