@@ -169,6 +169,16 @@ describe('keys', () => {
     expect(await c.call('SORT', 'srclist', 'STORE', 'elsewhere')).toMatch(/^-NOPERM/);
     expect(await c.call('SORT', 'outlist')).toMatch(/^-NOPERM/);
   });
+  it('BY and GET patterns need read access to every key', async () => {
+    await sendExpect('+OK\r\n', 'ACL', 'SETUSER', 'patterns', 'on', 'nopass', '+@all', '~src*');
+    const c = await connection();
+    expect(await c.call('AUTH', 'patterns', 'x')).toBe('+OK\r\n');
+    expect(await c.call('SORT', 'srclist', 'BY', 'w_*')).toBe('-ERR BY option of SORT denied due to insufficient ACL permissions.\r\n');
+    expect(await c.call('SORT_RO', 'srclist', 'GET', '#')).toBe('-ERR GET option of SORT denied due to insufficient ACL permissions.\r\n');
+    expect(await c.call('SORT', 'srclist', 'BY', 'constant')).toBe('*0\r\n');
+    await sendExpect('+OK\r\n', 'ACL', 'SETUSER', 'patterns', '%R~*');
+    expect(await c.call('SORT', 'srclist', 'BY', 'w_*', 'GET', '#')).toBe('*0\r\n');
+  });
 });
 
 describe('model', () => {
@@ -194,5 +204,7 @@ describe('model', () => {
 
 describe('recorded from redis-server', async () => {
   const recorded = await startServer();
-  it('answers test/scenarios/sort.txt as redis-server does', () => replayScenario(recorded.port, 'sort'), 60000);
+  it('answers test/scenarios/sort.txt as redis-server does', () => replayScenario(recorded.port, 'sort', {
+    'SORT pl STORE q': '7.2 says "No permissions to access a key"',
+  }), 60000);
 });

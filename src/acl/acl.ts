@@ -313,6 +313,21 @@ export class Acl {
     return relevant;
   }
 
+  /**
+   * acl.c ACLUserCheckCmdWithUnrestrictedKeyAccess: does a selector that allows this call reach
+   * every key with `perm` (~*, or a '*' pattern with those permissions, %R~* for reads)? SORT's
+   * BY and GET read keys no argument names, so they need it.
+   */
+  unrestrictedKeyAccess(username: string, cmd: Command, args: Args, perm: number): boolean {
+    const u = this.users.get(username);
+    if (!u) return true;
+    for (const s of u.selectors) {
+      if (this.checkSelector(s, cmd, args, 0) !== ACL_OK) continue;
+      if (s.allKeys || s.keyPatterns.some((p) => p.pattern === '*' && (p.flags & perm) === perm)) return true;
+    }
+    return false;
+  }
+
   /** acl.c ACLSelectorCheckCmd. */
   private checkSelector(s: Selector, cmd: Command, args: Args, off: number): number {
     const argc = args.count - off;

@@ -12,6 +12,7 @@
 // ALPHA compares bytes: as C strings (strcoll in the C locale) when replying, whole byte strings
 // when storing. A missing BY key weighs 0 (numeric) or sorts first (ALPHA). Sorted sets are
 // converted to the skiplist encoding on the way, as Redis does.
+import { KEY_READ } from '../acl/user.js';
 import { ClientFlag } from '../clients/flags.js';
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisHash } from '../data/hash.js';
@@ -93,12 +94,19 @@ interface Options {
   store: string | null;
 }
 
+/** May the caller read any key? BY and GET patterns read keys its ACL rules cannot see coming. */
+function fullKeyAccess(call: CommandCall, readonly: boolean): boolean {
+  const cmd = call.server.commands.get(readonly ? 'sort_ro' : 'sort');
+  return cmd === undefined || call.server.acl.unrestrictedKeyAccess(call.client.user, cmd, call.args, KEY_READ);
+}
+
 /** The SQL-like options from argument 2 on; null once an error was replied. */
 function parseOptions(call: CommandCall, readonly: boolean): Options | null {
   const { args, reply } = call;
   const o: Options = {
     desc: false, alpha: false, limitStart: 0, limitCount: -1, by: null, dontsort: false, gets: [], store: null,
   };
+  let fullAccess: boolean | undefined;
   for (let j = 2; j < args.count; j++) {
     const left = args.count - j - 1;
     if (args.is(j, 'asc')) o.desc = false;
@@ -120,7 +128,15 @@ function parseOptions(call: CommandCall, readonly: boolean): Options | null {
       o.by = args.str(++j);
       // A constant BY (no '*' before any NUL, as strchr sees it) means: don't sort.
       o.dontsort = !cString(o.by).includes('*');
+      if (!o.dontsort && !(fullAccess ??= fullKeyAccess(call, readonly))) {
+        reply.error('BY option of SORT denied due to insufficient ACL permissions.');
+        return null;
+      }
     } else if (args.is(j, 'get') && left >= 1) {
+      if (!(fullAccess ??= fullKeyAccess(call, readonly))) {
+        reply.error('GET option of SORT denied due to insufficient ACL permissions.');
+        return null;
+      }
       o.gets.push(args.str(++j));
     } else {
       reply.error(ERR_SYNTAX);
