@@ -313,6 +313,21 @@ export class Acl {
     return relevant;
   }
 
+  /**
+   * acl.c ACLUserCheckCmdWithUnrestrictedKeyAccess: does a selector that allows this call reach
+   * every key with `perm` (~*, or a '*' pattern with those permissions, %R~* for reads)? SORT's
+   * BY and GET read keys no argument names, so they need it.
+   */
+  unrestrictedKeyAccess(username: string, cmd: Command, args: Args, perm: number): boolean {
+    const u = this.users.get(username);
+    if (!u) return true;
+    for (const s of u.selectors) {
+      if (this.checkSelector(s, cmd, args, 0) !== ACL_OK) continue;
+      if (s.allKeys || s.keyPatterns.some((p) => p.pattern === '*' && (p.flags & perm) === perm)) return true;
+    }
+    return false;
+  }
+
   /** acl.c ACLSelectorCheckCmd. */
   private checkSelector(s: Selector, cmd: Command, args: Args, off: number): number {
     const argc = args.count - off;
@@ -322,7 +337,15 @@ export class Acl {
       const arg = asciiLower(args.str(off + (cmd.parent ? 2 : 1)));
       if (!firstArgs.some((a) => asciiLower(a) === arg)) return DENIED_CMD;
     }
-    if (!s.allKeys) {
+    if (!s.allKeys && cmd.def.getKeys) {
+      // Keys the specs cannot find (SORT's STORE): the row's getKeys, as Redis falls back to getkeys_proc.
+      for (const k of cmd.def.getKeys(argc, (i) => asciiLower(args.str(off + i)))) {
+        if (!keyAllowed(s, args.str(off + k.pos), specPerm(k.flags))) {
+          this.deniedAt = k.pos;
+          return DENIED_KEY;
+        }
+      }
+    } else if (!s.allKeys) {
       for (const r of this.keys.get(cmd) ?? []) {
         const perm = r.variable ? r.variable(args, off) : r.perm;
         for (const i of keySpecPositions(r, argc, (k) => args.str(off + k))) {

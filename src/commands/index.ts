@@ -21,6 +21,7 @@ import { pubsubCommands } from './pubsub.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { slowlogCommands } from './slowlog.js';
+import { sortCommands } from './sort.js';
 import { stringCommands } from './strings.js';
 import { streamCommands } from './streams.js';
 import { streamReadCommands } from './stream-read.js';
@@ -62,6 +63,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...streamReadCommands,
     ...streamGroupCommands,
     ...streamInfoCommands,
+    ...sortCommands,
     ...extra,
   ]);
 }

@@ -38,7 +38,11 @@ function replyInfo(r: ReplyWriter, c: Command): void {
     r.bulkStr('begin_search');
     r.map(2);
     r.bulkStr('type');
-    if (s.keyword) {
+    if (s.unknown) {
+      r.bulkStr('unknown');
+      r.bulkStr('spec');
+      r.map(0);
+    } else if (s.keyword) {
       r.bulkStr('keyword');
       r.bulkStr('spec');
       r.map(2);
@@ -56,7 +60,11 @@ function replyInfo(r: ReplyWriter, c: Command): void {
     r.bulkStr('find_keys');
     r.map(2);
     r.bulkStr('type');
-    if (s.keynum) {
+    if (s.unknown) {
+      r.bulkStr('unknown');
+      r.bulkStr('spec');
+      r.map(0);
+    } else if (s.keynum) {
       r.bulkStr('keynum');
       r.bulkStr('spec');
       r.map(3);
@@ -218,7 +226,9 @@ function commandKeys(call: CommandCall): { pos: number; flags: readonly string[]
   // Key specs when the row has them (movable keys: LMPOP, ZUNIONSTORE...), else the legacy range.
   const keys: { pos: number; flags: readonly string[] }[] = [];
   const specs = c.def.keySpecs ?? [];
-  if (specs.length > 0) {
+  if (c.def.getKeys) {
+    for (const k of c.def.getKeys(argc, (i) => args.lower(i + 2))) keys.push({ pos: k.pos, flags: KEY_FLAG_ORDER.filter((f) => k.flags.includes(f)) });
+  } else if (specs.length > 0) {
     for (const s of specs) {
       if (s.flags.includes('not_key')) continue;
       const flags = s.flags.includes('variable_flags') ? variableKeyFlags(c.name, argc, (i) => args.lower(i + 2)) : KEY_FLAG_ORDER.filter((f) => s.flags.includes(f));

@@ -234,6 +234,11 @@ export class RedisZset {
 
   // ---- encoding and copies ---------------------------------------------------------------------
 
+  /** SORT's zsetConvert: the set becomes a skiplist for good, whatever its size. */
+  forceSkiplist(): void {
+    this.peak = Infinity;
+  }
+
   /** ZADD's zsetTypeCreate / zsetTypeMaybeConvert: this many pairs convert up front. */
   sizeHint(n: number): void {
     if (n > this.peak) this.peak = n;

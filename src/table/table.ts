@@ -96,6 +96,14 @@ export interface KeySpecDef {
   limit?: number;
   /** find_keys "keynum": the key count is the argument at begin+index, keys start at begin+first. */
   keynum?: { index: number; first: number; step: number };
+  /** begin_search and find_keys "unknown" (SORT's BY/GET and STORE): the row's getKeys finds them. */
+  unknown?: boolean;
+}
+
+/** A key a command names, found by its getKeys (Redis's getkeys_proc), with its spec flags. */
+export interface KeyRef {
+  pos: number;
+  flags: readonly string[];
 }
 
 /** Where keys begin after a begin_search keyword (the keyword's index + 1), -1 when absent. */
@@ -111,11 +119,12 @@ function keywordPosition(k: { keyword: string; startFrom: number }, argc: number
 
 /** Argument positions (relative to the command name) of the keys a key spec selects. */
 export function keySpecPositions(
-  s: Pick<KeySpecDef, 'begin' | 'keyword' | 'lastKey' | 'step' | 'limit' | 'keynum'>,
+  s: Pick<KeySpecDef, 'begin' | 'keyword' | 'lastKey' | 'step' | 'limit' | 'keynum' | 'unknown'>,
   argc: number,
   argAt: (i: number) => string,
 ): number[] {
   const out: number[] = [];
+  if (s.unknown) return out;
   if (s.keyword) {
     const begin = keywordPosition(s.keyword, argc, argAt);
     if (begin < 0) return out;
@@ -150,6 +159,11 @@ export interface CommandDef {
   lastKey?: number;
   step?: number;
   keySpecs?: readonly KeySpecDef[];
+  /**
+   * Redis's getkeys_proc, for rows whose key specs cannot find every key ("unknown" ones): the
+   * keys of a call, from its argument count and lower-cased arguments (0 is the command name).
+   */
+  getKeys?: (argc: number, lower: (i: number) => string) => KeyRef[];
   tips?: readonly string[];
   handler?: Handler;
   subcommands?: readonly CommandDef[];

@@ -123,3 +123,41 @@ export function addInt64(a: number | bigint, b: number | bigint): number | bigin
   return Math.abs(Number(r)) <= MAX_SAFE ? Number(r) : r;
 }
 
+
+const DECIMAL = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i;
+const HEX = /^([+-]?)0x([0-9a-f]*)\.?([0-9a-f]*)(?:p([+-]?[0-9]+))?$/i;
+const INFINITY = /^[+-]?inf(inity)?$/i;
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * libc strtod as SORT checks it (sort.c): the string up to its first NUL, leading white space
+ * allowed, decimal, hex ("0x1p3") or "inf"; the whole of it must be the number. An empty string
+ * is 0 (nothing converted, but the end pointer is at the NUL). Null for anything else, NaN, and
+ * ERANGE (overflow, or underflow to zero or a subnormal).
+ */
+export function sortStrtod(s: string): number | null {
+  const nul = s.indexOf('\0');
+  if (nul >= 0) s = s.slice(0, nul);
+  if (s === '') return 0;
+  let i = 0;
+  while (i < s.length && isSpace(s[i])) i++;
+  const t = s.slice(i);
+  if (INFINITY.test(t)) return t.startsWith('-') ? -Infinity : Infinity;
+  let v: number;
+  let mantissaNonZero: boolean;
+  if (DECIMAL.test(t)) {
+    v = Number(t);
+    mantissaNonZero = /[1-9]/.test(t.replace(/e.*$/i, ''));
+  } else {
+    const m = HEX.exec(t);
+    if (!m || m[2]! + m[3]! === '') return null;
+    const digits = m[2]! + m[3]!;
+    const mantissa = Number(BigInt('0x' + digits));
+    v = mantissa * 2 ** (Number(m[4] ?? '0') - 4 * m[3]!.length);
+    if (m[1] === '-') v = -v;
+    mantissaNonZero = mantissa !== 0;
+  }
+  if (!Number.isFinite(v)) return null;
+  if (mantissaNonZero && Math.abs(v) < MIN_NORMAL) return null;
+  return v;
+}
