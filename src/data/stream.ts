@@ -24,6 +24,8 @@ export interface StreamEntry {
 export interface StreamNode {
   master: StreamID;
   lp: Listpack;
+  /** The master entry's fields, read once (they never change): XADD compares with them. */
+  fields?: string[];
 }
 
 /** Where a node's entries start, and the master fields, read from its master entry. */
@@ -178,11 +180,12 @@ export class RedisStream {
       flags |= FLAG_SAMEFIELDS;
     } else {
       const lp = node.lp;
-      const h = readHeader(lp);
-      lp.replaceInt(lp.first(), h.live + 1);
-      if (h.masterFields.length === numfields) {
+      const first = lp.first();
+      lp.replaceInt(first, Number(lp.getInt(first)) + 1);
+      const masterFields = (node.fields ??= readHeader(lp).masterFields);
+      if (masterFields.length === numfields) {
         let i = 0;
-        while (i < numfields && h.masterFields[i] === fv[2 * i]) i++;
+        while (i < numfields && masterFields[i] === fv[2 * i]) i++;
         if (i === numfields) flags |= FLAG_SAMEFIELDS;
       }
     }
