@@ -7,6 +7,7 @@ import { connectionCommands } from './connection.js';
 import { debugCommands } from './debug.js';
 import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
 import { lcsCommands } from './lcs.js';
@@ -56,6 +57,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...streamReadCommands,
     ...streamGroupCommands,
     ...streamInfoCommands,
+    ...hyperloglogCommands,
     ...extra,
   ]);
 }
