@@ -3,7 +3,7 @@
 // changed and stored back; the events, dirty counts and errors are Redis's.
 import type { Db } from '../data/keyspace.js';
 import { HLL_DENSE, HLL_REGISTERS, HLL_SPARSE, Hll, countRaw, isHll, selfTest } from '../data/hyperloglog.js';
-import { fromBytes, type RedisString } from '../data/string.js';
+import type { RedisString } from '../data/string.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { lookupString } from './lookup.js';
 import { notifyKeyspaceEvent } from './notify.js';
@@ -30,9 +30,12 @@ function checked(call: CommandCall, v: RedisString): Hll | null {
   return null;
 }
 
-/** Stores the changed HLL back (a new key, or the old one keeping its TTL); this signals the key. */
+/**
+ * Stores the changed HLL back (a new key, or the old one keeping its TTL); this signals the key.
+ * Kept as a Buffer even when small: Redis's HLL strings are raw sds, never embstr (OBJECT ENCODING).
+ */
 function store(db: Db, key: string, hll: Hll, isNew: boolean): void {
-  db.set(key, fromBytes(hll.bytes()), !isNew);
+  db.set(key, hll.bytes(), !isNew);
 }
 
 function sparseMaxBytes(call: CommandCall): number {
