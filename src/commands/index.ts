@@ -8,6 +8,7 @@ import { debugCommands } from './debug.js';
 import { dumpCommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
 import { lcsCommands } from './lcs.js';
@@ -64,6 +65,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...streamGroupCommands,
     ...streamInfoCommands,
     ...sortCommands,
+    ...hyperloglogCommands,
     ...extra,
   ]);
 }

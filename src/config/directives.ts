@@ -343,7 +343,7 @@ export const DIRECTIVES: readonly Directive[] = [
   mem('hash-max-listpack-value', '64', 0, LLONG_MAX, MOD, { aliases: ['hash-max-ziplist-value'], unsigned: true }),
   mem('stream-node-max-bytes', '4096', 0, LLONG_MAX, MOD, { unsigned: true }),
   mem('zset-max-listpack-value', '64', 0, LLONG_MAX, MOD, { aliases: ['zset-max-ziplist-value'], unsigned: true }),
-  mem('hll-sparse-max-bytes', '3000', 0, LLONG_MAX, MOD, { unsigned: true }),
+  mem('hll-sparse-max-bytes', '3000', 0, LLONG_MAX, MOD, { unsigned: true, ...ACTED }),
   mem('client-query-buffer-limit', '1073741824', 1024 * 1024, LLONG_MAX, MOD, { unsigned: true, ...ACTED }),
   // A byte count, or N% of maxmemory; Redis stores N% as -N, hence the -100 lower bound.
   mem('maxmemory-clients', '0', -100, LLONG_MAX, MOD, { percent: true, ...ACTED }),

@@ -46,11 +46,9 @@ export const FLAG_NAMES: readonly [CmdFlag, string][] = [
   [CmdFlag.SkipSlowlog, 'skip_slowlog'],
   [CmdFlag.Fast, 'fast'],
   [CmdFlag.NoAuth, 'no_auth'],
-  [CmdFlag.MayReplicate, 'may_replicate'],
-  [CmdFlag.Sentinel, 'sentinel'],
-  [CmdFlag.OnlySentinel, 'only_sentinel'],
+  // may_replicate, sentinel, only_sentinel and protected: hidden on purpose, as Redis's
+  // addReplyFlagsForCommand hides them.
   [CmdFlag.NoMandatoryKeys, 'no_mandatory_keys'],
-  [CmdFlag.Protected, 'protected'],
   [CmdFlag.NoAsyncLoading, 'no_async_loading'],
   [CmdFlag.NoMulti, 'no_multi'],
   [CmdFlag.MovableKeys, 'movablekeys'],
