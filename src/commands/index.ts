@@ -6,6 +6,7 @@ import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
 import { debugCommands } from './debug.js';
 import { expireCommands } from './expire.js';
+import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
@@ -52,6 +53,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...geoCommands,
     ...streamCommands,
     ...streamReadCommands,
     ...streamGroupCommands,
