@@ -7,6 +7,7 @@ import { connectionCommands } from './connection.js';
 import { debugCommands } from './debug.js';
 import { dumpCommands } from './dump.js';
 import { expireCommands } from './expire.js';
+import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { introspectionCommands } from './introspection.js';
@@ -60,6 +61,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...hashCommands,
     ...setCommands,
     ...zsetCommands,
+    ...geoCommands,
     ...streamCommands,
     ...streamReadCommands,
     ...streamGroupCommands,
