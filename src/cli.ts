@@ -43,6 +43,12 @@ function main(): void {
   const showLogo = config.bool('always-show-logo') || (config.str('logfile') === '' && isatty(1));
   logBanner(log, { showLogo, port: server.tcpPortBound || server.tlsPortBound });
   log.warning('Server initialized');
+  try {
+    server.persistence.loadOrThrow();
+  } catch (e) {
+    log.warning((e as Error).message);
+    process.exit(1);
+  }
   if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
   if (config.str('unixsocket')) log.notice('Ready to accept connections unix');
   if (server.tlsPortBound) log.notice('Ready to accept connections tls');

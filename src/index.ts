@@ -51,7 +51,8 @@ function toArgs(name: string, v: DirectiveValue): string[] {
 export async function createServer(options: CreateServerOptions = {}): Promise<ServerHandle> {
   const config = Config.defaults();
   // DEBUG from local connections, for the tests that embed a server (the CLI keeps Redis's `no`).
-  const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning', 'enable-debug-command': 'local' };
+  // No save points: an embedded server writes no dump.rdb unless asked (SAVE, or `save` given).
+  const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning', 'enable-debug-command': 'local', save: '' };
   const merged: Record<string, DirectiveValue> = { ...defaults };
   for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp' && k !== 'tls' && k !== 'ioThreadsAlways') merged[k] = v;
   for (const [k, v] of Object.entries(merged)) {
@@ -71,7 +72,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const server = new Server({ config, logger, ephemeralPort: tcp && port === 0, ephemeralTlsPort, ioThreadsAlways: options.ioThreadsAlways === true });
   try {
     server.start();
+    // Data from disk only when the options name where it lives or when to save it: a stray
+    // dump.rdb in the working directory must not fill every test server started there.
+    if (options.dir !== undefined || options.dbfilename !== undefined || options.save !== undefined) server.persistence.loadOrThrow();
   } catch (e) {
+    server.close();
     logger.close();
     throw e;
   }

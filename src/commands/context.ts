@@ -94,6 +94,20 @@ export interface WaitControl {
   unpauseClients(): void;
 }
 
+/** RDB persistence (implemented by persistence/persistence.ts): SAVE, LASTSAVE, FLUSHALL, DEBUG RELOAD. */
+export interface PersistenceControl {
+  /** Writes dir/dbfilename now; an error text when it failed. */
+  save(): string | undefined;
+  /** Unix seconds of the last successful save. */
+  readonly lastSave: number;
+  /** INFO's rdb_saves: SAVE and BGSAVE commands run. */
+  saves: number;
+  /** After FLUSHALL: an empty dump when save points are set. */
+  afterFlushAll(): void;
+  /** DEBUG RELOAD: an error text when it failed. */
+  reload(opts: { save: boolean; flush: boolean; merge: boolean }): string | undefined;
+}
+
 /** The server as a whole: INFO, CONFIG, SHUTDOWN, DEBUG, SLOWLOG and LATENCY ask for these. */
 export interface ServerAdmin {
   readonly startedMs: number;
@@ -107,6 +121,8 @@ export interface ServerAdmin {
   applyConfig(changed: readonly string[]): { arg: string; error: string } | undefined;
   /** CONFIG RESETSTAT. */
   resetStats(): void;
+  /** SAVE, LASTSAVE, DEBUG RELOAD and FLUSHALL's empty dump. */
+  readonly persistence: PersistenceControl;
   /** SLOWLOG's entries. */
   readonly slowlog: SlowLog;
   /** The latency monitor (LATENCY LATEST/HISTORY/RESET/DOCTOR). */

@@ -41,6 +41,19 @@ const HELP = [
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
   '    true, false.',
+  'RELOAD [option ...]',
+  '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+  '    * MERGE: conflicting keys will be loaded from RDB.',
+  '    * NOFLUSH: the existing database will not be removed before load, but',
+  '      conflicting keys will generate an exception and kill the server.',
+  '    * NOSAVE: the database will be loaded from an existing RDB file.',
+  '    Examples:',
+  '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
+  '      the database.',
+  '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
+  '      existing RDB file.',
+  '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
+  '      file to the database.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -155,6 +168,26 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     },
   },
   // Redis 7.0 named it STRINGMATCH-LEN, later ones STRINGMATCH-TEST: a fuzz run of its glob matcher.
+  reload: {
+    argc: () => true,
+    handler: (call) => {
+      const opts = { save: true, flush: true, merge: false };
+      for (let j = 2; j < call.args.count; j++) {
+        const o = call.args.lower(j);
+        if (o === 'merge') opts.merge = true;
+        else if (o === 'noflush') opts.flush = false;
+        else if (o === 'nosave') opts.save = false;
+        else {
+          call.reply.error('DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+          return;
+        }
+      }
+      const err = call.server.persistence.reload(opts);
+      if (err === 'ERR') call.reply.error('-ERR');
+      else if (err !== undefined) call.reply.error(err);
+      else call.reply.status('OK');
+    },
+  },
   'stringmatch-len': { argc: (n) => n === 2, handler: (call) => call.reply.status('Apparently Redis did not crash: test passed') },
   'stringmatch-test': { argc: (n) => n === 2, handler: (call) => call.reply.status('Apparently Redis did not crash: test passed') },
   'pause-cron': {

@@ -17,6 +17,7 @@ import { latencyCommands } from './latency.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory.js';
 import { moduleCommands } from './module.js';
+import { persistenceCommands } from './persistence.js';
 import { lolwutCommands } from './lolwut.js';
 import { objectCommands } from './object.js';
 import { pubsubCommands } from './pubsub.js';
@@ -48,6 +49,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...latencyCommands,
     ...memoryCommands,
     ...moduleCommands,
+    ...persistenceCommands,
     ...lolwutCommands,
     ...keyCommands,
     ...dumpCommands,

@@ -26,6 +26,8 @@ function flushMode(call: CommandCall): boolean {
 function flushall(call: CommandCall): void {
   if (!flushMode(call)) return;
   call.server.dirty += call.server.keyspace.flushAll();
+  call.server.persistence.afterFlushAll();
+  call.server.dirty++;
   call.reply.status('OK');
 }
 

@@ -161,12 +161,12 @@ const PROTECTED_ACTION = ['no', 'yes', 'local'] as const;
 
 export const DIRECTIVES: readonly Directive[] = [
   // ---- bool ----
-  bool('rdbchecksum', 'yes', IMM),
+  bool('rdbchecksum', 'yes', IMM, ACTED),
   bool('daemonize', 'no', IMM, ACTED), // only 'no' is honoured: respd runs in the foreground
   bool('io-threads-do-reads', 'no', IMM, ACTED),
   bool('always-show-logo', 'no', IMM, ACTED),
   bool('protected-mode', 'yes', MOD, ACTED),
-  bool('rdbcompression', 'yes', MOD),
+  bool('rdbcompression', 'yes', MOD, ACTED),
   bool('rdb-del-sync-files', 'no', MOD),
   bool('activerehashing', 'yes', MOD),
   bool('stop-writes-on-bgsave-error', 'yes', MOD),
@@ -321,7 +321,7 @@ export const DIRECTIVES: readonly Directive[] = [
   int('cluster-ping-interval', '0', 0, LLONG_MAX, MOD, { hidden: true }),
   int('slowlog-log-slower-than', '10000', -1, LLONG_MAX, MOD),
   int('latency-monitor-threshold', '0', 0, LLONG_MAX, MOD),
-  int('stream-node-max-entries', '100', 0, LLONG_MAX, MOD),
+  int('stream-node-max-entries', '100', 0, LLONG_MAX, MOD, ACTED),
   int('hash-max-listpack-entries', '512', 0, LLONG_MAX, MOD, { aliases: ['hash-max-ziplist-entries'], unsigned: true }),
   int('set-max-intset-entries', '512', 0, LLONG_MAX, MOD, { unsigned: true }),
   int('set-max-listpack-entries', '128', 0, LLONG_MAX, MOD, { unsigned: true }),
@@ -341,7 +341,7 @@ export const DIRECTIVES: readonly Directive[] = [
   mem('cluster-link-sendbuf-limit', '0', 0, ULLONG_MAX, MOD, { unsigned: true }),
   mem('active-defrag-ignore-bytes', '104857600', 1, LLONG_MAX, MOD, { unsigned: true }),
   mem('hash-max-listpack-value', '64', 0, LLONG_MAX, MOD, { aliases: ['hash-max-ziplist-value'], unsigned: true }),
-  mem('stream-node-max-bytes', '4096', 0, LLONG_MAX, MOD, { unsigned: true }),
+  mem('stream-node-max-bytes', '4096', 0, LLONG_MAX, MOD, { unsigned: true, ...ACTED }),
   mem('zset-max-listpack-value', '64', 0, LLONG_MAX, MOD, { aliases: ['zset-max-ziplist-value'], unsigned: true }),
   mem('hll-sparse-max-bytes', '3000', 0, LLONG_MAX, MOD, { unsigned: true, ...ACTED }),
   mem('client-query-buffer-limit', '1073741824', 1024 * 1024, LLONG_MAX, MOD, { unsigned: true, ...ACTED }),

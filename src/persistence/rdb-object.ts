@@ -139,6 +139,12 @@ export interface SaveOptions {
   /** Elements per quicklist node, as list-max-listpack-size cuts the list. */
   listNodes?: readonly number[];
   compress: boolean;
+  /**
+   * 11 (Redis 7.2, DUMP's default) or 10 (Redis 7.0): RDB files are written as version 10 so that
+   * Redis 7.0 loads them; a listpack set is then written as a plain set and a stream without its
+   * consumers' active times (RDB_TYPE_STREAM_LISTPACKS_2).
+   */
+  rdbVersion?: 10 | 11;
 }
 
 /** rdbSaveObjectType + rdbSaveObject: the type byte and the value's bytes. */
@@ -165,7 +171,7 @@ export function saveObject(v: Value, opts: SaveOptions): { type: number; body: U
       o.str(intsetBlob(members), compress);
       return { type: RDB_TYPE_SET_INTSET, body: o.done() };
     }
-    if (enc === 'listpack') {
+    if (enc === 'listpack' && opts.rdbVersion !== 10) {
       o.str(listpackOf(members).bytes(), compress);
       return { type: RDB_TYPE_SET_LISTPACK, body: o.done() };
     }
@@ -204,11 +210,12 @@ export function saveObject(v: Value, opts: SaveOptions): { type: number; body: U
     }
     return { type: RDB_TYPE_HASH, body: o.done() };
   }
-  saveStream(o, v, compress);
-  return { type: RDB_TYPE_STREAM_LISTPACKS_3, body: o.done() };
+  const v10 = opts.rdbVersion === 10;
+  saveStream(o, v, compress, v10);
+  return { type: v10 ? RDB_TYPE_STREAM_LISTPACKS_2 : RDB_TYPE_STREAM_LISTPACKS_3, body: o.done() };
 }
 
-function saveStream(o: Out, s: RedisStream, compress: boolean): void {
+function saveStream(o: Out, s: RedisStream, compress: boolean, v10: boolean): void {
   o.len(s.nodes.length);
   for (const n of s.nodes) {
     o.str(o.id128(n.master), false);
@@ -240,7 +247,7 @@ function saveStream(o: Out, s: RedisStream, compress: boolean): void {
     for (const c of consumers) {
       o.str(c.name, false);
       o.ms(c.seenTime);
-      o.ms(c.activeTime);
+      if (!v10) o.ms(c.activeTime);
       o.len(c.pel.size);
       for (const id of c.pel.ids) o.bytes(o.id128(id));
     }

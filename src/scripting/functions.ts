@@ -121,6 +121,31 @@ class Functions {
 
 const states = new WeakMap<ServerContext, Functions>();
 
+/** Drops every library (emptyData without EMPTYDB_NOFUNCTIONS: DEBUG RELOAD). */
+export function flushLibraries(server: ServerContext): void {
+  states.delete(server);
+}
+
+/** The code of every library, for an RDB file (rdbSaveFunctions). */
+export function libraryCodes(server: ServerContext): string[] {
+  return [...(states.get(server)?.libraries.values() ?? [])].map((l) => l.code);
+}
+
+/** Libraries read from an RDB file, added to what is loaded; an error text on the first failure. */
+export function loadLibraries(server: ServerContext, codes: readonly string[], replace = false): string | undefined {
+  if (codes.length === 0) return undefined;
+  const f = functionsOf(server);
+  for (const code of codes) {
+    const made = f.create(code, (name) => (f.libraries.has(name) && !replace ? `Library '${name}' already exists` : undefined));
+    if ('error' in made) return made.error;
+    const old = f.libraries.get(made.library.name);
+    if (old) f.remove(old);
+    for (const name of made.library.functions.keys()) if (f.functions.has(name)) return `Function ${name} already exists`;
+    f.install(made.library);
+  }
+  return undefined;
+}
+
 /** The libraries of `server`: how many, their functions, and the bytes of their code. */
 export function libraryStats(server: ServerContext): { functions: number; libraries: number; bytes: number } {
   const f = states.get(server);

@@ -18,6 +18,7 @@ export interface InfoSource {
   readonly listeners: Listeners;
   readonly stats: ServerStats;
   readonly memory: Memory;
+  readonly persistence: { infoFields(): [string, string | number][] };
 }
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
@@ -69,17 +70,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
   }
   if (wanted.has('clients')) out.push(fmt('Clients', src.stats.clients()));
   if (wanted.has('memory')) out.push(fmt('Memory', src.memory.infoFields()));
-  if (wanted.has('persistence')) {
-    out.push(fmt('Persistence', [
-      ['loading', 0],
-      ['async_loading', 0],
-      ['rdb_changes_since_last_save', 0],
-      ['rdb_bgsave_in_progress', 0],
-      ['rdb_last_bgsave_status', 'ok'],
-      ['aof_enabled', 0],
-      ['aof_rewrite_in_progress', 0],
-    ]));
-  }
+  if (wanted.has('persistence')) out.push(fmt('Persistence', src.persistence.infoFields()));
   if (wanted.has('stats')) out.push(fmt('Stats', src.stats.stats()));
   if (wanted.has('threads')) out.push(fmt('Threads', src.stats.threads()));
   if (wanted.has('replication')) {

@@ -29,6 +29,8 @@ import { SlowLog } from '../stats/slowlog.js';
 import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
+import type { Persistence } from '../persistence/persistence.js';
+import { persistenceFor } from './persistence-host.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig } from './config-apply.js';
@@ -82,6 +84,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly listeners: Listeners;
   readonly stats: ServerStats;
   readonly blocked: Blocked;
+  readonly persistence: Persistence;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -122,6 +125,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
     this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking);
     this.stats = new ServerStats(this);
+    this.persistence = persistenceFor(this);
   }
 
   get now(): number {
@@ -224,7 +228,7 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   shutdown(how: ShutdownOptions): { ok: true } | { ok: false; error: string } {
     this.log.warning('User requested shutdown...');
-    if (how.save) this.log.notice('No data is kept on disk by this server: nothing to save.');
+    if (!this.persistence.beforeShutdown(how)) return { ok: false, error: 'Errors trying to SHUTDOWN. Check logs.' };
     this.log.warning('Redis is now ready to exit, bye bye...');
     // Finish the batch first: replies of earlier commands still go out.
     setImmediate(() => {

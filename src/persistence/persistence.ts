@@ -1,0 +1,232 @@
+// The RDB side of the server: SAVE, loading at start-up and DEBUG RELOAD, the save on SHUTDOWN,
+// and INFO persistence. Redis's log lines and counters: `rdb_changes_since_last_save` is the
+// server's dirty counter, reset by every successful save; `lastsave` is the time of the last one.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { Keyspace } from '../data/keyspace.js';
+import { RedisList } from '../data/list.js';
+import type { Logger } from '../util/log.js';
+import { REDIS_VERSION } from '../config/version.js';
+import { readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
+
+/** What persistence needs of the server around it. */
+export interface PersistenceHost {
+  readonly config: Config;
+  readonly keyspace: Keyspace;
+  readonly log: Logger;
+  dirty: number;
+  /** Function library codes, for the file; and loading them back (an error text on failure). */
+  libraries(): string[];
+  loadLibraries(codes: readonly string[], replace: boolean): string | undefined;
+  flushLibraries(): void;
+  usedMemory(): number;
+  /** OBJECT ENCODING of a value, and how a list splits into quicklist nodes. */
+  encodingOf(v: import('../data/keyspace.js').Value): string;
+  listNodes(l: RedisList): number[];
+}
+
+export class Persistence {
+  /** Unix seconds of the last successful save (the start time before any). */
+  lastSave = Math.floor(Date.now() / 1000);
+  lastStatus: 'ok' | 'err' = 'ok';
+  saves = 0;
+  loading = false;
+  lastLoad = { loaded: 0, expired: 0 };
+
+  constructor(private readonly host: PersistenceHost) {}
+
+  /** dir/dbfilename. */
+  get path(): string {
+    const c = this.host.config;
+    return join(c.str('dir'), c.str('dbfilename'));
+  }
+
+  private get encode(): EncodeValue {
+    const { config } = this.host;
+    const compress = config.bool('rdbcompression');
+    return (v) => ({ config, encoding: this.host.encodingOf(v), listNodes: v instanceof RedisList ? this.host.listNodes(v) : undefined, compress, rdbVersion: 10 });
+  }
+
+  /** rdbSave: the whole dataset to dir/dbfilename now. An error text when it failed. */
+  save(): string | undefined {
+    const { config, keyspace, log } = this.host;
+    const path = this.path;
+    const temp = join(config.str('dir'), `temp-${process.pid}.rdb`);
+    const now = Date.now();
+    const lfu = keyspace.lfu;
+    const lru = config.str('maxmemory-policy').includes('lru');
+    try {
+      writeRdbFile(path, temp, config.bool('rdbchecksum'), (w) => {
+        w.header([
+          ['redis-ver', REDIS_VERSION],
+          ['redis-bits', 64],
+          ['ctime', Math.floor(now / 1000)],
+          ['used-mem', this.host.usedMemory()],
+          ['aof-base', 0],
+        ], this.host.libraries());
+        const encode = this.encode;
+        for (const db of keyspace.dbs) {
+          if (db.size === 0) continue;
+          w.selectDb(db.id, db.size, db.volatileCount);
+          db.forEachRaw((key, value) => {
+            const deadline = db.rawDeadline(key);
+            const clock = db.accessClock(key) ?? 0;
+            w.key({
+              key,
+              value,
+              expire: deadline ?? -1,
+              idle: lru ? Math.max(0, Math.floor(now / 1000) - clock) : undefined,
+              freq: lfu ? keyspace.lfuCounter(clock, now) : undefined,
+            }, encode);
+          });
+        }
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      log.warning(`Failed opening the temp RDB file ${temp} (in server root dir ${config.str('dir')}) for saving: ${err.message}`);
+      this.lastStatus = 'err';
+      return err.message;
+    }
+    log.notice('DB saved on disk');
+    this.host.dirty = 0;
+    this.lastSave = Math.floor(Date.now() / 1000);
+    this.lastStatus = 'ok';
+    return undefined;
+  }
+
+  /** prepareForShutdown: the final snapshot with save points (unless NOSAVE) or with SAVE; false when it failed and FORCE was not given. */
+  beforeShutdown(how: { save: boolean; nosave: boolean; force: boolean }): boolean {
+    if (!((this.hasSavePoints && !how.nosave) || how.save)) return true;
+    const log = this.host.log;
+    log.notice('Saving the final RDB snapshot before exiting.');
+    if (this.save() === undefined) return true;
+    if (how.force) {
+      log.warning('Error trying to save the DB. Exit anyway.');
+      return true;
+    }
+    log.warning("Error trying to save the DB, can't exit.");
+    return false;
+  }
+
+  /** Start-up: load, or throw Redis's fatal message. */
+  loadOrThrow(): void {
+    const err = this.load();
+    if (err !== undefined) throw new Error(`Fatal error loading the DB: ${err}. Exiting.`);
+  }
+
+  /** `save` has save points: FLUSHALL and SHUTDOWN then save (Redis's saveparamslen > 0). */
+  get hasSavePoints(): boolean {
+    return this.host.config.str('save').trim() !== '';
+  }
+
+  /** flushAllDataAndResetRDB: after FLUSHALL, an empty dump when save points are set. */
+  afterFlushAll(): void {
+    if (this.hasSavePoints) this.save();
+  }
+
+  /** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back. */
+  reload(opts: { save: boolean; flush: boolean; merge: boolean }): string | undefined {
+    if (opts.save && this.save() !== undefined) return 'ERR';
+    if (opts.flush) {
+      this.host.keyspace.flushAll();
+      this.host.flushLibraries();
+    }
+    const err = this.load(opts.merge);
+    if (err !== undefined) {
+      this.host.log.warning(`Error trying to load the RDB dump: ${err}`);
+      return 'Error trying to load the RDB dump, check server logs.';
+    }
+    this.host.log.notice('DB reloaded by DEBUG RELOAD');
+    return undefined;
+  }
+
+  /**
+   * Loads dir/dbfilename if it exists (rdbLoad at start-up, DEBUG RELOAD): keys whose deadline
+   * passed are dropped and counted. Returns an error text when the file is there but unreadable.
+   */
+  load(allowDuplicates = false): string | undefined {
+    const { config, keyspace, log } = this.host;
+    const path = this.path;
+    if (!existsSync(path)) return undefined;
+    const started = performance.now();
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    this.loading = true;
+    try {
+      const now = Date.now();
+      const contents = readRdb(data, config, now);
+      if (typeof contents === 'string') return contents;
+      const ver = contents.aux.get('redis-ver');
+      if (ver) log.notice(`Loading RDB produced by version ${ver}`);
+      const ctime = contents.aux.get('ctime');
+      if (ctime) log.notice(`RDB age ${Math.floor(now / 1000) - Number(ctime)} seconds`);
+      const mem = contents.aux.get('used-mem');
+      if (mem) log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+      const libErr = this.host.loadLibraries(contents.libraries, allowDuplicates);
+      if (libErr) return libErr;
+      let loaded = 0;
+      let expired = 0;
+      for (const { db: id, k } of contents.keys) {
+        const db = keyspace.dbs[id];
+        if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
+        if (k.expire !== -1 && k.expire < now) {
+          expired++;
+          continue;
+        }
+        if (!allowDuplicates && db.peek(k.key, now) !== undefined) return `RDB has duplicated key '${k.key}' in DB ${id}`;
+        db.set(k.key, k.value, false, now);
+        if (k.expire !== -1) db.setExpire(k.key, k.expire);
+        if (keyspace.lfu && k.freq !== undefined) db.setAccessClock(k.key, ((Math.floor(now / 60000) & 0xffff) << 8) | k.freq);
+        else if (!keyspace.lfu && k.idle !== undefined) db.setAccessClock(k.key, Math.floor(now / 1000) - k.idle);
+        loaded++;
+      }
+      this.lastLoad = { loaded, expired };
+      log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+      log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+      return undefined;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** The RDB part of INFO persistence (the AOF part stays at its defaults: no AOF yet). */
+  infoFields(): [string, string | number][] {
+    return [
+      ['loading', this.loading ? 1 : 0],
+      ['async_loading', 0],
+      ['current_cow_peak', 0],
+      ['current_cow_size', 0],
+      ['current_cow_size_age', 0],
+      ['current_fork_perc', '0.00'],
+      ['current_save_keys_processed', 0],
+      ['current_save_keys_total', 0],
+      ['rdb_changes_since_last_save', this.host.dirty],
+      ['rdb_bgsave_in_progress', 0],
+      ['rdb_last_save_time', this.lastSave],
+      ['rdb_last_bgsave_status', this.lastStatus],
+      ['rdb_last_bgsave_time_sec', -1],
+      ['rdb_current_bgsave_time_sec', -1],
+      ['rdb_saves', this.saves],
+      ['rdb_last_cow_size', 0],
+      ['rdb_last_load_keys_expired', this.lastLoad.expired],
+      ['rdb_last_load_keys_loaded', this.lastLoad.loaded],
+      ['aof_enabled', 0],
+      ['aof_rewrite_in_progress', 0],
+      ['aof_rewrite_scheduled', 0],
+      ['aof_last_rewrite_time_sec', -1],
+      ['aof_current_rewrite_time_sec', -1],
+      ['aof_last_bgrewrite_status', 'ok'],
+      ['aof_rewrites', 0],
+      ['aof_rewrites_consecutive_failures', 0],
+      ['aof_last_write_status', 'ok'],
+      ['aof_last_cow_size', 0],
+      ['module_fork_in_progress', 0],
+      ['module_fork_last_cow_size', 0],
+    ];
+  }
+}

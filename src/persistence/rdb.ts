@@ -1,0 +1,237 @@
+// An RDB file (rdb.c rdbSaveRio / rdbLoadRio): "REDIS0011", aux fields, function libraries, then
+// per non-empty database SELECTDB, RESIZEDB and its keys (each with its expire time and, under
+// an LRU or LFU policy, its idle time or frequency), EOF and the CRC-64 of everything before it
+// (zero with rdbchecksum no). Written in slices to a file descriptor; read from a whole buffer.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import type { Config } from '../config/config.js';
+import type { Value } from '../data/keyspace.js';
+import { crc64 } from '../util/crc64.js';
+import { encodeLength, encodeString, RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_VERSION, RdbReader } from './rdb-encoding.js';
+import { loadObject, saveObject, type SaveOptions } from './rdb-object.js';
+
+/** Files say version 10 (Redis 7.0's) and use only what 7.0 reads, so Redis 7.0 and later load them. */
+export const RDB_FILE_VERSION = 10;
+const RDB_OPCODE_MODULE_AUX = 247;
+const RDB_OPCODE_IDLE = 248;
+const RDB_OPCODE_FREQ = 249;
+const RDB_OPCODE_AUX = 250;
+const RDB_OPCODE_RESIZEDB = 251;
+const RDB_OPCODE_EXPIRETIME_MS = 252;
+const RDB_OPCODE_EXPIRETIME = 253;
+const RDB_OPCODE_SELECTDB = 254;
+const RDB_OPCODE_EOF = 255;
+
+/** One key as the file holds it. */
+export interface RdbKey {
+  key: string;
+  value: Value;
+  /** Absolute ms, -1 for none. */
+  expire: number;
+  /** Under an LRU policy: idle seconds; under LFU: the counter; else undefined. */
+  idle?: number;
+  freq?: number;
+}
+
+/** What a writer needs to know to encode values as OBJECT ENCODING reports them. */
+export type EncodeValue = (v: Value) => SaveOptions;
+
+/** Buffers bytes, keeps the running CRC, and writes to `fd` in 1 MiB slices. */
+export class RdbWriter {
+  private parts: Uint8Array[] = [];
+  private pending = 0;
+  private crc = 0n;
+  bytes = 0;
+
+  constructor(private readonly fd: number, private readonly checksum: boolean) {}
+
+  write(b: Uint8Array | number[]): void {
+    const u = b instanceof Uint8Array ? b : Uint8Array.from(b);
+    this.parts.push(u);
+    this.pending += u.length;
+    if (this.pending >= 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending === 0) return;
+    const chunk = Buffer.concat(this.parts);
+    if (this.checksum) this.crc = crc64(this.crc, chunk);
+    let off = 0;
+    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
+    this.bytes += chunk.length;
+    this.parts = [];
+    this.pending = 0;
+  }
+
+  header(aux: readonly [string, string | number][], libraries: readonly string[]): void {
+    this.write(Buffer.from(`REDIS${String(RDB_FILE_VERSION).padStart(4, '0')}`, 'latin1'));
+    for (const [k, v] of aux) {
+      this.write([RDB_OPCODE_AUX]);
+      this.rawString(k);
+      this.rawString(String(v));
+    }
+    for (const code of libraries) {
+      this.write([RDB_OPCODE_FUNCTION2]);
+      this.write(encodeString(Buffer.from(code, 'latin1'), false));
+    }
+  }
+
+  selectDb(id: number, size: number, expires: number): void {
+    this.write([RDB_OPCODE_SELECTDB, ...encodeLength(id)]);
+    this.write([RDB_OPCODE_RESIZEDB, ...encodeLength(size), ...encodeLength(expires)]);
+  }
+
+  /** rdbSaveKeyValuePair. */
+  key(k: RdbKey, encode: EncodeValue): void {
+    if (k.expire !== -1) {
+      const b = Buffer.alloc(9);
+      b[0] = RDB_OPCODE_EXPIRETIME_MS;
+      b.writeBigInt64LE(BigInt(k.expire), 1);
+      this.write(b);
+    }
+    if (k.idle !== undefined) this.write([RDB_OPCODE_IDLE, ...encodeLength(k.idle)]);
+    if (k.freq !== undefined) this.write([RDB_OPCODE_FREQ, k.freq & 0xff]);
+    const { type, body } = saveObject(k.value, encode(k.value));
+    this.write([type]);
+    this.rawString(k.key);
+    this.write(body);
+  }
+
+  /** EOF, the checksum, and the last slice. */
+  finish(): void {
+    this.write([RDB_OPCODE_EOF]);
+    this.flush();
+    const sum = Buffer.alloc(8);
+    sum.writeBigUInt64LE(this.checksum ? this.crc : 0n, 0);
+    writeSync(this.fd, sum);
+    this.bytes += 8;
+  }
+
+  /** rdbSaveRawString with the integer encoding for short canonical integers. */
+  private rawString(s: string): void {
+    if (s.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(s)) {
+      const v = Number(s);
+      if (v >= -128 && v <= 127) return this.write([0xc0, v & 0xff]);
+      if (v >= -32768 && v <= 32767) return this.write([0xc1, v & 0xff, (v >> 8) & 0xff]);
+      if (v >= -2147483648 && v <= 2147483647) return this.write([0xc2, v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff]);
+    }
+    this.write(encodeString(Buffer.from(s, 'latin1'), false));
+  }
+}
+
+/**
+ * Writes a whole file through `fill` to a temporary name beside `path`, fsyncs and renames it
+ * over `path` (rdbSave). Returns the bytes written; throws on I/O errors (the temp file removed).
+ */
+export function writeRdbFile(path: string, tempPath: string, checksum: boolean, fill: (w: RdbWriter) => void): number {
+  const fd = openSync(tempPath, 'w');
+  try {
+    const w = new RdbWriter(fd, checksum);
+    fill(w);
+    w.finish();
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tempPath, path);
+    return w.bytes;
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    try {
+      unlinkSync(tempPath);
+    } catch {
+      // never created
+    }
+    throw e;
+  }
+}
+
+/** What reading a file found. */
+export interface RdbContents {
+  aux: Map<string, string>;
+  libraries: string[];
+  /** Keys by database, in file order. */
+  keys: { db: number; k: RdbKey }[];
+}
+
+/** rdbLoadRio over a whole file: the contents, or an error text as Redis logs it. */
+export function readRdb(data: Uint8Array, config: Config, now: number): RdbContents | string {
+  void config;
+  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(9, data.length)).toString('latin1');
+  if (!head.startsWith('REDIS')) return 'Wrong signature trying to load DB from file';
+  const version = Number(head.slice(5));
+  if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) return `Can't handle RDB format version ${head.slice(5)}`;
+  const r = new RdbReader(data);
+  r.pos = 9;
+  const out: RdbContents = { aux: new Map(), libraries: [], keys: [] };
+  let db = 0;
+  let expire = -1;
+  let idle: number | undefined;
+  let freq: number | undefined;
+  const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  for (;;) {
+    const type = r.byte();
+    if (type === undefined) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+    if (type === RDB_OPCODE_EOF) break;
+    if (type === RDB_OPCODE_EXPIRETIME_MS || type === RDB_OPCODE_EXPIRETIME) {
+      const n = type === RDB_OPCODE_EXPIRETIME_MS ? 8 : 4;
+      if (r.pos + n > data.length) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+      const b = Buffer.from(data.buffer, data.byteOffset + r.pos, n);
+      expire = n === 8 ? Number(b.readBigInt64LE(0)) : b.readInt32LE(0) * 1000;
+      r.pos += n;
+      continue;
+    }
+    if (type === RDB_OPCODE_IDLE) {
+      const l = r.length();
+      if (!l) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+      idle = l[0];
+      continue;
+    }
+    if (type === RDB_OPCODE_FREQ) {
+      const b = r.byte();
+      if (b === undefined) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+      freq = b;
+      continue;
+    }
+    if (type === RDB_OPCODE_SELECTDB) {
+      const l = r.length();
+      if (!l) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+      db = l[0];
+      continue;
+    }
+    if (type === RDB_OPCODE_RESIZEDB) {
+      if (!r.length() || !r.length()) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+      continue;
+    }
+    if (type === RDB_OPCODE_AUX) {
+      const k = r.string();
+      const v = r.string();
+      if (!k || !v) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+      out.aux.set(text(k), text(v));
+      continue;
+    }
+    if (type === RDB_OPCODE_FUNCTION2) {
+      const code = r.string();
+      if (!code) return 'Failed loading library';
+      out.libraries.push(text(code));
+      continue;
+    }
+    if (type === RDB_OPCODE_FUNCTION_PRE_GA) return 'Pre-release function format not supported.';
+    if (type === RDB_OPCODE_MODULE_AUX) return 'The RDB file contains AUX module data I can\'t load: no matching module';
+    const key = r.string();
+    if (!key) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+    const value = loadObject(type, r, now);
+    if (value === undefined) return `Bad data format (key '${text(key)}' of type ${type})`;
+    out.keys.push({ db, k: { key: text(key), value, expire, idle, freq } });
+    expire = -1;
+    idle = undefined;
+    freq = undefined;
+  }
+  // The checksum: zero when the file was written with rdbchecksum no.
+  if (version >= 5 && r.pos + 8 <= data.length) {
+    const stored = Buffer.from(data.buffer, data.byteOffset + r.pos, 8).readBigUInt64LE(0);
+    if (stored !== 0n && stored !== crc64(0n, data.subarray(0, r.pos))) return 'Wrong RDB checksum. Aborting now.';
+  }
+  return out;
+}
