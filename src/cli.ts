@@ -59,6 +59,13 @@ function main(): void {
     stopping = true;
     log.warning(`Received ${sig} scheduling shutdown...`);
     log.warning('User requested shutdown...');
+    // shutdown-on-sigterm / shutdown-on-sigint: default, save, nosave, now, force.
+    const flags = config.str(sig === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint').split(' ');
+    if (!server.persistence.beforeShutdown({ save: flags.includes('save'), nosave: flags.includes('nosave'), force: flags.includes('force') })) {
+      log.warning('SIGTERM received but errors trying to shut down the server, check the logs for more information');
+      stopping = false;
+      return;
+    }
     server.close();
     log.warning('Redis is now ready to exit, bye bye...');
     process.exit(0);

@@ -15,6 +15,8 @@ describe('npx respd', () => {
     const sock = join(dir, 'r.sock');
     const child = spawn(process.execPath, [cli, '--port', '0', '--unixsocket', sock, '--always-show-logo', 'yes', '--loglevel', 'verbose'], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Save points are on by default: the final save on SIGTERM goes to the working directory.
+      cwd: dir,
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -40,10 +42,45 @@ describe('npx respd', () => {
     }
   });
 
+  it('saves dump.rdb on SIGTERM with save points, and loads it when started again', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'respd-cli-data-'));
+    const run = async (cmds: string[][]): Promise<{ out: string; replies: string[] }> => {
+      const sock = join(data, 'r.sock');
+      const child = spawn(process.execPath, [cli, '--port', '0', '--unixsocket', sock, '--dir', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      try {
+        await waitForOutput(() => out, /Ready to accept connections unix/);
+        const c = await RawClient.connect(sock);
+        const replies: string[] = [];
+        for (const cmd of cmds) replies.push(await c.call(...cmd));
+        c.close();
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+        return { out, replies };
+      } finally {
+        child.kill('SIGKILL');
+      }
+    };
+    try {
+      const first = await run([['SET', 'k', 'v'], ['RPUSH', 'l', 'a', 'b']]);
+      expect(first.out).toContain('Saving the final RDB snapshot before exiting.');
+      expect(first.out).toContain('DB saved on disk');
+      const second = await run([['GET', 'k'], ['LRANGE', 'l', '0', '-1']]);
+      expect(second.replies).toEqual(['$1\r\nv\r\n', '*2\r\n$1\r\na\r\n$1\r\nb\r\n']);
+      expect(second.out).toMatch(/Done loading RDB, keys loaded: 2, keys expired: 0\./);
+      expect(second.out.indexOf('DB loaded from disk')).toBeLessThan(second.out.indexOf('Ready to accept connections'));
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
   it('stops on an unknown directive with Redis\'s message naming the line', () => {
     const conf = join(dir, 'bad.conf');
     writeFileSync(conf, '# a comment\nport 0\nnosuchdirective yes\n');
-    const r = spawnSync(process.execPath, [cli, conf], { encoding: 'utf8', timeout: 10000 });
+    const r = spawnSync(process.execPath, [cli, conf], { encoding: 'utf8', timeout: 10000, cwd: dir });
     expect(r.status).toBe(1);
     const text = r.stdout + r.stderr;
     expect(text).toContain('*** FATAL CONFIG FILE ERROR');
@@ -56,7 +93,7 @@ describe('npx respd', () => {
     const { createServer } = await import('../src/index.js');
     const h = await createServer();
     try {
-      const r = spawnSync(process.execPath, [cli, '--port', String(h.port), '--bind', '127.0.0.1'], { encoding: 'utf8', timeout: 10000 });
+      const r = spawnSync(process.execPath, [cli, '--port', String(h.port), '--bind', '127.0.0.1'], { encoding: 'utf8', timeout: 10000, cwd: dir });
       expect(r.status).toBe(1);
       expect(r.stdout).toContain(`Could not create server TCP listening socket 127.0.0.1:${h.port}: bind: Address already in use`);
       expect(r.stdout).toContain(`Failed listening on port ${h.port} (tcp), aborting.`);

@@ -298,7 +298,7 @@ describe('CONFIG REWRITE through `respd <file>`', () => {
     const conf = join(dir, 'server.conf');
     const sock = join(dir, 's.sock');
     writeFileSync(conf, '# respd test\nmaxclients 1000\n\n# end\n');
-    const child = spawn(process.execPath, [cli, conf, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, conf, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -311,7 +311,8 @@ describe('CONFIG REWRITE through `respd <file>`', () => {
       c.close();
       expect(readFileSync(conf, 'utf8')).toBe(
         '# respd test\nmaxclients 123\n\n# end\n\n' +
-          generated(`unixsocket "${sock}"`, 'port 0', ...ALWAYS),
+          // Started in its own directory, which is the `dir` it writes.
+          generated(`unixsocket "${sock}"`, 'port 0', `dir "${realpathSync(dir)}"`, ...ALWAYS.slice(1)),
       );
     } finally {
       child.kill('SIGTERM');

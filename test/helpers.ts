@@ -379,7 +379,8 @@ export async function startCli(args: readonly string[]): Promise<{ sock: string;
   const dir = mkdtempSync(join(tmpdir(), 'respd-cli-'));
   const sock = join(dir, 'r.sock');
   const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
-  const child = spawn(process.execPath, [cli, ...args, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // In its own directory: dump.rdb (save points are on by default) stays there.
+  const child = spawn(process.execPath, [cli, ...args, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
