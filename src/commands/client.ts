@@ -446,8 +446,10 @@ const HELP = [
 const BASE = F.NoScript | F.Loading | F.Stale;
 const CONN = ['slow', 'connection'];
 const ADMIN = ['admin', 'slow', 'dangerous', 'connection'];
-const sub = (name: string, arity: number, flags: number, acl: string[], summary: string, handler: (c: CommandCall) => void, since = '2.4.0'): CommandDef => ({
-  name, arity, flags: flags | BASE, acl, group: 'connection', since, summary, complexity: 'O(1)', handler,
+const sub = (
+  name: string, arity: number, flags: number, acl: string[], summary: string, handler: (c: CommandCall) => void, since = '2.4.0', complexity = 'O(1)',
+): CommandDef => ({
+  name, arity, flags: flags | BASE, acl, group: 'connection', since, summary, complexity, handler,
 });
 
 export const clientCommands: CommandDef[] = [
@@ -457,8 +459,10 @@ export const clientCommands: CommandDef[] = [
     subcommands: [
       sub('id', 2, F.Sentinel, CONN, 'Returns the unique client ID of the connection.', id, '5.0.0'),
       sub('info', 2, F.Sentinel, CONN, 'Returns information about the connection.', info, '6.2.0'),
-      sub('list', -2, F.Admin | F.Sentinel, ADMIN, 'Lists open connections.', list, '2.4.0'),
-      sub('kill', -3, F.Admin | F.Sentinel, ADMIN, 'Terminates open connections.', kill, '2.4.0'),
+      sub('list', -2, F.Admin | F.Sentinel, ADMIN, 'Lists open connections.', list, '2.4.0',
+        'O(N) where N is the number of client connections'),
+      sub('kill', -3, F.Admin | F.Sentinel, ADMIN, 'Terminates open connections.', kill, '2.4.0',
+        'O(N) where N is the number of client connections'),
       sub('setname', 3, F.Sentinel, CONN, 'Sets the connection name.', setname, '2.6.9'),
       sub('getname', 2, F.Sentinel, CONN, 'Returns the name of the connection.', getname, '2.6.9'),
       sub('setinfo', 4, F.Sentinel, CONN, 'Sets information specific to the client or connection.', setinfo, '7.2.0'),
@@ -466,12 +470,14 @@ export const clientCommands: CommandDef[] = [
       sub('unpause', 2, F.Admin | F.Sentinel, ADMIN, 'Resumes processing commands from paused clients.', (c) => {
         c.server.blocked.unpauseClients();
         c.reply.status('OK');
-      }, '6.2.0'),
+      }, '6.2.0', 'O(N) Where N is the number of paused clients'),
       sub('reply', 3, F.Sentinel, CONN, 'Instructs the server whether to reply to commands.', replyMode, '3.2.0'),
       sub('no-evict', 3, F.Admin | F.Sentinel, ADMIN, 'Sets the client eviction mode of the connection.', onOff(ClientFlag.NoEvict), '7.0.0'),
       sub('no-touch', 3, 0, CONN, 'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.', onOff(ClientFlag.NoTouch), '7.2.0'),
-      sub('unblock', -3, F.Admin | F.Sentinel, ADMIN, 'Unblocks a client blocked by a blocking command from a different connection.', unblock, '5.0.0'),
-      sub('tracking', -3, 0, CONN, 'Controls server-assisted client-side caching for the connection.', tracking, '6.0.0'),
+      sub('unblock', -3, F.Admin | F.Sentinel, ADMIN, 'Unblocks a client blocked by a blocking command from a different connection.', unblock, '5.0.0',
+        'O(log N) where N is the number of client connections'),
+      sub('tracking', -3, 0, CONN, 'Controls server-assisted client-side caching for the connection.', tracking, '6.0.0',
+        'O(1). Some options may introduce additional complexity.'),
       sub('caching', 3, 0, CONN, 'Instructs the server whether to track the keys in the next request.', caching, '6.0.0'),
       sub('getredir', 2, F.Sentinel, CONN, 'Returns the client ID to which the connection\'s tracking notifications are redirected.', (c) => c.reply.integer(c.client.tracking ? c.client.tracking.redirect : -1), '6.0.0'),
       sub('trackinginfo', 2, F.Sentinel, CONN, 'Returns information about server-assisted client-side caching for the connection.', trackinginfo, '6.2.0'),

@@ -4,6 +4,7 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, FLAG_NAMES, keySpecPositions, type Command, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_SYNTAX } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
+import { replyDocs } from './command-docs.js';
 import { replyHelp } from './help.js';
 
 const F = CmdFlag;
@@ -89,31 +90,6 @@ function replyInfo(r: ReplyWriter, c: Command): void {
   const subs = c.subcommands ? [...c.subcommands.values()] : [];
   r.array(subs.length);
   for (const s of subs) replyInfo(r, s);
-}
-
-function replyDocs(r: ReplyWriter, c: Command): void {
-  const d = c.def;
-  const subs = c.subcommands ? [...c.subcommands.values()] : [];
-  const fields = 3 + (d.complexity ? 1 : 0) + (subs.length ? 1 : 0);
-  r.map(fields);
-  r.bulkStr('summary');
-  r.bulkStr(d.summary);
-  r.bulkStr('since');
-  r.bulkStr(d.since);
-  r.bulkStr('group');
-  r.bulkStr(d.group);
-  if (d.complexity) {
-    r.bulkStr('complexity');
-    r.bulkStr(d.complexity);
-  }
-  if (subs.length) {
-    r.bulkStr('subcommands');
-    r.map(subs.length);
-    for (const s of subs) {
-      r.bulkStr(s.fullName);
-      replyDocs(r, s);
-    }
-  }
 }
 
 /** Finds "get" or "config|get". */

@@ -293,7 +293,6 @@ export const streamReadCommands: CommandDef[] = [
   {
     name: 'xread', arity: -4, flags: F.Readonly | F.Blocking | F.MovableKeys, acl: ['read', 'stream', 'slow', 'blocking'], group: 'stream', since: '5.0.0',
     summary: 'Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.',
-    complexity: 'For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.',
     keySpecs: [{ flags: ['RO', 'access'], begin: 0, keyword: { keyword: 'STREAMS', startFrom: 1 }, lastKey: -1, step: 1, limit: 2 }],
     handler: (c) => xread(c, false),
   },
