@@ -8,6 +8,7 @@ import { debugCommands } from './debug.js';
 import { dumpCommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
+import { hashExpireCommands } from './hash-expire.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
 import { lcsCommands } from './lcs.js';
@@ -57,6 +58,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...bitfieldCommands,
     ...listCommands,
     ...hashCommands,
+    ...hashExpireCommands,
     ...setCommands,
     ...zsetCommands,
     ...streamCommands,
