@@ -318,3 +318,71 @@ describe('encoding, order, copies and digest', () => {
     expect(await call('HTTL', 'h', 'FIELDS', '1', 'a')).toBe(ints(100));
   });
 });
+
+describe('the hashtable encoding and the rest of the keyspace', () => {
+  it('a hashtable hides, lazily deletes and actively expires fields the same way', async () => {
+    await call('CONFIG', 'SET', 'hash-max-listpack-entries', '0');
+    try {
+      await call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+      await call('HSET', 'h', 'a', '1', 'b', '2', 'c', '3');
+      expect(await call('OBJECT', 'ENCODING', 'h')).toBe(bulk('hashtable'));
+      await call('HPEXPIRE', 'h', '20', 'FIELDS', '2', 'a', 'b');
+      await untilExpired('h', 'a', 'b');
+      expect(await call('HLEN', 'h')).toBe(int(3));
+      expect(await call('HGETALL', 'h')).toBe(bulks('c', '3'));
+      // A scan step of COUNT 2 may well come back empty, with a cursor to go on from.
+      const first = await call('HSCAN', 'h', '0', 'COUNT', '2');
+      expect(first).toBe('*2\r\n' + bulk('3') + '*0\r\n');
+      expect(await call('HSCAN', 'h', '3', 'COUNT', '2')).toBe('*2\r\n' + bulk('0') + bulks('c', '3'));
+      expect(await call('HEXISTS', 'h', 'a')).toBe(int(0));
+      expect(await call('HLEN', 'h')).toBe(int(2));
+      await call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+      const n = await until(() => call('HLEN', 'h'), (r) => r === int(1));
+      expect(n).toBe(int(1));
+    } finally {
+      await call('CONFIG', 'SET', 'hash-max-listpack-entries', '128');
+    }
+  });
+
+  it('SORT BY and GET lazily delete an expired hash field, the key with its last one', async () => {
+    await call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await call('RPUSH', 'l', '1', '2');
+    await call('HSET', 'w_1', 'n', '5', 'm', 'x');
+    await call('HSET', 'w_2', 'n', '3');
+    await call('HPEXPIRE', 'w_1', '20', 'FIELDS', '1', 'n');
+    await call('HPEXPIRE', 'w_2', '20', 'FIELDS', '1', 'n');
+    await untilExpired('w_1', 'n');
+    await untilExpired('w_2', 'n');
+    expect(await call('SORT', 'l', 'BY', 'w_*->n', 'GET', 'w_*->m')).toBe('*2\r\n' + bulk('x') + NULL);
+    expect(await call('HLEN', 'w_1')).toBe(int(1));
+    expect(await call('EXISTS', 'w_2')).toBe(int(0));
+  });
+
+  it('HINCRBY on a hash whose only field expired creates a new hash (7.4.1 hash-field-expire.tcl)', async () => {
+    await call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await call('HSET', 'h2', 'f1', '10');
+    expect(await call('HINCRBY', 'h2', 'f1', '2')).toBe(int(12));
+    await call('HPEXPIRE', 'h2', '10', 'FIELDS', '1', 'f1');
+    await untilExpired('h2', 'f1');
+    expect(await call('HINCRBY', 'h2', 'f1', '1')).toBe(int(1));
+    expect(await call('OBJECT', 'ENCODING', 'h2')).toBe(bulk('listpack'));
+    expect(await call('HINCRBYFLOAT', 'h2', 'f1', '1.5')).toBe(bulk('2.5'));
+  });
+
+  it('SWAPDB takes pending field deadlines along; FLUSHALL drops them; DEBUG LISTPACK takes a listpackex', async () => {
+    await call('HSET', 'h', 'a', '1', 'b', '2');
+    await call('HPEXPIRE', 'h', '40', 'FIELDS', '1', 'a');
+    expect(await call('DEBUG', 'LISTPACK', 'h')).toBe('+Listpack structure printed on stdout\r\n');
+    expect(await call('SWAPDB', '0', '1')).toBe(OK);
+    await call('SELECT', '1');
+    const n = await until(() => call('HLEN', 'h'), (r) => r === int(1));
+    expect(n).toBe(int(1));
+    await call('SELECT', '0');
+    await call('HSET', 'g', 'a', '1');
+    await call('HPEXPIRE', 'g', '20', 'FIELDS', '1', 'a');
+    expect(await call('FLUSHALL')).toBe(OK);
+    await call('HSET', 'g', 'a', '1');
+    expect(await call('HTTL', 'g', 'FIELDS', '1', 'a')).toBe(ints(-1));
+    expect(await call('OBJECT', 'ENCODING', 'g')).toBe(bulk('listpack'));
+  });
+});
