@@ -4,7 +4,7 @@
 // OBJECT ENCODING listpackex, RENAME/COPY/MOVE carrying deadlines, and DEBUG DIGEST-VALUE.
 // Expected replies come from 7.4.1's t_hash.c and tests/unit/type/hash-field-expire.tcl.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { bulk, bulks, err, int, OK, RawClient, startServer, until } from './helpers.js';
+import { bulk, bulks, err, int, OK, parseBulks, RawClient, startServer, until } from './helpers.js';
 
 const server = await startServer();
 const client = await RawClient.connect(server.port);
@@ -19,11 +19,15 @@ const ERR_MATCH = err('The `numfields` parameter must match the number of argume
 const ERR_NUMFIELDS = err('Parameter `numFields` should be greater than 0');
 const ERR_POSITIVE = err('Number of fields must be a positive integer');
 
-/** Polls until every field listed answers -2 to HPTTL (expired, stored or not). */
+/**
+ * Polls until none of `fields` shows in HKEYS, which leaves out (without deleting) a field whose
+ * deadline is before now: then every lazy path sees it expired too (HTTL on a listpackex already
+ * answers -2 in the deadline's own millisecond).
+ */
 async function untilExpired(key: string, ...fields: string[]): Promise<void> {
-  const want = ints(...fields.map(() => -2));
-  const got = await until(() => call('HPTTL', key, 'FIELDS', String(fields.length), ...fields), (r) => r === want);
-  expect(got).toBe(want);
+  const gone = (r: string) => parseBulks(r).every((f) => !fields.includes(f));
+  expect(gone(await until(() => call('HKEYS', key), gone))).toBe(true);
+  expect(await call('HPTTL', key, 'FIELDS', String(fields.length), ...fields)).toBe(ints(...fields.map(() => -2)));
 }
 
 /** Subscribes a new client to every keyevent of db 0; `events()` parses what arrived for `key`. */
@@ -384,5 +388,38 @@ describe('the hashtable encoding and the rest of the keyspace', () => {
     await call('HSET', 'g', 'a', '1');
     expect(await call('HTTL', 'g', 'FIELDS', '1', 'a')).toBe(ints(-1));
     expect(await call('OBJECT', 'ENCODING', 'g')).toBe(bulk('listpack'));
+  });
+});
+
+describe('INFO expired_subkeys', () => {
+  it('counts each field deleted for its deadline, lazily, by HEXPIRE in the past or actively (hash-field-expire.tcl)', async () => {
+    await call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    const subkeys = async () => Number(/expired_subkeys:(\d+)/.exec(await call('INFO', 'stats'))![1]);
+    await call('HSET', 'h2', '01', '01', '02', '02');
+    await call('HSET', 'h3', '01', '01', '02', '02', '03', '03');
+    await call('HSET', 'h6', '01', '01', '02', '02', '05', '05');
+    await call('HPEXPIRE', 'h2', '1', 'NX', 'FIELDS', '2', '01', '02');
+    await call('HPEXPIRE', 'h3', '1', 'NX', 'FIELDS', '1', '01');
+    await call('HPEXPIRE', 'h6', '1', 'NX', 'FIELDS', '1', '05');
+    await untilExpired('h2', '01', '02');
+    await untilExpired('h3', '01');
+    await untilExpired('h6', '05');
+    expect(await call('CONFIG', 'RESETSTAT')).toBe(OK);
+    expect(await call('HGET', 'h2', '01')).toBe(NULL);
+    expect(await subkeys()).toBe(1);
+    expect(await call('HGET', 'h2', '02')).toBe(NULL);
+    expect(await subkeys()).toBe(2);
+    expect(await call('HGET', 'h3', '01')).toBe(NULL);
+    expect(await call('HGET', 'h3', '02')).toBe(bulk('02'));
+    expect(await subkeys()).toBe(3);
+    // Reads of the whole hash skip an expired field without deleting it.
+    expect(await call('HKEYS', 'h6')).toBe(bulks('01', '02'));
+    expect(await subkeys()).toBe(3);
+    expect(await call('HEXPIRE', 'h3', '0', 'FIELDS', '1', '02')).toBe(ints(2));
+    expect(await subkeys()).toBe(4);
+    await call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    const n = await until(subkeys, (v) => v === 5);
+    expect(n).toBe(5);
+    expect(await call('HLEN', 'h6')).toBe(int(2));
   });
 });
