@@ -168,7 +168,7 @@ function hexpireGeneric(call: CommandCall, basetime: number, seconds: boolean): 
   }
   db.touch(key);
   notifyKeyspaceEvent(server, 'h', deleted > 0 ? 'hdel' : 'hexpire', key, db.id);
-  if (ttls.size > 0) db.hexpires.set(key, h);
+  if (ttls.size > 0) db.registerFieldTtls(key, h);
 }
 
 /**

@@ -92,7 +92,10 @@ function activeExpireHashFieldCycle(keyspace: Keyspace, nowMs: number, hz: numbe
  * hash first, up to `max` fields; returns how many. Stale registrations are dropped on the way.
  */
 function hashDbActiveExpire(db: Db, nowMs: number, max: number): number {
+  // Nothing due yet: no walk over the registered hashes (HEXPIRE and RENAME lower the mark).
+  if (nowMs < db.hexpiresNext) return 0;
   const due: [string, RedisHash, number][] = [];
+  let next = Infinity;
   for (const [key, h] of db.hexpires) {
     const ttls = h.ttls;
     if (db.rawValue(key) !== h || ttls === null || ttls.size === 0) {
@@ -101,13 +104,16 @@ function hashDbActiveExpire(db: Db, nowMs: number, max: number): number {
     }
     const min = ttls.minExpire();
     if (min <= nowMs) due.push([key, h, min]);
+    else if (min < next) next = min;
   }
   due.sort((a, b) => a[2] - b[2]);
   let left = max;
   for (const [key, h] of due) {
-    if (left === 0) break;
-    left -= expireHashFields(db, key, h, nowMs, left);
+    if (left > 0) left -= expireHashFields(db, key, h, nowMs, left);
+    const min = h.size > 0 && h.ttls !== null ? h.ttls.minExpire() : Infinity;
+    if (min < next) next = min;
   }
+  db.hexpiresNext = next;
   return max - left;
 }
 

@@ -119,6 +119,8 @@ export class Db {
    * dropped when the cycle meets it, as is one whose hash no longer has a field deadline.
    */
   hexpires = new Map<string, RedisHash>();
+  /** No registered hash has a field due before this (ms): the field cycle skips the db till then. */
+  hexpiresNext = Infinity;
   observer: KeyspaceObserver | undefined;
   private readonly keysView: ReadonlyMap<string, Value>;
   private readonly expiresView: ExpiresMap;
@@ -151,6 +153,13 @@ export class Db {
   /** Number of keys with a deadline. */
   get volatileCount(): number {
     return this.t.volSlot.length;
+  }
+
+  /** Registers the hash at `key` as having field deadlines, for the active field cycle. */
+  registerFieldTtls(key: string, h: RedisHash): void {
+    this.hexpires.set(key, h);
+    const min = h.ttls?.minExpire() ?? Infinity;
+    if (min < this.hexpiresNext) this.hexpiresNext = min;
   }
 
   /** Signals an in-place change of `key` (a list push, a hash field...): Redis's signalModifiedKey. */
@@ -356,6 +365,7 @@ export class Db {
     this.observer?.dbFlushed(this.id);
     this.t.dispose();
     this.hexpires.clear();
+    this.hexpiresNext = Infinity;
     this.expireCursor = 0;
     this.avgTtl = 0;
     this.lastKey = undefined;
@@ -365,15 +375,17 @@ export class Db {
   /** SWAPDB: exchanges contents (keys, deadlines, expiry sweep state) with `other`. */
   swapWith(other: Db): void {
     this.lastKey = other.lastKey = undefined;
-    const { t, expireCursor, avgTtl, hexpires } = this;
+    const { t, expireCursor, avgTtl, hexpires, hexpiresNext } = this;
     this.t = other.t;
     this.expireCursor = other.expireCursor;
     this.avgTtl = other.avgTtl;
     this.hexpires = other.hexpires;
+    this.hexpiresNext = other.hexpiresNext;
     other.t = t;
     other.expireCursor = expireCursor;
     other.avgTtl = avgTtl;
     other.hexpires = hexpires;
+    other.hexpiresNext = hexpiresNext;
   }
 
   /**
@@ -472,7 +484,7 @@ export class Db {
     const s = this.t.add(key, v, clock);
     if (expire >= 0) this.t.setDeadline(s, expire);
     // RENAME, MOVE and COPY carry a hash's field deadlines: register it under its new key.
-    if (v instanceof RedisHash && v.ttls !== null && v.ttls.size > 0) this.hexpires.set(key, v);
+    if (v instanceof RedisHash && v.ttls !== null && v.ttls.size > 0) this.registerFieldTtls(key, v);
     this.ks.notifier?.('n', 'new', key, this.id);
   }
 
