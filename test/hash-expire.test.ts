@@ -423,3 +423,25 @@ describe('INFO expired_subkeys', () => {
     expect(await call('HLEN', 'h6')).toBe(int(2));
   });
 });
+
+describe('COMMAND INFO rows', () => {
+  it('arity, flags, categories and key specs from 7.4.1\'s command json', async () => {
+    const keySpec = (flags: string[]) =>
+      `*1\r\n*6\r\n$5\r\nflags\r\n*${flags.length}\r\n${flags.map((f) => `+${f}\r\n`).join('')}` +
+      '$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n' +
+      '$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n';
+    for (const name of ['hexpire', 'hpexpire', 'hexpireat', 'hpexpireat']) {
+      expect(await call('COMMAND', 'INFO', name)).toBe(
+        `*1\r\n*10\r\n${bulk(name)}:-6\r\n*3\r\n+write\r\n+denyoom\r\n+fast\r\n:1\r\n:1\r\n:1\r\n` +
+        '*3\r\n+@write\r\n+@hash\r\n+@fast\r\n*0\r\n' + keySpec(['RW', 'update']) + '*0\r\n');
+    }
+    for (const name of ['httl', 'hpttl', 'hexpiretime', 'hpexpiretime']) {
+      expect(await call('COMMAND', 'INFO', name)).toBe(
+        `*1\r\n*10\r\n${bulk(name)}:-5\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n` +
+        '*3\r\n+@read\r\n+@hash\r\n+@fast\r\n*0\r\n' + keySpec(['RO', 'access']) + '*0\r\n');
+    }
+    expect(await call('COMMAND', 'INFO', 'hpersist')).toBe(
+      '*1\r\n*10\r\n$8\r\nhpersist\r\n:-5\r\n*2\r\n+write\r\n+fast\r\n:1\r\n:1\r\n:1\r\n' +
+      '*3\r\n+@write\r\n+@hash\r\n+@fast\r\n*0\r\n' + keySpec(['RW', 'update']) + '*0\r\n');
+  });
+});
