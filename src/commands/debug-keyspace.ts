@@ -113,7 +113,8 @@ function serializedLength(v: Value, call: CommandCall): number {
     return n;
   }
   if (v instanceof RedisHash) {
-    if (enc === 'listpack') return blob(listpackBytes(hashItems(v)));
+    // As DUMP writes it: RDB 11 has no listpackex (see rdb-object.ts).
+    if (enc === 'listpack' || enc === 'listpackex') return blob(listpackBytes(hashItems(v)));
     let n = lenSize(v.size);
     for (const s of hashItems(v)) n += rdbStringLength(s);
     return n;
@@ -282,7 +283,7 @@ function listpack(call: CommandCall): void {
   const v = findOrReply(call, call.args.str(2));
   if (v === undefined) return;
   const enc = typeof v === 'string' || v instanceof Uint8Array ? stringEncoding(v) : objectEncoding(v, call.server.config);
-  if (enc !== 'listpack') {
+  if (enc !== 'listpack' && enc !== 'listpackex') {
     call.reply.error('Not a listpack encoded object.');
     return;
   }

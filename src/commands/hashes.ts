@@ -5,6 +5,7 @@
 import { ClientFlag } from '../clients/flags.js';
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisHash, type HashEntry } from '../data/hash.js';
+import { expireHashFields } from '../data/active-expire.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-double.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
@@ -45,6 +46,39 @@ function hashWritten(call: CommandCall, db: Db, key: string, h: RedisHash, isNew
 
 
 
+/** Redis's GetFieldRes beyond a value: why hashGetValue found none. */
+export const enum Getf {
+  NotFound,
+  /** The field's deadline had passed: deleted (unless expiry is paused). */
+  Expired,
+  /** ... and it was the last field, so the key went too. */
+  ExpiredHash,
+}
+
+/**
+ * Redis's hashTypeGetValue: the value of `field`, or why there is none. A field whose deadline
+ * passed is deleted there and then (HFE_LAZY_EXPIRE) with 'hexpired' (unless `notify` is false:
+ * HMGET raises it once), and the key with 'del' when it was the last field; while expiry is
+ * paused it is only hidden. Not counted as dirty: Redis propagates an HDEL instead.
+ */
+export function hashGetValue(call: CommandCall, db: Db, key: string, h: RedisHash, field: string, notify = true): string | Getf {
+  const v = h.get(field);
+  if (v === undefined) return Getf.NotFound;
+  if (!h.isExpired(field, call.now)) return v;
+  const { server } = call;
+  if (server.keyspace.expiryPaused) return Getf.Expired;
+  h.delete(field);
+  db.expiredSubkeys++;
+  if (notify) notifyKeyspaceEvent(server, 'h', 'hexpired', key, db.id);
+  if (h.size === 0) {
+    if (notify) notifyKeyspaceEvent(server, 'g', 'del', key, db.id);
+    db.delete(key, call.now);
+    return Getf.ExpiredHash;
+  }
+  db.touch(key);
+  return Getf.Expired;
+}
+
 // ---- set, get, delete -------------------------------------------------------------------------
 
 /** HSET key field value [field value ...] (replies the fields created) and HMSET (replies OK). */
@@ -75,33 +109,52 @@ function hsetnx(call: CommandCall): void {
   const found = lookupHash(call, db, key, false);
   if (found === null) return;
   const field = args.str(2);
-  if (found?.has(field)) {
+  const got = found === undefined ? Getf.NotFound : hashGetValue(call, db, key, found, field);
+  if (typeof got === 'string') {
     reply.integer(0);
     return;
   }
-  const h = found ?? new RedisHash();
+  // The field's expiry may have taken the key with it: a new hash, as Redis creates one.
+  const h = found === undefined || got === Getf.ExpiredHash ? new RedisHash() : found;
   h.set(field, args.str(3));
-  hashWritten(call, db, key, h, found === undefined, 'hset', 1);
+  hashWritten(call, db, key, h, h !== found, 'hset', 1);
   reply.integer(1);
 }
 
 function hget(call: CommandCall): void {
-  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
+  const db = call.server.keyspace.dbs[call.client.db];
+  const key = call.args.str(1);
+  const h = lookupHash(call, db, key, true);
   if (h === null) return;
-  const v = h?.get(call.args.str(2));
-  if (v === undefined) call.reply.nullBulk();
-  else call.reply.bulkStr(v);
+  const v = h === undefined ? Getf.NotFound : hashGetValue(call, db, key, h, call.args.str(2));
+  if (typeof v === 'string') call.reply.bulkStr(v);
+  else call.reply.nullBulk();
 }
 
+/**
+ * HMGET: expired fields are deleted as HGET does, with one 'hexpired' at the end. As in 7.4.1,
+ * the field whose expiry deleted the key does not count for it (only GETF_EXPIRED does), so that
+ * 'hexpired' and 'del' come only when another expired field preceded it.
+ */
 function hmget(call: CommandCall): void {
-  const { args, reply } = call;
-  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], args.str(1), true);
+  const { args, reply, server } = call;
+  const db = server.keyspace.dbs[call.client.db];
+  const key = args.str(1);
+  const h = lookupHash(call, db, key, true);
   if (h === null) return;
   reply.array(args.count - 2);
+  let expired = 0;
+  let deleted = false;
   for (let i = 2; i < args.count; i++) {
-    const v = h?.get(args.str(i));
-    if (v === undefined) reply.nullBulk();
-    else reply.bulkStr(v);
+    const v = h === undefined || deleted ? Getf.NotFound : hashGetValue(call, db, key, h, args.str(i), false);
+    if (typeof v === 'string') reply.bulkStr(v);
+    else reply.nullBulk();
+    if (v === Getf.Expired) expired++;
+    else if (v === Getf.ExpiredHash) deleted = true;
+  }
+  if (expired > 0) {
+    notifyKeyspaceEvent(server, 'h', 'hexpired', key, db.id);
+    if (deleted) notifyKeyspaceEvent(server, 'g', 'del', key, db.id);
   }
 }
 
@@ -132,19 +185,29 @@ function hdel(call: CommandCall): void {
   reply.integer(deleted);
 }
 
+/** HLEN is hashTypeLength(o, 0): fields whose deadline passed but are not yet deleted count. */
 function hlen(call: CommandCall): void {
   const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
   if (h !== null) call.reply.integer(h === undefined ? 0 : h.size);
 }
 
+/** The live value of a field (expired ones deleted) for HSTRLEN and HEXISTS. */
+function fieldArg(call: CommandCall): string | Getf | null {
+  const db = call.server.keyspace.dbs[call.client.db];
+  const key = call.args.str(1);
+  const h = lookupHash(call, db, key, true);
+  if (h === null) return null;
+  return h === undefined ? Getf.NotFound : hashGetValue(call, db, key, h, call.args.str(2));
+}
+
 function hstrlen(call: CommandCall): void {
-  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
-  if (h !== null) call.reply.integer(h?.get(call.args.str(2))?.length ?? 0);
+  const v = fieldArg(call);
+  if (v !== null) call.reply.integer(typeof v === 'string' ? v.length : 0);
 }
 
 function hexists(call: CommandCall): void {
-  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
-  if (h !== null) call.reply.integer(h?.has(call.args.str(2)) ? 1 : 0);
+  const v = fieldArg(call);
+  if (v !== null) call.reply.integer(typeof v === 'string' ? 1 : 0);
 }
 
 const enum Want {
@@ -158,11 +221,14 @@ function getAll(call: CommandCall, want: Want): void {
   const { reply } = call;
   const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], call.args.str(1), true);
   if (h === null) return;
-  const n = h === undefined ? 0 : h.size;
+  // Fields whose deadline passed are left out, not deleted (hashTypeLength(o, 1)).
+  const ttls = h?.ttls ?? null;
+  const n = h === undefined ? 0 : h.size - (ttls === null ? 0 : ttls.expiredCount(call.now));
   if (want === Want.Both) reply.map(n);
   else reply.array(n);
   if (h === undefined) return;
-  for (const e of h.entries()) {
+  for (const e of h.ordered(call.server.config)) {
+    if (ttls !== null && ttls.expired(e.key, call.now)) continue;
     if (want & Want.Fields) reply.bulkStr(e.key);
     if (want & Want.Values) reply.bulkStr(e.value);
   }
@@ -181,9 +247,10 @@ function hincrby(call: CommandCall): void {
   const key = args.str(1);
   const found = lookupHash(call, db, key, false);
   if (found === null) return;
-  const h = found ?? new RedisHash();
   const field = args.str(2);
-  const old = h.get(field);
+  const got = found === undefined ? Getf.NotFound : hashGetValue(call, db, key, found, field);
+  const h = found === undefined || got === Getf.ExpiredHash ? new RedisHash() : found;
+  const old = typeof got === 'string' ? got : undefined;
   let cur: number | bigint = 0;
   if (old !== undefined) {
     const v = parseInteger(old);
@@ -198,8 +265,9 @@ function hincrby(call: CommandCall): void {
     reply.error(ERR_OVERFLOW);
     return;
   }
-  h.set(field, String(next));
-  hashWritten(call, db, key, h, found === undefined, 'hincrby', 1);
+  // The field keeps its deadline (HASH_SET_KEEP_TTL).
+  h.set(field, String(next), true);
+  hashWritten(call, db, key, h, h !== found, 'hincrby', 1);
   reply.integer(next);
 }
 
@@ -219,9 +287,10 @@ function hincrbyfloat(call: CommandCall): void {
   const key = args.str(1);
   const found = lookupHash(call, db, key, false);
   if (found === null) return;
-  const h = found ?? new RedisHash();
   const field = args.str(2);
-  const old = h.get(field);
+  const got = found === undefined ? Getf.NotFound : hashGetValue(call, db, key, found, field);
+  const h = found === undefined || got === Getf.ExpiredHash ? new RedisHash() : found;
+  const old = typeof got === 'string' ? got : undefined;
   let sum = incr;
   if (old !== undefined) {
     const v = parseLongDouble(old);
@@ -237,8 +306,8 @@ function hincrbyfloat(call: CommandCall): void {
     sum = s;
   }
   const text = formatLongDouble(sum);
-  h.set(field, text);
-  hashWritten(call, db, key, h, found === undefined, 'hincrbyfloat', 1);
+  h.set(field, text, true);
+  hashWritten(call, db, key, h, h !== found, 'hincrbyfloat', 1);
   reply.bulkStr(text);
 }
 
@@ -276,8 +345,11 @@ function hrandfield(call: CommandCall): void {
     }
     count = clampCount(c);
   }
-  const h = lookupHash(call, call.server.keyspace.dbs[call.client.db], args.str(1), true);
+  const db = call.server.keyspace.dbs[call.client.db];
+  let h = lookupHash(call, db, args.str(1), true);
   if (h === null) return;
+  // Every due field goes first, and the key with them if none is left (hashTypeExpireIfNeeded).
+  if (h !== undefined && expireAllDue(call, db, args.str(1), h)) h = undefined;
   if (args.count === 2) {
     if (h === undefined) reply.nullBulk();
     else reply.bulkStr(h.random().key);
@@ -301,17 +373,22 @@ function hrandfield(call: CommandCall): void {
   const n = Math.min(count, h.size);
   reply.array(flat ? n * 2 : n);
   if (count >= h.size) {
-    for (const e of h.entries()) replyField(reply, e, withValues);
+    for (const e of h.ordered(call.server.config)) replyField(reply, e, withValues);
     return;
   }
   for (const e of distinctSample(h.size, count, () => h.random(), h.entries())) replyField(reply, e, withValues);
 }
 
 
-// ---- HSCAN, and the cursor and options SSCAN shares ------------------------------------------
+/** Redis's hashTypeExpireIfNeeded: expires every due field of `h`; true when the key went with them. */
+function expireAllDue(call: CommandCall, db: Db, key: string, h: RedisHash): boolean {
+  const ttls = h.ttls;
+  if (ttls === null || ttls.minExpire() >= call.now || call.server.keyspace.expiryPaused) return false;
+  expireHashFields(db, key, h, call.now, Infinity);
+  return h.size === 0;
+}
 
-
-
+// ---- HSCAN ------------------------------------------------------------------------------------
 
 
 function hscan(call: CommandCall): void {
@@ -329,14 +406,19 @@ function hscan(call: CommandCall): void {
   // A listpack hash is answered whole, cursor 0, as Redis does; a hashtable one COUNT at a time.
   let next = 0;
   let found: Iterable<HashEntry>;
-  if (h.encoding(server.config) === 'listpack') found = h.entries();
+  if (h.encoding(server.config) !== 'hashtable') found = h.ordered(server.config);
   else {
     const out: HashEntry[] = [];
     next = h.scan(cursor, opts.count, out);
     found = out;
   }
   const matched: HashEntry[] = [];
-  for (const e of found) if (opts.pattern === null || globMatch(opts.pattern, e.key, false)) matched.push(e);
+  const ttls = h.ttls;
+  for (const e of found) {
+    // Fields whose deadline passed are skipped, not deleted.
+    if (ttls !== null && ttls.expired(e.key, call.now)) continue;
+    if (opts.pattern === null || globMatch(opts.pattern, e.key, false)) matched.push(e);
+  }
   reply.array(2);
   reply.bulkStr(String(next));
   reply.array(matched.length * 2);

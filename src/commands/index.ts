@@ -10,6 +10,7 @@ import { expireCommands } from './expire.js';
 import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
+import { hashExpireCommands } from './hash-expire.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
 import { lcsCommands } from './lcs.js';
@@ -61,6 +62,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...bitfieldCommands,
     ...listCommands,
     ...hashCommands,
+    ...hashExpireCommands,
     ...setCommands,
     ...zsetCommands,
     ...geoCommands,

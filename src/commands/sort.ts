@@ -16,6 +16,7 @@ import { KEY_READ } from '../acl/user.js';
 import { ClientFlag } from '../clients/flags.js';
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisHash } from '../data/hash.js';
+import { hashGetValue } from './hashes.js';
 import { RedisList } from '../data/list.js';
 import { RedisSet } from '../data/set.js';
 import { strText, type RedisString } from '../data/string.js';
@@ -75,7 +76,9 @@ function lookupByPattern(call: CommandCall, db: Db, pattern: string, subst: stri
   if (v === undefined) return null;
   if (hasField) {
     if (!(v instanceof RedisHash)) return null;
-    return v.get(pattern.slice(arrow + 2)) ?? null;
+    // An expired field is deleted here as HGET would (sort.c passes HFE_LAZY_EXPIRE).
+    const got = hashGetValue(call, db, key, v, pattern.slice(arrow + 2));
+    return typeof got === 'string' ? got : null;
   }
   if (typeof v === 'string' || Buffer.isBuffer(v)) return v;
   return null;

@@ -74,10 +74,13 @@ function xorObjectDigest(digest: Buffer, v: Value, hasExpire: boolean): void {
     }
   } else if (v instanceof RedisHash) {
     const ele = Buffer.alloc(20);
+    const ttls = v.ttls;
     for (const e of v.entries()) {
       ele.fill(0);
       mixDigest(ele, e.key);
       mixDigest(ele, e.value);
+      // 7.4 marks a field with a deadline (whatever it is), expired or not.
+      if (ttls !== null && ttls.get(e.key) !== undefined) xorDigest(ele, '!!hexpire!!');
       xorDigest(digest, ele);
     }
   } else if (v instanceof RedisStream) {

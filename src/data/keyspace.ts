@@ -67,7 +67,12 @@ export interface KeyspaceObserver {
 }
 
 /** Keyspace events raised by the keyspace itself; the server turns them into notifications. */
-export type KeyspaceNotifier = (cls: 'n' | 'x' | 'm', event: 'new' | 'expired' | 'keymiss', key: string, db: number) => void;
+export type KeyspaceNotifier = (
+  cls: 'n' | 'x' | 'm' | 'h' | 'g',
+  event: 'new' | 'expired' | 'keymiss' | 'hexpired' | 'del',
+  key: string,
+  db: number,
+) => void;
 
 /** How a lookup treats the key, as Redis's LOOKUP_* flags. */
 export const enum Lookup {
@@ -106,6 +111,16 @@ export class Db {
   avgTtl = 0;
   /** Keys removed because their deadline passed (INFO expired_keys). */
   expiredKeys = 0;
+  /** Hash fields removed because their deadline passed (Redis 7.4's stat_expired_subkeys). */
+  expiredSubkeys = 0;
+  /**
+   * Hashes that may have field deadlines, by key (Redis's db->hexpires), for the active field
+   * cycle (active-expire.ts). An entry whose key was since deleted or overwritten is stale and
+   * dropped when the cycle meets it, as is one whose hash no longer has a field deadline.
+   */
+  hexpires = new Map<string, RedisHash>();
+  /** No registered hash has a field due before this (ms): the field cycle skips the db till then. */
+  hexpiresNext = Infinity;
   observer: KeyspaceObserver | undefined;
   private readonly keysView: ReadonlyMap<string, Value>;
   private readonly expiresView: ExpiresMap;
@@ -113,6 +128,11 @@ export class Db {
   constructor(readonly id: number, private readonly ks: Keyspace) {
     this.keysView = new KeysView(this);
     this.expiresView = new ExpiresView(this);
+  }
+
+  /** The keyspace this database belongs to (its notifier, clock and flags). */
+  get keyspace(): Keyspace {
+    return this.ks;
   }
 
   /** Every key with its value, expired ones not yet reclaimed included (read-only view). */
@@ -133,6 +153,13 @@ export class Db {
   /** Number of keys with a deadline. */
   get volatileCount(): number {
     return this.t.volSlot.length;
+  }
+
+  /** Registers the hash at `key` as having field deadlines, for the active field cycle. */
+  registerFieldTtls(key: string, h: RedisHash): void {
+    this.hexpires.set(key, h);
+    const min = h.ttls?.minExpire() ?? Infinity;
+    if (min < this.hexpiresNext) this.hexpiresNext = min;
   }
 
   /** Signals an in-place change of `key` (a list push, a hash field...): Redis's signalModifiedKey. */
@@ -337,6 +364,8 @@ export class Db {
     const n = this.t.size;
     this.observer?.dbFlushed(this.id);
     this.t.dispose();
+    this.hexpires.clear();
+    this.hexpiresNext = Infinity;
     this.expireCursor = 0;
     this.avgTtl = 0;
     this.lastKey = undefined;
@@ -346,13 +375,17 @@ export class Db {
   /** SWAPDB: exchanges contents (keys, deadlines, expiry sweep state) with `other`. */
   swapWith(other: Db): void {
     this.lastKey = other.lastKey = undefined;
-    const { t, expireCursor, avgTtl } = this;
+    const { t, expireCursor, avgTtl, hexpires, hexpiresNext } = this;
     this.t = other.t;
     this.expireCursor = other.expireCursor;
     this.avgTtl = other.avgTtl;
+    this.hexpires = other.hexpires;
+    this.hexpiresNext = other.hexpiresNext;
     other.t = t;
     other.expireCursor = expireCursor;
     other.avgTtl = avgTtl;
+    other.hexpires = hexpires;
+    other.hexpiresNext = hexpiresNext;
   }
 
   /**
@@ -450,6 +483,8 @@ export class Db {
   private insert(key: string, v: Value, clock: number, expire: number): void {
     const s = this.t.add(key, v, clock);
     if (expire >= 0) this.t.setDeadline(s, expire);
+    // RENAME, MOVE and COPY carry a hash's field deadlines: register it under its new key.
+    if (v instanceof RedisHash && v.ttls !== null && v.ttls.size > 0) this.registerFieldTtls(key, v);
     this.ks.notifier?.('n', 'new', key, this.id);
   }
 
@@ -490,6 +525,9 @@ export class Keyspace {
   /** Active expiry state carried from one cycle to the next (Redis keeps these in statics). */
   expireDb = 0;
   timelimitExit = false;
+  /** The field cycle's database and how many fields it expired there without catching up. */
+  hfeDb = 0;
+  hfeSequence = 0;
   private configured = false;
 
   constructor(databases: number) {

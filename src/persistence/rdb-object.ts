@@ -197,7 +197,9 @@ export function saveObject(v: Value, opts: SaveOptions): { type: number; body: U
     return { type: RDB_TYPE_ZSET_2, body: o.done() };
   }
   if (v instanceof RedisHash) {
-    if (enc === 'listpack') {
+    // RDB 11 has no place for field deadlines (7.4's RDB 12 types 24 and 25): a listpackex goes
+    // as the listpack it would be without them.
+    if (enc === 'listpack' || enc === 'listpackex') {
       const items: string[] = [];
       for (const e of v.entries()) items.push(e.key, e.value);
       o.str(listpackOf(items).bytes(), compress);

@@ -47,7 +47,8 @@ export class Cron {
     // Expired keys are reclaimed a little every tick, within Redis's time budget (25 ms at hz 10);
     // nothing while clients are paused (Blocked.setPause).
     if (this.debugFlags.activeExpire) {
-      activeExpireCycle(this.keyspace, now, ((25 + 2 * (this.keyspace.activeExpireEffort - 1)) * 10) / this.config.int('hz'));
+      const hz = this.config.int('hz');
+      activeExpireCycle(this.keyspace, now, ((25 + 2 * (this.keyspace.activeExpireEffort - 1)) * 10) / hz, hz);
     }
     if (st.limits) {
       const over = st.limits.cron(this.clients, st.counters, now, (slot) => this.clients.atSlot(slot));

@@ -57,7 +57,7 @@ export class ServerStats {
       c.usec = 0;
       c.histogram = undefined;
     }
-    for (const db of s.keyspace.dbs) db.expiredKeys = 0;
+    for (const db of s.keyspace.dbs) db.expiredKeys = db.expiredSubkeys = 0;
     s.memory.evictor.evictedKeys = 0;
     s.keyspace.hits = s.keyspace.misses = 0;
     const denied = s.acl.deniedCount;
@@ -95,7 +95,11 @@ export class ServerStats {
     const base = this.statBase;
     const native = (f: Stat) => n[f] - base[f];
     let expired = 0;
-    for (const db of s.keyspace.dbs) expired += db.expiredKeys;
+    let expiredSubkeys = 0;
+    for (const db of s.keyspace.dbs) {
+      expired += db.expiredKeys;
+      expiredSubkeys += db.expiredSubkeys;
+    }
     const denied = s.acl.deniedCount;
     const life = s.lifecycle.stats;
     const limits = s.st.limits;
@@ -109,6 +113,8 @@ export class ServerStats {
       ['total_net_repl_output_bytes', 0],
       ['rejected_connections', native(Stat.Rejected) + life.rejectedConnections],
       ['expired_keys', expired],
+      // Redis 7.4: hash fields removed because their deadline passed (HEXPIRE and siblings).
+      ['expired_subkeys', expiredSubkeys],
       ['evicted_keys', s.memory.evictor.evictedKeys],
       ['evicted_clients', limits?.evictedClients ?? 0],
       ['keyspace_hits', s.keyspace.hits],
