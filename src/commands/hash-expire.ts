@@ -30,11 +30,11 @@ const enum Cond {
   LT = 8,
 }
 
-const ERR_FIELDS = 'Mandatory argument FIELDS is missing or not at the right position';
-const ERR_NUMFIELDS_MATCH = 'The `numfields` parameter must match the number of arguments';
+export const ERR_FIELDS = 'Mandatory argument FIELDS is missing or not at the right position';
+export const ERR_NUMFIELDS_MATCH = 'The `numfields` parameter must match the number of arguments';
 
 /** The hash at `key`, undefined when missing; null after replying WRONGTYPE. */
-function lookup(call: CommandCall, db: Db, key: string, read: boolean): RedisHash | undefined | null {
+export function lookup(call: CommandCall, db: Db, key: string, read: boolean): RedisHash | undefined | null {
   const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
   if (v === undefined || v instanceof RedisHash) return v;
   call.reply.error(ERR_WRONGTYPE);
@@ -45,7 +45,7 @@ function lookup(call: CommandCall, db: Db, key: string, read: boolean): RedisHas
  * `FIELDS numfields field...` starting at argument `at` (the FIELDS keyword): the number of fields,
  * or null after Redis's error. `rangeMsg` is the text for a numfields that is not an integer >= 1.
  */
-function fieldsArg(call: CommandCall, at: number, rangeMsg: string): number | null {
+export function fieldsArg(call: CommandCall, at: number, rangeMsg: string): number | null {
   const { args, reply } = call;
   if (!args.is(at, 'fields')) {
     reply.error(ERR_FIELDS);
@@ -74,8 +74,13 @@ function replyAll(call: CommandCall, n: number, code: number): void {
  * when `seconds`; null after an error reply.
  */
 function deadlineArg(call: CommandCall, basetime: number, seconds: boolean): number | null {
+  return parseDeadline(call, 2, basetime, seconds);
+}
+
+/** parseExpireTime: argument `at` as a deadline in ms (HGETEX and HSETEX share it); null after the error. */
+export function parseDeadline(call: CommandCall, at: number, basetime: number, seconds: boolean): number | null {
   const { args, reply } = call;
-  const v = parseInteger(args.str(2));
+  const v = parseInteger(args.str(at));
   if (v === null) {
     reply.error(ERR_NOT_INTEGER);
     return null;

@@ -11,6 +11,7 @@ import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { hashExpireCommands } from './hash-expire.js';
+import { hashGetExCommands } from './hash-getex.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
 import { lcsCommands } from './lcs.js';
@@ -63,6 +64,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...listCommands,
     ...hashCommands,
     ...hashExpireCommands,
+    ...hashGetExCommands,
     ...setCommands,
     ...zsetCommands,
     ...geoCommands,
