@@ -104,6 +104,10 @@ export interface PersistenceControl {
   saves: number;
   /** After FLUSHALL: an empty dump when save points are set. */
   afterFlushAll(): void;
+  /** BGSAVE [SCHEDULE]: the status to reply, or the error. */
+  bgsave(schedule: boolean): { ok: string } | { error: string };
+  /** FLUSHALL stops a background save before emptying the data (killRDBChild). */
+  abortBackground(): void;
   /** DEBUG RELOAD: an error text when it failed. */
   reload(opts: { save: boolean; flush: boolean; merge: boolean }): string | undefined;
 }

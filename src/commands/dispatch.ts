@@ -4,7 +4,7 @@
 import { ClientFlag } from '../clients/flags.js';
 import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
-import { CmdFlag, type Command, type CommandCall, type CommandTable } from '../table/table.js';
+import { CmdFlag, keySpecPositions, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 
 /** C string semantics for text Redis formats with %s: stops at the first NUL. */
 function cstr(s: string): string {
@@ -157,11 +157,35 @@ function protectedCommandDenied(call: CommandCall, cmd: Command): string | null 
   return `${base.toUpperCase()} command not allowed. If the ${directive} option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.`;
 }
 
+/** The keys a write command names (key specs, a getKeys hook, or the legacy range), told to the keyspace's hook. */
+function preserveKeys(call: CommandCall, cmd: Command): void {
+  const { args, server } = call;
+  const db = server.keyspace.dbs[call.client.db]!;
+  const argc = args.count;
+  const at = (i: number) => args.str(i);
+  if (cmd.def.getKeys) {
+    for (const k of cmd.def.getKeys(argc, (i) => args.lower(i))) db.willChange(args.str(k.pos));
+  } else if (cmd.def.keySpecs && cmd.def.keySpecs.length > 0) {
+    for (const spec of cmd.def.keySpecs) for (const pos of keySpecPositions(spec, argc, at)) db.willChange(args.str(pos));
+  } else if (cmd.firstKey > 0) {
+    const last = cmd.lastKey < 0 ? argc + cmd.lastKey : cmd.lastKey;
+    for (let i = cmd.firstKey; i <= last && i < argc; i += cmd.step || 1) db.willChange(args.str(i));
+  }
+  // COPY ... DB n REPLACE overwrites its destination in another database.
+  if (cmd.name === 'copy') {
+    for (let i = 3; i + 1 < argc; i++) {
+      if (args.is(i, 'db')) server.keyspace.dbs[Number(args.str(i + 1))]?.willChange(args.str(2));
+    }
+  }
+}
+
 /**
  * Redis's call(): runs the handler and counts it. A call that blocks is counted when it is
  * served (it runs again) or times out; an error reply makes it a failed call.
  */
 export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHooks): void {
+  // A background save in progress writes what the keys a write command names held before it runs.
+  if (cmd.flags & CmdFlag.Write && call.server.keyspace.beforeChange !== undefined) preserveKeys(call, cmd);
   const errors = call.reply.errorCount;
   const start = call.clock;
   cmd.handler!(call);

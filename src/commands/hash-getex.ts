@@ -17,6 +17,7 @@ function getLazy(call: CommandCall, db: Db, h: RedisHash, field: string): string
   if (v === undefined) return 'missing';
   if (!h.isExpired(field, call.now)) return v;
   if (!call.server.keyspace.expiryPaused) {
+    db.willChange(call.args.str(1));
     h.delete(field);
     db.expiredSubkeys++;
   }

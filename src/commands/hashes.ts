@@ -67,6 +67,7 @@ export function hashGetValue(call: CommandCall, db: Db, key: string, h: RedisHas
   if (!h.isExpired(field, call.now)) return v;
   const { server } = call;
   if (server.keyspace.expiryPaused) return Getf.Expired;
+  db.willChange(key);
   h.delete(field);
   db.expiredSubkeys++;
   if (notify) notifyKeyspaceEvent(server, 'h', 'hexpired', key, db.id);

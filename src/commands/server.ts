@@ -25,6 +25,7 @@ function flushMode(call: CommandCall): boolean {
 
 function flushall(call: CommandCall): void {
   if (!flushMode(call)) return;
+  call.server.persistence.abortBackground();
   call.server.dirty += call.server.keyspace.flushAll();
   call.server.persistence.afterFlushAll();
   call.server.dirty++;

@@ -127,6 +127,7 @@ export function expireHashFields(db: Db, key: string, h: RedisHash, nowMs: numbe
   if (ttls === null) return 0;
   const fields = ttls.due(nowMs, max);
   if (fields.length === 0) return 0;
+  db.willChange(key);
   for (const f of fields) h.delete(f);
   db.expiredSubkeys += fields.length;
   const ks = db.keyspace;

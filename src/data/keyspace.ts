@@ -5,60 +5,16 @@
 // sweeps that list. Keys are binary strings (one char per byte); values are owned copies. Expired
 // keys are never returned: every lookup checks the deadline against the batch clock, deleting the
 // key (lazy expiry) unless expiry is paused.
-import type { Config } from '../config/config.js';
 import { KeysView, ExpiresView, type ExpiresMap } from './db-views.js';
 import { RedisHash } from './hash.js';
 import { KeyTable } from './keytable.js';
 import { lfuAccessed, lfuDecayed, lfuInitial } from './lfu.js';
-import { RedisList } from './list.js';
-import { RedisSet } from './set.js';
-import { RedisStream } from './stream.js';
-import { isRedisString, type RedisString } from './string.js';
-import { RedisZset } from './zset.js';
+import type { Value } from './value.js';
 
 export { activeExpireCycle } from './active-expire.js';
 export type { ExpiresMap } from './db-views.js';
 
-/** A stored value: a string, a list, a hash, a set, a sorted set or a stream. Other types join this union. */
-export type Value = RedisString | RedisList | RedisHash | RedisSet | RedisZset | RedisStream;
-
-/** The name TYPE prints for a value ('none' for a missing key). */
-export function typeName(v: Value | undefined): string {
-  if (v === undefined) return 'none';
-  if (v instanceof RedisList) return 'list';
-  if (v instanceof RedisHash) return 'hash';
-  if (v instanceof RedisSet) return 'set';
-  if (v instanceof RedisZset) return 'zset';
-  if (v instanceof RedisStream) return 'stream';
-  return 'string';
-}
-
-/** True for string values: what GET, INCR and the other string commands accept. */
-export function isString(v: Value): v is RedisString {
-  return isRedisString(v);
-}
-
-/** What aggregate value classes offer COPY and OBJECT ENCODING (RedisHash, RedisSet, ...). */
-interface Cloneable {
-  clone(): Value;
-}
-interface Encoded {
-  encoding(config: Config): string;
-}
-
-/** COPY's duplicate of a value: strings by value (Buffers copied), aggregates via clone(). */
-export function cloneValue(v: Value): Value | undefined {
-  if (typeof v === 'string') return v;
-  if (v instanceof Uint8Array) return Buffer.from(v);
-  const c = v as unknown as Partial<Cloneable>;
-  return typeof c.clone === 'function' ? c.clone() : undefined;
-}
-
-/** OBJECT ENCODING of an aggregate that models its encoding, undefined if it does not. */
-export function modelledEncoding(v: Value, config: Config): string | undefined {
-  const e = v as unknown as Partial<Encoded>;
-  return typeof e.encoding === 'function' ? e.encoding(config) : undefined;
-}
+export { cloneValue, isString, modelledEncoding, typeName, type Value } from './value.js';
 
 /** Told about every change of a key: WATCH and client-side caching invalidation hang off it. */
 export interface KeyspaceObserver {
@@ -222,6 +178,7 @@ export class Db {
     if (s < 0) {
       this.insert(key, value, this.ks.newLru(now), -1);
     } else {
+      this.ks.beforeChange?.(this, s);
       const old = t.valueAt(s)!;
       t.setValue(s, value);
       if (old !== value) this.ks.dropped?.(old, value);
@@ -236,6 +193,7 @@ export class Db {
   setExpire(key: string, whenMs: number): void {
     const s = this.t.slotOf(key);
     if (s < 0) return;
+    this.ks.beforeChange?.(this, s);
     this.t.setDeadline(s, whenMs);
     this.observer?.keyModified(this.id, key);
   }
@@ -257,6 +215,7 @@ export class Db {
   dropExpire(key: string): boolean {
     const s = this.t.slotOf(key);
     if (s < 0 || this.t.volIndex(s) === 0) return false;
+    this.ks.beforeChange?.(this, s);
     this.t.dropDeadline(s);
     return true;
   }
@@ -361,6 +320,7 @@ export class Db {
 
   /** Removes every key (FLUSHDB); returns how many there were. Watchers are told first. */
   clear(): number {
+    this.ks.beforeClear?.(this);
     const n = this.t.size;
     this.observer?.dbFlushed(this.id);
     this.t.dispose();
@@ -374,6 +334,8 @@ export class Db {
 
   /** SWAPDB: exchanges contents (keys, deadlines, expiry sweep state) with `other`. */
   swapWith(other: Db): void {
+    this.ks.beforeClear?.(this);
+    this.ks.beforeClear?.(other);
     this.lastKey = other.lastKey = undefined;
     const { t, expireCursor, avgTtl, hexpires, hexpiresNext } = this;
     this.t = other.t;
@@ -386,6 +348,32 @@ export class Db {
     other.avgTtl = avgTtl;
     other.hexpires = hexpires;
     other.hexpiresNext = hexpiresNext;
+  }
+
+  /** One past the highest slot in use: slots below it may hold keys (a snapshot walks them). */
+  get slotTop(): number {
+    return this.t.top;
+  }
+
+  /** The key in slot `s` with its value, deadline (-1: none) and access clock; undefined when free. */
+  slotEntry(s: number): { key: string; value: Value; expire: number; clock: number } | undefined {
+    const t = this.t;
+    const key = t.keyAt(s);
+    if (key === undefined) return undefined;
+    return { key, value: t.valueAt(s)!, expire: t.deadline(s), clock: t.clock[s]! };
+  }
+
+  /** A background save in progress is told that `key` is about to change in place. */
+  willChange(key: string): void {
+    const hook = this.ks.beforeChange;
+    if (hook === undefined) return;
+    const s = this.t.slotOf(key);
+    if (s >= 0) hook(this, s);
+  }
+
+  /** The slot of `key` (-1: absent), deadline not checked. */
+  slotOf(key: string): number {
+    return this.t.slotOf(key);
   }
 
   /**
@@ -489,6 +477,7 @@ export class Db {
   }
 
   private unlink(s: number): void {
+    this.ks.beforeChange?.(this, s);
     if (this.lastSlot === s) this.lastKey = undefined;
     this.t.remove(s);
   }
@@ -508,6 +497,13 @@ export class Keyspace {
    * that native memory behind it can be freed at once; RENAME and MOVE move values, not drop them.
    */
   dropped: ((v: Value, replacement: Value | undefined) => void) | undefined;
+  /**
+   * A background save in progress (persistence/snapshot.ts): told before the key in slot `s` of
+   * `db` changes value or deadline or goes, and before a database is emptied or swapped, so that
+   * it writes what the key held when the save started.
+   */
+  beforeChange: ((db: Db, s: number) => void) | undefined;
+  beforeClear: ((db: Db) => void) | undefined;
   /** CLIENT PAUSE: expired keys read as missing but stay, and the active cycle does nothing. */
   expiryPaused = false;
   /** The last batch clock seen by a lookup or expiry cycle: the time of writes given no clock. */

@@ -8,7 +8,9 @@ import type { Keyspace } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import type { Logger } from '../util/log.js';
 import { REDIS_VERSION } from '../config/version.js';
+import { BackgroundSave } from './bgsave.js';
 import { readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
+import { Snapshot, type KeyOf } from './snapshot.js';
 
 /** What persistence needs of the server around it. */
 export interface PersistenceHost {
@@ -48,39 +50,42 @@ export class Persistence {
     return (v) => ({ config, encoding: this.host.encodingOf(v), listNodes: v instanceof RedisList ? this.host.listNodes(v) : undefined, compress, rdbVersion: 10 });
   }
 
-  /** rdbSave: the whole dataset to dir/dbfilename now. An error text when it failed. */
-  save(): string | undefined {
-    const { config, keyspace, log } = this.host;
-    const path = this.path;
-    const temp = join(config.str('dir'), `temp-${process.pid}.rdb`);
-    const now = Date.now();
+  /** The aux fields a file starts with (rdbSaveInfoAuxFields). */
+  private aux(now: number): [string, string | number][] {
+    return [
+      ['redis-ver', REDIS_VERSION],
+      ['redis-bits', 64],
+      ['ctime', Math.floor(now / 1000)],
+      ['used-mem', this.host.usedMemory()],
+      ['aof-base', 0],
+    ];
+  }
+
+  /** How a key is written: its deadline, and its idle time or frequency under an LRU or LFU policy. */
+  private keyOf(now: number): KeyOf {
+    const { config, keyspace } = this.host;
     const lfu = keyspace.lfu;
     const lru = config.str('maxmemory-policy').includes('lru');
+    return (_db, e) => ({
+      key: e.key,
+      value: e.value,
+      expire: e.expire,
+      idle: lru ? Math.max(0, Math.floor(now / 1000) - e.clock) : undefined,
+      freq: lfu ? keyspace.lfuCounter(e.clock, now) : undefined,
+    });
+  }
+
+  /** rdbSave: the whole dataset to dir/dbfilename now. An error text when it failed. */
+  save(): string | undefined {
+    if (this.bg) return 'Background save already in progress';
+    const { config, keyspace, log } = this.host;
+    const temp = join(config.str('dir'), `temp-${process.pid}.rdb`);
+    const now = Date.now();
     try {
-      writeRdbFile(path, temp, config.bool('rdbchecksum'), (w) => {
-        w.header([
-          ['redis-ver', REDIS_VERSION],
-          ['redis-bits', 64],
-          ['ctime', Math.floor(now / 1000)],
-          ['used-mem', this.host.usedMemory()],
-          ['aof-base', 0],
-        ], this.host.libraries());
-        const encode = this.encode;
-        for (const db of keyspace.dbs) {
-          if (db.size === 0) continue;
-          w.selectDb(db.id, db.size, db.volatileCount);
-          db.forEachRaw((key, value) => {
-            const deadline = db.rawDeadline(key);
-            const clock = db.accessClock(key) ?? 0;
-            w.key({
-              key,
-              value,
-              expire: deadline ?? -1,
-              idle: lru ? Math.max(0, Math.floor(now / 1000) - clock) : undefined,
-              freq: lfu ? keyspace.lfuCounter(clock, now) : undefined,
-            }, encode);
-          });
-        }
+      writeRdbFile(this.path, temp, config.bool('rdbchecksum'), (w) => {
+        w.header(this.aux(now), this.host.libraries());
+        const snap = new Snapshot(keyspace, w, this.encode, this.keyOf(now));
+        snap.step(Infinity, Infinity);
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
@@ -95,8 +100,95 @@ export class Persistence {
     return undefined;
   }
 
+  // ---- BGSAVE -----------------------------------------------------------------------------------
+
+  /** The background save in progress. */
+  bg: BackgroundSave | undefined;
+  private lastBgsaveTry = 0;
+  lastBgsaveSeconds = -1;
+
+  /** BGSAVE [SCHEDULE]: the status text to reply, or an error text. */
+  bgsave(schedule: boolean): { ok: string } | { error: string } {
+    // SCHEDULE waits for another kind of child (an AOF rewrite): never for a save in progress.
+    void schedule;
+    if (this.bg) return { error: 'Background save already in progress' };
+    const err = this.startBackground();
+    return err === undefined ? { ok: 'Background saving started' } : { error: err };
+  }
+
+  private startBackground(): string | undefined {
+    const { config, keyspace, log } = this.host;
+    const now = Date.now();
+    this.lastBgsaveTry = now;
+    const dirtyBefore = this.host.dirty;
+    try {
+      this.bg = new BackgroundSave({
+        path: this.path,
+        temp: join(config.str('dir'), `temp-${process.pid}.rdb`),
+        checksum: config.bool('rdbchecksum'),
+        keyspace,
+        aux: this.aux(now),
+        libraries: this.host.libraries(),
+        encode: this.encode,
+        keyOf: this.keyOf(now),
+        keyDelayUs: () => config.int('rdb-key-save-delay'),
+        done: (error) => this.backgroundDone(error, dirtyBefore),
+      });
+    } catch (e) {
+      this.lastStatus = 'err';
+      log.warning(`Can't save in background: ${(e as Error).message}`);
+      return (e as Error).message;
+    }
+    log.notice('Background saving started');
+    return undefined;
+  }
+
+  private backgroundDone(error: string | undefined, dirtyBefore: number): void {
+    const bg = this.bg!;
+    this.bg = undefined;
+    this.lastBgsaveSeconds = Math.round((Date.now() - bg.startedMs) / 1000);
+    const log = this.host.log;
+    if (error === undefined) {
+      log.notice('DB saved on disk');
+      log.notice('Background saving terminated with success');
+      // Changes made while it ran stay counted (dirty - dirty_before_bgsave).
+      this.host.dirty = Math.max(0, this.host.dirty - dirtyBefore);
+      this.lastSave = Math.floor(Date.now() / 1000);
+      this.lastStatus = 'ok';
+    } else {
+      log.warning(`Background saving error: ${error}`);
+      this.lastStatus = 'err';
+    }
+  }
+
+  /** killRDBChild: FLUSHALL and SHUTDOWN stop a background save (its temp file removed). */
+  abortBackground(): void {
+    if (!this.bg) return;
+    this.bg.abort();
+    this.bg = undefined;
+    this.host.log.warning('Background saving terminated by signal');
+  }
+
+  /** serverCron's save points: a BGSAVE when enough changes are old enough. */
+  cron(now: number): void {
+    if (this.bg || !this.hasSavePoints) return;
+    const words = this.host.config.str('save').trim().split(/\s+/).map(Number);
+    const sinceSave = Math.floor(now / 1000) - this.lastSave;
+    for (let i = 0; i + 1 < words.length; i += 2) {
+      const seconds = words[i]!;
+      const changes = words[i + 1]!;
+      // After a failed save, a retry waits CONFIG_BGSAVE_RETRY_DELAY (5 s).
+      if (this.host.dirty >= changes && sinceSave > seconds && (now - this.lastBgsaveTry > 5000 || this.lastStatus === 'ok')) {
+        this.host.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+        this.startBackground();
+        return;
+      }
+    }
+  }
+
   /** prepareForShutdown: the final snapshot with save points (unless NOSAVE) or with SAVE; false when it failed and FORCE was not given. */
   beforeShutdown(how: { save: boolean; nosave: boolean; force: boolean }): boolean {
+    this.abortBackground();
     if (!((this.hasSavePoints && !how.nosave) || how.save)) return true;
     const log = this.host.log;
     log.notice('Saving the final RDB snapshot before exiting.');
@@ -122,6 +214,7 @@ export class Persistence {
 
   /** flushAllDataAndResetRDB: after FLUSHALL, an empty dump when save points are set. */
   afterFlushAll(): void {
+    this.abortBackground();
     if (this.hasSavePoints) this.save();
   }
 
@@ -203,14 +296,14 @@ export class Persistence {
       ['current_cow_size', 0],
       ['current_cow_size_age', 0],
       ['current_fork_perc', '0.00'],
-      ['current_save_keys_processed', 0],
-      ['current_save_keys_total', 0],
+      ['current_save_keys_processed', this.bg?.keysDone ?? 0],
+      ['current_save_keys_total', this.bg?.keysTotal ?? 0],
       ['rdb_changes_since_last_save', this.host.dirty],
-      ['rdb_bgsave_in_progress', 0],
+      ['rdb_bgsave_in_progress', this.bg ? 1 : 0],
       ['rdb_last_save_time', this.lastSave],
       ['rdb_last_bgsave_status', this.lastStatus],
-      ['rdb_last_bgsave_time_sec', -1],
-      ['rdb_current_bgsave_time_sec', -1],
+      ['rdb_last_bgsave_time_sec', this.lastBgsaveSeconds],
+      ['rdb_current_bgsave_time_sec', this.bg ? Math.round((Date.now() - this.bg.startedMs) / 1000) : -1],
       ['rdb_saves', this.saves],
       ['rdb_last_cow_size', 0],
       ['rdb_last_load_keys_expired', this.lastLoad.expired],

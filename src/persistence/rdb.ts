@@ -82,18 +82,23 @@ export class RdbWriter {
 
   /** rdbSaveKeyValuePair. */
   key(k: RdbKey, encode: EncodeValue): void {
+    this.write(this.encodeKey(k, encode));
+  }
+
+  /** A key's bytes as key() writes them, for keeping until their database's turn (BGSAVE). */
+  encodeKey(k: RdbKey, encode: EncodeValue): Uint8Array {
+    const parts: Uint8Array[] = [];
     if (k.expire !== -1) {
       const b = Buffer.alloc(9);
       b[0] = RDB_OPCODE_EXPIRETIME_MS;
       b.writeBigInt64LE(BigInt(k.expire), 1);
-      this.write(b);
+      parts.push(b);
     }
-    if (k.idle !== undefined) this.write([RDB_OPCODE_IDLE, ...encodeLength(k.idle)]);
-    if (k.freq !== undefined) this.write([RDB_OPCODE_FREQ, k.freq & 0xff]);
+    if (k.idle !== undefined) parts.push(Uint8Array.from([RDB_OPCODE_IDLE, ...encodeLength(k.idle)]));
+    if (k.freq !== undefined) parts.push(Uint8Array.of(RDB_OPCODE_FREQ, k.freq & 0xff));
     const { type, body } = saveObject(k.value, encode(k.value));
-    this.write([type]);
-    this.rawString(k.key);
-    this.write(body);
+    parts.push(Uint8Array.of(type), rawStringBytes(k.key), body);
+    return Buffer.concat(parts);
   }
 
   /** EOF, the checksum, and the last slice. */
@@ -106,16 +111,20 @@ export class RdbWriter {
     this.bytes += 8;
   }
 
-  /** rdbSaveRawString with the integer encoding for short canonical integers. */
   private rawString(s: string): void {
-    if (s.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(s)) {
-      const v = Number(s);
-      if (v >= -128 && v <= 127) return this.write([0xc0, v & 0xff]);
-      if (v >= -32768 && v <= 32767) return this.write([0xc1, v & 0xff, (v >> 8) & 0xff]);
-      if (v >= -2147483648 && v <= 2147483647) return this.write([0xc2, v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff]);
-    }
-    this.write(encodeString(Buffer.from(s, 'latin1'), false));
+    this.write(rawStringBytes(s));
   }
+}
+
+/** rdbSaveRawString with the integer encoding for short canonical integers. */
+function rawStringBytes(s: string): Uint8Array {
+  if (s.length <= 11 && /^(0|-?[1-9][0-9]*)$/.test(s)) {
+    const v = Number(s);
+    if (v >= -128 && v <= 127) return Uint8Array.of(0xc0, v & 0xff);
+    if (v >= -32768 && v <= 32767) return Uint8Array.of(0xc1, v & 0xff, (v >> 8) & 0xff);
+    if (v >= -2147483648 && v <= 2147483647) return Uint8Array.of(0xc2, v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff);
+  }
+  return encodeString(Buffer.from(s, 'latin1'), false);
 }
 
 /**

@@ -22,6 +22,8 @@ export class Cron {
     private readonly lifecycle: ClientLifecycle,
     private readonly blocked: Blocked,
     private readonly tracking: Tracking,
+    /** Save points: a BGSAVE when enough changes are old enough (persistence.ts). */
+    private readonly savePoints: (now: number) => void = () => undefined,
   ) {}
 
   /** (Re)starts the timer at the current hz. */
@@ -55,6 +57,7 @@ export class Cron {
       for (const c of over) this.lifecycle.onOutputLimit(c.slot, false);
       this.lifecycle.evictClients();
     }
+    this.savePoints(now);
     this.tracking.broadcastPending();
     st.writer.commit();
   }
