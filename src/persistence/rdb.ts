@@ -35,31 +35,65 @@ export interface RdbKey {
 /** What a writer needs to know to encode values as OBJECT ENCODING reports them. */
 export type EncodeValue = (v: Value) => SaveOptions;
 
+interface Latin1Buffer extends Buffer {
+  latin1Write(s: string, off: number): number;
+}
+
 /** Buffers bytes, keeps the running CRC, and writes to `fd` in 1 MiB slices. */
 export class RdbWriter {
-  private parts: Uint8Array[] = [];
-  private pending = 0;
+  private buf = Buffer.allocUnsafe(1 << 20) as Latin1Buffer;
+  private pos = 0;
   private crc = 0n;
   bytes = 0;
 
   constructor(private readonly fd: number, private readonly checksum: boolean) {}
 
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n) as Latin1Buffer;
+  }
+
   write(b: Uint8Array | number[]): void {
-    const u = b instanceof Uint8Array ? b : Uint8Array.from(b);
-    this.parts.push(u);
-    this.pending += u.length;
-    if (this.pending >= 1 << 20) this.flush();
+    this.room(b.length);
+    if (b instanceof Uint8Array) this.buf.set(b, this.pos);
+    else for (let i = 0; i < b.length; i++) this.buf[this.pos + i] = b[i]!;
+    this.pos += b.length;
   }
 
   private flush(): void {
-    if (this.pending === 0) return;
-    const chunk = Buffer.concat(this.parts);
+    if (this.pos === 0) return;
+    const chunk = this.buf.subarray(0, this.pos);
     if (this.checksum) this.crc = crc64(this.crc, chunk);
     let off = 0;
     while (off < chunk.length) off += writeSync(this.fd, chunk, off);
     this.bytes += chunk.length;
-    this.parts = [];
-    this.pending = 0;
+    this.pos = 0;
+  }
+
+  /**
+   * A binary string as rdbSaveRawString writes it, uncompressed (keys, and values too short to
+   * compress): an integer encoding when it spells a small canonical integer, else length + bytes.
+   */
+  private plainString(s: string): void {
+    const c = s.charCodeAt(0);
+    if (s.length <= 11 && ((c >= 48 && c <= 57) || c === 45)) {
+      this.write(rawStringBytes(s));
+      return;
+    }
+    const n = s.length;
+    this.room(n + 5);
+    const b = this.buf;
+    if (n < 64) b[this.pos++] = n;
+    else if (n < 16384) {
+      b[this.pos++] = 0x40 | (n >> 8);
+      b[this.pos++] = n & 0xff;
+    } else {
+      b[this.pos++] = 0x80;
+      b.writeUInt32BE(n, this.pos);
+      this.pos += 4;
+    }
+    this.pos += b.latin1Write(s, this.pos);
   }
 
   header(aux: readonly [string, string | number][], libraries: readonly string[]): void {
@@ -82,6 +116,20 @@ export class RdbWriter {
 
   /** rdbSaveKeyValuePair. */
   key(k: RdbKey, encode: EncodeValue): void {
+    const v = k.value;
+    // The common case written in place: a string value too short for LZF, no LRU/LFU opcode.
+    if (typeof v === 'string' && v.length <= 20 && k.idle === undefined && k.freq === undefined) {
+      if (k.expire !== -1) {
+        this.room(9);
+        this.buf[this.pos] = RDB_OPCODE_EXPIRETIME_MS;
+        this.buf.writeBigInt64LE(BigInt(k.expire), this.pos + 1);
+        this.pos += 9;
+      }
+      this.write([0]);
+      this.plainString(k.key);
+      this.plainString(v);
+      return;
+    }
     this.write(this.encodeKey(k, encode));
   }
 
@@ -113,6 +161,11 @@ export class RdbWriter {
 
   private rawString(s: string): void {
     this.write(rawStringBytes(s));
+  }
+
+  /** The bytes not yet handed to the file (tests). */
+  get buffered(): number {
+    return this.pos;
   }
 }
 

@@ -9,7 +9,19 @@ for (let n = 0; n < 256; n++) {
   TABLE.push(c);
 }
 
+// The table split into 32-bit halves: the loop runs on numbers, not BigInts (an RDB file is
+// checksummed byte by byte, megabytes of them).
+const LO = Uint32Array.from(TABLE, (c) => Number(c & 0xffffffffn));
+const HI = Uint32Array.from(TABLE, (c) => Number(c >> 32n));
+
 export function crc64(crc: bigint, data: Uint8Array): bigint {
-  for (let i = 0; i < data.length; i++) crc = TABLE[Number((crc ^ BigInt(data[i]!)) & 0xffn)]! ^ (crc >> 8n);
-  return crc;
+  let lo = Number(crc & 0xffffffffn) >>> 0;
+  let hi = Number(crc >> 32n) >>> 0;
+  for (let i = 0; i < data.length; i++) {
+    const idx = (lo ^ data[i]!) & 0xff;
+    const nlo = ((lo >>> 8) | (hi << 24)) >>> 0;
+    hi = (HI[idx]! ^ (hi >>> 8)) >>> 0;
+    lo = (LO[idx]! ^ nlo) >>> 0;
+  }
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
