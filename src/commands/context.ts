@@ -1,6 +1,7 @@
 // What commands may ask of the server, cut by role: the data and registries, ClientControl,
 // WaitControl and ServerAdmin. The server and its parts implement them; commands depend on these
 // interfaces only, so imports go one way (server -> commands).
+import type { Arg, Propagation } from '../propagation/propagation.js';
 import type { Acl } from '../acl/acl.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import type { PubSub } from '../clients/pubsub.js';
@@ -158,6 +159,8 @@ export interface ServerContext extends ServerAdmin {
   readonly blocked: WaitControl;
   /** Keys changed since start (Redis's `dirty`), for SHUTDOWN SAVE bookkeeping and INFO. */
   dirty: number;
+  /** The propagation stream: the effects of writes for the AOF and replicas. */
+  readonly propagation: Propagation;
   /** The batch clock, ms. */
   readonly now: number;
   /**
@@ -188,5 +191,14 @@ declare module '../table/table.js' {
   interface CommandCall {
     client: Client;
     server: ServerContext;
+    /**
+     * The propagation stream (propagation/propagation.ts), read only while it is active: the
+     * command as the handler rewrote it for the AOF and replicas (rewriteClientCommandVector)...
+     */
+    propagateAs?: Arg[];
+    /** ...or kept out of the stream, the handler having recorded its effects itself... */
+    preventPropagation?: boolean;
+    /** ...or recorded whether or not it changed the dataset (Target bits; FLUSHALL, PUBLISH). */
+    forcePropagation?: number;
   }
 }

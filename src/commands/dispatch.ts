@@ -4,6 +4,7 @@
 import { ClientFlag } from '../clients/flags.js';
 import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
+import { encodeArgs, encodeCommand, Target } from '../propagation/propagation.js';
 import { CmdFlag, keySpecPositions, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 
 /** C string semantics for text Redis formats with %s: stops at the first NUL. */
@@ -188,7 +189,8 @@ export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHook
   if (cmd.flags & CmdFlag.Write && call.server.keyspace.beforeChange !== undefined) preserveKeys(call, cmd);
   const errors = call.reply.errorCount;
   const start = call.clock;
-  cmd.handler!(call);
+  if (call.server.propagation.active) callPropagating(call, cmd);
+  else cmd.handler!(call);
   const end = performance.now();
   call.clock = end;
   if (call.failed ?? call.reply.errorCount !== errors) cmd.failedCalls++;
@@ -199,6 +201,41 @@ export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHook
     cmd.usec += us;
   }
   hooks.afterCommand(call, cmd, us);
+}
+
+/**
+ * The handler run as one execution unit of the propagation stream (call() with
+ * CMD_CALL_PROPAGATE): a command that changed the dataset is recorded as sent or as its handler
+ * rewrote it, after what the handler recorded itself; the outermost unit sends it all.
+ */
+function callPropagating(call: CommandCall, cmd: Command): void {
+  const { server } = call;
+  const prop = server.propagation;
+  const dirty = server.dirty;
+  const outer = { as: call.propagateAs, prevent: call.preventPropagation, force: call.forcePropagation };
+  call.propagateAs = undefined;
+  call.preventPropagation = false;
+  call.forcePropagation = 0;
+  prop.nesting++;
+  try {
+    cmd.handler!(call);
+    // EXEC is never recorded itself: the commands it ran were.
+    if (!call.preventPropagation && cmd.name !== 'exec') {
+      let target = server.dirty !== dirty ? Target.Both : 0;
+      target |= call.forcePropagation;
+      if (target !== 0) {
+        const as = call.propagateAs;
+        const args = call.args;
+        prop.record(call.client.db, as ? encodeCommand(as) : encodeArgs(args.count, (i) => args.buf(i)), target);
+      }
+    }
+  } finally {
+    prop.nesting--;
+    call.propagateAs = outer.as;
+    call.preventPropagation = outer.prevent;
+    call.forcePropagation = outer.force;
+  }
+  if (prop.nesting === 0) prop.flush(cmd.name === 'randomkey' || cmd.name === 'scan');
 }
 
 function queueCommand(c: Client, cmd: Command, args: Args): void {

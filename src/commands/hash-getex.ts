@@ -20,6 +20,7 @@ function getLazy(call: CommandCall, db: Db, h: RedisHash, field: string): string
     db.willChange(call.args.str(1));
     h.delete(field);
     db.expiredSubkeys++;
+    call.server.keyspace.expiredField?.(db.id, call.args.str(1), field);
   }
   return 'expired';
 }

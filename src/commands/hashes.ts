@@ -70,6 +70,7 @@ export function hashGetValue(call: CommandCall, db: Db, key: string, h: RedisHas
   db.willChange(key);
   h.delete(field);
   db.expiredSubkeys++;
+  server.keyspace.expiredField?.(db.id, key, field);
   if (notify) notifyKeyspaceEvent(server, 'h', 'hexpired', key, db.id);
   if (h.size === 0) {
     if (notify) notifyKeyspaceEvent(server, 'g', 'del', key, db.id);

@@ -128,9 +128,12 @@ export function expireHashFields(db: Db, key: string, h: RedisHash, nowMs: numbe
   const fields = ttls.due(nowMs, max);
   if (fields.length === 0) return 0;
   db.willChange(key);
-  for (const f of fields) h.delete(f);
-  db.expiredSubkeys += fields.length;
   const ks = db.keyspace;
+  for (const f of fields) {
+    h.delete(f);
+    ks.expiredField?.(db.id, key, f);
+  }
+  db.expiredSubkeys += fields.length;
   ks.notifier?.('h', 'hexpired', key, db.id);
   if (h.size === 0) {
     db.delete(key, nowMs);

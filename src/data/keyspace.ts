@@ -457,6 +457,7 @@ export class Db {
     this.ks.dropped?.(v, undefined);
     this.expiredKeys++;
     this.ks.notifier?.('x', 'expired', key, this.id);
+    this.ks.expiredKey?.(this.id, key);
     this.observer?.keyModified(this.id, key);
   }
 
@@ -503,6 +504,10 @@ export class Keyspace {
    * it writes what the key held when the save started.
    */
   beforeChange: ((db: Db, s: number) => void) | undefined;
+  /** A key expired (lazily or by the active cycle): the propagation stream records its DEL. */
+  expiredKey: ((db: number, key: string) => void) | undefined;
+  /** A hash field expired: the propagation stream records its HDEL. */
+  expiredField: ((db: number, key: string, field: string) => void) | undefined;
   beforeClear: ((db: Db) => void) | undefined;
   /** CLIENT PAUSE: expired keys read as missing but stay, and the active cycle does nothing. */
   expiryPaused = false;

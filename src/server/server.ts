@@ -1,8 +1,7 @@
-// The server: the parts wired together, and the face commands see (ServerContext). Each part
-// lives in its own file: the client lifecycle in clients/lifecycle.ts, the batch and the request
-// in batch.ts, waiting clients in blocked.ts, listeners and TLS in listeners.ts, the cron in
-// cron.ts, memory and eviction in memory.ts, dispatch's hooks in hooks.ts, INFO in info.ts and
-// stats.ts, CONFIG SET's effects in config-apply.ts.
+// The server: the parts wired together, and the face commands see (ServerContext). Each part lives
+// in its own file: the client lifecycle in clients/lifecycle.ts, the batch and the request in
+// batch.ts, waiting clients in blocked.ts, listeners and TLS in listeners.ts, the cron in cron.ts,
+// memory and eviction in memory.ts, dispatch's hooks in hooks.ts, INFO in info.ts and stats.ts.
 import { randomBytes } from 'node:crypto';
 import type { EngineOptions } from '../../binding.js';
 import { Acl } from '../acl/acl.js';
@@ -30,6 +29,7 @@ import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
 import type { Persistence } from '../persistence/persistence.js';
+import { Propagation, wirePropagation } from '../propagation/index.js';
 import { persistenceFor } from './persistence-host.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
@@ -77,6 +77,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   startedMs = Date.now();
   dirty = 0;
   pollBackend = '';
+  readonly propagation = new Propagation();
 
   readonly st: ServerState;
   readonly lifecycle: ClientLifecycle;
@@ -114,7 +115,8 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.keyspace.dropped = releaseValue;
     const infoLine = (c: Client) => this.runner.clientInfoLine(c);
     this.lifecycle = new ClientLifecycle(st, this, config, this.acl, log, infoLine);
-    this.memory = new Memory(st, this.keyspace, config, (db, key) => notifyKeyspaceEvent(this, 'e', 'evicted', key, db), () => {
+    const evicted = wirePropagation(this.propagation, this.keyspace, config);
+    this.memory = new Memory(st, this.keyspace, config, (db, key) => evicted(db, key, notifyKeyspaceEvent(this, 'e', 'evicted', key, db)), () => {
       const e = scriptCacheStats(this);
       const f = libraryStats(this);
       return { scripts: e.scripts, scriptBytes: e.bytes, functions: f.functions, libraries: f.libraries, functionBytes: f.bytes };
