@@ -58,6 +58,8 @@ export class ClientLifecycle {
   readonly stats = { connectionsReceived: 0, rejectedConnections: 0, queryBufferDisconnections: 0, outputBufferDisconnections: 0 };
   /** CLIENT KILL of the caller itself: it goes once its reply is out (BatchRunner reads it). */
   closeCurrentAfterCommand = false;
+  /** A replica's client went away (the replication master forgets it). */
+  replicaGone: ((c: Client) => void) | undefined;
   private closeAsapQueue: Client[] = [];
 
   constructor(
@@ -149,6 +151,7 @@ export class ClientLifecycle {
     reg.pubsub.removeAll(c);
     reg.tracking.clientGone(c);
     this.monitors.delete(c);
+    if (c.flags & ClientFlag.Slave) this.replicaGone?.(c);
     c.multi = undefined;
     if (this.st.current === c) this.st.current = undefined;
   }

@@ -2,6 +2,7 @@
 // WaitControl and ServerAdmin. The server and its parts implement them; commands depend on these
 // interfaces only, so imports go one way (server -> commands).
 import type { Arg, Propagation } from '../propagation/propagation.js';
+import type { ReplicationMaster } from '../replication/master.js';
 import type { Acl } from '../acl/acl.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import type { PubSub } from '../clients/pubsub.js';
@@ -161,6 +162,8 @@ export interface ServerContext extends ServerAdmin {
   dirty: number;
   /** The propagation stream: the effects of writes for the AOF and replicas. */
   readonly propagation: Propagation;
+  /** The master side of replication: replicas, the backlog, the stream's offset. */
+  readonly replication: ReplicationMaster;
   /** The batch clock, ms. */
   readonly now: number;
   /**

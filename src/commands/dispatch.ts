@@ -235,7 +235,10 @@ function callPropagating(call: CommandCall, cmd: Command): void {
     call.preventPropagation = outer.prevent;
     call.forcePropagation = outer.force;
   }
-  if (prop.nesting === 0) prop.flush(cmd.name === 'randomkey' || cmd.name === 'scan');
+  if (prop.nesting === 0) {
+    prop.flush(cmd.name === 'randomkey' || cmd.name === 'scan');
+    server.replication.wrote(call.client);
+  }
 }
 
 function queueCommand(c: Client, cmd: Command, args: Args): void {

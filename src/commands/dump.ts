@@ -1,5 +1,6 @@
 // DUMP and RESTORE (cluster.c): a value in Redis's RDB object format with the RDB version and a
 // CRC-64 footer, so a payload DUMPed by redis-server RESTOREs here and the other way round.
+import { lazyServerDel, type Arg } from './propagate.js';
 import { isString, Lookup } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import { checkFooter, RdbReader, withFooter } from '../persistence/rdb-encoding.js';
@@ -87,12 +88,14 @@ function restore(call: CommandCall): void {
     return;
   }
   const deleted = replace && db.delete(key, now);
-  if (ttl && !absttl) ttl += now;
+  const relative = ttl !== 0 && !absttl;
+  if (relative) ttl += now;
   if (ttl && ttl <= now) {
     if (deleted) {
       db.touch(key);
       notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
       server.dirty++;
+      if (server.propagation.active) call.propagateAs = [lazyServerDel(server), args.buf(1)];
     }
     reply.status('OK');
     return;
@@ -107,6 +110,13 @@ function restore(call: CommandCall): void {
   notifyKeyspaceEvent(server, 'g', 'restore', key, client.db);
   reply.status('OK');
   server.dirty++;
+  // A relative TTL is propagated as the absolute deadline, with ABSTTL added.
+  if (server.propagation.active && relative) {
+    const argv: Arg[] = [];
+    for (let i = 0; i < args.count; i++) argv.push(i === 2 ? String(ttl) : args.buf(i));
+    argv.push('ABSTTL');
+    call.propagateAs = argv;
+  }
 }
 
 export const dumpCommands: CommandDef[] = [

@@ -2,6 +2,7 @@
 // EXPIRETIME, PEXPIRETIME, PERSIST. Deadlines are absolute ms compared with the batch clock; a
 // deadline already in the past deletes the key at once (a 'del' event, as Redis propagates DEL).
 // The sweeping of expired keys is activeExpireCycle in data/keyspace.ts.
+import { lazyExpireDel, type Arg } from './propagate.js';
 import { Lookup } from '../data/keyspace.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
@@ -103,9 +104,16 @@ function expireGeneric(call: CommandCall, relative: boolean, seconds: boolean): 
   if (when <= now) {
     db.delete(key, now);
     notifyKeyspaceEvent(server, 'g', 'del', key, db.id);
+    if (server.propagation.active) call.propagateAs = [lazyExpireDel(server), args.buf(1)];
   } else {
     db.setExpire(key, when);
     notifyKeyspaceEvent(server, 'g', 'expire', key, db.id);
+    // Propagated as PEXPIREAT with the absolute deadline, the NX/XX/GT/LT options kept.
+    if (server.propagation.active && (relative || seconds)) {
+      const argv: Arg[] = ['PEXPIREAT', args.buf(1), String(when)];
+      for (let i = 3; i < args.count; i++) argv.push(args.buf(i));
+      call.propagateAs = argv;
+    }
   }
   server.dirty++;
   reply.integer(1);

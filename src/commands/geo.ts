@@ -3,6 +3,7 @@
 // here with every row of the family; the searches (GEORADIUS*, GEOSEARCH, GEOSEARCHSTORE) are
 // in geo-search.ts. GEOADD is Redis's ZADD with computed scores: same replies, same "zadd"
 // notification, same dirty count.
+import type { Arg } from './propagate.js';
 import { geoDistance, geohashString, geoScore } from '../data/geohash.js';
 import { RedisZset } from '../data/zset.js';
 import { CmdFlag, type CommandCall, type CommandDef, type KeySpecDef } from '../table/table.js';
@@ -83,6 +84,13 @@ function geoadd(call: CommandCall): void {
   }
   server.dirty += added + updated;
   reply.integer(ch ? added + updated : added);
+  // Propagated as the ZADD it is: the options as sent, then each geohash score and member.
+  if (server.propagation.active) {
+    const argv: Arg[] = ['zadd'];
+    for (let i = 1; i < at; i++) argv.push(args.buf(i));
+    for (let i = 0; i < elements; i++) argv.push(String(pendingScores[i]), args.buf(at + i * 3 + 2));
+    call.propagateAs = argv;
+  }
   if (added > 0 || updated > 0) {
     db.touch(key);
     notifyKeyspaceEvent(server, 'z', 'zadd', key, client.db);

@@ -2,6 +2,7 @@
 // deadlines on fields, HTTL, HPTTL, HEXPIRETIME, HPEXPIRETIME read them, HPERSIST drops them.
 // The deadlines live in data/hash-ttl.ts; the reads that hide expired fields are in hashes.ts
 // and the active field cycle in data/active-expire.ts.
+import type { Arg } from './propagate.js';
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisHash } from '../data/hash.js';
 import { notifyKeyspaceEvent } from './notify.js';
@@ -106,6 +107,19 @@ export function parseDeadline(call: CommandCall, at: number, basetime: number, s
   return when + basetime;
 }
 
+/** The command as 7.4 propagates it: HPEXPIREAT, the absolute deadline, only the fields it set. */
+function propagateHexpire(call: CommandCall, at: number, when: number, rewriteWhen: boolean, fields: Arg[]): void {
+  const { args } = call;
+  if (fields.length === 0) {
+    call.preventPropagation = true;
+    return;
+  }
+  const argv: Arg[] = [args.is(0, 'hpexpireat') ? args.buf(0) : 'HPEXPIREAT', args.buf(1), rewriteWhen ? String(when) : args.buf(2)];
+  for (let i = 3; i < at; i++) argv.push(args.buf(i));
+  argv.push(args.buf(at), String(fields.length), ...fields);
+  call.propagateAs = argv;
+}
+
 /** HEXPIRE, HPEXPIRE, HEXPIREAT, HPEXPIREAT (hexpireGenericCommand). */
 function hexpireGeneric(call: CommandCall, basetime: number, seconds: boolean): void {
   const { args, reply, server, now } = call;
@@ -132,6 +146,8 @@ function hexpireGeneric(call: CommandCall, basetime: number, seconds: boolean): 
   const ttls = h.enableTtls();
   let updated = 0;
   let deleted = 0;
+  // Propagated as HPEXPIREAT with the fields it set (a field deleted by a past deadline as HDEL).
+  const propagated: Arg[] | undefined = server.propagation.active ? [] : undefined;
   reply.array(n);
   for (let i = at + 2; i < args.count; i++) {
     const field = args.str(i);
@@ -152,6 +168,7 @@ function hexpireGeneric(call: CommandCall, basetime: number, seconds: boolean): 
     }
     // checkAlreadyExpired: a deadline not after now deletes the field.
     if (when <= now) {
+      server.keyspace.expiredField?.(db.id, key, field);
       h.delete(field);
       db.expiredSubkeys++;
       deleted++;
@@ -160,8 +177,10 @@ function hexpireGeneric(call: CommandCall, basetime: number, seconds: boolean): 
     }
     ttls.set(field, when);
     updated++;
+    propagated?.push(args.buf(i));
     reply.integer(OK);
   }
+  if (propagated) propagateHexpire(call, at, when, seconds || basetime !== 0, propagated);
   // hashTypeSetExDone
   if (updated + deleted === 0) return;
   server.dirty += updated + deleted;

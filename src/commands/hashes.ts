@@ -311,6 +311,8 @@ function hincrbyfloat(call: CommandCall): void {
   h.set(field, text, true);
   hashWritten(call, db, key, h, h !== found, 'hincrbyfloat', 1);
   reply.bulkStr(text);
+  // Propagated as HSET with the result, so that float formatting can't differ on a replica.
+  if (server.propagation.active) call.propagateAs = ['HSET', args.buf(1), args.buf(2), text];
 }
 
 // ---- random fields ----------------------------------------------------------------------------

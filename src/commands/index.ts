@@ -20,6 +20,7 @@ import { listCommands } from './lists.js';
 import { memoryCommands } from './memory.js';
 import { moduleCommands } from './module.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { lolwutCommands } from './lolwut.js';
 import { objectCommands } from './object.js';
 import { pubsubCommands } from './pubsub.js';
@@ -52,6 +53,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...memoryCommands,
     ...moduleCommands,
     ...persistenceCommands,
+    ...replicationCommands,
     ...lolwutCommands,
     ...keyCommands,
     ...dumpCommands,

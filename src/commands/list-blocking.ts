@@ -71,6 +71,10 @@ export function blockingMove(call: CommandCall, from: End, to: End, timeoutAt: n
     if (source === null) return;
     if (source !== undefined) {
       move(call, db, source, from, to);
+      // BLMOVE as LMOVE, BRPOPLPUSH as RPOPLPUSH.
+      if (server.propagation.active) {
+        call.propagateAs = args.count === 6 ? ['LMOVE', args.buf(1), args.buf(2), args.buf(3), args.buf(4)] : ['RPOPLPUSH', args.buf(1), args.buf(2)];
+      }
       return;
     }
   }
@@ -97,6 +101,7 @@ export function bpop(call: CommandCall, end: End): void {
       reply.bulkStr(key);
       reply.bulkValue(popEnd(list, end));
       elementsRemoved(call, db, key, list, 1, end);
+      if (server.propagation.active) call.propagateAs = [end === End.Head ? 'LPOP' : 'RPOP', args.buf(i)];
       return;
     }
   }
@@ -159,6 +164,8 @@ export function mpop(call: CommandCall, numkeysAt: number, blocking: boolean): v
       reply.bulkStr(key);
       replyPopped(reply, list, end, n);
       elementsRemoved(call, db, key, list, n, end);
+      // [B]LMPOP is propagated as [LR]POP key count (what was taken at most).
+      if (server.propagation.active) call.propagateAs = [end === End.Head ? 'LPOP' : 'RPOP', args.buf(i), String(n)];
       return;
     }
   }

@@ -1,4 +1,5 @@
 // Pub/Sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH, PUBSUB introspection.
+import { Target } from '../propagation/propagation.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { globMatch } from '../util/glob.js';
 
@@ -19,12 +20,15 @@ const unsubscribe = (kind: 'channel' | 'pattern' | 'shard') => (call: CommandCal
   call.server.pubsub.unsubscribe(call.client, kind, names(call, 1), call.reply);
 };
 
+// PUBLISH and SPUBLISH go to replicas (their subscribers hear them too), not to the AOF.
 function publish(call: CommandCall): void {
   call.reply.integer(call.server.pubsub.publish(call.args.str(1), call.args.take(2)));
+  call.forcePropagation = Target.Repl;
 }
 
 function spublish(call: CommandCall): void {
   call.reply.integer(call.server.pubsub.spublish(call.args.str(1), call.args.take(2)));
+  call.forcePropagation = Target.Repl;
 }
 
 function listChannels(call: CommandCall, reg: Map<string, Set<unknown>>): void {

@@ -1,4 +1,5 @@
 // Server commands: DBSIZE, FLUSHALL, FLUSHDB, SWAPDB, SHUTDOWN, INFO, CONFIG GET/SET/RESETSTAT/REWRITE/HELP.
+import { Target } from '../propagation/propagation.js';
 import { BlockType } from '../clients/client.js';
 import { configSetError } from '../config/config.js';
 import { rewriteConfigFile } from '../config/rewrite.js';
@@ -30,12 +31,15 @@ function flushall(call: CommandCall): void {
   call.server.persistence.afterFlushAll();
   call.server.dirty++;
   call.reply.status('OK');
+  // Propagated even when there was nothing to flush (forceCommandPropagation).
+  call.forcePropagation = Target.Both;
 }
 
 function flushdb(call: CommandCall): void {
   if (!flushMode(call)) return;
   call.server.dirty += call.server.keyspace.dbs[call.client.db].clear();
   call.reply.status('OK');
+  call.forcePropagation = Target.Both;
 }
 
 /**

@@ -2,73 +2,21 @@
 // SINTER, SINTERCARD, SINTERSTORE, SUNION, SUNIONSTORE, SDIFF, SDIFFSTORE, SSCAN (t_set.c). A key
 // never holds an empty set. Replies list members in the order Redis iterates them (RedisSet.members:
 // intsets sorted), and results are built the way Redis builds them, so small sets answer alike.
-import { ClientFlag } from '../clients/flags.js';
-import { Lookup, type Db } from '../data/keyspace.js';
-import { isIntegerMember, RedisSet, SetStart } from '../data/set.js';
+import { type Db } from '../data/keyspace.js';
+import { RedisSet, SetStart } from '../data/set.js';
 import type { DictEntry } from '../data/dict.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
-import { ERR_NUMKEYS, ERR_POSITIVE, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
+import { ERR_NUMKEYS, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';
-import { clampCount, cursorArg, signedCountArg } from './args.js';
+import { cursorArg } from './args.js';
 import { touchFlags } from './lookup.js';
-import { distinctSample } from './sample.js';
 import { replyEmptyScan, scanOptions } from './scan.js';
+import { createSet, lookupSet, membersRemoved, positiveArg, replyMembers } from './set-util.js';
+import { spop, srandmember } from './set-random.js';
 
 const F = CmdFlag;
-
-// ---- helpers ----------------------------------------------------------------------------------
-
-/**
- * The set at `key`: undefined when missing; null, with WRONGTYPE replied, for another type.
- * `read` is Redis's lookupKeyRead (keyspace hits and misses count) rather than lookupKeyWrite.
- */
-function lookupSet(call: CommandCall, db: Db, key: string, read: boolean): RedisSet | undefined | null {
-  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
-  if (v === undefined || v instanceof RedisSet) return v;
-  call.reply.error(ERR_WRONGTYPE);
-  return null;
-}
-
-/**
- * Redis's setTypeCreate(first, hint): an intset for an integer first member when the hint fits
- * one, else a listpack (which the hint may turn into a hashtable at once).
- */
-function createSet(call: CommandCall, first: string, sizeHint: number): RedisSet {
-  const intset = isIntegerMember(first) && sizeHint <= call.server.config.int('set-max-intset-entries');
-  const s = new RedisSet(intset ? SetStart.Intset : SetStart.Listpack);
-  s.sizeHint(sizeHint);
-  return s;
-}
-
-/**
- * Members were removed from the set at `key`: the key goes when the set is empty (deleting
- * signals it), else the in-place change is signalled; `event` and, for the deletion, "del" are
- * published.
- */
-function membersRemoved(call: CommandCall, db: Db, key: string, s: RedisSet, event: string): void {
-  const emptied = s.size === 0;
-  if (emptied) db.delete(key, call.now);
-  else db.touch(key);
-  notifyKeyspaceEvent(call.server, 's', event, key, call.client.db);
-  if (emptied) notifyKeyspaceEvent(call.server, 'g', 'del', key, call.client.db);
-}
-
-/** A non-negative count (getPositiveLongFromObjectOrReply); null after the error reply. */
-function positiveArg(call: CommandCall, i: number, msg: string): number | null {
-  const v = parseInteger(call.args.str(i));
-  if (v === null || v < 0) {
-    call.reply.error(msg);
-    return null;
-  }
-  return clampCount(v);
-}
-
-function replyMembers(call: CommandCall, members: readonly string[]): void {
-  call.reply.set(members.length);
-  for (const m of members) call.reply.bulkStr(m);
-}
 
 // ---- add, remove, move ------------------------------------------------------------------------
 
@@ -170,123 +118,6 @@ function smembers(call: CommandCall): void {
   if (s === null) return;
   if (s === undefined) call.reply.set(0);
   else replyMembers(call, s.members(call.server.config));
-}
-
-// ---- random members ---------------------------------------------------------------------------
-
-/** SPOP key [count]. */
-function spop(call: CommandCall): void {
-  const { args, reply, client, server } = call;
-  if (args.count > 3) {
-    reply.error(ERR_SYNTAX);
-    return;
-  }
-  if (args.count === 3) {
-    spopWithCount(call);
-    return;
-  }
-  const db = server.keyspace.dbs[client.db];
-  const key = args.str(1);
-  const s = lookupSet(call, db, key, false);
-  if (s === null) return;
-  if (s === undefined) {
-    reply.nullBulk();
-    return;
-  }
-  const m = s.pop();
-  reply.bulkStr(m);
-  membersRemoved(call, db, key, s, 'spop');
-  server.dirty++;
-}
-
-/**
- * SPOP key count, by Redis's three strategies: the whole set when count covers it; random pops
- * while few are taken; else the few that stay are moved to a new set that replaces the old one
- * (TTL kept), and what is left of the old one is the reply.
- */
-function spopWithCount(call: CommandCall): void {
-  const { args, reply, client, server } = call;
-  const count = positiveArg(call, 2, ERR_POSITIVE);
-  if (count === null) return;
-  const db = server.keyspace.dbs[client.db];
-  const key = args.str(1);
-  const s = lookupSet(call, db, key, false);
-  if (s === null) return;
-  if (s === undefined || count === 0) {
-    reply.set(0);
-    return;
-  }
-  const size = s.size;
-  server.dirty += Math.min(count, size);
-  if (count >= size) {
-    // sunionDiffGenericCommand on the one set: the reply lists it as a new set would.
-    const all = new RedisSet();
-    for (const m of s.members(server.config)) all.add(m);
-    replyMembers(call, all.members(server.config));
-    db.delete(key, call.now);
-    notifyKeyspaceEvent(server, 's', 'spop', key, client.db);
-    notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
-    return;
-  }
-  const remaining = size - count;
-  reply.set(count);
-  if (remaining * 5 > count) {
-    for (let i = 0; i < count; i++) reply.bulkStr(s.pop());
-    db.touch(key);
-  } else {
-    const kept = new RedisSet(s.encoding(server.config) === 'intset' ? SetStart.Intset : SetStart.Listpack);
-    while (kept.size < remaining) kept.add(s.pop());
-    for (const m of s.members(server.config)) reply.bulkStr(m);
-    db.set(key, kept, true);
-  }
-  notifyKeyspaceEvent(server, 's', 'spop', key, client.db);
-}
-
-/** SRANDMEMBER key [count]: a negative count may repeat members, a positive one does not. */
-function srandmember(call: CommandCall): void {
-  const { args, reply, server } = call;
-  if (args.count > 3) {
-    reply.error(ERR_SYNTAX);
-    return;
-  }
-  const db = server.keyspace.dbs[call.client.db];
-  if (args.count === 2) {
-    const s = lookupSet(call, db, args.str(1), true);
-    if (s === null) return;
-    if (s === undefined) reply.nullBulk();
-    else reply.bulkStr(s.random());
-    return;
-  }
-  const c = signedCountArg(call, 2);
-  if (c === null) return;
-  const l = clampCount(c);
-  const s = lookupSet(call, db, args.str(1), true);
-  if (s === null) return;
-  if (s === undefined || l === 0) {
-    reply.array(0);
-    return;
-  }
-  const count = Math.abs(l);
-  if (l < 0 || count === 1) {
-    reply.array(count);
-    for (let i = 0; i < count; i++) {
-      reply.bulkStr(s.random());
-      // As Redis: stop once the client is being closed (its output limit was reached).
-      if (call.client.flags & ClientFlag.CloseAsap) break;
-    }
-    return;
-  }
-  if (count >= s.size) {
-    const all = s.members(server.config);
-    reply.array(all.length);
-    for (const m of all) reply.bulkStr(m);
-    return;
-  }
-  reply.array(count);
-  const keys = function* (): IterableIterator<string> {
-    for (const e of s.entries()) yield e.key;
-  };
-  for (const m of distinctSample(s.size, count, () => s.random(), keys())) reply.bulkStr(m);
 }
 
 // ---- algebra ----------------------------------------------------------------------------------

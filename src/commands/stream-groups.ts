@@ -1,6 +1,7 @@
 // Consumer group commands (t_stream.c): XGROUP CREATE/SETID/DESTROY/CREATECONSUMER/DELCONSUMER,
 // XACK, XPENDING (summary and extended form, IDLE), XCLAIM and XAUTOCLAIM. Entries are handed
 // to consumers by XREADGROUP (stream-read.ts); these commands move and acknowledge them.
+import { groupPropagation, propagateGroupId, propagateXclaim } from './stream-propagate.js';
 import { RedisStream } from '../data/stream.js';
 import { ENTRIES_READ_INVALID, type Nack, type StreamConsumer, StreamGroup } from '../data/stream-group.js';
 import { cmpId, decrId, ERR_INVALID_ID, formatId, ID_ZERO, incrId, parseId, parseIntervalId, U64_MAX, type StreamID } from '../data/stream-id.js';
@@ -365,19 +366,27 @@ function xclaim(call: CommandCall): void {
       return;
     }
   }
+  // Never propagated as sent: as XCLAIMs of what changed, or XGROUP SETID for LASTID alone.
+  call.preventPropagation = true;
+  const prop = groupPropagation(call, args.str(1), args.str(2));
+  let propagateLastId = false;
   if (cmpId(lastId, g.lastId) > 0) {
     g.lastId = lastId;
     server.dirty++;
+    propagateLastId = true;
   }
   if (deliveryTime === -1 || deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
   const consumer = consumerFor(call, g, args.str(3), args.str(1));
   consumer.seenTime = now;
   const out: (() => void)[] = [];
-  for (const id of ids) {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
     let nack = g.pel.get(id);
     const entry = s.get(id);
     if (!entry) {
       if (nack) {
+        if (prop) propagateXclaim(prop, g, args.str(5 + k), nack);
+        propagateLastId = false;
         server.dirty++;
         g.pel.delete(id);
         nack.consumer.pel.delete(id);
@@ -402,8 +411,11 @@ function xclaim(call: CommandCall): void {
     }
     out.push(justId ? () => reply.bulkStr(formatId(id)) : () => replyEntry(reply, entry));
     consumer.activeTime = now;
+    if (prop) propagateXclaim(prop, g, args.str(5 + k), nack);
+    propagateLastId = false;
     server.dirty++;
   }
+  if (prop && propagateLastId) propagateGroupId(prop, g);
   reply.array(out.length);
   for (const f of out) f();
 }
@@ -453,6 +465,8 @@ function xautoclaim(call: CommandCall): void {
   }
   const consumer = consumerFor(call, g, args.str(3), key);
   consumer.seenTime = now;
+  call.preventPropagation = true;
+  const prop = groupPropagation(call, key, args.str(2));
   let attempts = count * 10;
   const claimed: (() => void)[] = [];
   const deleted: StreamID[] = [];
@@ -463,6 +477,7 @@ function xautoclaim(call: CommandCall): void {
     const nack = pel.vals[i]!;
     const entry = s.get(id);
     if (!entry) {
+      if (prop) propagateXclaim(prop, g, id, nack);
       server.dirty++;
       pel.delete(id);
       nack.consumer.pel.delete(id);
@@ -482,6 +497,7 @@ function xautoclaim(call: CommandCall): void {
     claimed.push(justId ? () => reply.bulkStr(formatId(id)) : () => replyEntry(reply, entry));
     count--;
     consumer.activeTime = now;
+    if (prop) propagateXclaim(prop, g, id, nack);
     server.dirty++;
   }
   reply.array(3);

@@ -3,6 +3,7 @@
 // group's and the consumer's pending lists; other IDs read the consumer's own history), and
 // block with BLOCK until an entry arrives. A blocked reader runs its command again when a stream
 // it waits on gets an entry; `$` is first replaced by the ID it stood for, as Redis does.
+import { groupPropagation, propagateConsumerCreation, propagateGroupId, propagateXclaim, type GroupPropagation } from './stream-propagate.js';
 import { ClientFlag } from '../clients/flags.js';
 import { Args } from '../engine/args.js';
 import { RedisStream, type StreamEntry } from '../data/stream.js';
@@ -55,31 +56,39 @@ export function hasTombstonesFrom(s: RedisStream, start: StreamID): boolean {
  * streamReplyWithRange with a group: entries after the group's position are delivered to
  * `consumer` (PEL entries created unless `noack`), moving the group's last ID and read counter.
  */
-function deliverNew(r: ReplyWriter, s: RedisStream, start: StreamID, count: number, g: StreamGroup, consumer: StreamConsumer, noack: boolean, now: number): void {
+function deliverNew(
+  r: ReplyWriter, s: RedisStream, start: StreamID, count: number, g: StreamGroup, consumer: StreamConsumer, noack: boolean, now: number,
+  prop: GroupPropagation | null,
+): void {
   const entries = s.entries(start, ID_MAX, false, count);
   r.array(entries.length);
+  let propagateLastId = false;
   for (const e of entries) {
     if (cmpId(e.id, g.lastId) > 0) {
       if (g.entriesRead !== ENTRIES_READ_INVALID && !hasTombstonesFrom(s, e.id)) g.entriesRead++;
       else if (s.entriesAdded) g.entriesRead = estimateDistance(s, e.id);
       g.lastId = e.id;
+      // Without NOACK the XCLAIMs carry the last ID; with it, XGROUP SETID does.
+      if (noack) propagateLastId = true;
     }
     replyEntry(r, e);
     if (noack) continue;
-    const existing = g.pel.get(e.id);
-    if (existing) {
-      existing.consumer.pel.delete(e.id);
-      existing.consumer = consumer;
-      existing.deliveryTime = now;
-      existing.deliveryCount = 1;
-      consumer.pel.set(e.id, existing);
+    let nack = g.pel.get(e.id);
+    if (nack) {
+      nack.consumer.pel.delete(e.id);
+      nack.consumer = consumer;
+      nack.deliveryTime = now;
+      nack.deliveryCount = 1;
+      consumer.pel.set(e.id, nack);
     } else {
-      const nack = { deliveryTime: now, deliveryCount: 1, consumer };
+      nack = { deliveryTime: now, deliveryCount: 1, consumer };
       g.pel.set(e.id, nack);
       consumer.pel.set(e.id, nack);
     }
     consumer.activeTime = now;
+    if (prop) propagateXclaim(prop, g, e.id, nack);
   }
+  if (prop && propagateLastId) propagateGroupId(prop, g);
 }
 
 /** streamReplyWithRangeFromConsumerPEL: the consumer's own pending entries from `start`. */
@@ -242,8 +251,11 @@ function xread(call: CommandCall, group: boolean): void {
           gt = g.lastId;
         }
       }
+      const created = !g.consumer(consumerName);
       consumer = consumerFor(call, g, consumerName, key);
       consumer.seenTime = now;
+      // Without NOACK the XCLAIMs create the consumer on a replica; with it, this does.
+      if (created && noack && server.propagation.active) propagateConsumerCreation({ call, key, group: groupName! }, consumerName);
     } else if (v.length && cmpId(v.lastValidId(), gt) > 0) serve = true;
     if (!serve) continue;
     // The range starts after `gt`; past the last possible ID nothing can follow.
@@ -258,7 +270,7 @@ function xread(call: CommandCall, group: boolean): void {
       reply.bulkStr(sv.key);
       if (sv.g && sv.consumer) {
         if (sv.history) deliverHistory(reply, sv.s, sv.start, count, sv.consumer, now);
-        else deliverNew(reply, sv.s, sv.start, count, sv.g, sv.consumer, noack, now);
+        else deliverNew(reply, sv.s, sv.start, count, sv.g, sv.consumer, noack, now, groupPropagation(call, sv.key, groupName!));
         server.dirty++;
       } else {
         const entries = sv.s.entries(sv.start, ID_MAX, false, count);
@@ -301,6 +313,10 @@ export const streamReadCommands: CommandDef[] = [
     summary: 'Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.',
     complexity: 'For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.',
     keySpecs: [{ flags: ['RO', 'access'], begin: 0, keyword: { keyword: 'STREAMS', startFrom: 4 }, lastKey: -1, step: 1, limit: 2 }],
-    handler: (c) => xread(c, true),
+    handler: (c) => {
+      xread(c, true);
+      // Propagated as the XCLAIMs and XGROUP commands its reads made, never as itself.
+      c.preventPropagation = true;
+    },
   },
 ];

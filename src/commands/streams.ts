@@ -1,6 +1,7 @@
 // Stream commands that add, read by range, delete and trim (t_stream.c): XADD, XRANGE,
 // XREVRANGE, XLEN, XDEL, XTRIM, XSETID. XREAD/XREADGROUP are in stream-read.ts, consumer groups
 // in stream-groups.ts, XINFO in stream-info.ts. A stream key stays when its last entry goes.
+import type { Arg } from './propagate.js';
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisStream, type StreamEntry, type TrimArgs } from '../data/stream.js';
 import { cmpId, decrId, ERR_INVALID_ID, formatId, ID_MAX, ID_ZERO, incrId, isZeroId, parseId, parseIntervalId, type StreamID } from '../data/stream-id.js';
@@ -73,12 +74,14 @@ interface AddTrimArgs {
   seqGiven: boolean;
   /** Index of the ID argument (XADD). */
   idPos: number;
+  /** Index of the MAXLEN/MINID threshold argument (0: none). */
+  trimArgIdx: number;
 }
 
 /** streamParseAddOrTrimArgsOrReply; null after the error reply. */
 function parseAddOrTrim(call: CommandCall, xadd: boolean): AddTrimArgs | null {
   const { args, reply } = call;
-  const out: AddTrimArgs = { trim: undefined, noMkStream: false, id: undefined, seqGiven: true, idPos: args.count };
+  const out: AddTrimArgs = { trim: undefined, noMkStream: false, id: undefined, seqGiven: true, idPos: args.count, trimArgIdx: 0 };
   let strategy: 'maxlen' | 'minid' | undefined;
   let approx = false;
   let maxlen = 0;
@@ -102,6 +105,7 @@ function parseAddOrTrim(call: CommandCall, xadd: boolean): AddTrimArgs | null {
         approx = true;
         i++;
       } else if (more >= 2 && next === '=') i++;
+      out.trimArgIdx = i + 1;
       if (lower === 'maxlen') {
         const n = longLongArg(call, i + 1);
         if (n === null) return null;
@@ -216,6 +220,28 @@ function xadd(call: CommandCall): void {
   server.dirty++;
   if (p.trim && s.trim(p.trim)) notifyKeyspaceEvent(server, 't', 'xtrim', key, client.db);
   server.blocked.signalKeyAsReady(client.db, key);
+  if (server.propagation.active && (p.trim?.approx || !p.id || !p.seqGiven)) {
+    const argv = propagatedTrim(call, s, p);
+    // The ID as generated, so that a replica and the AOF get the same one.
+    if (!p.id || !p.seqGiven) argv[p.idPos] = formatId(id);
+    call.propagateAs = argv;
+  }
+}
+
+/**
+ * The command as propagated after an approximate trim (streamRewriteApproxSpecifier and
+ * streamRewriteTrimArgument): `~` becomes `=`, and the threshold what the trim left (the length,
+ * or the first ID), so that trimming is deterministic on replicas and in the AOF.
+ */
+function propagatedTrim(call: CommandCall, s: RedisStream, p: AddTrimArgs): Arg[] {
+  const { args } = call;
+  const argv: Arg[] = [];
+  for (let i = 0; i < args.count; i++) argv.push(args.buf(i));
+  if (p.trim?.approx) {
+    argv[p.trimArgIdx - 1] = '=';
+    argv[p.trimArgIdx] = p.trim.strategy === 'maxlen' ? String(s.length) : formatId(s.edgeId(true, false));
+  }
+  return argv;
 }
 
 /** XRANGE key start end [COUNT n] and XREVRANGE key end start [COUNT n]. */
@@ -332,6 +358,7 @@ function xtrim(call: CommandCall): void {
     server.dirty += deleted;
   }
   reply.integer(deleted);
+  if (server.propagation.active && p.trim!.approx) call.propagateAs = propagatedTrim(call, s, p);
 }
 
 /** XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id] */

@@ -18,6 +18,7 @@ import { touchFlags } from './lookup.js';
 import { withinProtoMaxBulkLen } from './args.js';
 import { lookupString } from './lookup.js';
 import { clampCount } from './args.js';
+import { lazyExpireDel, type Arg } from './propagate.js';
 
 const F = CmdFlag;
 const STR = ['string'];
@@ -152,6 +153,22 @@ function setGeneric(call: CommandCall, flags: number, valueArg: number, expireAr
   }
   if (intReply) reply.integer(1);
   else if (!(flags & SetFlag.GET)) reply.status('OK');
+  if (server.propagation.active) propagateSet(call, flags, valueArg, deadline);
+}
+
+/**
+ * How setGenericCommand propagates: with EX/PX/EXAT (SETEX, PSETEX too) as SET key value PXAT ms;
+ * otherwise with GET as the command without its GET arguments (GETSET as SET).
+ */
+function propagateSet(call: CommandCall, flags: number, valueArg: number, deadline: number): void {
+  const { args } = call;
+  if (deadline >= 0) {
+    if (!(flags & SetFlag.PXAT)) call.propagateAs = ['SET', args.buf(1), args.buf(valueArg), 'PXAT', String(deadline)];
+  } else if (flags & SetFlag.GET) {
+    const argv: Arg[] = [args.is(0, 'getset') ? 'SET' : args.buf(0)];
+    for (let j = 1; j < args.count; j++) if (j < 3 || !args.is(j, 'get')) argv.push(args.buf(j));
+    call.propagateAs = argv;
+  }
 }
 
 function set(call: CommandCall): void {
@@ -184,18 +201,22 @@ function getex(call: CommandCall): void {
     if (deadline < 0) return;
   }
   reply.bulkValue(v);
+  // Never propagated as sent: as DEL (UNLINK), PEXPIREAT or PERSIST.
   if (flags & (SetFlag.EXAT | SetFlag.PXAT) && deadline <= now) {
     // An absolute deadline already past deletes the key, as EXPIREAT does.
     db.delete(key, now);
     notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
     server.dirty++;
+    if (server.propagation.active) call.propagateAs = [lazyExpireDel(server), args.buf(1)];
   } else if (deadline >= 0) {
     db.setExpire(key, deadline);
     notifyKeyspaceEvent(server, 'g', 'expire', key, client.db);
     server.dirty++;
+    if (server.propagation.active) call.propagateAs = ['PEXPIREAT', args.buf(1), String(deadline)];
   } else if (flags & SetFlag.PERSIST && db.persist(key)) {
     notifyKeyspaceEvent(server, 'g', 'persist', key, client.db);
     server.dirty++;
+    if (server.propagation.active) call.propagateAs = ['PERSIST', args.buf(1)];
   }
 }
 
@@ -213,6 +234,7 @@ function getdel(call: CommandCall): void {
   db.delete(key, now);
   notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
   server.dirty++;
+  if (server.propagation.active) call.propagateAs = ['DEL', args.buf(1)];
 }
 
 // ---- several keys -----------------------------------------------------------------------------
@@ -319,6 +341,8 @@ function incrbyfloat(call: CommandCall): void {
   server.dirty++;
   notifyKeyspaceEvent(server, '$', 'incrbyfloat', key, client.db);
   reply.bulkStr(text);
+  // Propagated as SET with the result, so that float formatting can't differ on a replica.
+  if (server.propagation.active) call.propagateAs = ['SET', args.buf(1), text, 'KEEPTTL'];
 }
 
 // ---- byte ranges --------------------------------------------------------------------------------

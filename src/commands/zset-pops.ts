@@ -78,6 +78,11 @@ function popAndReply(call: CommandCall, db: Db, keyAt: number, max: boolean, cou
     zs.delete(member);
   }
   server.dirty += n;
+  // BZPOP* as ZPOP* key, [B]ZMPOP as ZPOP* key count (what was taken at most).
+  if (server.propagation.active && (shape === PopShape.KeyFlat || shape === PopShape.KeyNested)) {
+    call.propagateAs = [max ? 'ZPOPMAX' : 'ZPOPMIN', call.args.buf(keyAt)];
+    if (shape === PopShape.KeyNested) call.propagateAs.push(String(n));
+  }
   notifyKeyspaceEvent(server, 'z', max ? 'zpopmax' : 'zpopmin', key, db.id);
   if (zs.size === 0) {
     db.delete(key, call.now);

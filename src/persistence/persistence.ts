@@ -1,7 +1,8 @@
 // The RDB side of the server: SAVE, loading at start-up and DEBUG RELOAD, the save on SHUTDOWN,
 // and INFO persistence. Redis's log lines and counters: `rdb_changes_since_last_save` is the
 // server's dirty counter, reset by every successful save; `lastsave` is the time of the last one.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Keyspace } from '../data/keyspace.js';
@@ -73,6 +74,25 @@ export class Persistence {
       idle: lru ? Math.max(0, Math.floor(now / 1000) - e.clock) : undefined,
       freq: lfu ? keyspace.lfuCounter(e.clock, now) : undefined,
     });
+  }
+
+  /**
+   * The whole dataset as an RDB payload, for a replica's full synchronization: written to a
+   * temporary file (as a disk-based sync does) and read back, with the replication aux fields.
+   */
+  payload(extra: readonly [string, string | number][]): Buffer {
+    const { config, keyspace } = this.host;
+    const now = Date.now();
+    const path = join(tmpdir(), `respd-repl-${process.pid}-${now}.rdb`);
+    writeRdbFile(path, `${path}.tmp`, config.bool('rdbchecksum'), (w) => {
+      w.header([...this.aux(now), ...extra], this.host.libraries());
+      new Snapshot(keyspace, w, this.encode, this.keyOf(now)).step(Infinity, Infinity);
+    });
+    try {
+      return readFileSync(path);
+    } finally {
+      unlinkSync(path);
+    }
   }
 
   /** rdbSave: the whole dataset to dir/dbfilename now. An error text when it failed. */

@@ -14,7 +14,7 @@
 /** An argument as commands hold them: a binary string (one char per byte) or bytes. */
 export type Arg = string | Buffer;
 
-export const enum Target {
+export enum Target {
   Aof = 1,
   Repl = 2,
   Both = 3,

@@ -228,6 +228,19 @@ export class ReplyWriter {
     this.crlf();
   }
 
+  /** Pre-encoded protocol bytes (the replication stream). */
+  raw(b: Uint8Array): void {
+    if (this.muted) return;
+    if (b.length >= RAW_THRESHOLD) {
+      this.commit();
+      if (this.sink.appendRaw(this.slot, b) === false) this.muted = true;
+      return;
+    }
+    this.ensure(b.length);
+    this.area.set(b, this.pos);
+    this.pos += b.length;
+  }
+
   /** Pre-encoded protocol text. */
   rawAscii(s: string): void {
     if (this.muted) return;

@@ -159,6 +159,8 @@ export function runScript(call: CommandCall, engine: ScriptEngine, label: string
   const oom = !allowOom && server.preCommandOom && server.config.int('maxmemory') > 0;
   const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now, oom, stats: reply };
   engine.run = state;
+  // The script is not propagated itself: the writes it makes are (effects replication).
+  call.preventPropagation = true;
   engine.startClock();
   engine.client.db = client.db;
   R.pos.line = 0;

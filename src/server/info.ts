@@ -19,6 +19,7 @@ export interface InfoSource {
   readonly stats: ServerStats;
   readonly memory: Memory;
   readonly persistence: { infoFields(): [string, string | number][] };
+  readonly replication: { infoFields(): [string, string | number][] };
 }
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
@@ -73,18 +74,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
   if (wanted.has('persistence')) out.push(fmt('Persistence', src.persistence.infoFields()));
   if (wanted.has('stats')) out.push(fmt('Stats', src.stats.stats()));
   if (wanted.has('threads')) out.push(fmt('Threads', src.stats.threads()));
-  if (wanted.has('replication')) {
-    out.push(fmt('Replication', [
-      ['role', 'master'],
-      ['connected_slaves', 0],
-      ['master_failover_state', 'no-failover'],
-      ['master_replid', src.replId],
-      ['master_replid2', '0000000000000000000000000000000000000000'],
-      ['master_repl_offset', 0],
-      ['second_repl_offset', -1],
-      ['repl_backlog_active', 0],
-    ]));
-  }
+  if (wanted.has('replication')) out.push(fmt('Replication', src.replication.infoFields()));
   if (wanted.has('cpu')) {
     const u = process.cpuUsage();
     out.push(fmt('CPU', [

@@ -29,8 +29,10 @@ import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
 import type { Persistence } from '../persistence/persistence.js';
+import type { ReplicationMaster } from '../replication/master.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
-import { persistenceFor } from './persistence-host.js';
+import { persistenceFor, replicationFor } from './persistence-host.js';
+import { engineOptions } from './engine-options.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig } from './config-apply.js';
@@ -86,6 +88,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly stats: ServerStats;
   readonly blocked: Blocked;
   readonly persistence: Persistence;
+  readonly replication: ReplicationMaster;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -125,9 +128,11 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
     const hooks = (this.hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency));
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
-    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => this.persistence.cron(now));
+    const cron = (now: number) => (this.persistence.cron(now), this.replication.cron(now));
+    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, cron);
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
+    this.replication = replicationFor(this);
   }
 
   get now(): number {
@@ -188,19 +193,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   }
 
   engineOptions(): EngineOptions {
-    const config = this.config;
-    return {
-      maxclients: config.int('maxclients'),
-      protoMaxBulkLen: config.int('proto-max-bulk-len'),
-      maxNewConnectionsPerCycle: config.int('max-new-connections-per-cycle'),
-      maxNewTlsConnectionsPerCycle: config.int('max-new-tls-connections-per-cycle'),
-      tcpKeepalive: config.int('tcp-keepalive'),
-      unauthenticatedDefault: !this.acl.defaultAuthenticated(),
-      queryBufferLimit: config.int('client-query-buffer-limit'),
-      ioThreads: config.int('io-threads'),
-      ioThreadsDoReads: config.bool('io-threads-do-reads'),
-      ioThreadsAlways: this.ioThreadsAlways,
-    };
+    return engineOptions(this.config, this.acl, this.ioThreadsAlways);
   }
 
   rescheduleCron(): void {

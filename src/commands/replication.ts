@@ -1,0 +1,145 @@
+// SYNC, PSYNC, REPLCONF, ROLE and WAIT (replication.c): the commands a replica sends its master,
+// and what clients ask of replication. The master itself is replication/master.ts.
+import { ClientFlag } from '../clients/flags.js';
+import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
+import { parseInteger } from '../util/numbers.js';
+
+const F = CmdFlag;
+
+/** The pseudo-key WAIT blocks on; REPLCONF ACK signals it. */
+export const WAIT_KEY = '\0respd:wait-acks';
+
+function syncCommand(call: CommandCall, psync: boolean): void {
+  const { client, reply, args, server } = call;
+  // A client already attached as a replica, or one in MULTI, can't sync again.
+  if (client.flags & ClientFlag.Slave) return;
+  if (psync) {
+    const offset = parseInteger(args.str(2));
+    if (offset === null || typeof offset === 'bigint') {
+      reply.error('value is not an integer or out of range');
+      return;
+    }
+    server.replication.sync(client, reply, { replid: args.str(1), offset });
+  } else {
+    server.replication.sync(client, reply, undefined);
+  }
+}
+
+/** REPLCONF <option> <value> ...: what a replica tells about itself, and its ACKs. */
+function replconf(call: CommandCall): void {
+  const { args, reply, client, server } = call;
+  if (args.count % 2 === 0) {
+    reply.error("wrong number of arguments for 'replconf' command");
+    return;
+  }
+  const master = server.replication;
+  const r = master.replicaOf(client);
+  for (let j = 1; j < args.count; j += 2) {
+    const opt = args.lower(j);
+    const value = args.str(j + 1);
+    if (opt === 'listening-port') {
+      const port = parseInteger(value);
+      if (port === null || typeof port === 'bigint') {
+        reply.error('value is not an integer or out of range');
+        return;
+      }
+      r.port = port;
+    } else if (opt === 'ip-address') {
+      if (value.length >= 46) {
+        reply.error(`REPLCONF ip-address provided by replica instance is too long: ${value.length} bytes`);
+        return;
+      }
+      r.ip = value;
+    } else if (opt === 'capa') {
+      r.capa.add(value.toLowerCase());
+    } else if (opt === 'ack' || opt === 'fack') {
+      // Replicas send ACKs without expecting a reply.
+      if (!(client.flags & ClientFlag.Slave)) return;
+      const offset = parseInteger(value);
+      if (opt === 'ack' && offset !== null && typeof offset === 'number') {
+        master.ack(client, offset);
+        for (const db of master.waitingDbs) server.blocked.signalKeyAsReady(db, WAIT_KEY);
+      }
+      return;
+    } else if (opt === 'getack') {
+      // Only a replica answers GETACK; a master ignores it.
+      return;
+    } else if (opt === 'rdb-only' || opt === 'rdb-filter-only') {
+      // Accepted; a respd master always sends the whole dataset.
+    } else {
+      reply.error(`Unrecognized REPLCONF option: ${args.str(j)}`);
+      return;
+    }
+  }
+  reply.status('OK');
+}
+
+/** ROLE: ["master", offset, [[ip, port, ack-offset], ...]]. */
+function role(call: CommandCall): void {
+  const { reply, server } = call;
+  const master = server.replication;
+  const online = [...master.replicas.values()].filter((r) => r.state === 'online');
+  reply.array(3);
+  reply.bulkStr('master');
+  reply.integer(master.offset);
+  reply.array(online.length);
+  for (const r of online) {
+    reply.array(3);
+    reply.bulkStr(r.ip || r.client.addr.slice(0, r.client.addr.lastIndexOf(':')));
+    reply.bulkStr(String(r.port));
+    reply.bulkStr(String(r.ackOffset));
+  }
+}
+
+/**
+ * WAIT numreplicas timeout: how many replicas acknowledged every write this client made, once
+ * `numreplicas` did or at the timeout. Blocked on a pseudo-key that REPLCONF ACK signals.
+ */
+function wait(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  const n = parseInteger(args.str(1));
+  const t = parseInteger(args.str(2));
+  if (n === null || typeof n === 'bigint' || t === null || typeof t === 'bigint') {
+    reply.error('value is not an integer or out of range');
+    return;
+  }
+  if (t < 0) {
+    reply.error('timeout is negative');
+    return;
+  }
+  const master = server.replication;
+  const target = master.writeOffset(client);
+  const acked = master.replicasAt(target);
+  if (acked >= n || client.flags & (ClientFlag.Multi | ClientFlag.DenyBlocking)) {
+    reply.integer(acked);
+    return;
+  }
+  if (!call.reprocessing) master.requestAcks();
+  master.waitingDbs.add(client.db);
+  server.blocked.blockOnKeys(call, [WAIT_KEY], t === 0 ? 0 : now + t, (r) => r.integer(master.replicasAt(target)));
+}
+
+export const replicationCommands: CommandDef[] = [
+  {
+    name: 'sync', arity: 1, flags: F.Admin | F.NoScript | F.NoAsyncLoading | F.NoMulti, acl: ['admin', 'slow', 'dangerous'], group: 'server',
+    since: '1.0.0', summary: 'An internal command used in replication.', handler: (c) => syncCommand(c, false),
+  },
+  {
+    name: 'psync', arity: -3, flags: F.Admin | F.NoScript | F.NoAsyncLoading | F.NoMulti, acl: ['admin', 'slow', 'dangerous'], group: 'server',
+    since: '2.8.0', summary: 'An internal command used in replication.', handler: (c) => syncCommand(c, true),
+  },
+  {
+    name: 'replconf', arity: -1, flags: F.Admin | F.NoScript | F.Loading | F.Stale | F.AllowBusy, acl: ['admin', 'slow', 'dangerous'],
+    group: 'server', since: '3.0.0', summary: 'An internal command for configuring the replication stream.', complexity: 'O(1)',
+    handler: replconf,
+  },
+  {
+    name: 'role', arity: 1, flags: F.NoScript | F.Loading | F.Stale | F.Fast | F.Sentinel, acl: ['admin', 'fast', 'dangerous'], group: 'server',
+    since: '2.8.12', summary: 'Returns the replication role.', complexity: 'O(1)', handler: role,
+  },
+  {
+    name: 'wait', arity: 3, flags: F.NoScript, acl: ['slow', 'connection'], group: 'generic', since: '3.0.0',
+    summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.',
+    complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:agg_min'], handler: wait,
+  },
+];

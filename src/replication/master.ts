@@ -1,0 +1,231 @@
+// The master side of replication (replication.c): replicas attach with SYNC or PSYNC, get the
+// dataset as an RDB payload (+FULLRESYNC) or what they missed from the backlog (+CONTINUE), and
+// then the replication stream: the propagation stream's commands with SELECT whenever the
+// database changes, and a PING every repl-ping-replica-period. master_repl_offset counts every
+// byte of that stream; replicas report theirs with REPLCONF ACK.
+import type { Client } from '../clients/client.js';
+import { ClientFlag } from '../clients/flags.js';
+import type { Config } from '../config/config.js';
+import { encodeCommand, Target, type Propagation, type PropagationSink } from '../propagation/propagation.js';
+import type { ReplyWriter } from '../protocol/reply.js';
+import type { Logger } from '../util/log.js';
+import { Backlog } from './backlog.js';
+
+/** A replica as the master knows it (a client with flag S). */
+export interface Replica {
+  client: Client;
+  /** REPLCONF listening-port / ip-address. */
+  port: number;
+  ip: string;
+  capa: Set<string>;
+  /** REPLCONF ACK: the offset it has processed, and when it said so (ms). */
+  ackOffset: number;
+  ackTime: number;
+  /** 'online' once the payload went out; 'wait_bgsave' before. */
+  state: 'online' | 'wait_bgsave';
+  /** SYNC (not PSYNC): no +FULLRESYNC line, no PINGs until... (CLIENT_PRE_PSYNC). */
+  prePsync: boolean;
+}
+
+export interface MasterHost {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly propagation: Propagation;
+  /** master_replid. */
+  readonly replId: string;
+  /** The dataset as an RDB payload with the given aux fields. */
+  payload(aux: readonly [string, string | number][]): Buffer;
+  /** Writes to a client outside its own command (the stream). */
+  writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
+}
+
+export class ReplicationMaster implements PropagationSink {
+  readonly target = Target.Repl;
+  /** master_repl_offset. */
+  offset = 0;
+  /** The database the stream last selected (server.slaveseldb); -1: SELECT before the next command. */
+  private selectedDb = -1;
+  backlog: Backlog | undefined;
+  readonly replicas = new Map<Client, Replica>();
+  /** When the last replica left (repl-backlog-ttl), ms; 0 while some are attached. */
+  noReplicasSince = 0;
+  private lastPing = 0;
+
+  constructor(private readonly host: MasterHost) {}
+
+  /** REPLCONF seen from clients that have not synced yet. */
+  private readonly pending = new WeakMap<Client, Replica>();
+
+  /** The replica record of a client (one that sent REPLCONF before SYNC too), created on first use. */
+  replicaOf(c: Client): Replica {
+    let r = this.replicas.get(c) ?? this.pending.get(c);
+    if (!r) {
+      r = { client: c, port: 0, ip: '', capa: new Set(), ackOffset: 0, ackTime: 0, state: 'wait_bgsave', prePsync: false };
+      this.pending.set(c, r);
+    }
+    return r;
+  }
+
+  /** Creates the backlog when the first replica comes (createReplicationBacklog). */
+  private ensureBacklog(): Backlog {
+    if (!this.backlog) {
+      this.backlog = new Backlog(this.host.config.int('repl-backlog-size'), this.offset);
+      // A new backlog: a new history, so the stream must state its database again.
+      this.selectedDb = -1;
+      this.host.propagation.addSink(this);
+    }
+    return this.backlog;
+  }
+
+  /**
+   * PSYNC replid offset (or SYNC, `psync` false): +CONTINUE with what the replica missed when the
+   * backlog holds it, else a full resynchronization. The reply is written by `w` (the caller's).
+   */
+  sync(c: Client, w: ReplyWriter, psync: { replid: string; offset: number } | undefined): void {
+    const r = this.replicaOf(c);
+    this.pending.delete(c);
+    const backlog = this.ensureBacklog();
+    const { log } = this.host;
+    if (psync && psync.replid === this.host.replId && psync.offset >= 0) {
+      const missed = backlog.from(psync.offset);
+      if (missed) {
+        w.rawAscii(r.capa.has('psync2') ? `+CONTINUE ${this.host.replId}\r\n` : '+CONTINUE\r\n');
+        w.raw(missed);
+        this.attach(c, r);
+        log.notice(`Partial resynchronization request from ${c.addr} accepted. Sending ${missed.length} bytes of backlog starting from offset ${psync.offset}.`);
+        return;
+      }
+    }
+    if (psync) {
+      if (psync.replid !== '?') log.notice(`Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${psync.replid}', my replication IDs are '${this.host.replId}' and '0000000000000000000000000000000000000000')`);
+      else log.notice(`Full resync requested by replica ${c.addr}`);
+    }
+    log.notice(`Starting BGSAVE for SYNC with target: replicas sockets`);
+    // The payload is the dataset at this offset; the stream goes on from here with a SELECT.
+    const payload = this.host.payload([
+      ['repl-stream-db', 0],
+      ['repl-id', this.host.replId],
+      ['repl-offset', this.offset],
+    ]);
+    if (psync) w.rawAscii(`+FULLRESYNC ${this.host.replId} ${this.offset}\r\n`);
+    else r.prePsync = true;
+    w.rawAscii(`$${payload.length}\r\n`);
+    w.raw(payload);
+    this.selectedDb = -1;
+    this.attach(c, r);
+    log.notice(`Synchronization with replica ${c.addr} succeeded`);
+  }
+
+  private attach(c: Client, r: Replica): void {
+    c.flags |= ClientFlag.Slave;
+    r.state = 'online';
+    r.ackTime = Date.now();
+    this.replicas.set(c, r);
+    this.noReplicasSince = 0;
+  }
+
+  /** A replica's client went away. */
+  detach(c: Client): void {
+    if (!this.replicas.delete(c)) return;
+    this.host.log.notice(`Connection with replica ${c.addr} lost.`);
+    if (this.replicas.size === 0) this.noReplicasSince = Date.now();
+  }
+
+  /** The propagation stream's commands for the replicas (replicationFeedSlaves). */
+  feed(db: number, command: Buffer): void {
+    if (db !== -1 && db !== this.selectedDb) {
+      this.emit(encodeCommand(['SELECT', String(db)]));
+      this.selectedDb = db;
+    }
+    this.emit(command);
+  }
+
+  private emit(b: Buffer): void {
+    this.offset += b.length;
+    this.backlog?.append(b);
+    for (const [c, r] of this.replicas) {
+      if (c.closing) {
+        this.detach(c);
+        continue;
+      }
+      if (r.state === 'online') this.host.writeTo(c, (w) => w.raw(b), false);
+    }
+  }
+
+  /** Databases where WAIT clients are blocked (REPLCONF ACK signals them). */
+  readonly waitingDbs = new Set<number>();
+  /** Each client's offset after its last propagated write (c->woff). */
+  private readonly woff = new WeakMap<Client, number>();
+
+  /** The stream's offset after `c`'s last write: WAIT waits for replicas to reach it. */
+  writeOffset(c: Client): number {
+    return this.woff.get(c) ?? 0;
+  }
+
+  /** After a command of `c` went out in the stream. */
+  wrote(c: Client): void {
+    if (this.backlog) this.woff.set(c, this.offset);
+  }
+
+  /** REPLCONF ACK <offset>. */
+  ack(c: Client, offset: number): void {
+    const r = this.replicas.get(c);
+    if (!r) return;
+    if (offset > r.ackOffset) r.ackOffset = offset;
+    r.ackTime = Date.now();
+  }
+
+  /** replicationCron: PING the replicas every repl-ping-replica-period; drop the backlog after repl-backlog-ttl. */
+  cron(now: number): void {
+    for (const c of this.replicas.keys()) if (c.closing) this.detach(c);
+    const period = this.host.config.int('repl-ping-replica-period') * 1000;
+    if (this.replicas.size > 0 && now - this.lastPing >= period) {
+      this.lastPing = now;
+      this.feed(-1, PING);
+    }
+    const ttl = this.host.config.int('repl-backlog-ttl') * 1000;
+    if (this.backlog && this.replicas.size === 0 && ttl > 0 && this.noReplicasSince && now - this.noReplicasSince > ttl) {
+      this.host.log.notice(`Replication backlog freed after ${ttl / 1000} seconds without connected replicas.`);
+      this.backlog = undefined;
+      this.host.propagation.removeSink(this);
+    }
+  }
+
+  /** Replicas whose acknowledged offset reached `offset` (WAIT). */
+  replicasAt(offset: number): number {
+    let n = 0;
+    for (const r of this.replicas.values()) if (r.state === 'online' && r.ackOffset >= offset) n++;
+    return n;
+  }
+
+  /** REPLCONF GETACK * to every replica (WAIT asks for fresh acknowledgements). */
+  requestAcks(): void {
+    if (this.replicas.size > 0) this.feed(-1, GETACK);
+  }
+
+  infoFields(): [string, string | number][] {
+    const now = Date.now();
+    const out: [string, string | number][] = [['role', 'master'], ['connected_slaves', this.replicas.size]];
+    let i = 0;
+    for (const r of this.replicas.values()) {
+      const ip = r.ip || r.client.addr.slice(0, r.client.addr.lastIndexOf(':'));
+      out.push([`slave${i++}`, `ip=${ip},port=${r.port},state=${r.state},offset=${r.ackOffset},lag=${Math.floor((now - r.ackTime) / 1000)}`]);
+    }
+    const b = this.backlog;
+    out.push(
+      ['master_failover_state', 'no-failover'],
+      ['master_replid', this.host.replId],
+      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_repl_offset', this.offset],
+      ['second_repl_offset', -1],
+      ['repl_backlog_active', b ? 1 : 0],
+      ['repl_backlog_size', this.host.config.int('repl-backlog-size')],
+      ['repl_backlog_first_byte_offset', b ? b.firstByteOffset : 0],
+      ['repl_backlog_histlen', b ? b.histlen : 0],
+    );
+    return out;
+  }
+}
+
+const PING = encodeCommand(['PING']);
+const GETACK = encodeCommand(['REPLCONF', 'GETACK', '*']);
