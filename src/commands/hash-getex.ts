@@ -2,6 +2,7 @@
 // or drop their deadlines, and set fields with a deadline under FNX/FXX. Field deadlines are
 // hash-expire.ts's; a field whose deadline passed is deleted as these commands meet it, with one
 // 'hexpired' for the command, and the key goes when its last field does.
+import type { Arg } from './propagate.js';
 import type { Db } from '../data/keyspace.js';
 import { RedisHash } from '../data/hash.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
@@ -61,8 +62,17 @@ function hgetdel(call: CommandCall): void {
   if (deleted) {
     notifyKeyspaceEvent(server, 'h', 'hdel', key, db.id);
     server.dirty += deleted;
+    // Propagated as HDEL key field...
+    if (server.propagation.active) call.propagateAs = ['HDEL', args.buf(1), ...argsFrom(call, 4)];
   }
   dropIfEmpty(call, db, key, h);
+}
+
+/** Arguments `from` onwards, for a propagated form. */
+function argsFrom(call: CommandCall, from: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = from; i < call.args.count; i++) out.push(call.args.buf(i));
+  return out;
 }
 
 const enum Opt {
@@ -122,6 +132,7 @@ function hgetex(call: CommandCall): void {
       // A field without a deadline: nothing to persist (HSETEX_NO_CONDITION_MET).
       if (ttls.persist(field)) updated++;
     } else if (when <= now) {
+      server.keyspace.expiredField?.(db.id, key, field);
       h.delete(field);
       db.expiredSubkeys++;
       deleted++;
@@ -131,6 +142,12 @@ function hgetex(call: CommandCall): void {
     }
   }
   if (expired === 0 && deleted === 0 && updated === 0) return;
+  // Never propagated as sent: as HPERSIST, as HPEXPIREAT, or (a past deadline) by its HDELs.
+  if (server.propagation.active) {
+    if (updated && cond === Opt.PERSIST) call.propagateAs = ['HPERSIST', args.buf(1), ...argsFrom(call, 3)];
+    else if (updated) call.propagateAs = ['HPEXPIREAT', args.buf(1), cond === Opt.PXAT ? args.buf(3) : String(when), ...argsFrom(call, 4)];
+    else if (deleted) call.preventPropagation = true;
+  }
   server.dirty += deleted + updated;
   db.touch(key);
   if (expired) notifyKeyspaceEvent(server, 'h', 'hexpired', key, db.id);
@@ -203,6 +220,26 @@ function hsetexArgs(call: CommandCall): { flags: number; when: number; first: nu
 }
 
 /** HSETEX key [FNX | FXX] [EX s | PX ms | EXAT t | PXAT t | KEEPTTL] FIELDS numfields field value [...] */
+/** A past deadline propagates its HDELs only; EX/PX/EXAT become PXAT with the deadline. */
+function propagateHsetex(call: CommandCall, flags: number, when: number, deleted: number): void {
+  if (deleted) {
+    call.preventPropagation = true;
+    return;
+  }
+  if (!(flags & TIMED) || flags & Opt.PXAT) return;
+  const { args } = call;
+  const argv: Arg[] = argsFrom(call, 0);
+  for (let i = 2; i < args.count - 1; i++) {
+    if (args.is(i, 'ex') || args.is(i, 'px') || args.is(i, 'exat')) {
+      argv[i] = 'PXAT';
+      argv[i + 1] = String(when);
+      break;
+    }
+    if (args.is(i, 'fields')) break;
+  }
+  call.propagateAs = argv;
+}
+
 function hsetex(call: CommandCall): void {
   const { args, reply, server, now } = call;
   const p = hsetexArgs(call);
@@ -246,6 +283,7 @@ function hsetex(call: CommandCall): void {
       fieldsSet = true;
       if (!ttls) continue;
       if (p.when <= now) {
+        server.keyspace.expiredField?.(db.id, key, field);
         h.delete(field);
         db.expiredSubkeys++;
         deleted++;
@@ -256,6 +294,7 @@ function hsetex(call: CommandCall): void {
     }
     server.dirty += p.count;
     reply.integer(1);
+    if (server.propagation.active) propagateHsetex(call, p.flags, p.when, deleted);
   }
   if (fieldsSet || expired) {
     db.touch(key);

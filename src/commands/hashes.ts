@@ -311,8 +311,13 @@ function hincrbyfloat(call: CommandCall): void {
   h.set(field, text, true);
   hashWritten(call, db, key, h, h !== found, 'hincrbyfloat', 1);
   reply.bulkStr(text);
-  // Propagated as HSET with the result, so that float formatting can't differ on a replica.
-  if (server.propagation.active) call.propagateAs = ['HSET', args.buf(1), args.buf(2), text];
+  // Propagated as HSET with the result, so that float formatting can't differ on a replica
+  // (7.2); a field with a deadline as Redis 8 does, HSETEX KEEPTTL, since HSET would drop it.
+  if (server.propagation.active) {
+    call.propagateAs = h.ttls?.get(field) === undefined
+      ? ['HSET', args.buf(1), args.buf(2), text]
+      : ['HSETEX', args.buf(1), 'KEEPTTL', 'FIELDS', '1', args.buf(2), text];
+  }
 }
 
 // ---- random fields ----------------------------------------------------------------------------
