@@ -235,10 +235,8 @@ function callPropagating(call: CommandCall, cmd: Command): void {
     call.preventPropagation = outer.prevent;
     call.forcePropagation = outer.force;
   }
-  if (prop.nesting === 0) {
-    prop.flush(cmd.name === 'randomkey' || cmd.name === 'scan');
-    server.replication.wrote(call.client);
-  }
+  // The client's write offset (WAIT) moves with what its command sent.
+  if (prop.nesting === 0 && prop.flush(cmd.name === 'randomkey' || cmd.name === 'scan')) server.replication.wrote(call.client);
 }
 
 function queueCommand(c: Client, cmd: Command, args: Args): void {

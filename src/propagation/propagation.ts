@@ -111,14 +111,15 @@ export class Propagation {
    * in MULTI/EXEC when more than one command, unless the command that ran touches arbitrary
    * keys directly (it is then recorded op by op, as active expiry is).
    */
-  flush(touchesArbitraryKeys: boolean): void {
+  flush(touchesArbitraryKeys: boolean): boolean {
     const ops = this.ops;
-    if (ops.length === 0) return;
+    if (ops.length === 0) return false;
     this.ops = [];
     const transaction = ops.length > 1 && !touchesArbitraryKeys;
     if (transaction) this.feed(-1, MULTI, Target.Both);
     for (const op of ops) this.feed(op.db, op.command, op.target);
     if (transaction) this.feed(-1, EXEC, Target.Both);
+    return true;
   }
 
   /** Drops what the current unit recorded (a unit that must leave no trace). */

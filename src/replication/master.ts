@@ -120,6 +120,8 @@ export class ReplicationMaster implements PropagationSink {
     c.flags |= ClientFlag.Slave;
     r.state = 'online';
     r.ackTime = Date.now();
+    // The first PING a full period after the first replica came.
+    if (this.replicas.size === 0) this.lastPing = r.ackTime;
     this.replicas.set(c, r);
     this.noReplicasSince = 0;
   }

@@ -1,0 +1,159 @@
+// The master side of replication over raw sockets, as a replica speaks it: the full sync
+// (+FULLRESYNC, an RDB payload respd's own reader accepts), the stream's offsets, partial resync
+// from the backlog (+CONTINUE with exactly the missed bytes), a backlog too small for the gap
+// (full sync again), REPLCONF's errors, ROLE, INFO replication and WAIT counting ACKs.
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RawClient, resp as respBytes, startServer } from './helpers.js';
+
+const resp = (...args: string[]): string => respBytes(...args).toString('latin1');
+
+/** Attaches as a replica: returns the connection, the replid, the offset and the stream start. */
+async function attach(port: number, psync: [string, string] = ['?', '-1']) {
+  const r = await RawClient.connect(port);
+  expect(await r.call('REPLCONF', 'listening-port', '7777')).toBe('+OK\r\n');
+  expect(await r.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2')).toBe('+OK\r\n');
+  const start = r.received.length;
+  r.write(respBytes('PSYNC', ...psync));
+  const text = await r.waitMatch(/\+(FULLRESYNC \S+ \d+\r\n\$(\d+)\r\n|CONTINUE \S+\r\n)/, 5000);
+  const head = text.slice(start);
+  const full = /^\+FULLRESYNC (\S+) (\d+)\r\n\$(\d+)\r\n/.exec(head);
+  if (full) {
+    const at = start + full[0].length + Number(full[3]);
+    await r.waitBytes(at);
+    const payload = r.received.slice(start + full[0].length, at);
+    return { r, full: true, replid: full[1]!, offset: Number(full[2]), payload, streamAt: at };
+  }
+  const cont = /^\+CONTINUE (\S+)\r\n/.exec(head)!;
+  return { r, full: false, replid: cont[1]!, offset: -1, payload: '', streamAt: start + cont[0].length };
+}
+
+describe('replication: the master side', async () => {
+  const server = await startServer({ 'repl-backlog-size': '16384' });
+  const client = new Redis({ port: server.port, lazyConnect: true });
+  await client.connect();
+  afterAll(() => client.quit());
+  // Writes whose stream is checked byte for byte go through a raw connection (ioredis lower-cases names).
+  const w = await RawClient.connect(server.port);
+  afterAll(() => w.socket.destroy());
+  /** Waits until the master has seen every earlier replica go. */
+  const replicasGone = async () => {
+    for (let i = 0; i < 100 && !(await client.info('replication')).includes('connected_slaves:0'); i++) await new Promise((res) => setTimeout(res, 10));
+  };
+
+  it('answers PSYNC ? -1 with +FULLRESYNC and an RDB payload holding the dataset', async () => {
+    await client.set('before', 'sync');
+    await client.rpush('list', 'a', 'b');
+    const { r, replid, offset, payload } = await attach(server.port);
+    expect(replid).toMatch(/^[0-9a-f]{40}$/);
+    expect(payload.startsWith('REDIS0010')).toBe(true);
+    expect(payload).toContain('repl-id');
+    expect(payload).toContain(replid);
+    expect(payload).toContain('before');
+    expect(await client.info('replication')).toContain(`master_repl_offset:${offset}`);
+    r.socket.destroy();
+  });
+
+  it('streams writes with SELECT, counts them in master_repl_offset, and shows the replica', async () => {
+    await replicasGone();
+    const { r, replid, offset, streamAt } = await attach(server.port);
+    await w.call('SELECT', '2');
+    await w.call('SET', 'k', 'v');
+    await w.call('SELECT', '0');
+    const cmds = resp('SELECT', '2') + resp('SET', 'k', 'v');
+    const got = await r.waitBytes(streamAt + cmds.length);
+    expect(got.slice(streamAt)).toBe(cmds);
+    const info = await client.info('replication');
+    expect(info).toContain('connected_slaves:1');
+    expect(info).toMatch(/slave0:ip=127\.0\.0\.1,port=7777,state=online,offset=0,lag=\d+/);
+    expect(info).toContain(`master_replid:${replid}`);
+    expect(info).toContain(`master_repl_offset:${offset + cmds.length}`);
+    expect(info).toContain('repl_backlog_active:1');
+    // ROLE: the replica with the offset it acknowledged.
+    r.write(resp('REPLCONF', 'ACK', String(offset + cmds.length)));
+    await new Promise((res) => setTimeout(res, 50));
+    expect(await client.role()).toEqual(['master', offset + cmds.length, [['127.0.0.1', '7777', String(offset + cmds.length)]]]);
+    r.socket.destroy();
+  });
+
+  it('continues a replica from its offset with exactly the bytes it missed', async () => {
+    const first = await attach(server.port);
+    await w.call('SET', 'a', '1');
+    const seen = resp('SELECT', '0') + resp('SET', 'a', '1');
+    await first.r.waitBytes(first.streamAt + seen.length);
+    first.r.socket.destroy();
+    // Written while the replica is away.
+    await w.call('SET', 'b', '2');
+    await w.call('INCR', 'c');
+    const missed = resp('SET', 'b', '2') + resp('INCR', 'c');
+    const again = await attach(server.port, [first.replid, String(first.offset + seen.length + 1)]);
+    expect(again.full).toBe(false);
+    expect(again.replid).toBe(first.replid);
+    await again.r.waitBytes(again.streamAt + missed.length);
+    expect(again.r.received.slice(again.streamAt)).toBe(missed);
+    // And the stream goes on.
+    await w.call('SET', 'd', '4');
+    const next = resp('SET', 'd', '4');
+    await again.r.waitBytes(again.streamAt + missed.length + next.length);
+    expect(again.r.received.slice(again.streamAt + missed.length)).toBe(next);
+    again.r.socket.destroy();
+  });
+
+  it('falls back to a full sync when the backlog no longer holds the offset, or the replid is unknown', async () => {
+    const first = await attach(server.port);
+    first.r.socket.destroy();
+    // More than the 16 KiB backlog.
+    for (let i = 0; i < 40; i++) await client.set(`big${i}`, 'x'.repeat(1000));
+    const again = await attach(server.port, [first.replid, String(first.offset + 1)]);
+    expect(again.full).toBe(true);
+    again.r.socket.destroy();
+    const other = await attach(server.port, ['0123456789012345678901234567890123456789', '1']);
+    expect(other.full).toBe(true);
+    other.r.socket.destroy();
+  });
+
+  it('REPLCONF: Redis errors, no reply to ACK', async () => {
+    const r = await RawClient.connect(server.port);
+    expect(await r.call('REPLCONF', 'nonsense', '1')).toBe('-ERR Unrecognized REPLCONF option: nonsense\r\n');
+    expect(await r.call('REPLCONF', 'listening-port')).toBe("-ERR wrong number of arguments for 'replconf' command\r\n");
+    expect(await r.call('REPLCONF', 'listening-port', 'x')).toBe('-ERR value is not an integer or out of range\r\n');
+    // ACK from a client that is not a replica: ignored without a reply.
+    r.write(resp('REPLCONF', 'ACK', '5'));
+    expect(await r.call('PING')).toBe('+PONG\r\n');
+    r.socket.destroy();
+  });
+
+  it('WAIT counts the replicas that acknowledged the writes of this client', async () => {
+    await replicasGone();
+    const { r, offset, streamAt } = await attach(server.port);
+    const c = await RawClient.connect(server.port);
+    // No write yet: every replica has acknowledged all of this client's writes.
+    expect(await c.call('WAIT', '0', '0')).toBe(':1\r\n');
+    expect(await c.call('SET', 'w', '1')).toBe('+OK\r\n');
+    // No ACK yet: at the timeout, 0.
+    expect(await c.call('WAIT', '1', '100')).toBe(':0\r\n');
+    // WAIT asked the replica for an ACK (REPLCONF GETACK *); once it answers, WAIT returns.
+    const start = c.received.length;
+    c.write(resp('WAIT', '1', '0'));
+    await r.waitMatch(/GETACK/);
+    const stream = r.received.slice(streamAt);
+    const upTo = offset + stream.length;
+    r.write(resp('REPLCONF', 'ACK', String(upTo)));
+    expect(await c.replyAt(start)).toBe(':1\r\n');
+    expect(await c.call('WAIT', 'x', '0')).toBe('-ERR value is not an integer or out of range\r\n');
+    expect(await c.call('WAIT', '1', '-1')).toBe('-ERR timeout is negative\r\n');
+    r.socket.destroy();
+    c.socket.destroy();
+  });
+});
+
+describe('replication: pings', async () => {
+  const server = await startServer({ 'repl-ping-replica-period': '1' });
+
+  it('pings replicas every repl-ping-replica-period', async () => {
+    const { r, streamAt } = await attach(server.port);
+    await r.waitBytes(streamAt + resp('PING').length, 3000);
+    expect(r.received.slice(streamAt)).toBe(resp('PING'));
+    r.socket.destroy();
+  });
+});
