@@ -112,6 +112,8 @@ export interface PersistenceControl {
   abortBackground(): void;
   /** DEBUG RELOAD: an error text when it failed. */
   reload(opts: { save: boolean; flush: boolean; merge: boolean }): string | undefined;
+  /** How the last background save ended (INFO's rdb_last_bgsave_status; -MISCONF when 'err'). */
+  readonly lastStatus: 'ok' | 'err';
 }
 
 /** The server as a whole: INFO, CONFIG, SHUTDOWN, DEBUG, SLOWLOG and LATENCY ask for these. */

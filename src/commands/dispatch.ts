@@ -4,6 +4,7 @@
 import { ClientFlag } from '../clients/flags.js';
 import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
+import { writeDenied } from './write-guards.js';
 import { encodeArgs, encodeCommand, Target } from '../propagation/propagation.js';
 import { CmdFlag, keySpecPositions, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 
@@ -121,6 +122,11 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
       reject(call, "-OOM command not allowed when used memory > 'maxmemory'.", cmd);
       return;
     }
+  }
+  const deniedWrite = writeDenied(call, cmd, queuedFlags);
+  if (deniedWrite !== null) {
+    reject(call, deniedWrite, cmd);
+    return;
   }
   if (client.flags & ClientFlag.PubSub && client.resp === 2 && !PUBSUB_ALLOWED.has(base)) {
     reject(call, `Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);

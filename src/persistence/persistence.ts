@@ -155,9 +155,15 @@ export class Persistence {
         done: (error) => this.backgroundDone(error, dirtyBefore),
       });
     } catch (e) {
-      this.lastStatus = 'err';
-      log.warning(`Can't save in background: ${(e as Error).message}`);
-      return (e as Error).message;
+      // In Redis the child fails after the fork: the save has started, and fails just after.
+      log.notice('Background saving started');
+      const temp = `temp-${process.pid}.rdb`;
+      setImmediate(() => {
+        log.warning(`Failed opening the temp RDB file ${temp} (in server root dir ${config.str('dir')}) for saving: ${(e as Error).message}`);
+        log.warning('Background saving error');
+        this.lastStatus = 'err';
+      });
+      return undefined;
     }
     log.notice('Background saving started');
     return undefined;

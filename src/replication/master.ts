@@ -51,7 +51,36 @@ export class ReplicationMaster implements PropagationSink {
   noReplicasSince = 0;
   private lastPing = 0;
 
-  constructor(private readonly host: MasterHost) {}
+  /** min-replicas-to-write and min-replicas-max-lag are both set: writes need good replicas. */
+  minReplicasActive = false;
+  /** Replicas online whose last ACK is at most min-replicas-max-lag old (refreshGoodSlavesCount). */
+  goodReplicas = 0;
+
+  constructor(private readonly host: MasterHost) {
+    const read = () => {
+      this.minReplicasActive = host.config.int('min-replicas-to-write') > 0 && host.config.int('min-replicas-max-lag') > 0;
+      this.refreshGood(Date.now());
+    };
+    read();
+    host.config.onChange((name) => {
+      if (name === 'min-replicas-to-write' || name === 'min-replicas-max-lag') read();
+    });
+  }
+
+  /** checkGoodReplicasStatus, negated. */
+  tooFewGoodReplicas(): boolean {
+    return this.minReplicasActive && this.goodReplicas < this.host.config.int('min-replicas-to-write');
+  }
+
+  private refreshGood(now: number): void {
+    if (!this.minReplicasActive) return;
+    const maxLag = this.host.config.int('min-replicas-max-lag');
+    let good = 0;
+    for (const r of this.replicas.values()) {
+      if (r.state === 'online' && Math.floor((now - r.ackTime) / 1000) <= maxLag) good++;
+    }
+    this.goodReplicas = good;
+  }
 
   /** REPLCONF seen from clients that have not synced yet. */
   private readonly pending = new WeakMap<Client, Replica>();
@@ -124,6 +153,7 @@ export class ReplicationMaster implements PropagationSink {
     if (this.replicas.size === 0) this.lastPing = r.ackTime;
     this.replicas.set(c, r);
     this.noReplicasSince = 0;
+    this.refreshGood(r.ackTime);
   }
 
   /** A replica's client went away. */
@@ -131,6 +161,7 @@ export class ReplicationMaster implements PropagationSink {
     if (!this.replicas.delete(c)) return;
     this.host.log.notice(`Connection with replica ${c.addr} lost.`);
     if (this.replicas.size === 0) this.noReplicasSince = Date.now();
+    this.refreshGood(Date.now());
   }
 
   /** The propagation stream's commands for the replicas (replicationFeedSlaves). */
@@ -175,11 +206,13 @@ export class ReplicationMaster implements PropagationSink {
     if (!r) return;
     if (offset > r.ackOffset) r.ackOffset = offset;
     r.ackTime = Date.now();
+    this.refreshGood(r.ackTime);
   }
 
   /** replicationCron: PING the replicas every repl-ping-replica-period; drop the backlog after repl-backlog-ttl. */
   cron(now: number): void {
     for (const c of this.replicas.keys()) if (c.closing) this.detach(c);
+    this.refreshGood(now);
     const period = this.host.config.int('repl-ping-replica-period') * 1000;
     if (this.replicas.size > 0 && now - this.lastPing >= period) {
       this.lastPing = now;
@@ -208,6 +241,7 @@ export class ReplicationMaster implements PropagationSink {
   infoFields(): [string, string | number][] {
     const now = Date.now();
     const out: [string, string | number][] = [['role', 'master'], ['connected_slaves', this.replicas.size]];
+    if (this.minReplicasActive) out.push(['min_slaves_good_slaves', this.goodReplicas]);
     let i = 0;
     for (const r of this.replicas.values()) {
       const ip = r.ip || r.client.addr.slice(0, r.client.addr.lastIndexOf(':'));
