@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// A real redis-server as the replica of a respd master: respd (dist/cli.js) starts, Debian's
+// redis-server attaches with `--replicaof`, redis-benchmark writes every kind of command at full
+// speed, a few scripts, transactions, expiries and stream groups follow, and once the replica's
+// offset caught up the two DEBUG DIGESTs must be equal. Needs redis-server and redis-benchmark
+// (Debian's redis-server and redis-tools); not part of `npm test`.
+// Usage: node scripts/check-redis-replica.mjs [requests per benchmark test, default 20000]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const has = (c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0;
+for (const tool of ['redis-server', 'redis-benchmark']) {
+  if (!has(tool)) {
+    console.log(`${tool} is missing: install Debian's redis-server and redis-tools (apt-get install redis-server redis-tools).`);
+    process.exit(0);
+  }
+}
+const N = Number(process.argv[2] ?? 20000);
+const root = join(import.meta.dirname, '..');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () => new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => resolve(p));
+  });
+});
+const enc = (args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
+
+/** One command on a fresh connection; the reply as text. */
+async function ask(port, ...args) {
+  const s = connect(port, '127.0.0.1');
+  await new Promise((r) => s.once('connect', r));
+  let out = '';
+  s.on('data', (d) => (out += d));
+  s.write(enc(args));
+  for (let i = 0; i < 500 && !/\r\n$/.test(out); i++) await sleep(10);
+  s.destroy();
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'respd-replica-check-'));
+const masterPort = await freePort();
+const replicaPort = await freePort();
+const master = spawn(process.execPath, [join(root, 'dist', 'cli.js'), '--port', String(masterPort), '--bind', '127.0.0.1', '--save', '',
+  '--enable-debug-command', 'yes', '--loglevel', 'warning'], { stdio: 'ignore' });
+const replica = spawn('redis-server', ['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+  '--replicaof', '127.0.0.1', String(masterPort), '--enable-debug-command', 'yes', '--loglevel', 'warning'], { stdio: 'ignore' });
+let failed = false;
+try {
+  await sleep(1000);
+  for (let i = 0; i < 100 && !(await ask(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'); i++) await sleep(50);
+  const bench = spawnSync('redis-benchmark', ['-p', String(masterPort), '-n', String(N), '-r', '1000', '-P', '8', '-q',
+    '-t', 'set,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset'], { encoding: 'utf8' });
+  if (bench.status !== 0) throw new Error(`redis-benchmark failed: ${bench.stderr}`);
+  const more = [
+    ['EVAL', "redis.call('set', KEYS[1], 'x') redis.call('incrbyfloat', KEYS[2], '1.25') redis.call('spop', KEYS[3], 2) return 1", '3', 's1', 'f1', 'myset'],
+    ['SET', 'ttl', 'v', 'EX', '1000'], ['GETEX', 'ttl', 'PX', '500000'], ['EXPIRE', 'counter:__rand_int__', '1000'],
+    ['MULTI'], ['INCRBYFLOAT', 'f2', '0.5'], ['LPUSH', 'l2', 'a', 'b'], ['EXEC'],
+    ['XADD', 'st', '*', 'a', '1'], ['XADD', 'st', 'MAXLEN', '~', '1', '*', 'b', '2'], ['XGROUP', 'CREATE', 'st', 'g', '0'],
+    ['XREADGROUP', 'GROUP', 'g', 'c1', 'COUNT', '1', 'STREAMS', 'st', '>'], ['XAUTOCLAIM', 'st', 'g', 'c2', '0', '0'],
+    ['GEOADD', 'geo', '13.361389', '38.115556', 'Palermo'], ['PFADD', 'hll', 'a', 'b', 'c'], ['SETRANGE', 'sr', '5', 'x'],
+    ['SET', 'short', 'v', 'PX', '50'],
+  ];
+  for (const c of more) await ask(masterPort, ...c);
+  await sleep(200);
+  // The short key expires on the master, whose DEL reaches the replica.
+  await ask(masterPort, 'GET', 'short');
+  const offsetOf = async (port, field) => Number(new RegExp(`${field}:(\\d+)`).exec(await ask(port, 'INFO', 'replication'))?.[1] ?? -1);
+  const target = await offsetOf(masterPort, 'master_repl_offset');
+  for (let i = 0; i < 200 && (await offsetOf(replicaPort, 'slave_repl_offset')) < target; i++) await sleep(25);
+  const [dm, dr] = [await ask(masterPort, 'DEBUG', 'DIGEST'), await ask(replicaPort, 'DEBUG', 'DIGEST')];
+  const [km, kr] = [await ask(masterPort, 'DBSIZE'), await ask(replicaPort, 'DBSIZE')];
+  console.log(`master offset ${target}; keys respd ${km.trim()} / redis replica ${kr.trim()}`);
+  console.log(`DEBUG DIGEST respd ${dm.trim()} / redis replica ${dr.trim()}`);
+  failed = dm !== dr;
+  console.log(failed ? 'FAIL: the replica differs' : 'OK: redis-server replicated respd exactly');
+} finally {
+  master.kill();
+  replica.kill();
+  await sleep(200);
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
