@@ -1,8 +1,10 @@
 // One BGSAVE: the file opened, the header written, then the snapshot (snapshot.ts) written a slice
 // per event-loop turn (about 2 ms, or one key per rdb-key-save-delay when that test knob is
 // set) while the keyspace tells it of every change first; at the end the checksum, fsync and the
-// rename over dir/dbfilename. An error or an abort removes the temporary file.
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+// rename over dir/dbfilename. The bytes are written and fsynced off the main thread (async-file.ts);
+// serialization waits while too much is queued. An error or an abort removes the temporary file.
+import { openSync, renameSync, unlinkSync } from 'node:fs';
+import { AsyncFile } from './async-file.js';
 import type { Keyspace } from '../data/keyspace.js';
 import { RdbWriter, type EncodeValue } from './rdb.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
@@ -28,15 +30,16 @@ const SLICE_MS = 2;
 
 export class BackgroundSave {
   readonly startedMs = Date.now();
-  private readonly fd: number;
+  private readonly file: AsyncFile;
   private readonly writer: RdbWriter;
   private readonly snapshot: Snapshot;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private finished = false;
 
   constructor(private readonly o: BackgroundSaveOptions) {
-    this.fd = openSync(o.temp, 'w');
-    this.writer = new RdbWriter(this.fd, o.checksum);
+    const fd = openSync(o.temp, 'w');
+    this.file = new AsyncFile(fd);
+    this.writer = new RdbWriter(fd, o.checksum, (chunk) => this.file.push(chunk));
     this.writer.header(o.aux, o.libraries);
     this.snapshot = new Snapshot(o.keyspace, this.writer, o.encode, o.keyOf);
     o.keyspace.beforeChange = (db, s) => this.guard(() => this.snapshot.beforeChange(db, s));
@@ -60,6 +63,15 @@ export class BackgroundSave {
   private slice(): void {
     this.timer = undefined;
     if (this.finished) return;
+    if (this.file.failed) {
+      this.fail(this.file.failed.message);
+      return;
+    }
+    // The disk is behind: let the queued writes go out first.
+    if (this.file.full) {
+      this.timer = setTimeout(() => this.slice(), 1);
+      return;
+    }
     this.guard(() => {
       const delay = this.o.keyDelayUs();
       const complete = this.snapshot.step(delay > 0 ? 1 : SLICE_KEYS, performance.now() + SLICE_MS);
@@ -69,11 +81,19 @@ export class BackgroundSave {
       }
       this.unhook();
       this.writer.finish();
-      fsyncSync(this.fd);
-      closeSync(this.fd);
-      renameSync(this.o.temp, this.o.path);
       this.finished = true;
-      this.o.done(undefined);
+      this.file.finish((err) => {
+        if (this.aborted) return this.removeTemp();
+        if (err) {
+          this.removeTemp();
+          this.o.done(err.message);
+          return;
+        }
+        this.guard(() => {
+          renameSync(this.o.temp, this.o.path);
+          this.o.done(undefined);
+        });
+      });
     });
   }
 
@@ -87,28 +107,34 @@ export class BackgroundSave {
   }
 
   private fail(message: string): void {
-    if (this.finished) return;
+    if (this.aborted) return;
     this.cleanup();
     this.o.done(message);
   }
 
   /** Stops without a file (FLUSHALL, SHUTDOWN). */
   abort(): void {
-    if (!this.finished) this.cleanup();
+    if (!this.aborted) this.cleanup();
   }
 
+  private aborted = false;
+
   private cleanup(): void {
+    const writing = this.finished;
     this.finished = true;
+    this.aborted = true;
     this.unhook();
     if (this.timer !== undefined) {
       clearTimeout(this.timer as NodeJS.Timeout);
       clearImmediate(this.timer as NodeJS.Immediate);
     }
-    try {
-      closeSync(this.fd);
-    } catch {
-      // closed already
-    }
+    // Removed now (as killRDBChild does); writes still in flight go to the unlinked file, which
+    // is closed when they are done.
+    this.removeTemp();
+    if (!writing) this.file.finish(() => undefined);
+  }
+
+  private removeTemp(): void {
     try {
       unlinkSync(this.o.temp);
     } catch {

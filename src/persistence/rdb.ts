@@ -46,7 +46,11 @@ export class RdbWriter {
   private crc = 0n;
   bytes = 0;
 
-  constructor(private readonly fd: number, private readonly checksum: boolean) {}
+  /**
+   * Writes to `fd` synchronously, or, given `sink`, hands each filled buffer over to it (a
+   * background save writing off the main thread) and goes on in a new one.
+   */
+  constructor(private readonly fd: number, private readonly checksum: boolean, private readonly sink?: (chunk: Buffer) => void) {}
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -65,8 +69,13 @@ export class RdbWriter {
     if (this.pos === 0) return;
     const chunk = this.buf.subarray(0, this.pos);
     if (this.checksum) this.crc = crc64(this.crc, chunk);
-    let off = 0;
-    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
+    if (this.sink) {
+      this.sink(chunk);
+      this.buf = Buffer.allocUnsafe(1 << 20) as Latin1Buffer;
+    } else {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(this.fd, chunk, off);
+    }
     this.bytes += chunk.length;
     this.pos = 0;
   }
@@ -155,7 +164,8 @@ export class RdbWriter {
     this.flush();
     const sum = Buffer.alloc(8);
     sum.writeBigUInt64LE(this.checksum ? this.crc : 0n, 0);
-    writeSync(this.fd, sum);
+    if (this.sink) this.sink(sum);
+    else writeSync(this.fd, sum);
     this.bytes += 8;
   }
 
