@@ -157,3 +157,50 @@ describe('replication: pings', async () => {
     r.socket.destroy();
   });
 });
+
+describe('replication: the full sync in the background', async () => {
+  // One key per millisecond: the snapshot of 200 keys takes a while, and writes go on meanwhile.
+  const server = await startServer({ 'rdb-key-save-delay': '1000' });
+  const w = await RawClient.connect(server.port);
+  afterAll(() => w.socket.destroy());
+
+  it('serves clients while the payload is written, then sends it and the writes made meanwhile', async () => {
+    for (let i = 0; i < 200; i++) await w.call('SET', `before:${i}`, 'x');
+    const r = await RawClient.connect(server.port);
+    r.write(respBytes('PSYNC', '?', '-1'));
+    await r.waitMatch(/\+FULLRESYNC \S+ \d+\r\n/);
+    // The sync runs as a background save; clients are served, the replica waits.
+    expect(await w.call('INFO', 'persistence')).toContain('rdb_bgsave_in_progress:1');
+    expect(await w.call('INFO', 'replication')).toMatch(/slave0:ip=127\.0\.0\.1,port=0,state=wait_bgsave/);
+    expect(await w.call('BGSAVE')).toBe('-ERR Background save already in progress\r\n');
+    expect(await w.call('SET', 'during', 'y')).toBe('+OK\r\n');
+    expect(await w.call('DEL', 'before:0')).toBe(':1\r\n');
+    const m = /\+FULLRESYNC \S+ \d+\r\n\$(\d+)\r\n/.exec(await r.waitMatch(/\+FULLRESYNC \S+ \d+\r\n\$\d+\r\n/, 10000))!;
+    const start = m.index + m[0].length;
+    const len = Number(m[1]);
+    const tail = resp('SELECT', '0') + resp('SET', 'during', 'y') + resp('DEL', 'before:0');
+    await r.waitBytes(start + len + tail.length, 10000);
+    const payload = r.received.slice(start, start + len);
+    // The payload is the dataset when PSYNC came: before:0 still there, `during` not yet.
+    expect(payload).toContain('before:0');
+    expect(payload).not.toContain('during');
+    expect(r.received.slice(start + len)).toBe(tail);
+    expect(await w.call('INFO', 'replication')).toMatch(/slave0:ip=127\.0\.0\.1,port=0,state=online/);
+    expect(await w.call('INFO', 'persistence')).toContain('rdb_bgsave_in_progress:0');
+    r.socket.destroy();
+  });
+
+  it('drops the waiting replica when FLUSHALL kills the snapshot; it may sync again', async () => {
+    const r = await RawClient.connect(server.port);
+    r.write(respBytes('PSYNC', '?', '-1'));
+    await r.waitMatch(/\+FULLRESYNC/);
+    expect(await w.call('FLUSHALL')).toBe('+OK\r\n');
+    await r.waitMatch(/$^/, 2000).catch(() => undefined);
+    for (let i = 0; i < 100 && !r.closed; i++) await new Promise((res) => setTimeout(res, 10));
+    expect(r.closed).toBe(true);
+    const again = await RawClient.connect(server.port);
+    again.write(respBytes('PSYNC', '?', '-1'));
+    expect(await again.waitMatch(/\+FULLRESYNC \S+ \d+\r\n\$\d+\r\n/, 5000)).toMatch(/\$\d+\r\nREDIS0010/);
+    again.socket.destroy();
+  });
+});

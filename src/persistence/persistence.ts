@@ -95,6 +95,56 @@ export class Persistence {
     }
   }
 
+  /**
+   * A replicas' full sync (rdbSaveToSlavesSockets' role): the dataset written in the background,
+   * as BGSAVE writes it, to a temporary file, then handed over as a payload. False when a
+   * background save already runs (the caller serializes at once with payload()). While it runs
+   * it is the background save INFO reports and BGSAVE waits for.
+   */
+  snapshotForReplicas(extra: readonly [string, string | number][], done: (payload: Buffer | undefined, error?: string) => void): boolean {
+    if (this.bg) return false;
+    const { config, keyspace, log } = this.host;
+    const now = Date.now();
+    const path = join(tmpdir(), `respd-repl-${process.pid}-${now}.rdb`);
+    try {
+      this.bg = new BackgroundSave({
+        path,
+        temp: `${path}.tmp`,
+        checksum: config.bool('rdbchecksum'),
+        keyspace,
+        aux: [...this.aux(now), ...extra],
+        libraries: this.host.libraries(),
+        encode: this.encode,
+        keyOf: this.keyOf(now),
+        keyDelayUs: () => config.int('rdb-key-save-delay'),
+        done: (error) => {
+          this.bg = undefined;
+          this.replicaSyncDone = undefined;
+          if (error !== undefined) {
+            log.warning(`Background RDB transfer error: ${error}`);
+            done(undefined, error);
+            return;
+          }
+          log.notice('Background RDB transfer terminated with success');
+          try {
+            const payload = readFileSync(path);
+            done(payload);
+          } finally {
+            unlinkSync(path);
+          }
+        },
+      });
+    } catch (e) {
+      return false;
+    }
+    this.replicaSyncDone = done;
+    log.notice('Background RDB transfer started');
+    return true;
+  }
+
+  /** The replicas waiting on the background save in progress, if it is theirs. */
+  private replicaSyncDone: ((payload: Buffer | undefined, error?: string) => void) | undefined;
+
   /** rdbSave: the whole dataset to dir/dbfilename now. An error text when it failed. */
   save(): string | undefined {
     if (this.bg) return 'Background save already in progress';
@@ -193,6 +243,10 @@ export class Persistence {
     this.bg.abort();
     this.bg = undefined;
     this.host.log.warning('Background saving terminated by signal');
+    // A replicas' sync killed: they are dropped and sync again (Background transfer terminated).
+    const repl = this.replicaSyncDone;
+    this.replicaSyncDone = undefined;
+    repl?.(undefined, 'terminated by signal');
   }
 
   /** serverCron's save points: a BGSAVE when enough changes are old enough. */

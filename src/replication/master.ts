@@ -33,8 +33,12 @@ export interface MasterHost {
   readonly propagation: Propagation;
   /** master_replid. */
   readonly replId: string;
-  /** The dataset as an RDB payload with the given aux fields. */
+  /** The dataset as an RDB payload with the given aux fields, now. */
   payload(aux: readonly [string, string | number][]): Buffer;
+  /** The same written in the background; false when it can't start (another save runs). */
+  snapshot(aux: readonly [string, string | number][], done: (payload: Buffer | undefined, error?: string) => void): boolean;
+  /** Closes a client at once (a replica whose sync failed). */
+  closeClient(c: Client): void;
   /** Writes to a client outside its own command (the stream). */
   writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
 }
@@ -129,28 +133,85 @@ export class ReplicationMaster implements PropagationSink {
       if (psync.replid !== '?') log.notice(`Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${psync.replid}', my replication IDs are '${this.host.replId}' and '0000000000000000000000000000000000000000')`);
       else log.notice(`Full resync requested by replica ${c.addr}`);
     }
-    log.notice(`Starting BGSAVE for SYNC with target: replicas sockets`);
-    // The payload is the dataset at this offset; the stream goes on from here with a SELECT.
-    const payload = this.host.payload([
-      ['repl-stream-db', 0],
-      ['repl-id', this.host.replId],
-      ['repl-offset', this.offset],
-    ]);
     if (psync) w.rawAscii(`+FULLRESYNC ${this.host.replId} ${this.offset}\r\n`);
     else r.prePsync = true;
+    // A snapshot for replicas already running began at an earlier offset: joining it would
+    // need the stream since then, which the waiting replicas hold; this one joins if the
+    // stream did not move since (the common case of replicas coming together), else waits its
+    // own turn after it.
+    const pending = this.fullSync;
+    if (pending && pending.offset === this.offset) {
+      pending.waiting.push(r);
+      this.waitFor(c, r);
+      return;
+    }
+    const aux: [string, string | number][] = [['repl-stream-db', 0], ['repl-id', this.host.replId], ['repl-offset', this.offset]];
+    // The stream after the snapshot starts with a SELECT.
+    this.selectedDb = -1;
+    if (!pending) {
+      const sync = { offset: this.offset, waiting: [r], stream: [] as Buffer[] };
+      const started = this.host.snapshot(aux, (payload, error) => this.fullSyncDone(sync, payload, error));
+      if (started) {
+        log.notice(`Starting BGSAVE for SYNC with target: disk`);
+        this.fullSync = sync;
+        this.waitFor(c, r);
+        return;
+      }
+    }
+    // A background save of another kind runs (or a replicas' one from another offset): the
+    // payload is made now, as SAVE would.
+    log.notice(`Starting SYNC with target: replicas sockets, serialized in the foreground`);
+    const payload = this.host.payload(aux);
     w.rawAscii(`$${payload.length}\r\n`);
     w.raw(payload);
-    this.selectedDb = -1;
     this.attach(c, r);
     log.notice(`Synchronization with replica ${c.addr} succeeded`);
   }
 
+  /** The replicas' snapshot in progress: the offset it stands for, who waits, the stream since. */
+  private fullSync: { offset: number; waiting: Replica[]; stream: Buffer[] } | undefined;
+
+  /** A replica waiting for its payload: attached (flag S), getting no stream yet. */
+  private waitFor(c: Client, r: Replica): void {
+    this.firstPing();
+    c.flags |= ClientFlag.Slave;
+    r.state = 'wait_bgsave';
+    this.replicas.set(c, r);
+    this.noReplicasSince = 0;
+  }
+
+  private fullSyncDone(sync: { offset: number; waiting: Replica[]; stream: Buffer[] }, payload: Buffer | undefined, error?: string): void {
+    if (this.fullSync === sync) this.fullSync = undefined;
+    const stream = Buffer.concat(sync.stream);
+    for (const r of sync.waiting) {
+      const c = r.client;
+      if (c.closing || !this.replicas.has(c)) continue;
+      if (!payload) {
+        // The snapshot failed or was killed: the replica goes, and will sync again.
+        this.host.log.warning(`Closing replica ${c.addr}: the RDB transfer failed (${error})`);
+        this.host.closeClient(c);
+        continue;
+      }
+      this.host.writeTo(c, (w) => {
+        w.rawAscii(`$${payload.length}\r\n`);
+        w.raw(payload);
+        if (stream.length > 0) w.raw(stream);
+      }, false);
+      this.attach(c, r);
+      this.host.log.notice(`Synchronization with replica ${c.addr} succeeded`);
+    }
+  }
+
+  /** The first PING a full period after the first replica came. */
+  private firstPing(): void {
+    if (this.replicas.size === 0) this.lastPing = Date.now();
+  }
+
   private attach(c: Client, r: Replica): void {
+    if (!this.replicas.has(c)) this.firstPing();
     c.flags |= ClientFlag.Slave;
     r.state = 'online';
     r.ackTime = Date.now();
-    // The first PING a full period after the first replica came.
-    if (this.replicas.size === 0) this.lastPing = r.ackTime;
     this.replicas.set(c, r);
     this.noReplicasSince = 0;
     this.refreshGood(r.ackTime);
@@ -176,6 +237,8 @@ export class ReplicationMaster implements PropagationSink {
   private emit(b: Buffer): void {
     this.offset += b.length;
     this.backlog?.append(b);
+    // Replicas waiting for their payload get what happens meanwhile right after it.
+    this.fullSync?.stream.push(b);
     for (const [c, r] of this.replicas) {
       if (c.closing) {
         this.detach(c);

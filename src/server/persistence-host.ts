@@ -38,6 +38,8 @@ export function replicationFor(server: Server): ReplicationMaster {
       return server.replId;
     },
     payload: (aux) => server.persistence.payload(aux),
+    snapshot: (aux, done) => server.persistence.snapshotForReplicas(aux, done),
+    closeClient: (c) => server.lifecycle.freeClient(c),
     writeTo: (c, w, push) => server.writeTo(c, w, push),
   });
   server.lifecycle.replicaGone = (c) => master.detach(c);
