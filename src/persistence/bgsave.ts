@@ -14,6 +14,8 @@ export interface BackgroundSaveOptions {
   keyspace: Keyspace;
   aux: [string, string | number][];
   libraries: string[];
+  /** The file's RDB version (10, or 12 for field deadlines). */
+  version: 10 | 12;
   encode: EncodeValue;
   keyOf: KeyOf;
   /** rdb-key-save-delay, µs per key (0: none). */
@@ -37,7 +39,7 @@ export class BackgroundSave {
   constructor(private readonly o: BackgroundSaveOptions) {
     this.fd = openSync(o.temp, 'w');
     this.writer = new RdbWriter(this.fd, o.checksum);
-    this.writer.header(o.aux, o.libraries);
+    this.writer.header(o.aux, o.libraries, o.version);
     this.snapshot = new Snapshot(o.keyspace, this.writer, o.encode, o.keyOf);
     o.keyspace.beforeChange = (db, s) => this.guard(() => this.snapshot.beforeChange(db, s));
     o.keyspace.beforeClear = (db) => this.guard(() => this.snapshot.beforeClear(db));
