@@ -4,7 +4,7 @@
 // chars), else raw or LZF; lists as quicklist nodes of listpacks; small sets as intsets or
 // listpacks, small sorted sets as listpacks, big ones element by element; hashes in rdb-hash.ts
 // (with Redis 7.4's field deadlines), streams in rdb-stream.ts. Reading accepts every type Redis
-// 7.x writes (the ziplist and zipmap types of Redis < 7 are refused as bad data).
+// 7.4 reads, the ziplist and zipmap types of files before Redis 7 included (rdb-ziplist.ts).
 import type { Config } from '../config/config.js';
 import { RedisHash } from '../data/hash.js';
 import type { Value } from '../data/keyspace.js';
@@ -17,6 +17,7 @@ import { string2d } from '../util/numbers.js';
 import type { RdbReader } from './rdb-encoding.js';
 import { isHashType, loadHash, saveHash } from './rdb-hash.js';
 import { listpackItems, listpackOf, RdbOut, text } from './rdb-out.js';
+import { isZiplistType, loadZiplistType } from './rdb-ziplist.js';
 import { loadStream, RDB_TYPE_STREAM_LISTPACKS, RDB_TYPE_STREAM_LISTPACKS_2, RDB_TYPE_STREAM_LISTPACKS_3, saveStream } from './rdb-stream.js';
 
 export const RDB_TYPE_STRING = 0;
@@ -271,7 +272,8 @@ export function loadObject(type: number, r: RdbReader, now: number): Value | und
     case RDB_TYPE_STREAM_LISTPACKS_3:
       return loadStream(type, r, now);
     default:
-      return isHashType(type) ? loadHash(type, r) : undefined;
+      if (isHashType(type)) return loadHash(type, r);
+      return isZiplistType(type) ? loadZiplistType(type, r) : undefined;
   }
 }
 
