@@ -1,9 +1,10 @@
 // Real RDB files of older Redis versions, copied from Redis's tests/assets (7.4.1) into
 // test/fixtures/redis-assets: encodings.rdb (RDB 4: zipmap, ziplist and intset values of Redis
-// 2.x), hash-zipmap.rdb (3), list-quicklist.rdb (8), hash-ziplist.rdb (9), zset-ziplist.rdb and
-// scriptbackup.rdb (10). Each loads with the contents Redis's own tests expect of it
-// (tests/integration/rdb.tcl, convert-*-on-load.tcl), values converted to the listpack era.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+// 2.x), hash-zipmap.rdb (3), list-quicklist.rdb (8), hash-ziplist.rdb (9), zset-ziplist.rdb,
+// scriptbackup.rdb and corrupt_empty_keys.rdb (10). Each loads with the contents Redis's own tests
+// expect of it (tests/integration/rdb.tcl, convert-*-on-load.tcl, corrupt-dump.tcl), values
+// converted to the listpack era.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -142,5 +143,22 @@ describe('DUMP payloads of Redis 6 (RDB 9, ziplist types)', () => {
     badPrev[20] = 0x05;
     await expect(r.restore('bad', 0, payload(badPrev, 9))).rejects.toThrow('Bad data format');
     expect(await r.exists('bad')).toBe(0);
+  });
+});
+
+describe('empty keys', () => {
+  it('corrupt_empty_keys.rdb: every empty value is skipped with a log line, the rest loads (corrupt-dump.tcl)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'respd-assets-'));
+    dirs.push(dir);
+    copyFileSync(new URL('./fixtures/redis-assets/corrupt_empty_keys.rdb', import.meta.url), join(dir, 'dump.rdb'));
+    const s = await startServer({ dir, logfile: join(dir, 'log'), loglevel: 'notice' });
+    const r = new Redis(s.port, '127.0.0.1');
+    expect(await r.dbsize()).toBe(0);
+    r.disconnect();
+    const log = readFileSync(join(dir, 'log'), 'utf8');
+    for (const key of ['set', 'list_quicklist', 'list_quicklist_empty_ziplist', 'list_ziplist', 'hash', 'hash_ziplist', 'zset', 'zset_ziplist', 'zset_listpack']) {
+      expect(log).toContain(`skipping empty key: ${key}\n`);
+    }
+    expect(log).toContain('empty keys skipped: 9');
   });
 });

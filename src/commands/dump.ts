@@ -87,7 +87,8 @@ function restore(call: CommandCall): void {
   const r = new RdbReader(body);
   const type = r.byte();
   const value = type === undefined ? undefined : loadObject(type, r, now);
-  if (value === undefined) {
+  // An empty value is bad data here (RESTORE has no key to skip).
+  if (value === undefined || typeof value === 'symbol') {
     reply.error('Bad data format');
     return;
   }

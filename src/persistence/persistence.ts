@@ -328,7 +328,8 @@ export class Persistence {
         loaded++;
       }
       this.lastLoad = { loaded, expired };
-      log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+      const empty = contents.emptySkipped ? `, empty keys skipped: ${contents.emptySkipped}` : '';
+      log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}${empty}.`);
       log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
       return undefined;
     } finally {

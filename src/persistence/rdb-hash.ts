@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js';
 import { RedisHash } from '../data/hash.js';
 import { Listpack, lpStringToInt } from '../data/listpack.js';
 import type { RdbReader } from './rdb-encoding.js';
-import { listpackBlob, RdbOut, text } from './rdb-out.js';
+import { EMPTY_KEY, listpackBlob, RdbOut, text } from './rdb-out.js';
 
 export const RDB_TYPE_HASH = 4;
 export const RDB_TYPE_HASH_LISTPACK = 16;
@@ -92,8 +92,8 @@ function readMs(r: RdbReader): number | undefined {
   return v > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(v);
 }
 
-/** rdbLoadObject for the hash types: the hash, or undefined for bad data or an empty hash. */
-export function loadHash(type: number, r: RdbReader): RedisHash | undefined {
+/** rdbLoadObject for the hash types: the hash, EMPTY_KEY, or undefined for bad data. */
+export function loadHash(type: number, r: RdbReader): RedisHash | typeof EMPTY_KEY | undefined {
   const h = new RedisHash();
   if (type === RDB_TYPE_HASH_LISTPACK || type === RDB_TYPE_HASH_LISTPACK_EX || type === RDB_TYPE_HASH_LISTPACK_EX_PRE_GA) {
     // The leading earliest deadline is only a hint kept for later use (Redis ignores it too).
@@ -107,7 +107,7 @@ export function loadHash(type: number, r: RdbReader): RedisHash | undefined {
       if (items.length % 2) return undefined;
       h.sizeHint(items.length / 2);
       for (let i = 0; i < items.length; i += 2) if (!h.set(items[i]!, items[i + 1]!)) return undefined;
-      return h.size ? h : undefined;
+      return h.size ? h : EMPTY_KEY;
     }
     // Triplets, checked as lpValidateIntegrityAndDups does with tuple_len 3: a deadline is an
     // integer in [0, EB_EXPIRE_TIME_MAX], and those that are not 0 come first, in order.
@@ -123,7 +123,7 @@ export function loadHash(type: number, r: RdbReader): RedisHash | undefined {
       if (!h.set(items[i]!, items[i + 1]!)) return undefined;
       if (t !== 0) timed.push([items[i]!, t]);
     }
-    if (!h.size) return undefined;
+    if (!h.size) return EMPTY_KEY;
     // Deadlines given last field first: FieldTtls puts a field given a deadline before those with
     // the same one, so the listpack's order comes back as it was.
     const ttls = h.enableTtls();
@@ -157,5 +157,5 @@ export function loadHash(type: number, r: RdbReader): RedisHash | undefined {
     // listpackExAddNew / ebAdd: in the order read, each before those with the same deadline.
     if (at !== 0) ttls!.set(field, at);
   }
-  return h.size ? h : undefined;
+  return h.size ? h : EMPTY_KEY;
 }

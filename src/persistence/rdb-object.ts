@@ -16,7 +16,7 @@ import { d2string } from '../protocol/fpconv.js';
 import { string2d } from '../util/numbers.js';
 import type { RdbReader } from './rdb-encoding.js';
 import { isHashType, loadHash, saveHash } from './rdb-hash.js';
-import { listpackItems, listpackOf, RdbOut, text } from './rdb-out.js';
+import { EMPTY_KEY, listpackItems, listpackOf, RdbOut, text } from './rdb-out.js';
 import { isZiplistType, loadZiplistType } from './rdb-ziplist.js';
 import { loadStream, RDB_TYPE_STREAM_LISTPACKS, RDB_TYPE_STREAM_LISTPACKS_2, RDB_TYPE_STREAM_LISTPACKS_3, saveStream } from './rdb-stream.js';
 
@@ -148,8 +148,8 @@ function strtod(s: string): number {
   return v === undefined ? NaN : v;
 }
 
-/** rdbLoadObject: the value of an object of `type`, or undefined for bad or unsupported data. */
-export function loadObject(type: number, r: RdbReader, now: number): Value | undefined {
+/** rdbLoadObject: the value of an object of `type`, EMPTY_KEY, or undefined for bad or unsupported data. */
+export function loadObject(type: number, r: RdbReader, now: number): Value | typeof EMPTY_KEY | undefined {
   const str = (): string | undefined => {
     const b = r.string();
     return b && text(b);
@@ -169,7 +169,7 @@ export function loadObject(type: number, r: RdbReader, now: number): Value | und
         if (s === undefined) return undefined;
         l.pushTail(s);
       }
-      return l.length ? l : undefined;
+      return l.length ? l : EMPTY_KEY;
     }
     case RDB_TYPE_LIST_QUICKLIST_2: {
       const n = r.length();
@@ -186,7 +186,7 @@ export function loadObject(type: number, r: RdbReader, now: number): Value | und
           for (const s of items) l.pushTail(s);
         } else return undefined;
       }
-      return l.length ? l : undefined;
+      return l.length ? l : EMPTY_KEY;
     }
     case RDB_TYPE_SET:
     case RDB_TYPE_SET_INTSET:
@@ -222,7 +222,7 @@ export function loadObject(type: number, r: RdbReader, now: number): Value | und
       const s = new RedisSet();
       s.sizeHint(members.length);
       for (const m of members) if (!s.add(m)) return undefined;
-      return s.size ? s : undefined;
+      return s.size ? s : EMPTY_KEY;
     }
     case RDB_TYPE_ZSET:
     case RDB_TYPE_ZSET_2:
@@ -265,7 +265,7 @@ export function loadObject(type: number, r: RdbReader, now: number): Value | und
           z.insert(m, score);
         }
       }
-      return z.size ? z : undefined;
+      return z.size ? z : EMPTY_KEY;
     }
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2:

@@ -5,6 +5,12 @@ import { Listpack } from '../data/listpack.js';
 import type { StreamID } from '../data/stream-id.js';
 import { encodeLength, encodeString } from './rdb-encoding.js';
 
+/**
+ * What a loader returns for a value with no elements (rdbLoadObject's emptykey): a file skips
+ * the key and goes on, RESTORE refuses it as bad data.
+ */
+export const EMPTY_KEY: unique symbol = Symbol('empty key');
+
 export const latin1 = (s: string | Uint8Array): Uint8Array => (typeof s === 'string' ? Buffer.from(s, 'latin1') : s);
 export const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 

@@ -8,6 +8,7 @@ import { RedisList } from '../data/list.js';
 import { RedisZset } from '../data/zset.js';
 import { string2d } from '../util/numbers.js';
 import type { RdbReader } from './rdb-encoding.js';
+import { EMPTY_KEY } from './rdb-out.js';
 
 export const RDB_TYPE_HASH_ZIPMAP = 9;
 export const RDB_TYPE_LIST_ZIPLIST = 10;
@@ -107,8 +108,8 @@ export function zipmapPairs(blob: Uint8Array): string[] | undefined {
   return p === b.length - 1 ? out : undefined;
 }
 
-/** rdbLoadObject for the pre-7 types: the value, or undefined for bad data or an empty value. */
-export function loadZiplistType(type: number, r: RdbReader): Value | undefined {
+/** rdbLoadObject for the pre-7 types: the value, EMPTY_KEY, or undefined for bad data. */
+export function loadZiplistType(type: number, r: RdbReader): Value | typeof EMPTY_KEY | undefined {
   if (type === RDB_TYPE_LIST_QUICKLIST) {
     const n = r.length();
     if (!n || n[1]) return undefined;
@@ -119,12 +120,13 @@ export function loadZiplistType(type: number, r: RdbReader): Value | undefined {
       if (!items) return undefined;
       for (const s of items) l.pushTail(s);
     }
-    return l.length ? l : undefined;
+    return l.length ? l : EMPTY_KEY;
   }
   const blob = r.string();
   if (!blob) return undefined;
   const items = type === RDB_TYPE_HASH_ZIPMAP ? zipmapPairs(blob) : ziplistItems(blob);
-  if (!items || !items.length) return undefined;
+  if (!items) return undefined;
+  if (!items.length) return EMPTY_KEY;
   if (type === RDB_TYPE_LIST_ZIPLIST) {
     const l = new RedisList();
     for (const s of items) l.pushTail(s);

@@ -9,6 +9,7 @@ import { crc64 } from '../util/crc64.js';
 import { encodeLength, encodeString, RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_VERSION, RdbReader } from './rdb-encoding.js';
 import { readLength64, moduleTypeName, skipModuleAux } from './rdb-module.js';
 import { loadObject, saveObject, type SaveOptions } from './rdb-object.js';
+import { EMPTY_KEY } from './rdb-out.js';
 
 /**
  * Files say version 10 (Redis 7.0's) and use only what 7.0 reads, so Redis 7.0 and later load
@@ -224,8 +225,10 @@ export interface RdbContents {
   libraries: string[];
   /** Keys by database, in file order. */
   keys: { db: number; k: RdbKey }[];
-  /** Lines for the log about what was stepped over (module aux data, no checksum). */
+  /** Lines for the log about what was stepped over (module aux data, empty keys, no checksum). */
   notes: string[];
+  /** Keys whose value had no elements, not loaded (rdbLoadRio's empty_keys_skipped). */
+  emptySkipped: number;
 }
 
 /** rdbLoadRio over a whole file: the contents, or an error text as Redis logs it. */
@@ -236,7 +239,7 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) return `Can't handle RDB format version ${head.slice(5)}`;
   const r = new RdbReader(data);
   r.pos = 9;
-  const out: RdbContents = { aux: new Map(), libraries: [], keys: [], notes: [] };
+  const out: RdbContents = { aux: new Map(), libraries: [], keys: [], notes: [], emptySkipped: 0 };
   let db = 0;
   let expire = -1;
   let idle: number | undefined;
@@ -312,7 +315,10 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
     }
     const value = loadObject(type, r, now);
     if (value === undefined) return `Bad data format (key '${text(key)}' of type ${type})`;
-    out.keys.push({ db, k: { key: text(key), value, expire, idle, freq } });
+    if (value === EMPTY_KEY) {
+      // An empty value (older versions could write one): skipped, and loading goes on.
+      if (out.emptySkipped++ < 10) out.notes.push(`rdbLoadObject skipping empty key: ${text(key)}`);
+    } else out.keys.push({ db, k: { key: text(key), value, expire, idle, freq } });
     expire = -1;
     idle = undefined;
     freq = undefined;
