@@ -145,7 +145,9 @@ describe('DUMP and RESTORE of a hash with field deadlines', () => {
     });
   }
 
-  it('a payload with a version above 12 is refused', async () => {
+  it('any payload with footer 12 (all of 7.4\'s) restores; above 12 is refused', async () => {
+    expect(await redis.restore('s', 0, payload('00 0176', 12))).toBe('OK');
+    expect(await redis.get('s')).toBe('v');
     await expect(redis.restore('k', 0, payload(LISTPACK_EX, 13))).rejects.toThrow('DUMP payload version or checksum are wrong');
   });
 });
