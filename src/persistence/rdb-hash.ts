@@ -43,7 +43,9 @@ export function saveHash(o: RdbOut, h: RedisHash, encoding: string, config: Conf
   if (encoding === 'listpack' || encoding === 'listpackex') {
     const lp = new RdbListpack();
     if (encoding === 'listpackex' && rdbVersion >= 12) {
-      // hashTypeGetMinExpire(o, 0): the deadline the hash is registered under, 0 when none.
+      // 7.4 writes hashTypeGetMinExpire(o, 0), the deadline the hash is registered under (0 when
+      // none), which it updates lazily after HDEL/HPERSIST; respd writes the true earliest. It is
+      // a hint only: loaders, 7.4's included, ignore it.
       o.ms(ttls !== null && ttls.size > 0 ? ttls.minExpire() : 0);
       for (const e of h.ordered(config)) lp.triplet(e.key, e.value, ttls?.get(e.key) ?? 0);
       o.str(lp.done(), compress);
