@@ -1,7 +1,9 @@
 // RDB persistence: SAVE and LASTSAVE, loading at start-up (an RDB written by redis-server 7.0.15,
 // test/fixtures/redis-7.0.rdb, loads with its digest and its function library; respd's own file
 // round-trips every type), DEBUG RELOAD and its options, FLUSHALL's empty dump with save points,
-// SHUTDOWN SAVE, INFO persistence, expired keys dropped while loading, and bad files refused.
+// SHUTDOWN SAVE, INFO persistence, expired keys dropped while loading, and bad files refused;
+// newer files' opcodes (module aux data, cluster slot info) and the directives rdbchecksum,
+// rdbcompression, rdb-key-save-delay and rdb-del-sync-files, and BGSAVE scheduled inside EXEC.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
