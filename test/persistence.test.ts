@@ -1,14 +1,17 @@
 // RDB persistence: SAVE and LASTSAVE, loading at start-up (an RDB written by redis-server 7.0.15,
 // test/fixtures/redis-7.0.rdb, loads with its digest and its function library; respd's own file
 // round-trips every type), DEBUG RELOAD and its options, FLUSHALL's empty dump with save points,
-// SHUTDOWN SAVE, INFO persistence, expired keys dropped while loading, and bad files refused.
+// SHUTDOWN SAVE, INFO persistence, expired keys dropped while loading, and bad files refused;
+// newer files' opcodes (module aux data, cluster slot info) and the directives rdbchecksum,
+// rdbcompression, rdb-key-save-delay and rdb-del-sync-files, and BGSAVE scheduled inside EXEC.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
-import { startServer } from './helpers.js';
+import { crc64 } from '../src/util/crc64.js';
+import { startServer, until } from './helpers.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -233,6 +236,129 @@ describe('DEBUG RELOAD, FLUSHALL and SHUTDOWN', () => {
     const r = await connect(s.port);
     expect(await r.config('GET', 'save')).toEqual(['save', '']);
     expect(await r.dbsize()).toBe(0);
+    r.disconnect();
+  });
+});
+
+/** A whole RDB file from its parts after the 9-byte header: the EOF opcode and the CRC-64 are added. */
+function rdbFile(version: number, hex: string, checksum = true): Buffer {
+  const head = Buffer.concat([Buffer.from(`REDIS${String(version).padStart(4, '0')}`), Buffer.from(hex.replace(/\s+/g, ''), 'hex'), Buffer.from([0xff])]);
+  const sum = Buffer.alloc(8);
+  if (checksum) sum.writeBigUInt64LE(crc64(0n, head), 0);
+  return Buffer.concat([head, sum]);
+}
+
+/** moduleTypeEncodeId (module.c): nine 6-bit characters of the name, then the 10-bit encoding version. */
+function moduleId(name: string, encver: number): string {
+  const cset = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  let id = 0n;
+  for (const ch of name) id = (id << 6n) | BigInt(cset.indexOf(ch));
+  id = (id << 10n) | BigInt(encver);
+  return '81' + id.toString(16).padStart(16, '0');
+}
+
+describe('opcodes of newer files, and the RDB directives', () => {
+  const KEY_K = '00 016b 0176'; // string "k" = "v"
+
+  it('steps over module aux data and 7.4 cluster slot info; refuses a module value as Redis does', async () => {
+    const dir = tempDir();
+    // AUX redis-ver, MODULE_AUX (ReJSON-RL v3, when = after) with a UINT, a STRING and a DOUBLE item,
+    // SELECTDB 0, RESIZEDB, SLOT_INFO (slot 12, 1 key, 0 expires), the key.
+    const aux = `f7 ${moduleId('ReJSON-RL', 3)} 02 02  02 05  05 02 6869  04 000000000000f03f  00`;
+    writeFileSync(join(dir, 'dump.rdb'), rdbFile(12, `fa 09 72656469732d766572 05 372e342e31 ${aux} fe00 fb0100 f4 0c 01 00 ${KEY_K}`));
+    const s = await startServer({ dir });
+    const r = await connect(s.port);
+    expect(await r.get('k')).toBe('v');
+    expect(await r.info('persistence')).toContain('rdb_last_load_keys_loaded:1');
+    r.disconnect();
+    // RDB_TYPE_MODULE_2: the value belongs to a module respd does not have.
+    writeFileSync(join(dir, 'dump.rdb'), rdbFile(12, `fe00 07 016d ${moduleId('ReJSON-RL', 3)} 02 05 00`));
+    await expect(createServer({ dir })).rejects.toThrow("Fatal error loading the DB: The RDB file contains module data I can't load: no matching module type 'ReJSON-RL'. Exiting.");
+    writeFileSync(join(dir, 'dump.rdb'), rdbFile(12, 'fe00 06 016d 00'));
+    await expect(createServer({ dir })).rejects.toThrow('Pre-release module format not supported');
+    writeFileSync(join(dir, 'dump.rdb'), rdbFile(13, `fe00 ${KEY_K}`));
+    await expect(createServer({ dir })).rejects.toThrow("Can't handle RDB format version 0013");
+  });
+
+  it('rdbchecksum no writes a zero checksum and checks none while loading', async () => {
+    const dir = tempDir();
+    const bad = rdbFile(10, `fe00 ${KEY_K}`);
+    bad[bad.length - 1] ^= 0xff;
+    writeFileSync(join(dir, 'dump.rdb'), bad);
+    await expect(createServer({ dir })).rejects.toThrow('Wrong RDB checksum');
+    const s = await startServer({ dir, rdbchecksum: 'no' });
+    const r = await connect(s.port);
+    expect(await r.get('k')).toBe('v');
+    await r.save();
+    expect(readFileSync(join(dir, 'dump.rdb')).readBigUInt64LE(statSync(join(dir, 'dump.rdb')).size - 8)).toBe(0n);
+    r.disconnect();
+  });
+
+  it('rdbcompression no writes long strings as they are; yes compresses them with LZF', async () => {
+    const dir = tempDir();
+    const s = await startServer({ dir });
+    const r = await connect(s.port);
+    const text = 'abc'.repeat(100);
+    await r.set('big', text);
+    await r.save();
+    const packed = readFileSync(join(dir, 'dump.rdb'));
+    expect(packed.includes(Buffer.from(text))).toBe(false);
+    expect((await r.dumpBuffer('big'))[1]).toBe(0xc3); // RDB_ENCVAL << 6 | RDB_ENC_LZF
+    await r.config('SET', 'rdbcompression', 'no');
+    await r.save();
+    const plain = readFileSync(join(dir, 'dump.rdb'));
+    expect(plain.includes(Buffer.concat([Buffer.from([0x41, 0x2c]), Buffer.from(text)]))).toBe(true); // 14-bit length 300
+    expect((await r.dumpBuffer('big')).subarray(1, 3)).toEqual(Buffer.from([0x41, 0x2c]));
+    r.disconnect();
+  });
+
+  it('BGSAVE inside MULTI is scheduled and run by the cron; SCHEDULE does not wait for a save in progress', async () => {
+    const dir = tempDir();
+    const s = await startServer({ dir });
+    const r = await connect(s.port);
+    await r.set('k', 'v');
+    const saves = async () => Number(/rdb_saves:(\d+)/.exec(await r.info('persistence'))![1]);
+    expect(await r.multi().bgsave().exec()).toEqual([[null, 'Background saving scheduled']]);
+    expect(await until(() => Promise.resolve(existsSync(join(dir, 'dump.rdb'))), (x) => x)).toBe(true);
+    expect(await saves()).toBe(1);
+    // A save kept in progress by rdb-key-save-delay (µs per key): SCHEDULE is refused as Redis does.
+    for (let i = 0; i < 20; i++) await r.set(`k${i}`, 'v');
+    await r.config('SET', 'rdb-key-save-delay', '100000');
+    expect(await r.bgsave()).toBe('Background saving started');
+    expect(await r.info('persistence')).toContain('rdb_bgsave_in_progress:1');
+    await expect(r.bgsave('SCHEDULE')).rejects.toThrow('Background save already in progress');
+    await expect(r.call('BGSAVE', 'NOW')).rejects.toThrow('syntax error');
+    await r.config('SET', 'rdb-key-save-delay', '0');
+    expect(await until(() => r.info('persistence'), (i) => i.includes('rdb_bgsave_in_progress:0'))).toContain('rdb_last_bgsave_status:ok');
+    expect(await saves()).toBe(2);
+    r.disconnect();
+  });
+
+  it('INFO persistence lists the fields 7.2 lists without AOF, in its order; rdb-del-sync-files is a directive', async () => {
+    const s = await startServer();
+    const r = await connect(s.port);
+    const names = (await r.info('persistence')).split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':')[0]);
+    expect(names).toEqual(['loading', 'async_loading', 'current_cow_peak', 'current_cow_size', 'current_cow_size_age', 'current_fork_perc', 'current_save_keys_processed', 'current_save_keys_total', 'rdb_changes_since_last_save', 'rdb_bgsave_in_progress', 'rdb_last_save_time', 'rdb_last_bgsave_status', 'rdb_last_bgsave_time_sec', 'rdb_current_bgsave_time_sec', 'rdb_saves', 'rdb_last_cow_size', 'rdb_last_load_keys_expired', 'rdb_last_load_keys_loaded', 'aof_enabled', 'aof_rewrite_in_progress', 'aof_rewrite_scheduled', 'aof_last_rewrite_time_sec', 'aof_current_rewrite_time_sec', 'aof_last_bgrewrite_status', 'aof_rewrites', 'aof_rewrites_consecutive_failures', 'aof_last_write_status', 'aof_last_cow_size', 'module_fork_in_progress', 'module_fork_last_cow_size']);
+    expect(await r.config('GET', 'rdb-del-sync-files')).toEqual(['rdb-del-sync-files', 'no']);
+    expect(await r.config('SET', 'rdb-del-sync-files', 'yes')).toBe('OK');
+    expect(await r.config('GET', 'rdb-del-sync-files')).toEqual(['rdb-del-sync-files', 'yes']);
+    r.disconnect();
+  });
+});
+
+describe('rdb-key-save-delay', () => {
+  it('SAVE sleeps that many microseconds per key, as BGSAVE does (the slow log sees it)', async () => {
+    const s = await startServer({ dir: tempDir() });
+    const r = await connect(s.port);
+    for (let i = 0; i < 10; i++) await r.set(`k${i}`, 'v');
+    await r.config('SET', 'slowlog-log-slower-than', '0');
+    await r.config('SET', 'rdb-key-save-delay', '20000');
+    await r.slowlog('RESET');
+    expect(await r.save()).toBe('OK');
+    const entries = (await r.slowlog('GET', 10)) as [number, number, number, string[]][];
+    const save = entries.find((e) => e[3][0]?.toLowerCase() === 'save')!;
+    // At least ten sleeps of 20 ms (a lower bound the sleeps guarantee, not a measurement).
+    expect(save[2]).toBeGreaterThanOrEqual(10 * 20000);
     r.disconnect();
   });
 });

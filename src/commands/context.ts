@@ -102,12 +102,12 @@ export interface PersistenceControl {
   save(): string | undefined;
   /** Unix seconds of the last successful save. */
   readonly lastSave: number;
-  /** INFO's rdb_saves: SAVE and BGSAVE commands run. */
+  /** INFO's rdb_saves: SAVE commands run and background saves started. */
   saves: number;
   /** After FLUSHALL: an empty dump when save points are set. */
   afterFlushAll(): void;
-  /** BGSAVE [SCHEDULE]: the status to reply, or the error. */
-  bgsave(schedule: boolean): { ok: string } | { error: string };
+  /** BGSAVE [SCHEDULE]: the status to reply, or the error; inside EXEC (`inExec`) scheduled for the cron. */
+  bgsave(schedule: boolean, inExec: boolean): { ok: string } | { error: string };
   /** FLUSHALL stops a background save before emptying the data (killRDBChild). */
   abortBackground(): void;
   /** DEBUG RELOAD: an error text when it failed. */

@@ -10,6 +10,8 @@ import type { RedisString } from '../data/string.js';
 import { RedisSet } from '../data/set.js';
 import { RedisStream } from '../data/stream.js';
 import { RedisZset } from '../data/zset.js';
+import { hashNeedsRdb12 } from '../persistence/rdb-hash.js';
+import { saveObject } from '../persistence/rdb-object.js';
 import { LISTPACK_SIZE_LIMITS, SIZE_SAFETY_LIMIT, listpackEntrySize, objectEncoding, stringEncoding } from './object.js';
 import type { CommandCall } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_POSITIVE } from '../util/errors.js';
@@ -113,8 +115,9 @@ function serializedLength(v: Value, call: CommandCall): number {
     return n;
   }
   if (v instanceof RedisHash) {
-    // As DUMP writes it: RDB 11 has no listpackex (see rdb-object.ts).
-    if (enc === 'listpack' || enc === 'listpackex') return blob(listpackBytes(hashItems(v)));
+    // With field deadlines, as Redis 7.4 writes them (RDB 12's types 24 and 25).
+    if (hashNeedsRdb12(v, enc)) return saveObject(v, { config, encoding: enc, compress: false, rdbVersion: 12 }).body.length;
+    if (enc === 'listpack') return blob(listpackBytes(hashItems(v)));
     let n = lenSize(v.size);
     for (const s of hashItems(v)) n += rdbStringLength(s);
     return n;

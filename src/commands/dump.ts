@@ -3,7 +3,9 @@
 import { lazyServerDel, type Arg } from './propagate.js';
 import { isString, Lookup } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
-import { checkFooter, RdbReader, withFooter } from '../persistence/rdb-encoding.js';
+import { RedisHash } from '../data/hash.js';
+import { checkFooter, RDB_VERSION, RDB_VERSION_DUMP, RdbReader, withFooter } from '../persistence/rdb-encoding.js';
+import { hashNeedsRdb12 } from '../persistence/rdb-hash.js';
 import { loadObject, saveObject } from '../persistence/rdb-object.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_SYNTAX } from '../util/errors.js';
@@ -24,11 +26,14 @@ function dump(call: CommandCall): void {
     return;
   }
   const listNodes = v instanceof RedisList ? quicklistNodes(v, config.int('list-max-listpack-size')).map((n) => n.count) : undefined;
-  const { type, body } = saveObject(v, { config, encoding: objectEncoding(v, config), listNodes, compress: config.str('rdbcompression') === 'yes' });
+  const encoding = objectEncoding(v, config);
+  // 7.2's version 11 (so that 7.2 restores it) unless the value is one only 7.4's 12 can hold.
+  const rdbVersion = v instanceof RedisHash && hashNeedsRdb12(v, encoding) ? RDB_VERSION : RDB_VERSION_DUMP;
+  const { type, body } = saveObject(v, { config, encoding, listNodes, compress: config.str('rdbcompression') === 'yes', rdbVersion });
   const out = new Uint8Array(body.length + 1);
   out[0] = type;
   out.set(body, 1);
-  reply.bulk(withFooter(out));
+  reply.bulk(withFooter(out, rdbVersion));
 }
 
 /** RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency] */
@@ -83,7 +88,8 @@ function restore(call: CommandCall): void {
   const r = new RdbReader(body);
   const type = r.byte();
   const value = type === undefined ? undefined : loadObject(type, r, now);
-  if (value === undefined) {
+  // An empty value is bad data here (RESTORE has no key to skip).
+  if (value === undefined || typeof value === 'symbol') {
     reply.error('Bad data format');
     return;
   }
@@ -101,6 +107,8 @@ function restore(call: CommandCall): void {
     return;
   }
   db.set(key, value);
+  // A hash with field deadlines joins the field expiry (restoreCommand's hashTypeAddToExpires).
+  if (value instanceof RedisHash && value.ttls !== null && value.ttls.size > 0) db.registerFieldTtls(key, value);
   if (ttl) db.setExpire(key, ttl);
   // objectSetLRUOrLFU: FREQ under an LFU policy, IDLETIME under an LRU one.
   if (server.keyspace.lfu) {

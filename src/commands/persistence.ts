@@ -28,12 +28,11 @@ function bgsave(call: CommandCall): void {
       return;
     }
   }
-  const r = call.server.persistence.bgsave(schedule);
+  const r = call.server.persistence.bgsave(schedule, call.client.multi !== undefined);
   if ('error' in r) {
     reply.error(r.error);
     return;
   }
-  if (r.ok === 'Background saving started') call.server.persistence.saves++;
   reply.status(r.ok);
 }
 

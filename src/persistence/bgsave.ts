@@ -16,6 +16,8 @@ export interface BackgroundSaveOptions {
   keyspace: Keyspace;
   aux: [string, string | number][];
   libraries: string[];
+  /** The file's RDB version (10, or 12 for field deadlines). */
+  version: 10 | 12;
   encode: EncodeValue;
   keyOf: KeyOf;
   /** rdb-key-save-delay, µs per key (0: none). */
@@ -40,7 +42,7 @@ export class BackgroundSave {
     const fd = openSync(o.temp, 'w');
     this.file = new AsyncFile(fd);
     this.writer = new RdbWriter(fd, o.checksum, (chunk) => this.file.push(chunk));
-    this.writer.header(o.aux, o.libraries);
+    this.writer.header(o.aux, o.libraries, o.version);
     this.snapshot = new Snapshot(o.keyspace, this.writer, o.encode, o.keyOf);
     o.keyspace.beforeChange = (db, s) => this.guard(() => this.snapshot.beforeChange(db, s));
     o.keyspace.beforeClear = (db) => this.guard(() => this.snapshot.beforeClear(db));

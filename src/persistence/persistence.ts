@@ -6,11 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Keyspace } from '../data/keyspace.js';
+import { RedisHash } from '../data/hash.js';
 import { RedisList } from '../data/list.js';
 import type { Logger } from '../util/log.js';
 import { REDIS_VERSION } from '../config/version.js';
 import { BackgroundSave } from './bgsave.js';
-import { readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
+import { RDB_FILE_VERSION, RDB_FILE_VERSION_HFE, readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
 
 /** What persistence needs of the server around it. */
@@ -29,6 +30,11 @@ export interface PersistenceHost {
   listNodes(l: RedisList): number[];
 }
 
+/** A blocking sleep of the main thread (SAVE under rdb-key-save-delay, a test knob). */
+function sleepMicroseconds(us: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, us / 1000);
+}
+
 export class Persistence {
   /** Unix seconds of the last successful save (the start time before any). */
   lastSave = Math.floor(Date.now() / 1000);
@@ -45,10 +51,26 @@ export class Persistence {
     return join(c.str('dir'), c.str('dbfilename'));
   }
 
-  private get encode(): EncodeValue {
+  /** How values are written into a file of `version` (10, or 12 when the dataset needs it). */
+  private encode(version: 10 | 12): EncodeValue {
     const { config } = this.host;
     const compress = config.bool('rdbcompression');
-    return (v) => ({ config, encoding: this.host.encodingOf(v), listNodes: v instanceof RedisList ? this.host.listNodes(v) : undefined, compress, rdbVersion: 10 });
+    return (v) => ({ config, encoding: this.host.encodingOf(v), listNodes: v instanceof RedisList ? this.host.listNodes(v) : undefined, compress, rdbVersion: version });
+  }
+
+  /**
+   * The version a file of the dataset as it is now gets: 10, so that Redis 7.0 loads it, unless a
+   * hash holds field deadlines, which only RDB 12's hash types keep (Redis 7.4 writes 12 always;
+   * 7.0 and 7.2 refuse such a file, as they would 7.4's). A background save decides at its start:
+   * keys are written as they were then.
+   */
+  private fileVersion(): 10 | 12 {
+    for (const db of this.host.keyspace.dbs) {
+      for (const [key, h] of db.hexpires) {
+        if (h.ttls !== null && h.ttls.size > 0 && db.dict.get(key) === h) return RDB_FILE_VERSION_HFE;
+      }
+    }
+    return RDB_FILE_VERSION;
   }
 
   /** The aux fields a file starts with (rdbSaveInfoAuxFields). */
@@ -84,9 +106,10 @@ export class Persistence {
     const { config, keyspace } = this.host;
     const now = Date.now();
     const path = join(tmpdir(), `respd-repl-${process.pid}-${now}.rdb`);
+    const version = this.fileVersion();
     writeRdbFile(path, `${path}.tmp`, config.bool('rdbchecksum'), (w) => {
-      w.header([...this.aux(now), ...extra], this.host.libraries());
-      new Snapshot(keyspace, w, this.encode, this.keyOf(now)).step(Infinity, Infinity);
+      w.header([...this.aux(now), ...extra], this.host.libraries(), version);
+      new Snapshot(keyspace, w, this.encode(version), this.keyOf(now)).step(Infinity, Infinity);
     });
     try {
       return readFileSync(path);
@@ -106,6 +129,7 @@ export class Persistence {
     const { config, keyspace, log } = this.host;
     const now = Date.now();
     const path = join(tmpdir(), `respd-repl-${process.pid}-${now}.rdb`);
+    const version = this.fileVersion();
     try {
       this.bg = new BackgroundSave({
         path,
@@ -114,7 +138,8 @@ export class Persistence {
         keyspace,
         aux: [...this.aux(now), ...extra],
         libraries: this.host.libraries(),
-        encode: this.encode,
+        version,
+        encode: this.encode(version),
         keyOf: this.keyOf(now),
         keyDelayUs: () => config.int('rdb-key-save-delay'),
         done: (error) => {
@@ -152,10 +177,14 @@ export class Persistence {
     const temp = join(config.str('dir'), `temp-${process.pid}.rdb`);
     const now = Date.now();
     try {
+      const version = this.fileVersion();
       writeRdbFile(this.path, temp, config.bool('rdbchecksum'), (w) => {
-        w.header(this.aux(now), this.host.libraries());
-        const snap = new Snapshot(keyspace, w, this.encode, this.keyOf(now));
-        snap.step(Infinity, Infinity);
+        w.header(this.aux(now), this.host.libraries(), version);
+        const snap = new Snapshot(keyspace, w, this.encode(version), this.keyOf(now));
+        // rdb-key-save-delay (µs per key) blocks SAVE as Redis's usleep in rdbSaveKeyValuePair does.
+        const delay = config.int('rdb-key-save-delay');
+        if (delay > 0) while (!snap.step(1, Infinity)) sleepMicroseconds(delay);
+        else snap.step(Infinity, Infinity);
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
@@ -177,11 +206,21 @@ export class Persistence {
   private lastBgsaveTry = 0;
   lastBgsaveSeconds = -1;
 
-  /** BGSAVE [SCHEDULE]: the status text to reply, or an error text. */
-  bgsave(schedule: boolean): { ok: string } | { error: string } {
-    // SCHEDULE waits for another kind of child (an AOF rewrite): never for a save in progress.
-    void schedule;
+  /** A BGSAVE asked for inside MULTI/EXEC, started by the cron (rdb_bgsave_scheduled). */
+  scheduled = false;
+
+  /**
+   * BGSAVE [SCHEDULE] (bgsaveCommand): the status text to reply, or an error text. A save in
+   * progress is an error even with SCHEDULE, which waits only for another kind of child (an AOF
+   * rewrite; respd forks none); inside EXEC the save is scheduled for the cron, as Redis does.
+   */
+  bgsave(schedule: boolean, inExec: boolean): { ok: string } | { error: string } {
     if (this.bg) return { error: 'Background save already in progress' };
+    if (inExec) {
+      void schedule;
+      this.scheduled = true;
+      return { ok: 'Background saving scheduled' };
+    }
     const err = this.startBackground();
     return err === undefined ? { ok: 'Background saving started' } : { error: err };
   }
@@ -191,6 +230,9 @@ export class Persistence {
     const now = Date.now();
     this.lastBgsaveTry = now;
     const dirtyBefore = this.host.dirty;
+    const version = this.fileVersion();
+    // stat_rdb_saves counts every background save started (the save points' too), as rdbSaveBackground does.
+    this.saves++;
     try {
       this.bg = new BackgroundSave({
         path: this.path,
@@ -199,7 +241,8 @@ export class Persistence {
         keyspace,
         aux: this.aux(now),
         libraries: this.host.libraries(),
-        encode: this.encode,
+        version,
+        encode: this.encode(version),
         keyOf: this.keyOf(now),
         keyDelayUs: () => config.int('rdb-key-save-delay'),
         done: (error) => this.backgroundDone(error, dirtyBefore),
@@ -251,7 +294,13 @@ export class Persistence {
 
   /** serverCron's save points: a BGSAVE when enough changes are old enough. */
   cron(now: number): void {
-    if (this.bg || !this.hasSavePoints) return;
+    if (this.bg) return;
+    // A scheduled BGSAVE: started now, or after CONFIG_BGSAVE_RETRY_DELAY when the last one failed.
+    if (this.scheduled && (now - this.lastBgsaveTry > 5000 || this.lastStatus === 'ok')) {
+      if (this.startBackground() === undefined) this.scheduled = false;
+      return;
+    }
+    if (!this.hasSavePoints) return;
     const words = this.host.config.str('save').trim().split(/\s+/).map(Number);
     const sinceSave = Math.floor(now / 1000) - this.lastSave;
     for (let i = 0; i + 1 < words.length; i += 2) {
@@ -334,6 +383,7 @@ export class Persistence {
       const now = Date.now();
       const contents = readRdb(data, config, now);
       if (typeof contents === 'string') return contents;
+      for (const note of contents.notes) log.notice(note);
       const ver = contents.aux.get('redis-ver');
       if (ver) log.notice(`Loading RDB produced by version ${ver}`);
       const ctime = contents.aux.get('ctime');
@@ -353,13 +403,16 @@ export class Persistence {
         }
         if (!allowDuplicates && db.peek(k.key, now) !== undefined) return `RDB has duplicated key '${k.key}' in DB ${id}`;
         db.set(k.key, k.value, false, now);
+        // A hash with field deadlines joins the field expiry, which deletes those already past.
+        if (k.value instanceof RedisHash && k.value.ttls !== null && k.value.ttls.size > 0) db.registerFieldTtls(k.key, k.value);
         if (k.expire !== -1) db.setExpire(k.key, k.expire);
         if (keyspace.lfu && k.freq !== undefined) db.setAccessClock(k.key, ((Math.floor(now / 60000) & 0xffff) << 8) | k.freq);
         else if (!keyspace.lfu && k.idle !== undefined) db.setAccessClock(k.key, Math.floor(now / 1000) - k.idle);
         loaded++;
       }
       this.lastLoad = { loaded, expired };
-      log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+      const empty = contents.emptySkipped ? `, empty keys skipped: ${contents.emptySkipped}` : '';
+      log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}${empty}.`);
       log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
       return undefined;
     } finally {

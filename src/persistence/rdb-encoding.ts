@@ -5,8 +5,13 @@
 import { crc64 } from '../util/crc64.js';
 import { lzfCompress, lzfDecompress } from '../util/lzf.js';
 
-/** RDB_VERSION of Redis 7.2: what DUMP payloads carry and RESTORE accepts up to. */
-export const RDB_VERSION = 11;
+/**
+ * RDB_VERSION of Redis 7.4 (and 8.0): the newest format read, in files and in RESTORE payloads.
+ * Redis 7.4 added the hash types with field deadlines (24, 25) and nothing else over 7.2's 11.
+ */
+export const RDB_VERSION = 12;
+/** What DUMP payloads carry: 7.2's 11, so that Redis 7.2 restores them; 12 only for a value only 7.4 has. */
+export const RDB_VERSION_DUMP = 11;
 export const RDB_OPCODE_FUNCTION_PRE_GA = 246;
 export const RDB_OPCODE_FUNCTION2 = 245;
 
@@ -104,11 +109,11 @@ export class RdbReader {
 }
 
 /** A DUMP payload: the body, the RDB version, then the CRC-64 of both. */
-export function withFooter(body: Uint8Array): Uint8Array {
+export function withFooter(body: Uint8Array, version = RDB_VERSION_DUMP): Uint8Array {
   const out = new Uint8Array(body.length + 10);
   out.set(body, 0);
-  out[body.length] = RDB_VERSION & 0xff;
-  out[body.length + 1] = (RDB_VERSION >> 8) & 0xff;
+  out[body.length] = version & 0xff;
+  out[body.length + 1] = (version >> 8) & 0xff;
   let crc = crc64(0n, out.subarray(0, body.length + 2));
   for (let i = 0; i < 8; i++) {
     out[body.length + 2 + i] = Number(crc & 0xffn);

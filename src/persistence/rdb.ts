@@ -7,11 +7,21 @@ import type { Config } from '../config/config.js';
 import type { Value } from '../data/keyspace.js';
 import { crc64 } from '../util/crc64.js';
 import { encodeLength, encodeString, RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_VERSION, RdbReader } from './rdb-encoding.js';
+import { readLength64, moduleTypeName, skipModuleAux } from './rdb-module.js';
 import { loadObject, saveObject, type SaveOptions } from './rdb-object.js';
+import { EMPTY_KEY } from './rdb-out.js';
 
-/** Files say version 10 (Redis 7.0's) and use only what 7.0 reads, so Redis 7.0 and later load them. */
+/**
+ * Files say version 10 (Redis 7.0's) and use only what 7.0 reads, so Redis 7.0 and later load
+ * them; a dataset holding a hash with field deadlines is written as 12 (Redis 7.4's), as only
+ * 7.4's hash types keep them (see fileRdbVersion).
+ */
 export const RDB_FILE_VERSION = 10;
+export const RDB_FILE_VERSION_HFE = 12;
+const RDB_OPCODE_SLOT_INFO = 244;
 const RDB_OPCODE_MODULE_AUX = 247;
+const RDB_TYPE_MODULE_PRE_GA = 6;
+const RDB_TYPE_MODULE_2 = 7;
 const RDB_OPCODE_IDLE = 248;
 const RDB_OPCODE_FREQ = 249;
 const RDB_OPCODE_AUX = 250;
@@ -105,8 +115,8 @@ export class RdbWriter {
     this.pos += b.latin1Write(s, this.pos);
   }
 
-  header(aux: readonly [string, string | number][], libraries: readonly string[]): void {
-    this.write(Buffer.from(`REDIS${String(RDB_FILE_VERSION).padStart(4, '0')}`, 'latin1'));
+  header(aux: readonly [string, string | number][], libraries: readonly string[], version = RDB_FILE_VERSION): void {
+    this.write(Buffer.from(`REDIS${String(version).padStart(4, '0')}`, 'latin1'));
     for (const [k, v] of aux) {
       this.write([RDB_OPCODE_AUX]);
       this.rawString(k);
@@ -225,18 +235,21 @@ export interface RdbContents {
   libraries: string[];
   /** Keys by database, in file order. */
   keys: { db: number; k: RdbKey }[];
+  /** Lines for the log about what was stepped over (module aux data, empty keys, no checksum). */
+  notes: string[];
+  /** Keys whose value had no elements, not loaded (rdbLoadRio's empty_keys_skipped). */
+  emptySkipped: number;
 }
 
 /** rdbLoadRio over a whole file: the contents, or an error text as Redis logs it. */
 export function readRdb(data: Uint8Array, config: Config, now: number): RdbContents | string {
-  void config;
   const head = Buffer.from(data.buffer, data.byteOffset, Math.min(9, data.length)).toString('latin1');
   if (!head.startsWith('REDIS')) return 'Wrong signature trying to load DB from file';
   const version = Number(head.slice(5));
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) return `Can't handle RDB format version ${head.slice(5)}`;
   const r = new RdbReader(data);
   r.pos = 9;
-  const out: RdbContents = { aux: new Map(), libraries: [], keys: [] };
+  const out: RdbContents = { aux: new Map(), libraries: [], keys: [], notes: [], emptySkipped: 0 };
   let db = 0;
   let expire = -1;
   let idle: number | undefined;
@@ -276,6 +289,11 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
       if (!r.length() || !r.length()) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
       continue;
     }
+    if (type === RDB_OPCODE_SLOT_INFO) {
+      // Cluster mode's per-slot sizes (7.4): a resize hint, ignored outside cluster mode.
+      if (!r.length() || !r.length() || !r.length()) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+      continue;
+    }
     if (type === RDB_OPCODE_AUX) {
       const k = r.string();
       const v = r.string();
@@ -290,20 +308,40 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
       continue;
     }
     if (type === RDB_OPCODE_FUNCTION_PRE_GA) return 'Pre-release function format not supported.';
-    if (type === RDB_OPCODE_MODULE_AUX) return 'The RDB file contains AUX module data I can\'t load: no matching module';
+    if (type === RDB_OPCODE_MODULE_AUX) {
+      // Redis stops here without the module; respd has no modules to give the data to, so it
+      // steps over it (the format allows it) and says so, rather than refusing the whole file.
+      const m = skipModuleAux(r);
+      if ('error' in m) return m.error;
+      out.notes.push(`The RDB file contains AUX module data for module '${m.name}', skipped: no modules are loaded`);
+      continue;
+    }
     const key = r.string();
     if (!key) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
+    if (type === RDB_TYPE_MODULE_PRE_GA) return 'Pre-release module format not supported';
+    if (type === RDB_TYPE_MODULE_2) {
+      const id = readLength64(r);
+      return `The RDB file contains module data I can't load: no matching module type '${id === undefined ? '' : moduleTypeName(id)}'`;
+    }
     const value = loadObject(type, r, now);
     if (value === undefined) return `Bad data format (key '${text(key)}' of type ${type})`;
-    out.keys.push({ db, k: { key: text(key), value, expire, idle, freq } });
+    if (value === EMPTY_KEY) {
+      // An empty value (older versions could write one): skipped, and loading goes on.
+      if (out.emptySkipped++ < 10) out.notes.push(`rdbLoadObject skipping empty key: ${text(key)}`);
+    } else out.keys.push({ db, k: { key: text(key), value, expire, idle, freq } });
     expire = -1;
     idle = undefined;
     freq = undefined;
   }
-  // The checksum: zero when the file was written with rdbchecksum no.
-  if (version >= 5 && r.pos + 8 <= data.length) {
+  // The checksum: zero when the file was written with rdbchecksum no; not checked at all under
+  // rdbchecksum no here.
+  if (version >= 5) {
+    if (r.pos + 8 > data.length) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
     const stored = Buffer.from(data.buffer, data.byteOffset + r.pos, 8).readBigUInt64LE(0);
-    if (stored !== 0n && stored !== crc64(0n, data.subarray(0, r.pos))) return 'Wrong RDB checksum. Aborting now.';
+    if (config.bool('rdbchecksum')) {
+      if (stored === 0n) out.notes.push('RDB file was saved with checksum disabled: no check performed.');
+      else if (stored !== crc64(0n, data.subarray(0, r.pos))) return 'Wrong RDB checksum. Aborting now.';
+    }
   }
   return out;
 }

@@ -151,7 +151,12 @@ export class ServerStats {
   keyspaceLines(): string[] {
     const out: string[] = [];
     for (const db of this.s.keyspace.dbs) {
-      if (db.size > 0) out.push(`db${db.id}:keys=${db.size},expires=${db.expires.size},avg_ttl=0\r\n`);
+      if (db.size === 0) continue;
+      // subexpiry (7.4): hashes with field deadlines, db->hexpires's items; stale entries
+      // (deleted or replaced keys, no deadline left) are not counted.
+      let subexpiry = 0;
+      for (const [key, h] of db.hexpires) if (h.ttls !== null && h.ttls.size > 0 && db.dict.get(key) === h) subexpiry++;
+      out.push(`db${db.id}:keys=${db.size},expires=${db.expires.size},avg_ttl=${db.avgTtl},subexpiry=${subexpiry}\r\n`);
     }
     return out;
   }

@@ -8,14 +8,26 @@ const MAX_LIT = 1 << 5;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 
+/**
+ * The hash table of positions, shared by every call: an entry counts only when stamped with the
+ * current call's generation, so each call starts from an empty table (as a fresh one would) without
+ * allocating and zeroing 256 KiB, which cost more than compressing a short string itself.
+ * Entries are positions + 1, as liblzf's table of pointers.
+ */
+const htab = new Int32Array(HSIZE);
+const htabGen = new Uint32Array(HSIZE);
+let gen = 0;
+
 const idx = (h: number): number => (((h >>> (3 * 8 - HLOG)) - Math.imul(h, 5)) >>> 0) & (HSIZE - 1);
 
 export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | undefined {
   const inLen = input.length;
   if (inLen === 0 || maxOut <= 0) return undefined;
   const out = new Uint8Array(maxOut);
-  // Positions + 1 (0 = empty), as liblzf's table of pointers.
-  const htab = new Int32Array(HSIZE);
+  if (++gen === 0x100000000) {
+    htabGen.fill(0);
+    gen = 1;
+  }
   let ip = 0;
   let op = 0;
   let lit = 0;
@@ -24,8 +36,9 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | und
   while (ip < inLen - 2) {
     hval = ((hval << 8) | input[ip + 2]!) >>> 0;
     const slot = idx(hval);
-    const ref = htab[slot]! - 1;
+    const ref = htabGen[slot] === gen ? htab[slot]! - 1 : -1;
     htab[slot] = ip + 1;
+    htabGen[slot] = gen;
     const off = ip - ref - 1;
     if (ref > 0 && off < MAX_OFF && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
       let len = 2;
@@ -52,10 +65,14 @@ export function lzfCompress(input: Uint8Array, maxOut: number): Uint8Array | und
       ip -= 2;
       hval = (input[ip]! << 8) | input[ip + 1]!;
       hval = ((hval << 8) | input[ip + 2]!) >>> 0;
-      htab[idx(hval)] = ip + 1;
+      let h = idx(hval);
+      htab[h] = ip + 1;
+      htabGen[h] = gen;
       ip++;
       hval = ((hval << 8) | input[ip + 2]!) >>> 0;
-      htab[idx(hval)] = ip + 1;
+      h = idx(hval);
+      htab[h] = ip + 1;
+      htabGen[h] = gen;
       ip++;
     } else {
       if (op >= maxOut) return undefined;
