@@ -44,9 +44,9 @@ function main(): void {
   logBanner(log, { showLogo, port: server.tcpPortBound || server.tlsPortBound });
   log.warning('Server initialized');
   try {
-    server.persistence.loadOrThrow();
+    server.loadDataFromDisk();
   } catch (e) {
-    log.warning((e as Error).message);
+    if ((e as Error).message) log.warning((e as Error).message);
     process.exit(1);
   }
   if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
@@ -61,7 +61,7 @@ function main(): void {
     log.warning('User requested shutdown...');
     // shutdown-on-sigterm / shutdown-on-sigint: default, save, nosave, now, force.
     const flags = config.str(sig === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint').split(' ');
-    if (!server.persistence.beforeShutdown({ save: flags.includes('save'), nosave: flags.includes('nosave'), force: flags.includes('force') })) {
+    if (!server.aof.beforeShutdown(flags.includes('force')) || !server.persistence.beforeShutdown({ save: flags.includes('save'), nosave: flags.includes('nosave'), force: flags.includes('force') })) {
       log.warning('SIGTERM received but errors trying to shut down the server, check the logs for more information');
       stopping = false;
       return;

@@ -8,7 +8,7 @@ import type { Keyspace } from '../data/keyspace.js';
 import { RedisList } from '../data/list.js';
 import type { Logger } from '../util/log.js';
 import { REDIS_VERSION } from '../config/version.js';
-import { BackgroundSave } from './bgsave.js';
+import { BackgroundSave, type BackgroundSaveOptions } from './bgsave.js';
 import { readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
 
@@ -36,7 +36,7 @@ export class Persistence {
   loading = false;
   lastLoad = { loaded: 0, expired: 0 };
 
-  constructor(private readonly host: PersistenceHost) {}
+  constructor(readonly host: PersistenceHost) {}
 
   /** dir/dbfilename. */
   get path(): string {
@@ -44,25 +44,25 @@ export class Persistence {
     return join(c.str('dir'), c.str('dbfilename'));
   }
 
-  private get encode(): EncodeValue {
+  get encode(): EncodeValue {
     const { config } = this.host;
     const compress = config.bool('rdbcompression');
     return (v) => ({ config, encoding: this.host.encodingOf(v), listNodes: v instanceof RedisList ? this.host.listNodes(v) : undefined, compress, rdbVersion: 10 });
   }
 
   /** The aux fields a file starts with (rdbSaveInfoAuxFields). */
-  private aux(now: number): [string, string | number][] {
+  aux(now: number, aofBase = false): [string, string | number][] {
     return [
       ['redis-ver', REDIS_VERSION],
       ['redis-bits', 64],
       ['ctime', Math.floor(now / 1000)],
       ['used-mem', this.host.usedMemory()],
-      ['aof-base', 0],
+      ['aof-base', aofBase ? 1 : 0],
     ];
   }
 
   /** How a key is written: its deadline, and its idle time or frequency under an LRU or LFU policy. */
-  private keyOf(now: number): KeyOf {
+  keyOf(now: number): KeyOf {
     const { config, keyspace } = this.host;
     const lfu = keyspace.lfu;
     const lru = config.str('maxmemory-policy').includes('lru');
@@ -105,35 +105,48 @@ export class Persistence {
   /** The background save in progress. */
   bg: BackgroundSave | undefined;
   private lastBgsaveTry = 0;
+  /** INFO persistence's aof_* fields (the AOF sets it; these are its fields while it is off). */
+  aofInfo: () => [string, string | number][] = () => [
+    ['aof_enabled', 0],
+    ['aof_rewrite_in_progress', 0],
+    ['aof_rewrite_scheduled', 0],
+    ['aof_last_rewrite_time_sec', -1],
+    ['aof_current_rewrite_time_sec', -1],
+    ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_rewrites', 0],
+    ['aof_rewrites_consecutive_failures', 0],
+    ['aof_last_write_status', 'ok'],
+    ['aof_last_cow_size', 0],
+  ];
+  /** The fields 7.2 adds while the AOF is on (aof_current_size ...). */
+  aofInfoTail: () => [string, string | number][] = () => [];
+  /** An AOF rewrite runs (Redis's other kind of child): BGSAVE waits or is refused. */
+  otherChildActive: () => boolean = () => false;
+  /** BGSAVE SCHEDULE during an AOF rewrite: started by the cron once it is over. */
+  bgsaveScheduled = false;
   lastBgsaveSeconds = -1;
 
   /** BGSAVE [SCHEDULE]: the status text to reply, or an error text. */
   bgsave(schedule: boolean): { ok: string } | { error: string } {
-    // SCHEDULE waits for another kind of child (an AOF rewrite): never for a save in progress.
-    void schedule;
     if (this.bg) return { error: 'Background save already in progress' };
+    // SCHEDULE waits for another kind of child (an AOF rewrite): never for a save in progress.
+    if (this.otherChildActive()) {
+      if (!schedule) return { error: "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible." };
+      this.bgsaveScheduled = true;
+      return { ok: 'Background saving scheduled' };
+    }
     const err = this.startBackground();
     return err === undefined ? { ok: 'Background saving started' } : { error: err };
   }
 
   private startBackground(): string | undefined {
-    const { config, keyspace, log } = this.host;
+    const { config, log } = this.host;
     const now = Date.now();
     this.lastBgsaveTry = now;
+    this.bgsaveScheduled = false;
     const dirtyBefore = this.host.dirty;
     try {
-      this.bg = new BackgroundSave({
-        path: this.path,
-        temp: join(config.str('dir'), `temp-${process.pid}.rdb`),
-        checksum: config.bool('rdbchecksum'),
-        keyspace,
-        aux: this.aux(now),
-        libraries: this.host.libraries(),
-        encode: this.encode,
-        keyOf: this.keyOf(now),
-        keyDelayUs: () => config.int('rdb-key-save-delay'),
-        done: (error) => this.backgroundDone(error, dirtyBefore),
-      });
+      this.bg = new BackgroundSave(this.backgroundOptions(this.path, join(config.str('dir'), `temp-${process.pid}.rdb`), false, (error) => this.backgroundDone(error, dirtyBefore)));
     } catch (e) {
       this.lastStatus = 'err';
       log.warning(`Can't save in background: ${(e as Error).message}`);
@@ -141,6 +154,34 @@ export class Persistence {
     }
     log.notice('Background saving started');
     return undefined;
+  }
+
+  /** What a BackgroundSave of the dataset needs: to `path` through `temp`, as an AOF base or not. */
+  backgroundOptions(path: string, temp: string, aofBase: boolean, done: (error: string | undefined) => void): BackgroundSaveOptions {
+    const { config, keyspace } = this.host;
+    const now = Date.now();
+    return {
+      path,
+      temp,
+      checksum: config.bool('rdbchecksum'),
+      keyspace,
+      aux: this.aux(now, aofBase),
+      libraries: this.host.libraries(),
+      encode: this.encode,
+      keyOf: this.keyOf(now),
+      keyDelayUs: () => config.int('rdb-key-save-delay'),
+      done,
+    };
+  }
+
+  /** rdbSave into `path` through `temp` now, as an AOF base (rewriteAppendOnlyFile with the preamble). Throws on I/O errors. */
+  writeAofBase(path: string, temp: string): void {
+    const { config, keyspace } = this.host;
+    const now = Date.now();
+    writeRdbFile(path, temp, config.bool('rdbchecksum'), (w) => {
+      w.header(this.aux(now, true), this.host.libraries());
+      new Snapshot(keyspace, w, this.encode, this.keyOf(now)).step(Infinity, Infinity);
+    });
   }
 
   private backgroundDone(error: string | undefined, dirtyBefore: number): void {
@@ -171,7 +212,12 @@ export class Persistence {
 
   /** serverCron's save points: a BGSAVE when enough changes are old enough. */
   cron(now: number): void {
-    if (this.bg || !this.hasSavePoints) return;
+    if (this.bg || this.otherChildActive()) return;
+    if (this.bgsaveScheduled && (now - this.lastBgsaveTry > 5000 || this.lastStatus === 'ok')) {
+      this.startBackground();
+      return;
+    }
+    if (!this.hasSavePoints) return;
     const words = this.host.config.str('save').trim().split(/\s+/).map(Number);
     const sinceSave = Math.floor(now / 1000) - this.lastSave;
     for (let i = 0; i + 1 < words.length; i += 2) {
@@ -239,10 +285,8 @@ export class Persistence {
    * passed are dropped and counted. Returns an error text when the file is there but unreadable.
    */
   load(allowDuplicates = false): string | undefined {
-    const { config, keyspace, log } = this.host;
     const path = this.path;
     if (!existsSync(path)) return undefined;
-    const started = performance.now();
     let data: Buffer;
     try {
       data = readFileSync(path);
@@ -251,43 +295,56 @@ export class Persistence {
     }
     this.loading = true;
     try {
-      const now = Date.now();
-      const contents = readRdb(data, config, now);
-      if (typeof contents === 'string') return contents;
-      const ver = contents.aux.get('redis-ver');
-      if (ver) log.notice(`Loading RDB produced by version ${ver}`);
-      const ctime = contents.aux.get('ctime');
-      if (ctime) log.notice(`RDB age ${Math.floor(now / 1000) - Number(ctime)} seconds`);
-      const mem = contents.aux.get('used-mem');
-      if (mem) log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
-      const libErr = this.host.loadLibraries(contents.libraries, allowDuplicates);
-      if (libErr) return libErr;
-      let loaded = 0;
-      let expired = 0;
-      for (const { db: id, k } of contents.keys) {
-        const db = keyspace.dbs[id];
-        if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
-        if (k.expire !== -1 && k.expire < now) {
-          expired++;
-          continue;
-        }
-        if (!allowDuplicates && db.peek(k.key, now) !== undefined) return `RDB has duplicated key '${k.key}' in DB ${id}`;
-        db.set(k.key, k.value, false, now);
-        if (k.expire !== -1) db.setExpire(k.key, k.expire);
-        if (keyspace.lfu && k.freq !== undefined) db.setAccessClock(k.key, ((Math.floor(now / 60000) & 0xffff) << 8) | k.freq);
-        else if (!keyspace.lfu && k.idle !== undefined) db.setAccessClock(k.key, Math.floor(now / 1000) - k.idle);
-        loaded++;
-      }
-      this.lastLoad = { loaded, expired };
-      log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
-      log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+      const r = this.loadRdb(data, allowDuplicates);
+      if (typeof r === 'string') return r;
+      this.host.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
       return undefined;
     } finally {
       this.loading = false;
     }
   }
 
-  /** The RDB part of INFO persistence (the AOF part stays at its defaults: no AOF yet). */
+  /**
+   * rdbLoadRio over a buffer (a dump.rdb, or an AOF's RDB base or preamble): the keys, their
+   * deadlines and access clocks, and the function libraries go into the dataset. An error text,
+   * or where the RDB ended in `data`.
+   */
+  loadRdb(data: Buffer, allowDuplicates = false): { end: number; started: number } | string {
+    const { config, keyspace, log } = this.host;
+    const started = performance.now();
+    const now = Date.now();
+    const contents = readRdb(data, config, now);
+    if (typeof contents === 'string') return contents;
+    const ver = contents.aux.get('redis-ver');
+    if (ver) log.notice(`Loading RDB produced by version ${ver}`);
+    const ctime = contents.aux.get('ctime');
+    if (ctime) log.notice(`RDB age ${Math.floor(now / 1000) - Number(ctime)} seconds`);
+    const mem = contents.aux.get('used-mem');
+    if (mem) log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+    const libErr = this.host.loadLibraries(contents.libraries, allowDuplicates);
+    if (libErr) return libErr;
+    let loaded = 0;
+    let expired = 0;
+    for (const { db: id, k } of contents.keys) {
+      const db = keyspace.dbs[id];
+      if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
+      if (k.expire !== -1 && k.expire < now) {
+        expired++;
+        continue;
+      }
+      if (!allowDuplicates && db.peek(k.key, now) !== undefined) return `RDB has duplicated key '${k.key}' in DB ${id}`;
+      db.set(k.key, k.value, false, now);
+      if (k.expire !== -1) db.setExpire(k.key, k.expire);
+      if (keyspace.lfu && k.freq !== undefined) db.setAccessClock(k.key, ((Math.floor(now / 60000) & 0xffff) << 8) | k.freq);
+      else if (!keyspace.lfu && k.idle !== undefined) db.setAccessClock(k.key, Math.floor(now / 1000) - k.idle);
+      loaded++;
+    }
+    this.lastLoad = { loaded, expired };
+    log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+    return { end: contents.end, started };
+  }
+
+  /** INFO persistence: the RDB fields, then the AOF's. */
   infoFields(): [string, string | number][] {
     return [
       ['loading', this.loading ? 1 : 0],
@@ -308,18 +365,10 @@ export class Persistence {
       ['rdb_last_cow_size', 0],
       ['rdb_last_load_keys_expired', this.lastLoad.expired],
       ['rdb_last_load_keys_loaded', this.lastLoad.loaded],
-      ['aof_enabled', 0],
-      ['aof_rewrite_in_progress', 0],
-      ['aof_rewrite_scheduled', 0],
-      ['aof_last_rewrite_time_sec', -1],
-      ['aof_current_rewrite_time_sec', -1],
-      ['aof_last_bgrewrite_status', 'ok'],
-      ['aof_rewrites', 0],
-      ['aof_rewrites_consecutive_failures', 0],
-      ['aof_last_write_status', 'ok'],
-      ['aof_last_cow_size', 0],
+      ...this.aofInfo(),
       ['module_fork_in_progress', 0],
       ['module_fork_last_cow_size', 0],
+      ...this.aofInfoTail(),
     ];
   }
 }

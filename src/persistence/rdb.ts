@@ -215,6 +215,8 @@ export interface RdbContents {
   libraries: string[];
   /** Keys by database, in file order. */
   keys: { db: number; k: RdbKey }[];
+  /** Where the RDB ends (after its checksum): an old-style AOF goes on with commands there. */
+  end: number;
 }
 
 /** rdbLoadRio over a whole file: the contents, or an error text as Redis logs it. */
@@ -226,7 +228,7 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) return `Can't handle RDB format version ${head.slice(5)}`;
   const r = new RdbReader(data);
   r.pos = 9;
-  const out: RdbContents = { aux: new Map(), libraries: [], keys: [] };
+  const out: RdbContents = { aux: new Map(), libraries: [], keys: [], end: 0 };
   let db = 0;
   let expire = -1;
   let idle: number | undefined;
@@ -294,6 +296,8 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
   if (version >= 5 && r.pos + 8 <= data.length) {
     const stored = Buffer.from(data.buffer, data.byteOffset + r.pos, 8).readBigUInt64LE(0);
     if (stored !== 0n && stored !== crc64(0n, data.subarray(0, r.pos))) return 'Wrong RDB checksum. Aborting now.';
+    r.pos += 8;
   }
+  out.end = Math.min(r.pos, data.length);
   return out;
 }

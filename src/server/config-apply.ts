@@ -19,6 +19,8 @@ export interface ConfigTargets {
   readonly clients: ClientRegistry;
   readonly lifecycle: ClientLifecycle;
   readonly acl: Acl;
+  /** appendonly changed: the AOF started (its first rewrite) or stopped. */
+  readonly aof: { startAppendOnly(): boolean; stopAppendOnly(): void; readonly state: number };
   /** hz changed: the cron is scheduled again. */
   rescheduleCron(): void;
   /** The engine's options from the config, handed to native after every change. */
@@ -69,6 +71,11 @@ export function applyConfig(t: ConfigTargets, changed: readonly string[]): { arg
         break;
       case 'hz':
         t.rescheduleCron();
+        break;
+      case 'appendonly':
+        // updateAppendonly.
+        if (!t.config.bool('appendonly') && t.aof.state !== 0) t.aof.stopAppendOnly();
+        else if (t.config.bool('appendonly') && t.aof.state === 0 && !t.aof.startAppendOnly()) error = 'Unable to turn on AOF. Check server logs.';
         break;
       case 'loglevel':
         t.log.setLevel(t.config.str('loglevel'));

@@ -31,6 +31,9 @@ import { functionCommands, libraryStats } from '../scripting/functions.js';
 import type { Persistence } from '../persistence/persistence.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
 import { persistenceFor } from './persistence-host.js';
+import { aofFor } from './aof-host.js';
+import { AofFatal, type Aof } from '../persistence/aof/aof.js';
+import { aofCommands } from '../commands/aof.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig } from './config-apply.js';
@@ -86,6 +89,9 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly stats: ServerStats;
   readonly blocked: Blocked;
   readonly persistence: Persistence;
+  readonly aof: Aof;
+  /** EXEC is running its queue (Redis's server.in_exec): BGREWRITEAOF is then scheduled. */
+  inExec = 0;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -103,7 +109,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     const log = (this.log = opts.logger ?? new Logger());
     this.keyspace = new Keyspace(config.int('databases'));
     this.keyspace.observe(this);
-    this.commands = buildCommandTable([...scriptingCommands, ...functionCommands]);
+    this.commands = buildCommandTable([...scriptingCommands, ...functionCommands, ...aofCommands(() => this.aof)]);
     for (const [from, to] of config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(config, this.commands);
     const st = (this.st = new ServerState(this));
@@ -125,9 +131,32 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
     const hooks = (this.hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency));
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
-    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => this.persistence.cron(now));
+    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => {
+      this.persistence.cron(now);
+      this.aof.cron();
+    });
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
+    this.aof = aofFor(this);
+    // The AOF buffer is written (and with appendfsync always, fsynced) before any reply leaves.
+    st.beforeReplies = hooks.beforeSleep = () => this.aof.beforeSleep();
+  }
+
+  /**
+   * loadDataFromDisk: the AOF when appendonly is yes (it takes precedence over the RDB), else
+   * dir/dbfilename. Throws with the message to log (empty when the log already says it all).
+   */
+  loadDataFromDisk(): void {
+    try {
+      if (this.config.bool('appendonly')) this.aof.startUp();
+      else {
+        this.aof.loadManifestFromDisk();
+        this.persistence.loadOrThrow();
+      }
+    } catch (e) {
+      if (e instanceof AofFatal) throw new Error('');
+      throw e;
+    }
   }
 
   get now(): number {
@@ -172,6 +201,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   close(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.aof.close();
     this.cron.stop();
     this.blocked.stop();
     this.st.writer.commit();
@@ -230,7 +260,7 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   shutdown(how: ShutdownOptions): { ok: true } | { ok: false; error: string } {
     this.log.warning('User requested shutdown...');
-    if (!this.persistence.beforeShutdown(how)) return { ok: false, error: 'Errors trying to SHUTDOWN. Check logs.' };
+    if (!this.aof.beforeShutdown(how.force) || !this.persistence.beforeShutdown(how)) return { ok: false, error: 'Errors trying to SHUTDOWN. Check logs.' };
     this.log.warning('Redis is now ready to exit, bye bye...');
     // Finish the batch first: replies of earlier commands still go out.
     setImmediate(() => {
@@ -277,7 +307,12 @@ export class Server implements ServerContext, KeyspaceObserver {
   }
 
   runQueued(call: CommandCall, cmd: Command): void {
-    this.runner.runQueued(call, cmd);
+    this.inExec++;
+    try {
+      this.runner.runQueued(call, cmd);
+    } finally {
+      this.inExec--;
+    }
   }
 
   callFromScript(call: CommandCall, cmd: Command): void {
