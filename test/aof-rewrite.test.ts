@@ -1,0 +1,201 @@
+// BGREWRITEAOF without fork: the new base holds the dataset as it was when the rewrite started
+// (the forkless snapshot), a new incr file takes the writes made meanwhile, and the manifest is
+// swapped at the end, the old files deleted; a restart loads the same dataset. Also its replies
+// beside BGSAVE, CONFIG SET appendonly yes/no at runtime, the commands base, automatic rewrites.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
+import { until } from './helpers.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'respd-aofrw-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+interface Running {
+  s: ServerHandle;
+  r: Redis;
+  log: () => string;
+}
+
+async function start(dir: string, opts: CreateServerOptions = {}): Promise<Running> {
+  const logfile = join(dir, 'log.txt');
+  const s = await createServer({ dir, appendonly: 'yes', loglevel: 'notice', logfile, 'enable-debug-command': 'yes', ...opts });
+  return { s, r: new Redis(s.port, '127.0.0.1'), log: () => readFileSync(logfile, 'latin1') };
+}
+
+async function stop(h: Running): Promise<void> {
+  h.r.disconnect();
+  await h.s.close();
+}
+
+const info = async (r: Redis, field: string): Promise<string> => (await r.info('persistence')).match(new RegExp(`^${field}:(.*)\\r$`, 'm'))![1]!;
+const rewriteDone = (r: Redis) => until(() => info(r, 'aof_rewrite_in_progress'), (v) => v === '0', 10000);
+const manifest = (dir: string) => readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+
+describe('BGREWRITEAOF', () => {
+  it('keeps the point-in-time base plus the writes made meanwhile, and a restart has the same digest', async () => {
+    const dir = tempDir();
+    const h = await start(dir);
+    for (let i = 0; i < 100; i++) await h.r.set(`k${i}`, `v${i}`);
+    await h.r.rpush('list', 'a', 'b');
+    await h.r.hset('hash', 'f', '1');
+    await h.r.zadd('zset', 1, 'a');
+    await h.r.select(3);
+    await h.r.set('d3', 'three');
+    await h.r.select(0);
+    // Slowed down (1 ms a key) so that the writers below land while it runs.
+    await h.r.config('SET', 'rdb-key-save-delay', '1000');
+    expect(await h.r.bgrewriteaof()).toBe('Background append only file rewriting started');
+    expect(await info(h.r, 'aof_rewrite_in_progress')).toBe('1');
+    await expect(h.r.bgrewriteaof()).rejects.toThrow('ERR Background append only file rewriting already in progress');
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; i < 30; i++) {
+        await h.r.set(`k${(i * 7 + w) % 100}`, `w${w}-${i}`);
+        await h.r.del(`k${(i * 11 + w) % 100}`);
+        await h.r.rpush('list', `${w}:${i}`);
+        await h.r.hincrby('hash', 'f', 1);
+        await h.r.zincrby('zset', 1, `m${w}`);
+        await h.r.set(`new${w}:${i}`, 'x');
+      }
+    });
+    await Promise.all(writers);
+    await h.r.config('SET', 'rdb-key-save-delay', '0');
+    await rewriteDone(h.r);
+    expect(await info(h.r, 'aof_last_bgrewrite_status')).toBe('ok');
+    expect(await info(h.r, 'aof_rewrites')).toBe('1');
+    expect(manifest(dir)).toBe('file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+    expect(readdirSync(join(dir, 'appendonlydir')).sort()).toEqual(['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
+    const log = h.log();
+    expect(log).toContain('Creating AOF incr file appendonly.aof.2.incr.aof on background rewrite');
+    expect(log).toContain(`Successfully renamed the temporary AOF base file temp-rewriteaof-bg-${process.pid}.aof into appendonly.aof.2.base.rdb`);
+    expect(log).toContain('Removing the history file appendonly.aof.1.incr.aof in the background');
+    expect(log).toContain('Removing the history file appendonly.aof.1.base.rdb in the background');
+    expect(log).toContain('Background AOF rewrite finished successfully');
+    const digest = await h.r.call('DEBUG', 'DIGEST');
+    await stop(h);
+    const again = await start(dir);
+    expect(await again.r.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await again.r.llen('list')).toBe(122);
+    await stop(again);
+  });
+
+  it('writes a commands base with aof-use-rdb-preamble no', async () => {
+    const dir = tempDir();
+    const h = await start(dir, { 'aof-use-rdb-preamble': 'no' });
+    await h.r.set('s', 'v');
+    await h.r.rpush('l', ...Array.from({ length: 70 }, (_, i) => String(i)));
+    await h.r.sadd('set', 'a', 'b');
+    await h.r.zadd('z', 2.5, 'x');
+    await h.r.hset('h', 'f', 'v');
+    await h.r.xadd('x', '1-1', 'a', 'b');
+    await h.r.set('t', 'v');
+    await h.r.pexpireat('t', 4102444800000);
+    await h.r.select(1);
+    await h.r.set('one', '1');
+    const digest = await h.r.call('DEBUG', 'DIGEST');
+    await h.r.bgrewriteaof();
+    await rewriteDone(h.r);
+    const base = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.2.base.aof'), 'latin1');
+    expect(base.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n')).toBe(true);
+    // 70 items: a command of 64 and one of 6 (AOF_REWRITE_ITEMS_PER_CMD).
+    expect(base).toContain('*66\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n');
+    expect(base).toContain('*8\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n');
+    expect(base).toContain('*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nt\r\n$13\r\n4102444800000\r\n');
+    await stop(h);
+    const again = await start(dir);
+    expect(await again.r.call('DEBUG', 'DIGEST')).toBe(digest);
+    await stop(again);
+  });
+
+  it('waits for BGSAVE and BGSAVE waits for it, as Redis 7.2 answers', async () => {
+    const dir = tempDir();
+    const h = await start(dir);
+    for (let i = 0; i < 50; i++) await h.r.set(`k${i}`, 'v');
+    await h.r.config('SET', 'rdb-key-save-delay', '2000');
+    expect(await h.r.bgsave()).toBe('Background saving started');
+    expect(await h.r.bgrewriteaof()).toBe('Background append only file rewriting scheduled');
+    expect(await info(h.r, 'aof_rewrite_scheduled')).toBe('1');
+    expect(await info(h.r, 'aof_pending_rewrite')).toBe('1');
+    await h.r.config('SET', 'rdb-key-save-delay', '0');
+    await until(() => info(h.r, 'aof_rewrites'), (v) => v === '1', 10000);
+    await rewriteDone(h.r);
+    expect(await info(h.r, 'aof_rewrite_scheduled')).toBe('0');
+    await h.r.config('SET', 'rdb-key-save-delay', '2000');
+    expect(await h.r.bgrewriteaof()).toBe('Background append only file rewriting started');
+    await expect(h.r.bgsave()).rejects.toThrow(
+      "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+    );
+    expect(await h.r.call('BGSAVE', 'SCHEDULE')).toBe('Background saving scheduled');
+    await h.r.config('SET', 'rdb-key-save-delay', '0');
+    await rewriteDone(h.r);
+    await until(() => info(h.r, 'rdb_bgsave_in_progress'), (v) => v === '0', 10000);
+    await until(() => Promise.resolve(existsSync(join(dir, 'dump.rdb'))), (v) => v, 10000);
+    expect(existsSync(join(dir, 'dump.rdb'))).toBe(true);
+    await stop(h);
+  });
+
+  it('starts on its own past auto-aof-rewrite-percentage of growth', async () => {
+    const dir = tempDir();
+    const h = await start(dir, { 'auto-aof-rewrite-min-size': '1', 'auto-aof-rewrite-percentage': '100', hz: '100' });
+    await h.r.set('k', 'x'.repeat(1000));
+    await until(() => info(h.r, 'aof_rewrites'), (v) => v === '1', 10000);
+    await rewriteDone(h.r);
+    expect(h.log()).toMatch(/Starting automatic rewriting of AOF on \d+% growth/);
+    await stop(h);
+  });
+});
+
+describe('CONFIG SET appendonly', () => {
+  it('turns the AOF on with a rewrite of what is there, and off again', async () => {
+    const dir = tempDir();
+    const s = await createServer({ dir, loglevel: 'notice', logfile: join(dir, 'log.txt'), 'enable-debug-command': 'yes' });
+    const r = new Redis(s.port, '127.0.0.1');
+    for (let i = 0; i < 50; i++) await r.set(`k${i}`, String(i));
+    await r.config('SET', 'rdb-key-save-delay', '1000');
+    expect(await r.config('SET', 'appendonly', 'yes')).toBe('OK');
+    expect(await info(r, 'aof_enabled')).toBe('1');
+    expect(await info(r, 'aof_rewrite_in_progress')).toBe('1');
+    // Written while the first rewrite runs: kept in the temporary incr file, then renamed.
+    await r.set('during', 'rewrite');
+    await r.del('k0');
+    await r.config('SET', 'rdb-key-save-delay', '0');
+    await rewriteDone(r);
+    expect(manifest(dir)).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    const log = readFileSync(join(dir, 'log.txt'), 'latin1');
+    expect(log).toContain('Creating AOF incr file temp-appendonly.aof.incr on background rewrite');
+    expect(log).toContain('Successfully renamed the temporary AOF incr file temp-appendonly.aof.incr into appendonly.aof.1.incr.aof');
+    await r.set('after', 'on');
+    const digest = await r.call('DEBUG', 'DIGEST');
+    expect(await r.config('SET', 'appendonly', 'no')).toBe('OK');
+    expect(await info(r, 'aof_enabled')).toBe('0');
+    await r.set('not', 'logged');
+    r.disconnect();
+    await s.close();
+    const again = await start(dir);
+    expect(await again.r.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await again.r.get('not')).toBe(null);
+    await stop(again);
+  });
+
+  it('changes appendfsync at runtime', async () => {
+    const dir = tempDir();
+    const h = await start(dir, { appendfsync: 'no' });
+    await h.r.set('a', '1');
+    expect(await h.r.config('SET', 'appendfsync', 'always')).toBe('OK');
+    await h.r.set('b', '2');
+    expect(await h.r.config('GET', 'appendfsync')).toEqual(['appendfsync', 'always']);
+    await stop(h);
+    const again = await start(dir);
+    expect(await again.r.mget('a', 'b')).toEqual(['1', '2']);
+    await stop(again);
+  });
+});
