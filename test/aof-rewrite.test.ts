@@ -97,6 +97,14 @@ describe('BGREWRITEAOF', () => {
     await h.r.zadd('z', 2.5, 'x');
     await h.r.hset('h', 'f', 'v');
     await h.r.xadd('x', '1-1', 'a', 'b');
+    await h.r.xadd('x', '2-1', 'c', 'd');
+    await h.r.xgroup('CREATE', 'x', 'g', '0');
+    await h.r.call('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '1', 'STREAMS', 'x', '>');
+    await h.r.xgroup('CREATECONSUMER', 'x', 'g', 'bob');
+    await h.r.xadd('empty', '5-5', 'a', 'b');
+    await h.r.xdel('empty', '5-5');
+    await h.r.hset('hfe', 'a', '1', 'b', '2');
+    await h.r.call('HPEXPIREAT', 'hfe', '4102444800000', 'FIELDS', '1', 'a');
     await h.r.set('t', 'v');
     await h.r.pexpireat('t', 4102444800000);
     await h.r.select(1);
@@ -110,6 +118,10 @@ describe('BGREWRITEAOF', () => {
     expect(base).toContain('*66\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n');
     expect(base).toContain('*8\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n');
     expect(base).toContain('*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nt\r\n$13\r\n4102444800000\r\n');
+    expect(base).toContain('*7\r\n$6\r\nXSETID\r\n$1\r\nx\r\n$3\r\n2-1\r\n$12\r\nENTRIESADDED\r\n$1\r\n2\r\n$12\r\nMAXDELETEDID\r\n$3\r\n0-0\r\n');
+    expect(base).toContain('*5\r\n$6\r\nXGROUP\r\n$14\r\nCREATECONSUMER\r\n$1\r\nx\r\n$1\r\ng\r\n$3\r\nbob\r\n');
+    expect(base).toContain('*7\r\n$4\r\nXADD\r\n$5\r\nempty\r\n$6\r\nMAXLEN\r\n$1\r\n0\r\n$3\r\n0-1\r\n');
+    expect(base).toContain('*6\r\n$10\r\nHPEXPIREAT\r\n$3\r\nhfe\r\n$13\r\n4102444800000\r\n$6\r\nFIELDS\r\n$1\r\n1\r\n$1\r\na\r\n');
     await stop(h);
     const again = await start(dir);
     expect(await again.r.call('DEBUG', 'DIGEST')).toBe(digest);

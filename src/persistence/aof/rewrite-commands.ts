@@ -1,8 +1,9 @@
 // An AOF base written as commands (rewriteAppendOnlyFileRio, aof-use-rdb-preamble no): a `#TS:`
 // first with aof-timestamp-enabled, FUNCTION LOAD per library, then per non-empty database a
 // SELECT and per key the commands that rebuild it: SET, RPUSH / SADD / ZADD / HMSET with at
-// most 64 items each (AOF_REWRITE_ITEMS_PER_CMD), then PEXPIREAT for a deadline. Streams are
-// written as RESTORE with their DUMP payload (Redis writes XADD/XSETID/XGROUP/XCLAIM runs).
+// most 64 items each (AOF_REWRITE_ITEMS_PER_CMD), a stream as XADD per entry, XSETID, and per
+// group XGROUP CREATE with its consumers' pending entries as XCLAIM ... FORCE (or XGROUP
+// CREATECONSUMER), then PEXPIREAT for a deadline.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { RedisHash } from '../../data/hash.js';
 import { RedisList } from '../../data/list.js';
@@ -11,9 +12,9 @@ import { NIL, RedisZset } from '../../data/zset.js';
 import type { Value } from '../../data/keyspace.js';
 import { d2string } from '../../protocol/fpconv.js';
 import { encodeCommand, type Arg } from '../../propagation/propagation.js';
+import { RedisStream } from '../../data/stream.js';
+import { formatId, ID_MAX, ID_ZERO } from '../../data/stream-id.js';
 import type { Persistence } from '../persistence.js';
-import { withFooter } from '../rdb-encoding.js';
-import { saveObject } from '../rdb-object.js';
 
 const ITEMS_PER_CMD = 64;
 
@@ -47,7 +48,37 @@ class CommandFile {
   }
 }
 
-function writeValue(f: CommandFile, p: Persistence, key: string, v: Value): void {
+/** rewriteStreamObject. */
+function writeStream(f: CommandFile, key: string, s: RedisStream): void {
+  if (s.length) {
+    s.range(ID_ZERO, ID_MAX, false, (e) => {
+      f.command(['XADD', key, formatId(e.id), ...e.fv]);
+      return true;
+    });
+  } else {
+    // An empty stream still exists: an entry added and trimmed away at once.
+    f.command(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
+  }
+  f.command(['XSETID', key, formatId(s.lastId), 'ENTRIESADDED', String(s.entriesAdded), 'MAXDELETEDID', formatId(s.maxDeletedId)]);
+  if (!s.groups) return;
+  // The radix trees iterate names in byte order.
+  const byName = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, g] of byName(s.groups)) {
+    f.command(['XGROUP', 'CREATE', key, name, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
+    for (const [cname, c] of byName(g.consumers)) {
+      if (c.pel.size === 0) {
+        f.command(['XGROUP', 'CREATECONSUMER', key, name, cname]);
+        continue;
+      }
+      for (let i = 0; i < c.pel.size; i++) {
+        const nack = c.pel.vals[i]!;
+        f.command(['XCLAIM', key, name, cname, '0', formatId(c.pel.ids[i]!), 'TIME', String(nack.deliveryTime), 'RETRYCOUNT', String(nack.deliveryCount), 'JUSTID', 'FORCE']);
+      }
+    }
+  }
+}
+
+function writeValue(f: CommandFile, key: string, v: Value): void {
   if (typeof v === 'string' || Buffer.isBuffer(v)) {
     f.command(['SET', key, v]);
   } else if (v instanceof RedisList) {
@@ -59,13 +90,21 @@ function writeValue(f: CommandFile, p: Persistence, key: string, v: Value): void
     for (let id = v.first; id !== NIL; id = v.next(id)) items.push(d2string(v.scoreOf(id)), v.memberOf(id));
     f.batched(['ZADD', key], items, 2);
   } else if (v instanceof RedisHash) {
+    const ttls = v.ttls;
+    if (ttls && Number.isFinite(ttls.minExpire())) {
+      // Redis 7.4: with field deadlines, one HMSET per field, then its HPEXPIREAT.
+      for (const e of v.entries()) {
+        f.command(['HMSET', key, e.key, e.value]);
+        const when = ttls.get(e.key);
+        if (when !== undefined) f.command(['HPEXPIREAT', key, String(when), 'FIELDS', '1', e.key]);
+      }
+      return;
+    }
     const items: string[] = [];
     for (const e of v.entries()) items.push(e.key, e.value);
     f.batched(['HMSET', key], items, 2);
-  } else {
-    const { type, body } = saveObject(v, p.encode(v));
-    const payload = withFooter(Buffer.concat([Uint8Array.of(type), body]));
-    f.command(['RESTORE', key, '0', Buffer.from(payload)]);
+  } else if (v instanceof RedisStream) {
+    writeStream(f, key, v);
   }
 }
 
@@ -82,7 +121,7 @@ export function writeCommandsBase(p: Persistence, path: string, temp: string, ti
       for (let s = 0; s < db.slotTop; s++) {
         const e = db.slotEntry(s);
         if (!e) continue;
-        writeValue(f, p, e.key, e.value);
+        writeValue(f, e.key, e.value);
         if (e.expire !== -1) f.command(['PEXPIREAT', e.key, String(e.expire)]);
       }
     }
