@@ -5,11 +5,13 @@ import { Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { lookupCommand } from '../commands/dispatch.js';
 import { Args } from '../engine/args.js';
-import { Aof } from '../persistence/aof/aof.js';
+import { Aof, AofFatal } from '../persistence/aof/aof.js';
 import type { AofReplayer } from '../persistence/aof/loader.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import type { CommandCall } from '../table/table.js';
+import type { CommandHooks } from './hooks.js';
 import type { Server } from './server.js';
+import type { ServerState } from './state.js';
 
 /** CLIENT_ID_AOF. */
 const AOF_CLIENT_ID = Number.MAX_SAFE_INTEGER;
@@ -40,15 +42,42 @@ function aofReplayer(server: Server): AofReplayer {
   };
 }
 
-export function aofFor(server: Server): Aof {
-  return new Aof({
+/** The server's AOF, its buffer written (and with appendfsync always, fsynced) before any reply leaves. */
+export function aofFor(server: Server, st: ServerState, hooks: CommandHooks): Aof {
+  const aof = new Aof({
     config: server.config,
     log: server.log,
     persistence: server.persistence,
     addSink: (s) => server.propagation.addSink(s),
     removeSink: (s) => server.propagation.removeSink(s),
     replayer: () => aofReplayer(server),
-    inExec: () => server.inExec > 0,
+    // EXEC runs its queue while the client is still in MULTI (Redis's server.in_exec).
+    inExec: () => st.current?.multi !== undefined,
     exit: () => process.exit(1),
   });
+  st.beforeReplies = hooks.beforeSleep = () => aof.beforeSleep();
+  return aof;
+}
+
+/** serverCron's persistence part: save points and a scheduled BGSAVE, then the AOF's. */
+export function persistenceCron(server: Server, now: number): void {
+  server.persistence.cron(now);
+  server.aof.cron();
+}
+
+/**
+ * loadDataFromDisk: the AOF when appendonly is yes (it takes precedence over the RDB), else
+ * dir/dbfilename. Throws with the message to log (empty when the log already says it all).
+ */
+export function loadDataFromDisk(server: Server): void {
+  try {
+    if (server.config.bool('appendonly')) server.aof.startUp();
+    else {
+      server.aof.loadManifestFromDisk();
+      server.persistence.loadOrThrow();
+    }
+  } catch (e) {
+    if (e instanceof AofFatal) throw new Error('');
+    throw e;
+  }
 }

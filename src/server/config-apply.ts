@@ -27,6 +27,22 @@ export interface ConfigTargets {
   engineOptions(): EngineOptions;
 }
 
+/** The engine's options as the config and the default user's state say (Server.engineOptions). */
+export function engineOptionsFor(config: Config, acl: Acl, ioThreadsAlways: boolean): EngineOptions {
+  return {
+    maxclients: config.int('maxclients'),
+    protoMaxBulkLen: config.int('proto-max-bulk-len'),
+    maxNewConnectionsPerCycle: config.int('max-new-connections-per-cycle'),
+    maxNewTlsConnectionsPerCycle: config.int('max-new-tls-connections-per-cycle'),
+    tcpKeepalive: config.int('tcp-keepalive'),
+    unauthenticatedDefault: !acl.defaultAuthenticated(),
+    queryBufferLimit: config.int('client-query-buffer-limit'),
+    ioThreads: config.int('io-threads'),
+    ioThreadsDoReads: config.bool('io-threads-do-reads'),
+    ioThreadsAlways,
+  };
+}
+
 /**
  * Applies changed directives in the order given, each apply function once (applyTlsCfg serves
  * every tls-* directive); the first that fails stops, and its directive is named

@@ -31,12 +31,12 @@ import { functionCommands, libraryStats } from '../scripting/functions.js';
 import type { Persistence } from '../persistence/persistence.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
 import { persistenceFor } from './persistence-host.js';
-import { aofFor } from './aof-host.js';
-import { AofFatal, type Aof } from '../persistence/aof/aof.js';
+import { aofFor, loadDataFromDisk, persistenceCron } from './aof-host.js';
+import type { Aof } from '../persistence/aof/aof.js';
 import { aofCommands } from '../commands/aof.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
-import { applyConfig } from './config-apply.js';
+import { applyConfig, engineOptionsFor } from './config-apply.js';
 import { Cron } from './cron.js';
 import { CommandHooks } from './hooks.js';
 import { buildInfo } from './info.js';
@@ -90,8 +90,6 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly blocked: Blocked;
   readonly persistence: Persistence;
   readonly aof: Aof;
-  /** EXEC is running its queue (Redis's server.in_exec): BGREWRITEAOF is then scheduled. */
-  inExec = 0;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -131,32 +129,15 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
     const hooks = (this.hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency));
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
-    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => {
-      this.persistence.cron(now);
-      this.aof.cron();
-    });
+    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => persistenceCron(this, now));
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
-    this.aof = aofFor(this);
-    // The AOF buffer is written (and with appendfsync always, fsynced) before any reply leaves.
-    st.beforeReplies = hooks.beforeSleep = () => this.aof.beforeSleep();
+    this.aof = aofFor(this, st, hooks);
   }
 
-  /**
-   * loadDataFromDisk: the AOF when appendonly is yes (it takes precedence over the RDB), else
-   * dir/dbfilename. Throws with the message to log (empty when the log already says it all).
-   */
+  /** The AOF or the RDB loaded at start (aof-host.ts); throws with the message to log. */
   loadDataFromDisk(): void {
-    try {
-      if (this.config.bool('appendonly')) this.aof.startUp();
-      else {
-        this.aof.loadManifestFromDisk();
-        this.persistence.loadOrThrow();
-      }
-    } catch (e) {
-      if (e instanceof AofFatal) throw new Error('');
-      throw e;
-    }
+    loadDataFromDisk(this);
   }
 
   get now(): number {
@@ -218,19 +199,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   }
 
   engineOptions(): EngineOptions {
-    const config = this.config;
-    return {
-      maxclients: config.int('maxclients'),
-      protoMaxBulkLen: config.int('proto-max-bulk-len'),
-      maxNewConnectionsPerCycle: config.int('max-new-connections-per-cycle'),
-      maxNewTlsConnectionsPerCycle: config.int('max-new-tls-connections-per-cycle'),
-      tcpKeepalive: config.int('tcp-keepalive'),
-      unauthenticatedDefault: !this.acl.defaultAuthenticated(),
-      queryBufferLimit: config.int('client-query-buffer-limit'),
-      ioThreads: config.int('io-threads'),
-      ioThreadsDoReads: config.bool('io-threads-do-reads'),
-      ioThreadsAlways: this.ioThreadsAlways,
-    };
+    return engineOptionsFor(this.config, this.acl, this.ioThreadsAlways);
   }
 
   rescheduleCron(): void {
@@ -307,12 +276,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   }
 
   runQueued(call: CommandCall, cmd: Command): void {
-    this.inExec++;
-    try {
-      this.runner.runQueued(call, cmd);
-    } finally {
-      this.inExec--;
-    }
+    this.runner.runQueued(call, cmd);
   }
 
   callFromScript(call: CommandCall, cmd: Command): void {

@@ -3,15 +3,16 @@
 // (writer.ts), loading at start-up (loader.ts), the background rewrite (rewrite.ts) and the
 // cron's part: scheduled and automatic rewrites, postponed flushes. It listens to the
 // propagation stream as its AOF sink while it is not off.
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, openSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { Target, type PropagationSink } from '../../propagation/propagation.js';
 import type { Logger } from '../../util/log.js';
 import type { Persistence } from '../persistence.js';
-import { AofStatus, loadAppendOnlyFiles, needsUpgrade, type AofReplayer } from './loader.js';
-import { AofFileType, AofManifest, manifestName, tempIncrName, writeManifest } from './manifest.js';
+import { AofFatal, type AofReplayer } from './loader.js';
+import { AofManifest, tempIncrName, writeManifest } from './manifest.js';
 import { AofRewrite } from './rewrite.js';
+import { loadManifestFromDisk, startUp } from './startup.js';
 import { AofWriter, type FsyncPolicy } from './writer.js';
 
 export const enum AofState {
@@ -35,8 +36,7 @@ export interface AofHost {
   exit(message: string): void;
 }
 
-/** Thrown when start-up must stop; what went wrong is already in the log. */
-export class AofFatal extends Error {}
+export { AofFatal };
 
 export class Aof {
   state = AofState.Off;
@@ -54,9 +54,9 @@ export class Aof {
   baseSize = 0;
   private nextDelayMinutes = 0;
   private nextRewriteTime = 0;
-  private readonly sink: PropagationSink;
+  readonly sink: PropagationSink;
 
-  constructor(private readonly host: AofHost) {
+  constructor(readonly host: AofHost) {
     const config = host.config;
     this.writer = new AofWriter({
       log: host.log,
@@ -74,7 +74,7 @@ export class Aof {
     host.persistence.aofInfoTail = () => this.infoTail();
   }
 
-  private get filename(): string {
+  get filename(): string {
     return this.host.config.str('appendfilename');
   }
 
@@ -96,91 +96,19 @@ export class Aof {
     if (this.state !== AofState.Off) this.writer.flush(false);
   }
 
-  // ---- start-up ---------------------------------------------------------------------------------
+  // ---- start-up (startup.ts) --------------------------------------------------------------------
 
   /** aofLoadManifestFromDisk: a manifest that can't be read stops the server. */
   loadManifestFromDisk(): void {
-    this.manifest = new AofManifest();
-    const path = join(this.dirPath, manifestName(this.filename));
-    if (!existsSync(this.dirPath) || !existsSync(path)) return;
-    let text: string;
-    try {
-      text = readFileSync(path, 'latin1');
-    } catch (e) {
-      this.host.log.warning(`Fatal error: can't open the AOF manifest file ${path} for reading: ${(e as Error).message}`);
-      throw new AofFatal();
-    }
-    const m = AofManifest.parse(text);
-    if (m instanceof AofManifest) {
-      this.manifest = m;
-      return;
-    }
-    const log = this.host.log;
-    log.warning('\n*** FATAL AOF MANIFEST FILE ERROR ***\n');
-    if (m.line) {
-      log.warning(`Reading the manifest file, at line ${m.line.number}\n`);
-      log.warning(`>>> '${m.line.text}'\n`);
-    }
-    log.warning(`${m.error}\n`);
-    throw new AofFatal();
+    loadManifestFromDisk(this);
   }
 
-  /**
-   * loadDataFromDisk with appendonly yes, then aofOpenIfNeededOnServerStart and
-   * aofDelHistoryFiles. Throws AofFatal when Redis would exit.
-   */
+  /** loadDataFromDisk with appendonly yes, aofOpenIfNeededOnServerStart, aofDelHistoryFiles. */
   startUp(): void {
-    const { config, log, persistence } = this.host;
-    this.loadManifestFromDisk();
-    if (!config.bool('appendonly')) return;
-    this.state = AofState.On;
-    const dir = config.str('dir');
-    if (needsUpgrade(dir, config.str('appenddirname'), this.filename, this.manifest)) this.upgradePrepare();
-    const started = performance.now();
-    persistence.loading = true;
-    let r;
-    try {
-      r = loadAppendOnlyFiles(
-        {
-          log,
-          loadTruncated: config.bool('aof-load-truncated'),
-          appendfilename: this.filename,
-          loadRdb: (data) => persistence.loadRdb(data),
-          replayer: () => this.host.replayer(),
-        },
-        this.dirPath,
-        this.manifest,
-      );
-    } finally {
-      persistence.loading = false;
-    }
-    if (r.status === AofStatus.Failed || r.status === AofStatus.OpenErr) throw new AofFatal();
-    if (r.status !== AofStatus.NotExist) log.notice(`DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
-    this.writer.currentSize = r.totalSize;
-    this.baseSize = r.baseSize;
-    this.openOnStart();
-    this.delHistoryFiles();
+    startUp(this);
   }
 
-  /** aofUpgradePrepare: the old dir/appendonly.aof becomes the base of a new manifest. */
-  private upgradePrepare(): void {
-    const { log } = this.host;
-    const dirPath = this.ensureDir();
-    if (dirPath === undefined) throw new AofFatal();
-    this.manifest.base = { name: this.filename, seq: 1, type: AofFileType.Base };
-    this.manifest.baseSeq = 1;
-    this.persistManifest(this.manifest, true);
-    const from = join(this.host.config.str('dir'), this.filename);
-    try {
-      renameSync(from, join(dirPath, this.filename));
-    } catch (e) {
-      log.warning(`Error trying to move the old AOF file ${this.filename} into dir ${this.host.config.str('appenddirname')}: ${(e as Error).message}`);
-      throw new AofFatal();
-    }
-    log.notice(`Successfully migrated an old-style AOF file (${this.filename}) into the AOF directory (${this.host.config.str('appenddirname')}).`);
-  }
-
-  private ensureDir(): string | undefined {
+  ensureDir(): string | undefined {
     try {
       mkdirSync(this.dirPath, { recursive: true });
       return this.dirPath;
@@ -191,53 +119,13 @@ export class Aof {
   }
 
   /** persistAofManifest; with `fatal`, a failure stops start-up. False when it failed. */
-  private persistManifest(m: AofManifest, fatal = false): boolean {
+  persistManifest(m: AofManifest, fatal = false): boolean {
     try {
       writeManifest(this.dirPath, this.filename, m);
       return true;
     } catch (e) {
       this.host.log.warning((e as Error).message);
       if (fatal) throw new AofFatal();
-      return false;
-    }
-  }
-
-  /** aofOpenIfNeededOnServerStart: a base for an empty start, the last incr file opened for appending. */
-  private openOnStart(): void {
-    const { log, persistence } = this.host;
-    if (this.ensureDir() === undefined) throw new AofFatal();
-    const m = this.manifest;
-    const hadIncr = m.incr.length > 0;
-    if (!m.base && !hadIncr) {
-      const base = m.newBase(this.filename, this.host.config.bool('aof-use-rdb-preamble'));
-      if (!this.writeBaseNow(join(this.dirPath, base))) throw new AofFatal();
-      log.notice(`Creating AOF base file ${base} on server start`);
-    }
-    void persistence;
-    const name = m.lastIncr(this.filename);
-    let fd: number;
-    try {
-      fd = openSync(join(this.dirPath, name), 'a', 0o644);
-    } catch (e) {
-      log.warning(`Can't open the append-only file ${name}: ${(e as Error).message}`);
-      throw new AofFatal();
-    }
-    this.persistManifest(m, true);
-    const size = statSync(join(this.dirPath, name)).size;
-    this.writer.switchTo(fd, size);
-    this.host.addSink(this.sink);
-    log.notice(hadIncr ? `Opening AOF incr file ${name} on server start` : `Creating AOF incr file ${name} on server start`);
-  }
-
-  /** rewriteAppendOnlyFile in the foreground (the base of an empty start). */
-  private writeBaseNow(path: string): boolean {
-    const temp = join(this.host.config.str('dir'), `temp-rewriteaof-${process.pid}.aof`);
-    try {
-      if (this.host.config.bool('aof-use-rdb-preamble')) this.host.persistence.writeAofBase(path, temp);
-      else AofRewrite.writeCommandsNow(this.host.persistence, path, temp, this.host.config.bool('aof-timestamp-enabled'));
-      return true;
-    } catch (e) {
-      this.host.log.warning(`Write error writing append only file on disk: ${(e as Error).message}`);
       return false;
     }
   }

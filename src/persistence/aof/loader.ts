@@ -35,6 +35,9 @@ export interface AofLoadHost {
   replayer(): AofReplayer;
 }
 
+/** Thrown when start-up must stop (Redis exits); what went wrong is already in the log. */
+export class AofFatal extends Error {}
+
 /** How much of a file was well formed when reading stopped. */
 class Eof extends Error {}
 class FormatError extends Error {}
