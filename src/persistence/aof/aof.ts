@@ -55,13 +55,14 @@ export class Aof {
   private nextDelayMinutes = 0;
   private nextRewriteTime = 0;
   readonly sink: PropagationSink;
+  private timestamps: boolean;
 
   constructor(readonly host: AofHost) {
     const config = host.config;
     this.writer = new AofWriter({
       log: host.log,
       policy: () => config.str('appendfsync') as FsyncPolicy,
-      timestamps: () => config.bool('aof-timestamp-enabled'),
+      timestamps: () => this.timestamps,
       skipFsync: () => config.bool('no-appendfsync-on-rewrite') && this.childActive(),
       fatal: (m) => {
         host.log.warning(m);
@@ -69,6 +70,11 @@ export class Aof {
       },
     });
     this.sink = { target: Target.Aof, feed: (db, command) => this.feed(db, command) };
+    // Read on every fed command: kept as a field, refreshed when CONFIG SET changes it.
+    this.timestamps = config.bool('aof-timestamp-enabled');
+    config.onChange((name) => {
+      if (name === 'aof-timestamp-enabled') this.timestamps = config.bool(name);
+    });
     host.persistence.otherChildActive = () => this.rewrite !== undefined;
     host.persistence.aofInfo = () => this.infoFields();
     host.persistence.aofInfoTail = () => this.infoTail();

@@ -51,6 +51,8 @@ export class AofWriter {
   delayedFsync = 0;
   /** Background fsyncs not finished (aof_pending_bio_fsync). */
   fsyncsInFlight = 0;
+  /** Per descriptor: background fsyncs running on it, and whether it is to be closed after them. */
+  private readonly inFlight = new Map<number, { n: number; close: boolean }>();
   lastWriteOk = true;
   bioFsyncOk = true;
   lastWriteError = '';
@@ -196,6 +198,10 @@ export class AofWriter {
     this.fsyncsInFlight++;
     const offset = this.fedOffset - this.pending;
     if (!closeAfter) this.lastIncrFsyncOffset = this.lastIncrSize;
+    const f = this.inFlight.get(fd) ?? { n: 0, close: false };
+    f.n++;
+    f.close ||= closeAfter;
+    this.inFlight.set(fd, f);
     fdatasync(fd, (err) => {
       this.fsyncsInFlight--;
       if (err) {
@@ -206,8 +212,19 @@ export class AofWriter {
         this.bioFsyncOk = true;
         this.onFsynced?.(offset);
       }
-      if (closeAfter) close(fd, () => undefined);
+      // A descriptor is closed only once no fsync runs on it any more.
+      if (--f.n === 0) {
+        this.inFlight.delete(fd);
+        if (f.close) close(fd, () => undefined);
+      }
     });
+  }
+
+  /** Closes `fd` now, or after the background fsyncs running on it. */
+  private closeWhenIdle(fd: number): void {
+    const f = this.inFlight.get(fd);
+    if (f) f.close = true;
+    else closeSync(fd);
   }
 
   /**
@@ -235,7 +252,7 @@ export class AofWriter {
     } catch (e) {
       this.o.log.warning(`Fail to fsync the AOF file: ${(e as Error).message}`);
     }
-    closeSync(this.fd);
+    this.closeWhenIdle(this.fd);
     this.fd = -1;
     this.selectedDb = -1;
     this.lastIncrSize = 0;
