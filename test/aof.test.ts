@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AofManifest } from '../src/persistence/aof/manifest.js';
+import { AofWriter, type FsyncPolicy } from '../src/persistence/aof/writer.js';
+import { Logger } from '../src/util/log.js';
+import { openSync } from 'node:fs';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
 import { waitForOutput } from './helpers.js';
 
@@ -91,6 +94,56 @@ describe('AOF manifest', () => {
     expect(AofManifest.parse('file a seq 1 type x\n')).toMatchObject({ error: 'Unknown AOF file type' });
     const ok = AofManifest.parse('# comment\nfile a.1.base.rdb seq 1 type b\nfile a.3.incr.aof seq 3 type i\n');
     expect(ok instanceof AofManifest && [ok.baseSeq, ok.incrSeq, ok.format()]).toEqual([1, 3, 'file a.1.base.rdb seq 1 type b\nfile a.3.incr.aof seq 3 type i\n']);
+  });
+});
+
+describe('AOF writer', () => {
+  function writer(policy: FsyncPolicy, timestamps = false) {
+    const events: string[] = [];
+    const w = new AofWriter({
+      log: new Logger(),
+      policy: () => policy,
+      timestamps: () => timestamps,
+      skipFsync: () => false,
+      fatal: (m) => events.push(`fatal ${m}`),
+      childActive: () => false,
+      latency: (e) => events.push(e),
+    });
+    const path = join(tempDir(), 'incr.aof');
+    w.switchTo(openSync(path, 'a'), 0);
+    return { w, events, path };
+  }
+  const cmd = (...a: string[]) => Buffer.from(`*${a.length}\r\n${a.map((x) => `$${x.length}\r\n${x}\r\n`).join('')}`, 'latin1');
+
+  it('writes SELECT when the database changes, none for MULTI/EXEC, and nothing before the flush', () => {
+    const { w, events, path } = writer('always');
+    w.feed(-1, cmd('MULTI'));
+    w.feed(2, cmd('SET', 'a', '1'));
+    w.feed(2, cmd('SET', 'b', '2'));
+    w.feed(-1, cmd('EXEC'));
+    w.feed(0, cmd('DEL', 'c'));
+    expect(readFileSync(path, 'latin1')).toBe('');
+    expect(w.pending).toBeGreaterThan(0);
+    w.flush(false);
+    expect(readFileSync(path, 'latin1')).toBe(
+      [cmd('MULTI'), cmd('SELECT', '2'), cmd('SET', 'a', '1'), cmd('SET', 'b', '2'), cmd('EXEC'), cmd('SELECT', '0'), cmd('DEL', 'c')].map((b) => b.toString('latin1')).join(''),
+    );
+    expect(w.pending).toBe(0);
+    expect(w.lastIncrSize).toBe(statSync(path).size);
+    // One write and one fsync for the whole turn, each a latency event.
+    expect(events).toEqual(['aof-write-alone', 'aof-write', 'aof-fsync-always']);
+    w.closeFile();
+  });
+
+  it('annotates a new second with #TS: when asked', () => {
+    const { w, path } = writer('no', true);
+    w.feed(0, cmd('SET', 'a', '1'));
+    w.feed(0, cmd('SET', 'b', '2'));
+    w.flush(false);
+    const text = readFileSync(path, 'latin1');
+    expect(text.match(/#TS:\d+\r\n/g)?.length).toBe(1);
+    expect(text.startsWith('#TS:')).toBe(true);
+    w.closeFile();
   });
 });
 

@@ -54,6 +54,10 @@ export function aofFor(server: Server, st: ServerState, hooks: CommandHooks): Ao
     // EXEC runs its queue while the client is still in MULTI (Redis's server.in_exec).
     inExec: () => st.current?.multi !== undefined,
     exit: () => process.exit(1),
+    latency: (event, ms) => {
+      const threshold = server.config.int('latency-monitor-threshold');
+      if (threshold > 0 && ms >= threshold) server.latency.addSample(event, ms, Date.now());
+    },
   });
   st.beforeReplies = hooks.beforeSleep = () => aof.beforeSleep();
   return aof;

@@ -34,6 +34,8 @@ export interface AofHost {
   inExec(): boolean;
   /** Redis exits: a write or fsync failed under appendfsync always. */
   exit(message: string): void;
+  /** latencyAddSampleIfNeeded: an AOF event that took `ms`. */
+  latency(event: string, ms: number): void;
 }
 
 export { AofFatal };
@@ -56,6 +58,7 @@ export class Aof {
   private nextRewriteTime = 0;
   readonly sink: PropagationSink;
   private timestamps: boolean;
+  private manifestLoaded = false;
 
   constructor(readonly host: AofHost) {
     const config = host.config;
@@ -68,6 +71,8 @@ export class Aof {
         host.log.warning(m);
         host.exit(m);
       },
+      childActive: () => this.childActive(),
+      latency: (event, ms) => host.latency(event, ms),
     });
     this.sink = { target: Target.Aof, feed: (db, command) => this.feed(db, command) };
     // Read on every fed command: kept as a field, refreshed when CONFIG SET changes it.
@@ -107,6 +112,7 @@ export class Aof {
   /** aofLoadManifestFromDisk: a manifest that can't be read stops the server. */
   loadManifestFromDisk(): void {
     loadManifestFromDisk(this);
+    this.manifestLoaded = true;
   }
 
   /** loadDataFromDisk with appendonly yes, aofOpenIfNeededOnServerStart, aofDelHistoryFiles. */
@@ -348,6 +354,14 @@ export class Aof {
   /** startAppendOnly: false when the first rewrite could not start. */
   startAppendOnly(): boolean {
     const log = this.host.log;
+    // An embedded server started without a directory read no manifest yet: Redis always has one.
+    if (!this.manifestLoaded) {
+      try {
+        this.loadManifestFromDisk();
+      } catch {
+        return false;
+      }
+    }
     this.state = AofState.WaitRewrite;
     this.host.addSink(this.sink);
     if (this.host.persistence.bg) {

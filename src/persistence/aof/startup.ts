@@ -43,7 +43,7 @@ export function loadManifestFromDisk(aof: Aof): void {
  */
 export function startUp(aof: Aof): void {
   const { config, log, persistence } = aof.host;
-  loadManifestFromDisk(aof);
+  aof.loadManifestFromDisk();
   if (!config.bool('appendonly')) return;
   aof.state = AofState.On;
   const dir = config.str('dir');

@@ -19,6 +19,10 @@ export interface AofWriterOptions {
   skipFsync(): boolean;
   /** A write or fsync failed under appendfsync always: Redis exits. */
   fatal(message: string): void;
+  /** A background save or rewrite runs (the aof-write-active-child latency event). */
+  childActive(): boolean;
+  /** latencyAddSampleIfNeeded. */
+  latency(event: string, ms: number): void;
 }
 
 const SELECT_CACHE: Buffer[] = [];
@@ -127,11 +131,15 @@ export class AofWriter {
     const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.pending);
     let written = 0;
     let error: NodeJS.ErrnoException | undefined;
+    const started = performance.now();
     try {
       while (written < data.length) written += writeSync(this.fd, data, written);
     } catch (e) {
       error = e as NodeJS.ErrnoException;
     }
+    const ms = Math.floor(performance.now() - started);
+    this.o.latency(syncInProgress ? 'aof-write-pending-fsync' : this.o.childActive() ? 'aof-write-active-child' : 'aof-write-alone', ms);
+    this.o.latency('aof-write', ms);
     this.flushPostponedStart = 0;
     if (error) {
       const canLog = now - this.lastWriteErrorLog > 30;
@@ -178,8 +186,10 @@ export class AofWriter {
   private tryFsync(policy: FsyncPolicy, now: number, syncInProgress: boolean): void {
     if (this.o.skipFsync()) return;
     if (policy === 'always') {
+      const started = performance.now();
       try {
         fdatasyncSync(this.fd);
+        this.o.latency('aof-fsync-always', Math.floor(performance.now() - started));
       } catch (e) {
         this.o.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${(e as Error).message}. Exiting...`);
         return;
