@@ -42,9 +42,10 @@ const rewriteDone = (r: Redis) => until(() => info(r, 'aof_rewrite_in_progress')
 const manifest = (dir: string) => readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
 
 describe('BGREWRITEAOF', () => {
-  it('keeps the point-in-time base plus the writes made meanwhile, and a restart has the same digest', async () => {
+  for (const preamble of ['yes', 'no']) it(`keeps the point-in-time base (aof-use-rdb-preamble ${preamble}) plus the writes made meanwhile, and a restart has the same digest`, async () => {
     const dir = tempDir();
-    const h = await start(dir);
+    const ext = preamble === 'yes' ? 'rdb' : 'aof';
+    const h = await start(dir, { 'aof-use-rdb-preamble': preamble });
     for (let i = 0; i < 100; i++) await h.r.set(`k${i}`, `v${i}`);
     await h.r.rpush('list', 'a', 'b');
     await h.r.hset('hash', 'f', '1');
@@ -72,13 +73,13 @@ describe('BGREWRITEAOF', () => {
     await rewriteDone(h.r);
     expect(await info(h.r, 'aof_last_bgrewrite_status')).toBe('ok');
     expect(await info(h.r, 'aof_rewrites')).toBe('1');
-    expect(manifest(dir)).toBe('file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
-    expect(readdirSync(join(dir, 'appendonlydir')).sort()).toEqual(['appendonly.aof.2.base.rdb', 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
+    expect(manifest(dir)).toBe(`file appendonly.aof.2.base.${ext} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n`);
+    expect(readdirSync(join(dir, 'appendonlydir')).sort()).toEqual([`appendonly.aof.2.base.${ext}`, 'appendonly.aof.2.incr.aof', 'appendonly.aof.manifest']);
     const log = h.log();
     expect(log).toContain('Creating AOF incr file appendonly.aof.2.incr.aof on background rewrite');
-    expect(log).toContain(`Successfully renamed the temporary AOF base file temp-rewriteaof-bg-${process.pid}.aof into appendonly.aof.2.base.rdb`);
+    expect(log).toContain(`Successfully renamed the temporary AOF base file temp-rewriteaof-bg-${process.pid}.aof into appendonly.aof.2.base.${ext}`);
     expect(log).toContain('Removing the history file appendonly.aof.1.incr.aof in the background');
-    expect(log).toContain('Removing the history file appendonly.aof.1.base.rdb in the background');
+    expect(log).toContain(`Removing the history file appendonly.aof.1.base.${ext} in the background`);
     expect(log).toContain('Background AOF rewrite finished successfully');
     const digest = await h.r.call('DEBUG', 'DIGEST');
     await stop(h);

@@ -5,7 +5,13 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import type { Keyspace } from '../data/keyspace.js';
 import { RdbWriter, type EncodeValue } from './rdb.js';
-import { Snapshot, type KeyOf } from './snapshot.js';
+import { Snapshot, type KeyOf, type SnapshotWriter } from './snapshot.js';
+
+/** A file the snapshot is written into: its start, the keys, its end. */
+export interface BackgroundWriter extends SnapshotWriter {
+  header(aux: readonly [string, string | number][], libraries: readonly string[]): void;
+  finish(): void;
+}
 
 export interface BackgroundSaveOptions {
   path: string;
@@ -20,6 +26,8 @@ export interface BackgroundSaveOptions {
   keyDelayUs: () => number;
   /** Called once: undefined on success, else the error. */
   done: (error: string | undefined) => void;
+  /** The format written (an RDB unless given: an AOF rewrite may write commands). */
+  writer?: (fd: number) => BackgroundWriter;
 }
 
 /** Keys per slice when nothing slows the save down, and the time a slice may take (ms). */
@@ -29,14 +37,14 @@ const SLICE_MS = 2;
 export class BackgroundSave {
   readonly startedMs = Date.now();
   private readonly fd: number;
-  private readonly writer: RdbWriter;
+  private readonly writer: BackgroundWriter;
   private readonly snapshot: Snapshot;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private finished = false;
 
   constructor(private readonly o: BackgroundSaveOptions) {
     this.fd = openSync(o.temp, 'w');
-    this.writer = new RdbWriter(this.fd, o.checksum);
+    this.writer = o.writer ? o.writer(this.fd) : new RdbWriter(this.fd, o.checksum);
     this.writer.header(o.aux, o.libraries);
     this.snapshot = new Snapshot(o.keyspace, this.writer, o.encode, o.keyOf);
     o.keyspace.beforeChange = (db, s) => this.guard(() => this.snapshot.beforeChange(db, s));

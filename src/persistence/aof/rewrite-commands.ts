@@ -14,19 +14,29 @@ import { d2string } from '../../protocol/fpconv.js';
 import { encodeCommand, type Arg } from '../../propagation/propagation.js';
 import { RedisStream } from '../../data/stream.js';
 import { formatId, ID_MAX, ID_ZERO } from '../../data/stream-id.js';
+import type { BackgroundWriter } from '../bgsave.js';
 import type { Persistence } from '../persistence.js';
+import type { RdbKey } from '../rdb.js';
+import { Snapshot } from '../snapshot.js';
 
 const ITEMS_PER_CMD = 64;
 
-/** Buffers commands and writes them in 1 MiB slices. */
-class CommandFile {
+/**
+ * Commands into a file descriptor, buffered and written in 1 MiB slices; the snapshot (or a walk
+ * of the whole dataset at once) drives it through the same calls as an RDB writer.
+ */
+export class CommandWriter implements BackgroundWriter {
   private parts: Buffer[] = [];
   private size = 0;
-  constructor(private readonly fd: number) {}
+  bytes = 0;
+  constructor(
+    private readonly fd: number,
+    private readonly timestamps: boolean,
+  ) {}
 
-  raw(b: Buffer): void {
-    this.parts.push(b);
-    this.size += b.length;
+  raw(b: Uint8Array): void {
+    this.parts.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    this.size += b.byteLength;
     if (this.size >= 1 << 20) this.flush();
   }
 
@@ -39,17 +49,54 @@ class CommandFile {
     for (let i = 0; i < items.length; i += ITEMS_PER_CMD * per) this.command([...head, ...items.slice(i, i + ITEMS_PER_CMD * per)]);
   }
 
-  flush(): void {
+  /** A `#TS:` first with aof-timestamp-enabled, then FUNCTION LOAD per library (rewriteFunctions). */
+  header(_aux: readonly [string, string | number][], libraries: readonly string[]): void {
+    if (this.timestamps) this.raw(Buffer.from(`#TS:${Math.floor(Date.now() / 1000)}\r\n`, 'latin1'));
+    for (const code of libraries) this.command(['FUNCTION', 'LOAD', code]);
+  }
+
+  selectDb(id: number): void {
+    this.command(['SELECT', String(id)]);
+  }
+
+  key(k: RdbKey): void {
+    writeValue(this, k.key, k.value);
+    if (k.expire !== -1) this.command(['PEXPIREAT', k.key, String(k.expire)]);
+  }
+
+  /** The commands of one key as bytes (kept by the snapshot until its database's turn). */
+  encodeKey(k: RdbKey): Uint8Array {
+    const saved = { parts: this.parts, size: this.size };
+    this.parts = [];
+    this.size = 0;
+    this.key(k);
+    const out = Buffer.concat(this.parts, this.size);
+    this.parts = saved.parts;
+    this.size = saved.size;
+    return out;
+  }
+
+  write(b: Uint8Array): void {
+    this.raw(b);
+  }
+
+  finish(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.size === 0) return;
     const b = Buffer.concat(this.parts, this.size);
     let off = 0;
     while (off < b.length) off += writeSync(this.fd, b, off);
+    this.bytes += b.length;
     this.parts = [];
     this.size = 0;
   }
 }
 
 /** rewriteStreamObject. */
-function writeStream(f: CommandFile, key: string, s: RedisStream): void {
+function writeStream(f: CommandWriter, key: string, s: RedisStream): void {
   if (s.length) {
     s.range(ID_ZERO, ID_MAX, false, (e) => {
       f.command(['XADD', key, formatId(e.id), ...e.fv]);
@@ -78,7 +125,7 @@ function writeStream(f: CommandFile, key: string, s: RedisStream): void {
   }
 }
 
-function writeValue(f: CommandFile, key: string, v: Value): void {
+function writeValue(f: CommandWriter, key: string, v: Value): void {
   if (typeof v === 'string' || Buffer.isBuffer(v)) {
     f.command(['SET', key, v]);
   } else if (v instanceof RedisList) {
@@ -108,24 +155,14 @@ function writeValue(f: CommandFile, key: string, v: Value): void {
   }
 }
 
-/** rewriteAppendOnlyFile as commands, into `path` through `temp`. Throws on I/O errors. */
+/** rewriteAppendOnlyFile as commands, at once, into `path` through `temp`. Throws on I/O errors. */
 export function writeCommandsBase(p: Persistence, path: string, temp: string, timestamps: boolean): void {
   const fd = openSync(temp, 'w', 0o644);
   try {
-    const f = new CommandFile(fd);
-    if (timestamps) f.raw(Buffer.from(`#TS:${Math.floor(Date.now() / 1000)}\r\n`, 'latin1'));
-    for (const code of p.host.libraries()) f.command(['FUNCTION', 'LOAD', code]);
-    for (const db of p.host.keyspace.dbs) {
-      if (db.size === 0) continue;
-      f.command(['SELECT', String(db.id)]);
-      for (let s = 0; s < db.slotTop; s++) {
-        const e = db.slotEntry(s);
-        if (!e) continue;
-        writeValue(f, e.key, e.value);
-        if (e.expire !== -1) f.command(['PEXPIREAT', e.key, String(e.expire)]);
-      }
-    }
-    f.flush();
+    const f = new CommandWriter(fd, timestamps);
+    f.header([], p.host.libraries());
+    new Snapshot(p.host.keyspace, f, p.encode, p.keyOf(Date.now())).step(Infinity, Infinity);
+    f.finish();
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temp, path);
