@@ -156,6 +156,17 @@ describe('BGREWRITEAOF', () => {
     await stop(h);
   });
 
+  it('is scheduled when run inside a transaction, and started by the cron', async () => {
+    const dir = tempDir();
+    const h = await start(dir, { hz: '100' });
+    await h.r.set('k', 'v');
+    expect(await h.r.multi().bgrewriteaof().exec()).toEqual([[null, 'Background append only file rewriting scheduled']]);
+    await until(() => info(h.r, 'aof_rewrites'), (v) => v === '1', 10000);
+    await rewriteDone(h.r);
+    expect(manifest(dir)).toBe('file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+    await stop(h);
+  });
+
   it('starts on its own past auto-aof-rewrite-percentage of growth', async () => {
     const dir = tempDir();
     const h = await start(dir, { 'auto-aof-rewrite-min-size': '1', 'auto-aof-rewrite-percentage': '100', hz: '100' });

@@ -160,6 +160,17 @@ describe('appendonly yes', () => {
     await stop(h);
   });
 
+  for (const policy of ['everysec', 'no']) it(`has written a command to the file before its reply leaves (appendfsync ${policy})`, async () => {
+    const dir = tempDir();
+    const h = await aofServer(dir, { appendfsync: policy });
+    const incr = join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+    for (let i = 0; i < 20; i++) {
+      await h.r.set(`k${i}`, String(i));
+      expect(readFileSync(incr, 'latin1').endsWith(`$${`k${i}`.length}\r\nk${i}\r\n$${String(i).length}\r\n${i}\r\n`)).toBe(true);
+    }
+    await stop(h);
+  });
+
   it('loads every data type back after a restart, with the same digest', async () => {
     const dir = tempDir();
     const a = await aofServer(dir);

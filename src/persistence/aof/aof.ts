@@ -275,8 +275,10 @@ export class Aof {
       cleanup();
       return;
     }
-    log.notice('Background AOF rewrite terminated with success');
     const tmpName = `temp-rewriteaof-bg-${process.pid}.aof`;
+    // The child's line, then the parent's (backgroundRewriteDoneHandler).
+    log.notice(`Successfully created the temporary AOF base file ${tmpName}`);
+    log.notice('Background AOF rewrite terminated with success');
     const m = this.manifest.clone();
     const base = m.newBase(this.filename, rw.rdb);
     const basePath = join(this.dirPath, base);
