@@ -156,6 +156,25 @@ describe('BGREWRITEAOF', () => {
     await stop(h);
   });
 
+  it('writes a base with the AOF off, which appendonly yes then loads', async () => {
+    const dir = tempDir();
+    const s = await createServer({ dir, 'enable-debug-command': 'yes' });
+    const r = new Redis(s.port, '127.0.0.1');
+    await r.rpush('l', 'a', 'b');
+    await r.hset('h', 'f', 'v');
+    const digest = await r.call('DEBUG', 'DIGEST');
+    expect(await r.bgrewriteaof()).toBe('Background append only file rewriting started');
+    await rewriteDone(r);
+    expect(manifest(dir)).toBe('file appendonly.aof.1.base.rdb seq 1 type b\n');
+    r.disconnect();
+    await s.close();
+    const h = await start(dir);
+    expect(await h.r.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(manifest(dir)).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    expect(h.log()).toContain('Creating AOF incr file appendonly.aof.1.incr.aof on server start');
+    await stop(h);
+  });
+
   it('is scheduled when run inside a transaction, and started by the cron', async () => {
     const dir = tempDir();
     const h = await start(dir, { hz: '100' });

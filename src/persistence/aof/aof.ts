@@ -172,9 +172,20 @@ export class Aof {
     return { error: "Can't execute an AOF background rewriting. Please check the server logs for more information." };
   }
 
+  /** An embedded server started without a directory read no manifest yet: Redis always has one. */
+  private ensureManifest(): boolean {
+    if (this.manifestLoaded) return true;
+    try {
+      this.loadManifestFromDisk();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** rewriteAppendOnlyFileBackground. */
   startRewrite(): boolean {
-    if (this.childActive()) return false;
+    if (this.childActive() || !this.ensureManifest()) return false;
     const { log, config } = this.host;
     if (this.ensureDir() === undefined) {
       this.lastBgrewriteOk = false;
@@ -356,14 +367,7 @@ export class Aof {
   /** startAppendOnly: false when the first rewrite could not start. */
   startAppendOnly(): boolean {
     const log = this.host.log;
-    // An embedded server started without a directory read no manifest yet: Redis always has one.
-    if (!this.manifestLoaded) {
-      try {
-        this.loadManifestFromDisk();
-      } catch {
-        return false;
-      }
-    }
+    if (!this.ensureManifest()) return false;
     this.state = AofState.WaitRewrite;
     this.host.addSink(this.sink);
     if (this.host.persistence.bg) {
