@@ -8,7 +8,7 @@ import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { AofManifest } from '../src/persistence/aof/manifest.js';
 import { AofWriter, type FsyncPolicy } from '../src/persistence/aof/writer.js';
 import { Logger } from '../src/util/log.js';
@@ -98,9 +98,10 @@ describe('AOF manifest', () => {
 });
 
 describe('AOF writer', () => {
-  function writer(policy: FsyncPolicy, timestamps = false) {
+  function writer(policy: FsyncPolicy, timestamps = false, backgroundFdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void) {
     const events: string[] = [];
     const w = new AofWriter({
+      backgroundFdatasync,
       log: new Logger(),
       policy: () => policy,
       timestamps: () => timestamps,
@@ -133,6 +134,43 @@ describe('AOF writer', () => {
     // One write and one fsync for the whole turn, each a latency event.
     expect(events).toEqual(['aof-write-alone', 'aof-write', 'aof-fsync-always']);
     w.closeFile();
+  });
+
+  it('everysec: postpones a write while an fsync runs, then writes anyway after two seconds (aof_delayed_fsync)', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(1_000_000);
+      const pending: (() => void)[] = [];
+      const { w, events, path } = writer('everysec', false, (_fd, done) => pending.push(() => done(null)));
+      w.feed(0, cmd('SET', 'a', '1'));
+      w.flush(false);
+      // Same second as the last fsync: written, no fsync yet.
+      expect(pending.length).toBe(0);
+      vi.setSystemTime(1_001_000);
+      w.feed(0, cmd('SET', 'b', '2'));
+      w.flush(false);
+      expect(pending.length).toBe(1);
+      expect(w.fsyncsInFlight).toBe(1);
+      const size = statSync(path).size;
+      w.feed(0, cmd('SET', 'c', '3'));
+      w.flush(false);
+      vi.setSystemTime(1_002_000);
+      w.flush(false);
+      // Still postponed: nothing more written while the fsync runs.
+      expect(statSync(path).size).toBe(size);
+      expect(w.flushPostponed).toBe(true);
+      vi.setSystemTime(1_003_000);
+      w.flush(false);
+      expect(statSync(path).size).toBeGreaterThan(size);
+      expect(w.delayedFsync).toBe(1);
+      expect(w.flushPostponed).toBe(false);
+      pending.shift()!();
+      expect(w.fsyncsInFlight).toBe(0);
+      expect(events).toContain('aof-write-pending-fsync');
+      w.closeFile();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('annotates a new second with #TS: when asked', () => {
@@ -291,6 +329,22 @@ describe('AOF loading errors', () => {
     expect(existsSync(join(dir, 'appendonly.aof'))).toBe(false);
     expect(readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1')).toBe('file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
     expect(h.log()).toContain('Successfully migrated an old-style AOF file (appendonly.aof) into the AOF directory (appendonlydir).');
+    await stop(h);
+  });
+});
+
+describe('an old-style appendonly.aof with an RDB preamble', () => {
+  it('is moved into the directory and loaded: the RDB, then the commands after it', async () => {
+    const dir = tempDir();
+    const rdb = readFileSync(join(fixtures, 'rdb-base', 'appendonly.aof.2.base.rdb'));
+    writeFileSync(join(dir, 'appendonly.aof'), Buffer.concat([rdb, Buffer.from('*3\r\n$3\r\nSET\r\n$4\r\ntail\r\n$3\r\nyes\r\n', 'latin1')]));
+    const h = await aofServer(dir);
+    expect(await h.r.get('tail')).toBe('yes');
+    expect(await h.r.get('str')).toBe('hello');
+    const log = h.log();
+    expect(log).toContain('Reading RDB preamble from AOF file...');
+    expect(log).toContain('Reading the remaining AOF tail...');
+    expect(log).toContain('DB loaded from base file appendonly.aof');
     await stop(h);
   });
 });

@@ -23,6 +23,8 @@ export interface AofWriterOptions {
   childActive(): boolean;
   /** latencyAddSampleIfNeeded. */
   latency(event: string, ms: number): void;
+  /** The background fsync (fs.fdatasync on libuv's thread pool unless a test gives its own). */
+  backgroundFdatasync?: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
 }
 
 const SELECT_CACHE: Buffer[] = [];
@@ -212,7 +214,7 @@ export class AofWriter {
     f.n++;
     f.close ||= closeAfter;
     this.inFlight.set(fd, f);
-    fdatasync(fd, (err) => {
+    (this.o.backgroundFdatasync ?? fdatasync)(fd, (err) => {
       this.fsyncsInFlight--;
       if (err) {
         this.bioFsyncOk = false;
