@@ -2,7 +2,7 @@
 // (the forkless snapshot), a new incr file takes the writes made meanwhile, and the manifest is
 // swapped at the end, the old files deleted; a restart loads the same dataset. Also its replies
 // beside BGSAVE, CONFIG SET appendonly yes/no at runtime, the commands base, automatic rewrites.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -173,6 +173,34 @@ describe('BGREWRITEAOF', () => {
     expect(manifest(dir)).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
     expect(h.log()).toContain('Creating AOF incr file appendonly.aof.1.incr.aof on server start');
     await stop(h);
+  });
+
+  it('reports a failed rewrite, keeps the incr files it opened, and the next one makes them history', async () => {
+    const dir = tempDir();
+    const h = await start(dir);
+    await h.r.set('a', '1');
+    // The temporary file can't be created: a directory has its name.
+    const blocker = join(dir, `temp-rewriteaof-${process.pid}.aof`);
+    mkdirSync(blocker);
+    expect(await h.r.bgrewriteaof()).toBe('Background append only file rewriting started');
+    await until(() => info(h.r, 'aof_last_bgrewrite_status'), (v) => v === 'err', 10000);
+    expect(await info(h.r, 'aof_rewrites_consecutive_failures')).toBe('1');
+    expect(h.log()).toContain('Background AOF rewrite terminated with error');
+    expect(h.log()).toContain('Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ');
+    // The writes since went to the incr file opened at the start, still listed after the old one.
+    await h.r.set('b', '2');
+    expect(manifest(dir)).toBe('file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+    rmSync(blocker, { recursive: true });
+    expect(await h.r.bgrewriteaof()).toBe('Background append only file rewriting started');
+    await rewriteDone(h.r);
+    expect(await info(h.r, 'aof_last_bgrewrite_status')).toBe('ok');
+    expect(await info(h.r, 'aof_rewrites_consecutive_failures')).toBe('0');
+    expect(manifest(dir)).toBe('file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n');
+    expect(h.log()).toContain('Removing the history file appendonly.aof.2.incr.aof in the background');
+    await stop(h);
+    const again = await start(dir);
+    expect(await again.r.mget('a', 'b')).toEqual(['1', '2']);
+    await stop(again);
   });
 
   it('is scheduled when run inside a transaction, and started by the cron', async () => {

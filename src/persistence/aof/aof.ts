@@ -276,13 +276,11 @@ export class Aof {
       if (this.state === AofState.WaitRewrite) this.rewriteScheduled = true;
     };
     if (error !== undefined) {
+      // The child's own line, then the parent's.
+      log.warning(error);
+      log.warning('Background AOF rewrite terminated with error');
       this.lastBgrewriteOk = false;
       this.consecutiveFailures++;
-      log.warning(error === 'killed' ? 'Background AOF rewrite terminated by signal 10' : 'Background AOF rewrite terminated with error');
-      if (error === 'killed') {
-        this.lastBgrewriteOk = true;
-        this.consecutiveFailures--;
-      }
       cleanup();
       return;
     }

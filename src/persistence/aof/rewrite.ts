@@ -14,26 +14,34 @@ export interface AofRewriteOptions {
   /** Where the finished file is left (temp-rewriteaof-bg-<pid>.aof) and where it is written first. */
   path: string;
   temp: string;
-  /** undefined on success, 'killed' when aborted, else the error. */
+  /** undefined on success, else the error as the child logs it (an abort calls nothing). */
   done: (error: string | undefined) => void;
 }
 
 export class AofRewrite {
   readonly rdb: boolean;
   readonly path: string;
-  private readonly save: BackgroundSave;
+  private readonly save: BackgroundSave | undefined;
+  private failure: NodeJS.Immediate | undefined;
 
   constructor(persistence: Persistence, o: AofRewriteOptions) {
     this.rdb = o.rdb;
     this.path = o.path;
-    const opts = persistence.backgroundOptions(o.path, o.temp, true, o.done);
+    const opts = persistence.backgroundOptions(o.path, o.temp, true, (error) => o.done(error === undefined ? undefined : `Write error writing append only file on disk: ${error}`));
     if (!o.rdb) opts.writer = (fd) => new CommandWriter(fd, o.timestamps);
-    this.save = new BackgroundSave(opts);
+    try {
+      this.save = new BackgroundSave(opts);
+    } catch (e) {
+      // Redis's child fails after the fork: the rewrite started, and ends with its error.
+      const message = `Opening the temp file for AOF rewrite in rewriteAppendOnlyFile(): ${(e as Error).message}`;
+      this.failure = setImmediate(() => o.done(message));
+    }
   }
 
   /** killAppendOnlyChild: stops without a file. */
   abort(): void {
-    this.save.abort();
+    this.save?.abort();
+    if (this.failure) clearImmediate(this.failure);
   }
 
   /** rewriteAppendOnlyFile in the foreground, as commands (the base of an empty start). */
