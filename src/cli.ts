@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npx respd [/path/to/redis.conf] [--directive value ...]`: redis-server's command line.
 import { isatty } from 'node:tty';
+import { aofCommands } from './commands/aof.js';
 import { buildCommandTable } from './commands/index.js';
 import { loadConfig } from './config/load.js';
 import { logBanner, logStarting } from './server/banner.js';
@@ -9,7 +10,7 @@ import { Server } from './server/server.js';
 
 function main(): void {
   // rename-command needs to know which commands exist.
-  const commands = buildCommandTable();
+  const commands = buildCommandTable(aofCommands(() => ({ bgrewriteaof: () => ({ error: 'not running' }) })));
   const r = loadConfig(process.argv.slice(2), undefined, { isCommand: (name) => commands.get(name.toLowerCase()) !== undefined });
   if (!r.ok) {
     if (r.viaLog) new Logger().warning(r.message.trimEnd());
