@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npx respd [/path/to/redis.conf] [--directive value ...]`: redis-server's command line.
 import { isatty } from 'node:tty';
+import { aofCommands } from './commands/aof.js';
 import { buildCommandTable } from './commands/index.js';
 import { loadConfig } from './config/load.js';
 import { logBanner, logStarting } from './server/banner.js';
@@ -9,7 +10,7 @@ import { Server } from './server/server.js';
 
 function main(): void {
   // rename-command needs to know which commands exist.
-  const commands = buildCommandTable();
+  const commands = buildCommandTable(aofCommands(() => ({ bgrewriteaof: () => ({ error: 'not running' }) })));
   const r = loadConfig(process.argv.slice(2), undefined, { isCommand: (name) => commands.get(name.toLowerCase()) !== undefined });
   if (!r.ok) {
     if (r.viaLog) new Logger().warning(r.message.trimEnd());
@@ -44,9 +45,9 @@ function main(): void {
   logBanner(log, { showLogo, port: server.tcpPortBound || server.tlsPortBound });
   log.warning('Server initialized');
   try {
-    server.persistence.loadOrThrow();
+    server.loadDataFromDisk();
   } catch (e) {
-    log.warning((e as Error).message);
+    if ((e as Error).message) log.warning((e as Error).message);
     process.exit(1);
   }
   if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
@@ -61,7 +62,7 @@ function main(): void {
     log.warning('User requested shutdown...');
     // shutdown-on-sigterm / shutdown-on-sigint: default, save, nosave, now, force.
     const flags = config.str(sig === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint').split(' ');
-    if (!server.persistence.beforeShutdown({ save: flags.includes('save'), nosave: flags.includes('nosave'), force: flags.includes('force') })) {
+    if (!server.aof.beforeShutdown(flags.includes('force')) || !server.persistence.beforeShutdown({ save: flags.includes('save'), nosave: flags.includes('nosave'), force: flags.includes('force') })) {
       log.warning('SIGTERM received but errors trying to shut down the server, check the logs for more information');
       stopping = false;
       return;

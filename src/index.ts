@@ -74,10 +74,12 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     server.start();
     // Data from disk only when the options name where it lives or when to save it: a stray
     // dump.rdb in the working directory must not fill every test server started there.
-    if (options.dir !== undefined || options.dbfilename !== undefined || options.save !== undefined) server.persistence.loadOrThrow();
+    if (options.dir !== undefined || options.dbfilename !== undefined || options.save !== undefined || options.appendonly !== undefined) server.loadDataFromDisk();
   } catch (e) {
     server.close();
     logger.close();
+    // An AOF that can't be loaded has said why in the log, as Redis does before exiting.
+    if (e instanceof Error && e.message === '') throw new Error('respd: the append only file could not be loaded (see the log)');
     throw e;
   }
   const unixsocket = config.str('unixsocket') || undefined;

@@ -7,7 +7,13 @@ import { openSync, renameSync, unlinkSync } from 'node:fs';
 import { AsyncFile } from './async-file.js';
 import type { Keyspace } from '../data/keyspace.js';
 import { RdbWriter, type EncodeValue } from './rdb.js';
-import { Snapshot, type KeyOf } from './snapshot.js';
+import { Snapshot, type KeyOf, type SnapshotWriter } from './snapshot.js';
+
+/** A file the snapshot is written into: its start, the keys, its end. */
+export interface BackgroundWriter extends SnapshotWriter {
+  header(aux: readonly [string, string | number][], libraries: readonly string[], version?: 10 | 12): void;
+  finish(): void;
+}
 
 export interface BackgroundSaveOptions {
   path: string;
@@ -24,6 +30,8 @@ export interface BackgroundSaveOptions {
   keyDelayUs: () => number;
   /** Called once: undefined on success, else the error. */
   done: (error: string | undefined) => void;
+  /** The format written (an RDB unless given: an AOF rewrite may write commands). */
+  writer?: (fd: number) => BackgroundWriter;
 }
 
 /** Keys per slice when nothing slows the save down, and the time a slice may take (ms). */
@@ -33,7 +41,7 @@ const SLICE_MS = 2;
 export class BackgroundSave {
   readonly startedMs = Date.now();
   private readonly file: AsyncFile;
-  private readonly writer: RdbWriter;
+  private readonly writer: BackgroundWriter;
   private readonly snapshot: Snapshot;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private finished = false;
@@ -41,7 +49,9 @@ export class BackgroundSave {
   constructor(private readonly o: BackgroundSaveOptions) {
     const fd = openSync(o.temp, 'w');
     this.file = new AsyncFile(fd);
-    this.writer = new RdbWriter(fd, o.checksum, (chunk) => this.file.push(chunk));
+    // A writer of another format (the AOF's commands base) writes to the file itself; the RDB
+    // writer hands its buffers to the file's queue.
+    this.writer = o.writer ? o.writer(fd) : new RdbWriter(fd, o.checksum, (chunk) => this.file.push(chunk));
     this.writer.header(o.aux, o.libraries, o.version);
     this.snapshot = new Snapshot(o.keyspace, this.writer, o.encode, o.keyOf);
     o.keyspace.beforeChange = (db, s) => this.guard(() => this.snapshot.beforeChange(db, s));

@@ -10,7 +10,7 @@ import { RedisHash } from '../data/hash.js';
 import { RedisList } from '../data/list.js';
 import type { Logger } from '../util/log.js';
 import { REDIS_VERSION } from '../config/version.js';
-import { BackgroundSave } from './bgsave.js';
+import { BackgroundSave, type BackgroundSaveOptions } from './bgsave.js';
 import { RDB_FILE_VERSION, RDB_FILE_VERSION_HFE, readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
 
@@ -43,7 +43,7 @@ export class Persistence {
   loading = false;
   lastLoad = { loaded: 0, expired: 0 };
 
-  constructor(private readonly host: PersistenceHost) {}
+  constructor(readonly host: PersistenceHost) {}
 
   /** dir/dbfilename. */
   get path(): string {
@@ -52,7 +52,7 @@ export class Persistence {
   }
 
   /** How values are written into a file of `version` (10, or 12 when the dataset needs it). */
-  private encode(version: 10 | 12): EncodeValue {
+  encode(version: 10 | 12): EncodeValue {
     const { config } = this.host;
     const compress = config.bool('rdbcompression');
     return (v) => ({ config, encoding: this.host.encodingOf(v), listNodes: v instanceof RedisList ? this.host.listNodes(v) : undefined, compress, rdbVersion: version });
@@ -74,18 +74,18 @@ export class Persistence {
   }
 
   /** The aux fields a file starts with (rdbSaveInfoAuxFields). */
-  private aux(now: number): [string, string | number][] {
+  aux(now: number, aofBase = false): [string, string | number][] {
     return [
       ['redis-ver', REDIS_VERSION],
       ['redis-bits', 64],
       ['ctime', Math.floor(now / 1000)],
       ['used-mem', this.host.usedMemory()],
-      ['aof-base', 0],
+      ['aof-base', aofBase ? 1 : 0],
     ];
   }
 
   /** How a key is written: its deadline, and its idle time or frequency under an LRU or LFU policy. */
-  private keyOf(now: number): KeyOf {
+  keyOf(now: number): KeyOf {
     const { config, keyspace } = this.host;
     const lfu = keyspace.lfu;
     const lru = config.str('maxmemory-policy').includes('lru');
@@ -204,21 +204,37 @@ export class Persistence {
   /** The background save in progress. */
   bg: BackgroundSave | undefined;
   private lastBgsaveTry = 0;
+  /** INFO persistence's aof_* fields (the AOF sets it; these are its fields while it is off). */
+  aofInfo: () => [string, string | number][] = () => [
+    ['aof_enabled', 0],
+    ['aof_rewrite_in_progress', 0],
+    ['aof_rewrite_scheduled', 0],
+    ['aof_last_rewrite_time_sec', -1],
+    ['aof_current_rewrite_time_sec', -1],
+    ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_rewrites', 0],
+    ['aof_rewrites_consecutive_failures', 0],
+    ['aof_last_write_status', 'ok'],
+    ['aof_last_cow_size', 0],
+  ];
+  /** The fields 7.2 adds while the AOF is on (aof_current_size ...). */
+  aofInfoTail: () => [string, string | number][] = () => [];
+  /** An AOF rewrite runs (Redis's other kind of child): BGSAVE waits or is refused. */
+  otherChildActive: () => boolean = () => false;
+  /** BGSAVE SCHEDULE during an AOF rewrite: started by the cron once it is over. */
+  bgsaveScheduled = false;
   lastBgsaveSeconds = -1;
-
-  /** A BGSAVE asked for inside MULTI/EXEC, started by the cron (rdb_bgsave_scheduled). */
-  scheduled = false;
 
   /**
    * BGSAVE [SCHEDULE] (bgsaveCommand): the status text to reply, or an error text. A save in
    * progress is an error even with SCHEDULE, which waits only for another kind of child (an AOF
-   * rewrite; respd forks none); inside EXEC the save is scheduled for the cron, as Redis does.
+   * rewrite); inside EXEC the save is scheduled for the cron, as Redis does.
    */
-  bgsave(schedule: boolean, inExec: boolean): { ok: string } | { error: string } {
+  bgsave(schedule: boolean, inExec = false): { ok: string } | { error: string } {
     if (this.bg) return { error: 'Background save already in progress' };
-    if (inExec) {
-      void schedule;
-      this.scheduled = true;
+    if (this.otherChildActive() || inExec) {
+      if (!inExec && !schedule) return { error: "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible." };
+      this.bgsaveScheduled = true;
       return { ok: 'Background saving scheduled' };
     }
     const err = this.startBackground();
@@ -226,27 +242,15 @@ export class Persistence {
   }
 
   private startBackground(): string | undefined {
-    const { config, keyspace, log } = this.host;
+    const { config, log } = this.host;
     const now = Date.now();
     this.lastBgsaveTry = now;
+    this.bgsaveScheduled = false;
     const dirtyBefore = this.host.dirty;
-    const version = this.fileVersion();
     // stat_rdb_saves counts every background save started (the save points' too), as rdbSaveBackground does.
     this.saves++;
     try {
-      this.bg = new BackgroundSave({
-        path: this.path,
-        temp: join(config.str('dir'), `temp-${process.pid}.rdb`),
-        checksum: config.bool('rdbchecksum'),
-        keyspace,
-        aux: this.aux(now),
-        libraries: this.host.libraries(),
-        version,
-        encode: this.encode(version),
-        keyOf: this.keyOf(now),
-        keyDelayUs: () => config.int('rdb-key-save-delay'),
-        done: (error) => this.backgroundDone(error, dirtyBefore),
-      });
+      this.bg = new BackgroundSave(this.backgroundOptions(this.path, join(config.str('dir'), `temp-${process.pid}.rdb`), false, (error) => this.backgroundDone(error, dirtyBefore)));
     } catch (e) {
       // In Redis the child fails after the fork: the save has started, and fails just after.
       log.notice('Background saving started');
@@ -260,6 +264,37 @@ export class Persistence {
     }
     log.notice('Background saving started');
     return undefined;
+  }
+
+  /** What a BackgroundSave of the dataset needs: to `path` through `temp`, as an AOF base or not. */
+  backgroundOptions(path: string, temp: string, aofBase: boolean, done: (error: string | undefined) => void): BackgroundSaveOptions {
+    const { config, keyspace } = this.host;
+    const now = Date.now();
+    const version = this.fileVersion();
+    return {
+      path,
+      temp,
+      checksum: config.bool('rdbchecksum'),
+      keyspace,
+      aux: this.aux(now, aofBase),
+      libraries: this.host.libraries(),
+      version,
+      encode: this.encode(version),
+      keyOf: this.keyOf(now),
+      keyDelayUs: () => config.int('rdb-key-save-delay'),
+      done,
+    };
+  }
+
+  /** rdbSave into `path` through `temp` now, as an AOF base (rewriteAppendOnlyFile with the preamble). Throws on I/O errors. */
+  writeAofBase(path: string, temp: string): void {
+    const { config, keyspace } = this.host;
+    const now = Date.now();
+    const version = this.fileVersion();
+    writeRdbFile(path, temp, config.bool('rdbchecksum'), (w) => {
+      w.header(this.aux(now, true), this.host.libraries(), version);
+      new Snapshot(keyspace, w, this.encode(version), this.keyOf(now)).step(Infinity, Infinity);
+    });
   }
 
   private backgroundDone(error: string | undefined, dirtyBefore: number): void {
@@ -294,10 +329,10 @@ export class Persistence {
 
   /** serverCron's save points: a BGSAVE when enough changes are old enough. */
   cron(now: number): void {
-    if (this.bg) return;
+    if (this.bg || this.otherChildActive()) return;
     // A scheduled BGSAVE: started now, or after CONFIG_BGSAVE_RETRY_DELAY when the last one failed.
-    if (this.scheduled && (now - this.lastBgsaveTry > 5000 || this.lastStatus === 'ok')) {
-      if (this.startBackground() === undefined) this.scheduled = false;
+    if (this.bgsaveScheduled && (now - this.lastBgsaveTry > 5000 || this.lastStatus === 'ok')) {
+      if (this.startBackground() === undefined) this.bgsaveScheduled = false;
       return;
     }
     if (!this.hasSavePoints) return;
@@ -368,10 +403,8 @@ export class Persistence {
    * passed are dropped and counted. Returns an error text when the file is there but unreadable.
    */
   load(allowDuplicates = false): string | undefined {
-    const { config, keyspace, log } = this.host;
     const path = this.path;
     if (!existsSync(path)) return undefined;
-    const started = performance.now();
     let data: Buffer;
     try {
       data = readFileSync(path);
@@ -380,47 +413,60 @@ export class Persistence {
     }
     this.loading = true;
     try {
-      const now = Date.now();
-      const contents = readRdb(data, config, now);
-      if (typeof contents === 'string') return contents;
-      for (const note of contents.notes) log.notice(note);
-      const ver = contents.aux.get('redis-ver');
-      if (ver) log.notice(`Loading RDB produced by version ${ver}`);
-      const ctime = contents.aux.get('ctime');
-      if (ctime) log.notice(`RDB age ${Math.floor(now / 1000) - Number(ctime)} seconds`);
-      const mem = contents.aux.get('used-mem');
-      if (mem) log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
-      const libErr = this.host.loadLibraries(contents.libraries, allowDuplicates);
-      if (libErr) return libErr;
-      let loaded = 0;
-      let expired = 0;
-      for (const { db: id, k } of contents.keys) {
-        const db = keyspace.dbs[id];
-        if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
-        if (k.expire !== -1 && k.expire < now) {
-          expired++;
-          continue;
-        }
-        if (!allowDuplicates && db.peek(k.key, now) !== undefined) return `RDB has duplicated key '${k.key}' in DB ${id}`;
-        db.set(k.key, k.value, false, now);
-        // A hash with field deadlines joins the field expiry, which deletes those already past.
-        if (k.value instanceof RedisHash && k.value.ttls !== null && k.value.ttls.size > 0) db.registerFieldTtls(k.key, k.value);
-        if (k.expire !== -1) db.setExpire(k.key, k.expire);
-        if (keyspace.lfu && k.freq !== undefined) db.setAccessClock(k.key, ((Math.floor(now / 60000) & 0xffff) << 8) | k.freq);
-        else if (!keyspace.lfu && k.idle !== undefined) db.setAccessClock(k.key, Math.floor(now / 1000) - k.idle);
-        loaded++;
-      }
-      this.lastLoad = { loaded, expired };
-      const empty = contents.emptySkipped ? `, empty keys skipped: ${contents.emptySkipped}` : '';
-      log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}${empty}.`);
-      log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+      const r = this.loadRdb(data, allowDuplicates);
+      if (typeof r === 'string') return r;
+      this.host.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
       return undefined;
     } finally {
       this.loading = false;
     }
   }
 
-  /** The RDB part of INFO persistence (the AOF part stays at its defaults: no AOF yet). */
+  /**
+   * rdbLoadRio over a buffer (a dump.rdb, or an AOF's RDB base or preamble): the keys, their
+   * deadlines and access clocks, and the function libraries go into the dataset. An error text,
+   * or where the RDB ended in `data`.
+   */
+  loadRdb(data: Buffer, allowDuplicates = false): { end: number; started: number } | string {
+    const { config, keyspace, log } = this.host;
+    const started = performance.now();
+    const now = Date.now();
+    const contents = readRdb(data, config, now);
+    if (typeof contents === 'string') return contents;
+    for (const note of contents.notes) log.notice(note);
+    const ver = contents.aux.get('redis-ver');
+    if (ver) log.notice(`Loading RDB produced by version ${ver}`);
+    const ctime = contents.aux.get('ctime');
+    if (ctime) log.notice(`RDB age ${Math.floor(now / 1000) - Number(ctime)} seconds`);
+    const mem = contents.aux.get('used-mem');
+    if (mem) log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+    const libErr = this.host.loadLibraries(contents.libraries, allowDuplicates);
+    if (libErr) return libErr;
+    let loaded = 0;
+    let expired = 0;
+    for (const { db: id, k } of contents.keys) {
+      const db = keyspace.dbs[id];
+      if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
+      if (k.expire !== -1 && k.expire < now) {
+        expired++;
+        continue;
+      }
+      if (!allowDuplicates && db.peek(k.key, now) !== undefined) return `RDB has duplicated key '${k.key}' in DB ${id}`;
+      db.set(k.key, k.value, false, now);
+      // A hash with field deadlines joins the field expiry, which deletes those already past.
+      if (k.value instanceof RedisHash && k.value.ttls !== null && k.value.ttls.size > 0) db.registerFieldTtls(k.key, k.value);
+      if (k.expire !== -1) db.setExpire(k.key, k.expire);
+      if (keyspace.lfu && k.freq !== undefined) db.setAccessClock(k.key, ((Math.floor(now / 60000) & 0xffff) << 8) | k.freq);
+      else if (!keyspace.lfu && k.idle !== undefined) db.setAccessClock(k.key, Math.floor(now / 1000) - k.idle);
+      loaded++;
+    }
+    this.lastLoad = { loaded, expired };
+    const empty = contents.emptySkipped ? `, empty keys skipped: ${contents.emptySkipped}` : '';
+    log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}${empty}.`);
+    return { end: contents.end, started };
+  }
+
+  /** INFO persistence: the RDB fields, then the AOF's. */
   infoFields(): [string, string | number][] {
     return [
       ['loading', this.loading ? 1 : 0],
@@ -441,18 +487,10 @@ export class Persistence {
       ['rdb_last_cow_size', 0],
       ['rdb_last_load_keys_expired', this.lastLoad.expired],
       ['rdb_last_load_keys_loaded', this.lastLoad.loaded],
-      ['aof_enabled', 0],
-      ['aof_rewrite_in_progress', 0],
-      ['aof_rewrite_scheduled', 0],
-      ['aof_last_rewrite_time_sec', -1],
-      ['aof_current_rewrite_time_sec', -1],
-      ['aof_last_bgrewrite_status', 'ok'],
-      ['aof_rewrites', 0],
-      ['aof_rewrites_consecutive_failures', 0],
-      ['aof_last_write_status', 'ok'],
-      ['aof_last_cow_size', 0],
+      ...this.aofInfo(),
       ['module_fork_in_progress', 0],
       ['module_fork_last_cow_size', 0],
+      ...this.aofInfoTail(),
     ];
   }
 }

@@ -239,6 +239,8 @@ export interface RdbContents {
   notes: string[];
   /** Keys whose value had no elements, not loaded (rdbLoadRio's empty_keys_skipped). */
   emptySkipped: number;
+  /** Where the RDB ends (after its checksum): an old-style AOF goes on with commands there. */
+  end: number;
 }
 
 /** rdbLoadRio over a whole file: the contents, or an error text as Redis logs it. */
@@ -249,7 +251,7 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
   if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) return `Can't handle RDB format version ${head.slice(5)}`;
   const r = new RdbReader(data);
   r.pos = 9;
-  const out: RdbContents = { aux: new Map(), libraries: [], keys: [], notes: [], emptySkipped: 0 };
+  const out: RdbContents = { aux: new Map(), libraries: [], keys: [], notes: [], emptySkipped: 0, end: 0 };
   let db = 0;
   let expire = -1;
   let idle: number | undefined;
@@ -342,6 +344,8 @@ export function readRdb(data: Uint8Array, config: Config, now: number): RdbConte
       if (stored === 0n) out.notes.push('RDB file was saved with checksum disabled: no check performed.');
       else if (stored !== crc64(0n, data.subarray(0, r.pos))) return 'Wrong RDB checksum. Aborting now.';
     }
+    r.pos += 8;
   }
+  out.end = Math.min(r.pos, data.length);
   return out;
 }

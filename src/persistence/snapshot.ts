@@ -7,7 +7,17 @@
 // written early for databases not reached yet, never a copy of the dataset. Keys created after
 // the start have no pending bit and are not written.
 import type { Db, Keyspace } from '../data/keyspace.js';
-import type { EncodeValue, RdbKey, RdbWriter } from './rdb.js';
+import type { EncodeValue, RdbKey } from './rdb.js';
+
+/** What the snapshot writes into: an RDB (rdb.ts RdbWriter) or an AOF base of commands. */
+export interface SnapshotWriter {
+  /** Starts database `id` (size and volatile keys as they were at the start). */
+  selectDb(id: number, size: number, expires: number): void;
+  key(k: RdbKey, encode: EncodeValue): void;
+  /** A key's bytes as key() writes them, kept until its database's turn. */
+  encodeKey(k: RdbKey, encode: EncodeValue): Uint8Array;
+  write(b: Uint8Array): void;
+}
 
 /** How a key is written: its value, deadline, and the LRU/LFU opcode its policy wants. */
 export type KeyOf = (db: Db, entry: { key: string; value: RdbKey['value']; expire: number; clock: number }) => RdbKey;
@@ -27,7 +37,7 @@ export class Snapshot {
 
   constructor(
     private readonly keyspace: Keyspace,
-    private readonly writer: RdbWriter,
+    private readonly writer: SnapshotWriter,
     private readonly encode: EncodeValue,
     private readonly keyOf: KeyOf,
   ) {

@@ -19,10 +19,28 @@ export interface ConfigTargets {
   readonly clients: ClientRegistry;
   readonly lifecycle: ClientLifecycle;
   readonly acl: Acl;
+  /** appendonly changed: the AOF started (its first rewrite) or stopped. */
+  readonly aof: { startAppendOnly(): boolean; stopAppendOnly(): void; readonly state: number };
   /** hz changed: the cron is scheduled again. */
   rescheduleCron(): void;
   /** The engine's options from the config, handed to native after every change. */
   engineOptions(): EngineOptions;
+}
+
+/** The engine's options as the config and the default user's state say (Server.engineOptions). */
+export function engineOptionsFor(config: Config, acl: Acl, ioThreadsAlways: boolean): EngineOptions {
+  return {
+    maxclients: config.int('maxclients'),
+    protoMaxBulkLen: config.int('proto-max-bulk-len'),
+    maxNewConnectionsPerCycle: config.int('max-new-connections-per-cycle'),
+    maxNewTlsConnectionsPerCycle: config.int('max-new-tls-connections-per-cycle'),
+    tcpKeepalive: config.int('tcp-keepalive'),
+    unauthenticatedDefault: !acl.defaultAuthenticated(),
+    queryBufferLimit: config.int('client-query-buffer-limit'),
+    ioThreads: config.int('io-threads'),
+    ioThreadsDoReads: config.bool('io-threads-do-reads'),
+    ioThreadsAlways,
+  };
 }
 
 /**
@@ -69,6 +87,11 @@ export function applyConfig(t: ConfigTargets, changed: readonly string[]): { arg
         break;
       case 'hz':
         t.rescheduleCron();
+        break;
+      case 'appendonly':
+        // updateAppendonly.
+        if (!t.config.bool('appendonly') && t.aof.state !== 0) t.aof.stopAppendOnly();
+        else if (t.config.bool('appendonly') && t.aof.state === 0 && !t.aof.startAppendOnly()) error = 'Unable to turn on AOF. Check server logs.';
         break;
       case 'loglevel':
         t.log.setLevel(t.config.str('loglevel'));

@@ -22,6 +22,8 @@ export class CommandHooks implements BatchHooks {
   /** The directives read after every command, kept as numbers (config.onChange refreshes them). */
   private readonly perCommand = { slowlogUs: 10000, slowlogMax: 128, latencyMs: 0, tracking: true };
   private lastSecurityWarning = 0;
+  /** beforeSleep's flushAppendOnlyFile: the AOF buffer written at the end of every batch. */
+  beforeSleep: () => void = () => undefined;
   /** Set once the batch runner exists (MONITOR lines are written through it). */
   runner: BatchRunner | undefined;
 
@@ -120,6 +122,7 @@ export class CommandHooks implements BatchHooks {
     this.tracking.broadcastPending();
     this.lifecycle.freeClientsInAsyncQueue();
     if (this.config.str('maxmemory-clients') !== '0') this.lifecycle.evictClients();
+    this.beforeSleep();
   }
 
   /** The slow log, the latency monitor and the per-command histogram (server.c call()). */

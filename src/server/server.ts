@@ -1,9 +1,7 @@
 // The server: the parts wired together, and the face commands see (ServerContext). Each part lives
-// in its own file: the client lifecycle in clients/lifecycle.ts, the batch and the request in
-// batch.ts, waiting clients in blocked.ts, listeners and TLS in listeners.ts, the cron in cron.ts,
-// memory and eviction in memory.ts, dispatch's hooks in hooks.ts, INFO in info.ts and stats.ts.
+// in its own file (clients/lifecycle.ts, batch.ts, blocked.ts, listeners.ts, cron.ts, memory.ts,
+// hooks.ts, info.ts, stats.ts; persistence, the AOF and replication through their hosts).
 import { randomBytes } from 'node:crypto';
-import type { EngineOptions } from '../../binding.js';
 import { Acl } from '../acl/acl.js';
 import { BlockingRegistry } from '../clients/blocking.js';
 import { lookupCommand } from '../commands/dispatch.js';
@@ -32,10 +30,12 @@ import type { Persistence } from '../persistence/persistence.js';
 import type { ReplicationMaster } from '../replication/master.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
 import { persistenceFor, replicationFor } from './persistence-host.js';
-import { engineOptions } from './engine-options.js';
+import { aofFor, loadDataFromDisk, persistenceCron } from './aof-host.js';
+import type { Aof } from '../persistence/aof/aof.js';
+import { aofCommands } from '../commands/aof.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
-import { applyConfig } from './config-apply.js';
+import { applyConfig, engineOptionsFor } from './config-apply.js';
 import { Cron } from './cron.js';
 import { CommandHooks } from './hooks.js';
 import { buildInfo } from './info.js';
@@ -89,6 +89,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly blocked: Blocked;
   readonly persistence: Persistence;
   readonly replication: ReplicationMaster;
+  readonly aof: Aof;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -106,7 +107,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     const log = (this.log = opts.logger ?? new Logger());
     this.keyspace = new Keyspace(config.int('databases'));
     this.keyspace.observe(this);
-    this.commands = buildCommandTable([...scriptingCommands, ...functionCommands]);
+    this.commands = buildCommandTable([...scriptingCommands, ...functionCommands, ...aofCommands(() => this.aof)]);
     for (const [from, to] of config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(config, this.commands);
     const st = (this.st = new ServerState(this));
@@ -128,11 +129,16 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
     const hooks = (this.hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency));
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
-    const cron = (now: number) => (this.persistence.cron(now), this.replication.cron(now));
-    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, cron);
+    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => persistenceCron(this, now));
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
     this.replication = replicationFor(this);
+    this.aof = aofFor(this, st, hooks);
+  }
+
+  /** The AOF or the RDB loaded at start (aof-host.ts); throws with the message to log. */
+  loadDataFromDisk(): void {
+    loadDataFromDisk(this);
   }
 
   get now(): number {
@@ -177,6 +183,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   close(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.aof.close();
     this.cron.stop();
     this.blocked.stop();
     this.st.writer.commit();
@@ -192,8 +199,8 @@ export class Server implements ServerContext, KeyspaceObserver {
     return this.listeners.port('tls');
   }
 
-  engineOptions(): EngineOptions {
-    return engineOptions(this.config, this.acl, this.ioThreadsAlways);
+  engineOptions(): ReturnType<typeof engineOptionsFor> {
+    return engineOptionsFor(this.config, this.acl, this.ioThreadsAlways);
   }
 
   rescheduleCron(): void {
@@ -223,7 +230,7 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   shutdown(how: ShutdownOptions): { ok: true } | { ok: false; error: string } {
     this.log.warning('User requested shutdown...');
-    if (!this.persistence.beforeShutdown(how)) return { ok: false, error: 'Errors trying to SHUTDOWN. Check logs.' };
+    if (!this.aof.beforeShutdown(how.force) || !this.persistence.beforeShutdown(how)) return { ok: false, error: 'Errors trying to SHUTDOWN. Check logs.' };
     this.log.warning('Redis is now ready to exit, bye bye...');
     // Finish the batch first: replies of earlier commands still go out.
     setImmediate(() => {

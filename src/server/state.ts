@@ -29,11 +29,19 @@ export class ServerState {
   /** Requests started so far (BatchRunner): FLUSH* tells tracking clients once per request. */
   requestSeq = 0;
   commandsProcessed = 0;
+  /** Runs before replies are handed to native: the AOF's write (and fsync) comes first. */
+  beforeReplies: () => void = () => undefined;
 
   constructor(server: ServerContext) {
     this.writer = new ReplyWriter({
-      commit: (n) => this.engine?.commit(n),
-      appendRaw: (slot, b) => this.engine?.appendRaw(slot, b),
+      commit: (n) => {
+        this.beforeReplies();
+        return this.engine?.commit(n);
+      },
+      appendRaw: (slot, b) => {
+        this.beforeReplies();
+        return this.engine?.appendRaw(slot, b);
+      },
     });
     this.call = { client: undefined as unknown as Client, args: new Args(), reply: this.writer, server, now: 0, reprocessing: false, clock: 0 };
   }
