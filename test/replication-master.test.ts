@@ -204,3 +204,44 @@ describe('replication: the full sync in the background', async () => {
     again.socket.destroy();
   });
 });
+
+describe('WAITAOF', async () => {
+  const server = await startServer({ appendonly: 'yes', appendfsync: 'everysec', dir: (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'respd-waitaof-')) });
+  const off = await startServer();
+
+  it('waits for the local fsync of this client\'s writes; counts replicas by their FACK', async () => {
+    const c = await RawClient.connect(server.port);
+    expect(await c.call('WAITAOF', '0', '0', '0')).toBe('*2\r\n:1\r\n:0\r\n');
+    expect(await c.call('SET', 'k', 'v')).toBe('+OK\r\n');
+    // everysec: the fsync comes within about a second; WAITAOF 1 0 0 returns once it did.
+    expect(await c.call('WAITAOF', '1', '0', '0')).toBe('*2\r\n:1\r\n:0\r\n');
+    // A replica that reports its AOF offset with FACK counts.
+    const r = await RawClient.connect(server.port);
+    r.write(respBytes('PSYNC', '?', '-1'));
+    await r.waitMatch(/FULLRESYNC/);
+    expect(await c.call('SET', 'k2', 'v')).toBe('+OK\r\n');
+    const start = c.received.length;
+    c.write(respBytes('WAITAOF', '0', '1', '0'));
+    await r.waitMatch(/GETACK/);
+    const info = await (await RawClient.connect(server.port)).call('INFO', 'replication');
+    const offset = /master_repl_offset:(\d+)/.exec(info)![1]!;
+    r.write(respBytes('REPLCONF', 'ACK', offset, 'FACK', offset));
+    // numlocal 0: the local fsync (everysec) may or may not have come yet.
+    expect(await c.replyAt(start)).toMatch(/^\*2\r\n:[01]\r\n:1\r\n$/);
+    // At the timeout: what there is.
+    expect(await c.call('SET', 'k3', 'v')).toBe('+OK\r\n');
+    expect(await c.call('WAITAOF', '0', '1', '50')).toMatch(/^\*2\r\n:[01]\r\n:0\r\n$/);
+    r.socket.destroy();
+    c.socket.destroy();
+  });
+
+  it('errors as Redis', async () => {
+    const c = await RawClient.connect(off.port);
+    expect(await c.call('WAITAOF', '1', '0', '0')).toBe('-ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.\r\n');
+    expect(await c.call('WAITAOF', '2', '0', '0')).toBe('-ERR value is out of range, must be between 0 and 1\r\n');
+    expect(await c.call('WAITAOF', '0', '-1', '0')).toBe('-ERR value is out of range, must be positive\r\n');
+    expect(await c.call('WAITAOF', '0', '0', '-1')).toBe('-ERR timeout is negative\r\n');
+    expect(await c.call('WAITAOF', '0', '0', '0')).toBe('*2\r\n:0\r\n:0\r\n');
+    c.socket.destroy();
+  });
+});

@@ -3,6 +3,7 @@
 // interfaces only, so imports go one way (server -> commands).
 import type { Arg, Propagation } from '../propagation/propagation.js';
 import type { ReplicationMaster } from '../replication/master.js';
+import type { AofStatus } from '../persistence/persistence.js';
 import type { Acl } from '../acl/acl.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import type { PubSub } from '../clients/pubsub.js';
@@ -114,6 +115,8 @@ export interface PersistenceControl {
   reload(opts: { save: boolean; flush: boolean; merge: boolean }): string | undefined;
   /** How the last background save ended (INFO's rdb_last_bgsave_status; -MISCONF when 'err'). */
   readonly lastStatus: 'ok' | 'err';
+  /** The AOF's state, offsets and last write error. */
+  readonly aofStatus: AofStatus;
 }
 
 /** The server as a whole: INFO, CONFIG, SHUTDOWN, DEBUG, SLOWLOG and LATENCY ask for these. */

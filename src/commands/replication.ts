@@ -1,6 +1,7 @@
 // SYNC, PSYNC, REPLCONF, ROLE and WAIT (replication.c): the commands a replica sends its master,
 // and what clients ask of replication. The master itself is replication/master.ts.
 import { ClientFlag } from '../clients/flags.js';
+import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { parseInteger } from '../util/numbers.js';
 
@@ -52,14 +53,18 @@ function replconf(call: CommandCall): void {
       r.ip = value;
     } else if (opt === 'capa') {
       r.capa.add(value.toLowerCase());
-    } else if (opt === 'ack' || opt === 'fack') {
-      // Replicas send ACKs without expecting a reply.
+    } else if (opt === 'ack') {
+      // REPLCONF ACK <offset> [FACK <aofoffset>]: replicas send it without expecting a reply.
       if (!(client.flags & ClientFlag.Slave)) return;
       const offset = parseInteger(value);
-      if (opt === 'ack' && offset !== null && typeof offset === 'number') {
-        master.ack(client, offset);
-        for (const db of master.waitingDbs) server.blocked.signalKeyAsReady(db, WAIT_KEY);
+      if (offset === null || typeof offset !== 'number') return;
+      let aof: number | undefined;
+      if (args.count > j + 3 && args.is(j + 2, 'fack')) {
+        const f = parseInteger(args.str(j + 3));
+        if (f === null || typeof f !== 'number') return;
+        aof = f;
       }
+      master.ack(client, offset, aof);
       return;
     } else if (opt === 'getack') {
       // Only a replica answers GETACK; a master ignores it.
@@ -119,6 +124,55 @@ function wait(call: CommandCall): void {
   server.blocked.blockOnKeys(call, [WAIT_KEY], t === 0 ? 0 : now + t, (r) => r.integer(master.replicasAt(target)));
 }
 
+/**
+ * WAITAOF numlocal numreplicas timeout: [local, replicas] that have this client's writes in their
+ * AOF on disk, once numlocal (0 or 1) and numreplicas are reached or at the timeout.
+ */
+function waitaof(call: CommandCall): void {
+  const { args, reply, client, server, now } = call;
+  const numlocal = parseInteger(args.str(1));
+  if (numlocal === null || typeof numlocal !== 'number' || numlocal < 0 || numlocal > 1) {
+    reply.error(numlocal === null ? 'value is not an integer or out of range' : 'value is out of range, must be between 0 and 1');
+    return;
+  }
+  const numreplicas = parseInteger(args.str(2));
+  if (numreplicas === null || typeof numreplicas !== 'number' || numreplicas < 0) {
+    reply.error(numreplicas === null ? 'value is not an integer or out of range' : 'value is out of range, must be positive');
+    return;
+  }
+  const t = parseInteger(args.str(3));
+  if (t === null || typeof t !== 'number') {
+    reply.error('timeout is not an integer or out of range');
+    return;
+  }
+  if (t < 0) {
+    reply.error('timeout is negative');
+    return;
+  }
+  const aof = server.persistence.aofStatus;
+  if (numlocal && !aof.enabled) {
+    reply.error('WAITAOF cannot be used when numlocal is set but appendonly is disabled.');
+    return;
+  }
+  const master = server.replication;
+  const localTarget = master.aofWriteOffset(client);
+  const replTarget = master.writeOffset(client);
+  const counts = (): [number, number] => [aof.enabled && aof.fsyncedOffset >= localTarget ? 1 : 0, master.aofReplicasAt(replTarget)];
+  const answer = (r: ReplyWriter, [local, replicas]: [number, number]) => {
+    r.array(2);
+    r.integer(local);
+    r.integer(replicas);
+  };
+  const now2 = counts();
+  if ((now2[0] >= numlocal && now2[1] >= numreplicas) || client.flags & (ClientFlag.Multi | ClientFlag.DenyBlocking)) {
+    answer(reply, now2);
+    return;
+  }
+  if (!call.reprocessing) master.requestAcks();
+  master.waitingDbs.add(client.db);
+  server.blocked.blockOnKeys(call, [WAIT_KEY], t === 0 ? 0 : now + t, (r) => answer(r, counts()));
+}
+
 export const replicationCommands: CommandDef[] = [
   {
     name: 'sync', arity: 1, flags: F.Admin | F.NoScript | F.NoAsyncLoading | F.NoMulti, acl: ['admin', 'slow', 'dangerous'], group: 'server',
@@ -136,6 +190,11 @@ export const replicationCommands: CommandDef[] = [
   {
     name: 'role', arity: 1, flags: F.NoScript | F.Loading | F.Stale | F.Fast | F.Sentinel, acl: ['admin', 'fast', 'dangerous'], group: 'server',
     since: '2.8.12', summary: 'Returns the replication role.', complexity: 'O(1)', handler: role,
+  },
+  {
+    name: 'waitaof', arity: 4, flags: F.NoScript, acl: ['slow', 'connection'], group: 'generic', since: '7.2.0',
+    summary: 'Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.',
+    complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:agg_min'], handler: waitaof,
   },
   {
     name: 'wait', arity: 3, flags: F.NoScript, acl: ['slow', 'connection'], group: 'generic', since: '3.0.0',

@@ -1,5 +1,6 @@
 // Writes a master refuses before they run (processCommand): while the last background save
-// failed and stop-writes-on-bgsave-error is on (-MISCONF, PING too), and while fewer replicas than
+// failed and stop-writes-on-bgsave-error is on, or the AOF cannot be written (-MISCONF, PING too),
+// and while fewer replicas than
 // min-replicas-to-write acknowledged within min-replicas-max-lag seconds (-NOREPLICAS).
 import type { Client } from '../clients/client.js';
 import { CmdFlag, type Command, type CommandCall } from '../table/table.js';
@@ -12,11 +13,14 @@ export const NOREPLICAS = '-NOREPLICAS Not enough good replicas to write.';
 export function writeDenied(call: CommandCall, cmd: Command, queuedFlags: (c: Client) => number): string | null {
   const { server } = call;
   const saveFailed = server.persistence.lastStatus === 'err';
+  const aofError = server.persistence.aofStatus.writeError;
   const replicasNeeded = server.replication.minReplicasActive;
-  if (!saveFailed && !replicasNeeded) return null;
+  if (!saveFailed && aofError === undefined && !replicasNeeded) return null;
   const write = (cmd.flags & CmdFlag.Write) !== 0 || (cmd.name === 'exec' && (queuedFlags(call.client) & CmdFlag.Write) !== 0);
-  if (saveFailed && (write || cmd.name === 'ping') && server.config.bool('stop-writes-on-bgsave-error') && server.config.str('save') !== '') {
-    return MISCONF_RDB;
+  if (write || cmd.name === 'ping') {
+    // writeCommandsDeniedByDiskError: the RDB first, then the AOF.
+    if (saveFailed && server.config.bool('stop-writes-on-bgsave-error') && server.config.str('save') !== '') return MISCONF_RDB;
+    if (aofError !== undefined) return `-MISCONF Errors writing to the AOF file: ${aofError}`;
   }
   if (replicasNeeded && write && server.replication.tooFewGoodReplicas()) return NOREPLICAS;
   return null;

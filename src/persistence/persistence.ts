@@ -14,6 +14,17 @@ import { BackgroundSave, type BackgroundSaveOptions } from './bgsave.js';
 import { RDB_FILE_VERSION, RDB_FILE_VERSION_HFE, readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
 
+/** The AOF as writes and WAITAOF see it. */
+export interface AofStatus {
+  /** appendonly is on (aof_enabled). */
+  readonly enabled: boolean;
+  /** Bytes fed to the AOF since the start, and how many of them are known to be on disk. */
+  readonly fedOffset: number;
+  readonly fsyncedOffset: number;
+  /** The last write or fsync failed: writes are refused (-MISCONF) until one succeeds. */
+  readonly writeError: string | undefined;
+}
+
 /** What persistence needs of the server around it. */
 export interface PersistenceHost {
   readonly config: Config;
@@ -219,6 +230,8 @@ export class Persistence {
   ];
   /** The fields 7.2 adds while the AOF is on (aof_current_size ...). */
   aofInfoTail: () => [string, string | number][] = () => [];
+  /** The AOF as writes and WAITAOF see it (the AOF sets it; off until then). */
+  aofStatus: AofStatus = { enabled: false, fedOffset: 0, fsyncedOffset: 0, writeError: undefined };
   /** An AOF rewrite runs (Redis's other kind of child): BGSAVE waits or is refused. */
   otherChildActive: () => boolean = () => false;
   /** BGSAVE SCHEDULE during an AOF rewrite: started by the cron once it is over. */

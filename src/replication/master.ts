@@ -20,6 +20,8 @@ export interface Replica {
   capa: Set<string>;
   /** REPLCONF ACK: the offset it has processed, and when it said so (ms). */
   ackOffset: number;
+  /** REPLCONF ACK ... FACK: the offset its AOF has on disk (WAITAOF). */
+  aofAckOffset: number;
   ackTime: number;
   /** 'online' once the payload went out; 'wait_bgsave' before. */
   state: 'online' | 'wait_bgsave';
@@ -39,6 +41,10 @@ export interface MasterHost {
   snapshot(aux: readonly [string, string | number][], done: (payload: Buffer | undefined, error?: string) => void): boolean;
   /** Closes a client at once (a replica whose sync failed). */
   closeClient(c: Client): void;
+  /** The AOF's fed offset (0 while it is off). */
+  aofFedOffset(): number;
+  /** WAIT/WAITAOF clients blocked in `db` look again. */
+  wake(db: number): void;
   /** Writes to a client outside its own command (the stream). */
   writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
 }
@@ -93,7 +99,7 @@ export class ReplicationMaster implements PropagationSink {
   replicaOf(c: Client): Replica {
     let r = this.replicas.get(c) ?? this.pending.get(c);
     if (!r) {
-      r = { client: c, port: 0, ip: '', capa: new Set(), ackOffset: 0, ackTime: 0, state: 'wait_bgsave', prePsync: false };
+      r = { client: c, port: 0, ip: '', capa: new Set(), ackOffset: 0, aofAckOffset: 0, ackTime: 0, state: 'wait_bgsave', prePsync: false };
       this.pending.set(c, r);
     }
     return r;
@@ -250,26 +256,45 @@ export class ReplicationMaster implements PropagationSink {
 
   /** Databases where WAIT clients are blocked (REPLCONF ACK signals them). */
   readonly waitingDbs = new Set<number>();
-  /** Each client's offset after its last propagated write (c->woff). */
-  private readonly woff = new WeakMap<Client, number>();
+  /** Each client's offsets after its last propagated write: the stream's (c->woff) and the AOF's. */
+  private readonly woff = new WeakMap<Client, { repl: number; aof: number }>();
 
   /** The stream's offset after `c`'s last write: WAIT waits for replicas to reach it. */
   writeOffset(c: Client): number {
-    return this.woff.get(c) ?? 0;
+    return this.woff.get(c)?.repl ?? 0;
+  }
+
+  /** The AOF's offset after `c`'s last write: WAITAOF waits for the local fsync to pass it. */
+  aofWriteOffset(c: Client): number {
+    return this.woff.get(c)?.aof ?? 0;
   }
 
   /** After a command of `c` went out in the stream. */
   wrote(c: Client): void {
-    if (this.backlog) this.woff.set(c, this.offset);
+    this.woff.set(c, { repl: this.offset, aof: this.host.aofFedOffset() });
   }
 
-  /** REPLCONF ACK <offset>. */
-  ack(c: Client, offset: number): void {
+  /** REPLCONF ACK <offset> [FACK <aof offset>]. */
+  ack(c: Client, offset: number, aofOffset: number | undefined): void {
     const r = this.replicas.get(c);
     if (!r) return;
     if (offset > r.ackOffset) r.ackOffset = offset;
+    if (aofOffset !== undefined && aofOffset > r.aofAckOffset) r.aofAckOffset = aofOffset;
     r.ackTime = Date.now();
     this.refreshGood(r.ackTime);
+    this.wakeWaiters();
+  }
+
+  /** WAIT and WAITAOF clients check again (after an ACK, or the AOF's fsync). */
+  wakeWaiters(): void {
+    for (const db of this.waitingDbs) this.host.wake(db);
+  }
+
+  /** Replicas whose AOF has `offset` on disk (WAITAOF). */
+  aofReplicasAt(offset: number): number {
+    let n = 0;
+    for (const r of this.replicas.values()) if (r.state === 'online' && r.aofAckOffset >= offset) n++;
+    return n;
   }
 
   /** replicationCron: PING the replicas every repl-ping-replica-period; drop the backlog after repl-backlog-ttl. */

@@ -60,6 +60,8 @@ export function aofFor(server: Server, st: ServerState, hooks: CommandHooks): Ao
     },
   });
   st.beforeReplies = hooks.beforeSleep = () => aof.beforeSleep();
+  // WAITAOF clients look again when more of the AOF is on disk.
+  aof.onFsynced = () => server.replication.wakeWaiters();
   return aof;
 }
 

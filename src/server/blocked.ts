@@ -59,6 +59,26 @@ export class Blocked implements WaitControl {
     this.blocking.signalReady(db, key);
   }
 
+  /**
+   * A key's waiters look again, from outside any command (a replica's ACK arrives as a command,
+   * but the AOF's fsync does not, and may come at the end of a batch): inside a batch they may run
+   * after the current command; what is left runs on the next turn of the event loop.
+   */
+  wakeKey(db: number, key: string): void {
+    this.blocking.signalReady(db, key);
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      if (this.st.inBatch || !this.blocking.hasReady()) return;
+      this.serveReadyKeys();
+      this.tracking.broadcastPending();
+      this.st.writer.commit();
+    });
+  }
+
+  private wakeQueued = false;
+
   /** Keys got data: their waiters run their command again, first come first served. */
   serveReadyKeys(): void {
     for (let rounds = 0; rounds < 64 && this.blocking.hasReady(); rounds++) {

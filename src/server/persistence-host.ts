@@ -5,6 +5,7 @@ import { objectEncoding } from '../commands/object.js';
 import { Persistence } from '../persistence/persistence.js';
 import { flushLibraries, libraryCodes, loadLibraries } from '../scripting/functions.js';
 import { ReplicationMaster } from '../replication/master.js';
+import { WAIT_KEY } from '../commands/replication.js';
 import type { Server } from './server.js';
 
 export function persistenceFor(server: Server): Persistence {
@@ -40,6 +41,8 @@ export function replicationFor(server: Server): ReplicationMaster {
     payload: (aux) => server.persistence.payload(aux),
     snapshot: (aux, done) => server.persistence.snapshotForReplicas(aux, done),
     closeClient: (c) => server.lifecycle.freeClient(c),
+    aofFedOffset: () => server.persistence.aofStatus.fedOffset,
+    wake: (db) => server.blocked.wakeKey(db, WAIT_KEY),
     writeTo: (c, w, push) => server.writeTo(c, w, push),
   });
   server.lifecycle.replicaGone = (c) => master.detach(c);

@@ -42,6 +42,10 @@ export { AofFatal };
 
 export class Aof {
   state = AofState.Off;
+  /** The AOF offset known to be on disk (fsynced_reploff's local half, for WAITAOF). */
+  fsyncedOffset = 0;
+  /** Told each time more of the AOF is known to be on disk. */
+  onFsynced: (() => void) | undefined;
   manifest = new AofManifest();
   readonly writer: AofWriter;
   rewrite: AofRewrite | undefined;
@@ -74,6 +78,11 @@ export class Aof {
       childActive: () => this.childActive(),
       latency: (event, ms) => host.latency(event, ms),
     });
+    this.writer.onFsynced = (offset) => {
+      if (offset <= this.fsyncedOffset) return;
+      this.fsyncedOffset = offset;
+      this.onFsynced?.();
+    };
     this.sink = { target: Target.Aof, feed: (db, command) => this.feed(db, command) };
     // Read on every fed command: kept as a field, refreshed when CONFIG SET changes it.
     this.timestamps = config.bool('aof-timestamp-enabled');
@@ -81,6 +90,22 @@ export class Aof {
       if (name === 'aof-timestamp-enabled') this.timestamps = config.bool(name);
     });
     host.persistence.otherChildActive = () => this.rewrite !== undefined;
+    const writer = this.writer;
+    const self = this;
+    host.persistence.aofStatus = {
+      get enabled() {
+        return self.state !== AofState.Off;
+      },
+      get fedOffset() {
+        return writer.fedOffset;
+      },
+      get fsyncedOffset() {
+        return self.fsyncedOffset;
+      },
+      get writeError() {
+        return self.state !== AofState.Off && !(writer.lastWriteOk && writer.bioFsyncOk) ? writer.lastWriteError : undefined;
+      },
+    };
     host.persistence.aofInfo = () => this.infoFields();
     host.persistence.aofInfoTail = () => this.infoTail();
   }
