@@ -2,6 +2,7 @@
 // WaitControl and ServerAdmin. The server and its parts implement them; commands depend on these
 // interfaces only, so imports go one way (server -> commands).
 import type { Acl } from '../acl/acl.js';
+import type { ClusterNode } from '../cluster/node.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import type { PubSub } from '../clients/pubsub.js';
 import type { Tracking } from '../clients/tracking.js';
@@ -156,6 +157,8 @@ export interface ServerContext extends ServerAdmin {
   readonly tracking: Tracking;
   readonly lifecycle: ClientControl;
   readonly blocked: WaitControl;
+  /** Cluster mode (cluster-enabled yes): this node, its nodes.conf and its keys by slot; undefined otherwise. */
+  readonly cluster: ClusterNode | undefined;
   /** Keys changed since start (Redis's `dirty`), for SHUTDOWN SAVE bookkeeping and INFO. */
   dirty: number;
   /** The batch clock, ms. */

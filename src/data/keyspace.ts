@@ -22,6 +22,13 @@ export interface KeyspaceObserver {
   dbFlushed(db: number): void;
 }
 
+/** Told of every key a database gains or loses, and of it emptied (cluster/slot-index.ts; cluster mode has one database). */
+export interface KeyIndex {
+  added(db: number, key: string): void;
+  removed(db: number, key: string): void;
+  cleared(db: number): void;
+}
+
 /** Keyspace events raised by the keyspace itself; the server turns them into notifications. */
 export type KeyspaceNotifier = (
   cls: 'n' | 'x' | 'm' | 'h' | 'g',
@@ -321,6 +328,7 @@ export class Db {
   /** Removes every key (FLUSHDB); returns how many there were. Watchers are told first. */
   clear(): number {
     this.ks.beforeClear?.(this);
+    this.ks.keyIndex?.cleared(this.id);
     const n = this.t.size;
     this.observer?.dbFlushed(this.id);
     this.t.dispose();
@@ -470,6 +478,7 @@ export class Db {
   /** Redis's dbAdd: a new key (absent), raising 'new'. `expire` -1: none. */
   private insert(key: string, v: Value, clock: number, expire: number): void {
     const s = this.t.add(key, v, clock);
+    if (this.ks.keyIndex !== undefined) this.ks.keyIndex.added(this.id, key);
     if (expire >= 0) this.t.setDeadline(s, expire);
     // RENAME, MOVE and COPY carry a hash's field deadlines: register it under its new key.
     if (v instanceof RedisHash && v.ttls !== null && v.ttls.size > 0) this.registerFieldTtls(key, v);
@@ -479,6 +488,7 @@ export class Db {
   private unlink(s: number): void {
     this.ks.beforeChange?.(this, s);
     if (this.lastSlot === s) this.lastKey = undefined;
+    if (this.ks.keyIndex !== undefined) this.ks.keyIndex.removed(this.id, this.t.keyAt(s)!);
     this.t.remove(s);
   }
 }
@@ -504,6 +514,8 @@ export class Keyspace {
    */
   beforeChange: ((db: Db, s: number) => void) | undefined;
   beforeClear: ((db: Db) => void) | undefined;
+  /** Cluster mode's keys by slot; undefined in standalone mode (one undefined check per insert and removal). */
+  keyIndex: KeyIndex | undefined;
   /** CLIENT PAUSE: expired keys read as missing but stay, and the active cycle does nothing. */
   expiryPaused = false;
   /** The last batch clock seen by a lookup or expiry cycle: the time of writes given no clock. */

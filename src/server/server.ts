@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { EngineOptions } from '../../binding.js';
 import { Acl } from '../acl/acl.js';
 import { BlockingRegistry } from '../clients/blocking.js';
+import { ClusterNode } from '../cluster/node.js';
 import { lookupCommand } from '../commands/dispatch.js';
 import type { Client } from '../clients/client.js';
 import { ClientLifecycle } from '../clients/lifecycle.js';
@@ -85,6 +86,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly stats: ServerStats;
   readonly blocked: Blocked;
   readonly persistence: Persistence;
+  readonly cluster: ClusterNode | undefined;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -102,6 +104,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     const log = (this.log = opts.logger ?? new Logger());
     this.keyspace = new Keyspace(config.int('databases'));
     this.keyspace.observe(this);
+    this.cluster = config.bool('cluster-enabled') ? new ClusterNode(config, this.keyspace) : undefined;
     this.commands = buildCommandTable([...scriptingCommands, ...functionCommands]);
     for (const [from, to] of config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(config, this.commands);
@@ -149,6 +152,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     engine.setReplyArea(st.writer.area, st.writer.index);
     try {
       this.listeners.open(engine);
+      this.cluster?.start({ tcp: this.tcpPortBound, tls: this.tlsPortBound });
     } catch (e) {
       engine.stop();
       st.engine = undefined;
@@ -264,10 +268,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   }
 
   debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void {
-    const limits = this.st.limits;
-    if (!limits) return;
-    if (opts.peakResetTimeMs !== undefined) limits.peakResetTimeMs = opts.peakResetTimeMs;
-    if (opts.resizing !== undefined) limits.resizing = opts.resizing;
+    if (this.st.limits) Object.assign(this.st.limits, opts);
   }
 
   writeTo(target: Client, write: (r: ReplyWriter) => void, push = true): void {
