@@ -53,15 +53,21 @@ export class ClusterNode {
     return this.state.save(this.address());
   }
 
-  /** deriveAnnouncedPorts and the announced names, read now (they are CONFIG SET-able). */
-  address(): NodeAddress {
+  /**
+   * deriveAnnouncedPorts and the announced names, read now (they are CONFIG SET-able). Without
+   * cluster-announce-ip, a Redis node knows its address only once a peer has told it; this node
+   * has none, so the address the asking client reached it on stands in (`asker`), which cluster
+   * clients need to route to it. Without an asker (nodes.conf) it stays unknown: ''.
+   */
+  address(asker?: { laddr: string; connType: string }): NodeAddress {
     const c = this.config;
+    const announced = c.str('cluster-announce-ip');
     const port = c.int('cluster-announce-port') || this.ports.tcp;
     const tlsPort = c.int('cluster-announce-tls-port') || this.ports.tls;
     const clientPort = c.bool('tls-cluster') ? tlsPort : port;
     const cport = c.int('cluster-announce-bus-port') || c.int('cluster-port') || clientPort + PORT_INCR;
     return {
-      ip: c.str('cluster-announce-ip'),
+      ip: announced !== '' || asker === undefined || asker.connType === 'unix' ? announced : hostOf(asker.laddr),
       port,
       tlsPort,
       cport,
@@ -69,4 +75,10 @@ export class ClusterNode {
       humanNodename: c.str('cluster-announce-human-nodename'),
     };
   }
+}
+
+/** The host of a local address as CLIENT LIST's laddr writes it: `host:port`, `[v6]:port` unwrapped. */
+function hostOf(laddr: string): string {
+  const host = laddr.slice(0, laddr.lastIndexOf(':'));
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }

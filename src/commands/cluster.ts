@@ -80,6 +80,11 @@ function unsupported(call: CommandCall, what: string): void {
   call.reply.error(`CLUSTER ${what} is not supported: this node is a single-node cluster that owns all ${CLUSTER_SLOTS} slots`);
 }
 
+/** addReplySubcommandSyntaxError: a subcommand given more arguments than any of its forms takes. */
+function subcommandSyntaxError({ args, reply }: CommandCall): void {
+  reply.error(`unknown subcommand or wrong number of arguments for '${args.str(1).slice(0, 128)}'. Try ${args.str(0).toUpperCase()} HELP.`);
+}
+
 /** The cluster of a call, or undefined after replying that cluster support is disabled. */
 function clusterOf(call: CommandCall): ClusterNode | undefined {
   const node = call.server.cluster;
@@ -137,8 +142,8 @@ function info({ reply }: CommandCall, node: ClusterNode): void {
 
 /** clusterReplyMultiBulkSlots: one range, one master, no replicas. */
 function slots(call: CommandCall, node: ClusterNode): void {
-  const { reply, server } = call;
-  const a = node.address();
+  const { reply, server, client } = call;
+  const a = node.address(client);
   const endpoint = server.config.str('cluster-preferred-endpoint-type');
   reply.array(1);
   reply.array(3);
@@ -163,8 +168,8 @@ function slots(call: CommandCall, node: ClusterNode): void {
 
 /** clusterReplyShards: one shard of one master holding every slot. */
 function shards(call: CommandCall, node: ClusterNode): void {
-  const { reply, server } = call;
-  const a = node.address();
+  const { reply, server, client } = call;
+  const a = node.address(client);
   const endpointType = server.config.str('cluster-preferred-endpoint-type');
   const endpoint = endpointType === 'ip' ? a.ip : endpointType === 'hostname' ? (a.hostname !== '' ? a.hostname : '?') : '';
   reply.array(1);
@@ -286,6 +291,10 @@ function setSlot(call: CommandCall, node: ClusterNode): void {
 
 function meet(call: CommandCall): void {
   const { args, reply } = call;
+  if (args.count > 5) {
+    subcommandSyntaxError(call);
+    return;
+  }
   const port = parseInteger(args.str(3));
   if (port === null) {
     reply.error(`Invalid base port specified: ${args.str(3)}`);
@@ -334,6 +343,10 @@ function countFailureReports(call: CommandCall, node: ClusterNode): void {
 
 function failover(call: CommandCall): void {
   const { args, reply } = call;
+  if (args.count > 3) {
+    subcommandSyntaxError(call);
+    return;
+  }
   if (args.count === 3 && !args.is(2, 'force') && !args.is(2, 'takeover')) {
     reply.error(ERR_SYNTAX);
     return;
@@ -344,6 +357,10 @@ function failover(call: CommandCall): void {
 /** CLUSTER RESET on an empty master: HARD gives a new name and zeroes the epochs; the slots stay (this node owns them all). */
 function reset(call: CommandCall, node: ClusterNode): void {
   const { args, reply, server, client } = call;
+  if (args.count > 3) {
+    subcommandSyntaxError(call);
+    return;
+  }
   let hard = false;
   if (args.count === 3) {
     if (args.is(2, 'hard')) hard = true;
@@ -436,7 +453,7 @@ export const clusterCommands: CommandDef[] = [
       sub('meet', -4, ADMIN, '3.0.0', 'Forces a node to handshake with another node.', 'O(1)', meet),
       sub('myid', 2, F.Stale, '3.0.0', 'Returns the ID of a node.', 'O(1)', (c, n) => c.reply.bulkStr(n.state.myId)),
       sub('myshardid', 2, F.Stale, '7.2.0', 'Returns the shard ID of a node.', 'O(1)', (c, n) => c.reply.bulkStr(n.state.shardId), { tips: TIPS }),
-      sub('nodes', 2, F.Stale, '3.0.0', 'Returns the cluster configuration for a node.', BY_NODES, (c, n) => c.reply.verbatim(n.state.nodeLine(n.address(), false) + '\n'), { tips: TIPS }),
+      sub('nodes', 2, F.Stale, '3.0.0', 'Returns the cluster configuration for a node.', BY_NODES, (c, n) => c.reply.verbatim(n.state.nodeLine(n.address(c.client), false) + '\n'), { tips: TIPS }),
       sub('replicas', 3, F.Admin | F.Stale, '5.0.0', 'Lists the replica nodes of a master node.', BY_REPLICAS, replicas, { tips: TIPS }),
       sub('replicate', 3, ADMIN, '3.0.0', 'Configure a node as replica of a master node.', 'O(1)', replicate),
       sub('reset', -2, F.Admin | F.Stale | F.NoScript, '3.0.0', 'Resets a node.', 'O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a side effect.', reset),
