@@ -192,6 +192,32 @@ describe('cluster mode', async () => {
   });
 });
 
+describe('cluster mode over TLS', async () => {
+  const tlsFile = (name: string) => join(import.meta.dirname, 'fixtures', 'tls', name);
+  const server = await startServer({
+    'cluster-enabled': 'yes', dir: tempDir(), tls: true,
+    'tls-cert-file': tlsFile('server.crt'), 'tls-key-file': tlsFile('server.key'), 'tls-ca-cert-file': tlsFile('ca.crt'),
+  });
+
+  it('tells TLS clients the TLS port and others the TCP port (shouldReturnTlsInfo), SHARDS both', async () => {
+    const pem = (name: string) => readFileSync(tlsFile(name));
+    const t = await RawClient.connectTls(server.tlsPort, { ca: pem('ca.crt'), cert: pem('client.crt'), key: pem('client.key'), servername: 'localhost' });
+    const c = await RawClient.connect(server.port);
+    const id = server.server.cluster!.state.myId;
+    const slots = (port: number) => `*1\r\n*3\r\n:0\r\n:16383\r\n*4\r\n${bulk('127.0.0.1')}:${port}\r\n${bulk(id)}*0\r\n`;
+    expect(await t.call('CLUSTER', 'SLOTS')).toBe(slots(server.tlsPort));
+    expect(await c.call('CLUSTER', 'SLOTS')).toBe(slots(server.port));
+    const line = (port: number) => bulk(`${id} 127.0.0.1:${port}@${server.port + 10000} myself,master - 0 0 0 connected 0-16383\n`);
+    expect(await t.call('CLUSTER', 'NODES')).toBe(line(server.tlsPort));
+    expect(await c.call('CLUSTER', 'NODES')).toBe(line(server.port));
+    expect(await c.call('CLUSTER', 'SHARDS')).toContain(`$4\r\nport\r\n:${server.port}\r\n$8\r\ntls-port\r\n:${server.tlsPort}\r\n`);
+    // A script's client has no address: the node's stays unknown.
+    expect(await c.call('EVAL', "return redis.call('cluster', 'slots')[1][3][1]", '0')).toBe(bulk(''));
+    t.close();
+    c.close();
+  });
+});
+
 describe('nodes.conf across restarts', () => {
   it('keeps the node id, shard id and epochs', async () => {
     const dir = tempDir();

@@ -57,7 +57,8 @@ export class ClusterNode {
    * deriveAnnouncedPorts and the announced names, read now (they are CONFIG SET-able). Without
    * cluster-announce-ip, a Redis node knows its address only once a peer has told it; this node
    * has none, so the address the asking client reached it on stands in (`asker`), which cluster
-   * clients need to route to it. Without an asker (nodes.conf) it stays unknown: ''.
+   * clients need to route to it. Without a TCP or TLS asker (nodes.conf, a unix socket, a script) it
+   * stays unknown: ''.
    */
   address(asker?: { laddr: string; connType: string }): NodeAddress {
     const c = this.config;
@@ -67,7 +68,7 @@ export class ClusterNode {
     const clientPort = c.bool('tls-cluster') ? tlsPort : port;
     const cport = c.int('cluster-announce-bus-port') || c.int('cluster-port') || clientPort + PORT_INCR;
     return {
-      ip: announced !== '' || asker === undefined || asker.connType === 'unix' ? announced : hostOf(asker.laddr),
+      ip: announced === '' && (asker?.connType === 'tcp' || asker?.connType === 'tls') ? hostOf(asker.laddr) : announced,
       port,
       tlsPort,
       cport,

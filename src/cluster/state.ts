@@ -109,9 +109,10 @@ export class ClusterState {
   /**
    * clusterGenNodeDescription for this node: CLUSTER NODES' line, or with `forFile` the
    * nodes.conf line, whose address column carries the aux fields (7.2) clients are not shown.
+   * `tlsPrimary` (a TLS client asking) puts the TLS port where the TCP port goes.
    */
-  nodeLine(addr: NodeAddress, forFile: boolean): string {
-    let ci = `${this.myId} ${addr.ip}:${addr.port}@${addr.cport}`;
+  nodeLine(addr: NodeAddress, forFile: boolean, tlsPrimary = false): string {
+    let ci = `${this.myId} ${addr.ip}:${tlsPrimary ? addr.tlsPort : addr.port}@${addr.cport}`;
     if (addr.hostname !== '') ci += `,${addr.hostname}`;
     if (forFile) {
       if (addr.hostname === '') ci += ',';

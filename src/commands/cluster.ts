@@ -117,6 +117,11 @@ function slotOrReply(call: CommandCall, i: number): number | null {
   return v;
 }
 
+/** shouldReturnTlsInfo: a TLS client is told the TLS port, others the TCP port. */
+function tlsPrimary(call: CommandCall): boolean {
+  return call.client.connType === 'tls';
+}
+
 /** clusterLookupNode: this node is the only one known. */
 function isMyself(node: ClusterNode, name: string): boolean {
   return isNodeName(name) && name === node.state.myId;
@@ -153,7 +158,7 @@ function slots(call: CommandCall, node: ClusterNode): void {
   if (endpoint === 'ip') reply.bulkStr(a.ip);
   else if (endpoint === 'hostname') reply.bulkStr(a.hostname !== '' ? a.hostname : '?');
   else reply.nullBulk();
-  reply.integer(a.port);
+  reply.integer(tlsPrimary(call) ? a.tlsPort : a.port);
   reply.bulkStr(node.state.myId);
   // The networking facts that are not the preferred endpoint.
   const extra: [string, string][] = [];
@@ -453,7 +458,7 @@ export const clusterCommands: CommandDef[] = [
       sub('meet', -4, ADMIN, '3.0.0', 'Forces a node to handshake with another node.', 'O(1)', meet),
       sub('myid', 2, F.Stale, '3.0.0', 'Returns the ID of a node.', 'O(1)', (c, n) => c.reply.bulkStr(n.state.myId)),
       sub('myshardid', 2, F.Stale, '7.2.0', 'Returns the shard ID of a node.', 'O(1)', (c, n) => c.reply.bulkStr(n.state.shardId), { tips: TIPS }),
-      sub('nodes', 2, F.Stale, '3.0.0', 'Returns the cluster configuration for a node.', BY_NODES, (c, n) => c.reply.verbatim(n.state.nodeLine(n.address(c.client), false) + '\n'), { tips: TIPS }),
+      sub('nodes', 2, F.Stale, '3.0.0', 'Returns the cluster configuration for a node.', BY_NODES, (c, n) => c.reply.verbatim(n.state.nodeLine(n.address(c.client), false, tlsPrimary(c)) + '\n'), { tips: TIPS }),
       sub('replicas', 3, F.Admin | F.Stale, '5.0.0', 'Lists the replica nodes of a master node.', BY_REPLICAS, replicas, { tips: TIPS }),
       sub('replicate', 3, ADMIN, '3.0.0', 'Configure a node as replica of a master node.', 'O(1)', replicate),
       sub('reset', -2, F.Admin | F.Stale | F.NoScript, '3.0.0', 'Resets a node.', 'O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a side effect.', reset),
