@@ -9,6 +9,7 @@ import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CRC16_TABLE, crc16, keyHashSlot } from '../src/cluster/crc16.js';
+import type { ClusterNode } from '../src/cluster/node.js';
 import { createServer } from '../src/index.js';
 // @ts-expect-error plain JavaScript module shared with the recording script
 import { clusterMasker, maskReply } from '../scripts/scenario-lib.mjs';
@@ -23,6 +24,22 @@ function tempDir(): string {
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+/** The replies scripts/record-cluster-fixtures.mjs recorded under `prefix`, compared with respd's, node id and ports masked. */
+async function compareWithFixtures(port: number, node: ClusterNode, prefix: string): Promise<void> {
+  const fixtures = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/cluster-replies.json'), 'utf8')) as Record<string, string>;
+  const mask = clusterMasker({ id: node.state.myId, port, cport: port + 10000 });
+  const r = await RawClient.connect(port);
+  for (const proto of ['2', '3']) {
+    await r.call('HELLO', proto);
+    for (const cmd of [['CLUSTER', 'INFO'], ['CLUSTER', 'SLOTS'], ['CLUSTER', 'SHARDS'], ['CLUSTER', 'NODES'], ['CLUSTER', 'LINKS'], ['INFO', 'cluster']]) {
+      const key = `${prefix}RESP${proto} ${cmd.join(' ')}`;
+      expect(fixtures[key], key).toBeDefined();
+      expect(maskReply(await r.call(...cmd), mask), key).toBe(fixtures[key]);
+    }
+  }
+  r.close();
+}
 
 describe('keyHashSlot', () => {
   it('uses the CRC16 table of crc16.c', () => {
@@ -71,18 +88,12 @@ describe('cluster mode', async () => {
     expect(await c.call('FCALL', 'nosuch', '0')).toBe(err('Function not found'));
   });
 
-  it('answers INFO, SLOTS, SHARDS, NODES and LINKS as redis-server does, in RESP2 and RESP3', async () => {
-    const fixtures = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/cluster-replies.json'), 'utf8')) as Record<string, string>;
-    const mask = clusterMasker({ id: node.state.myId, port: server.port, cport: server.port + 10000 });
-    const r = await RawClient.connect(server.port);
-    for (const proto of ['2', '3']) {
-      await r.call('HELLO', proto);
-      for (const cmd of [['CLUSTER', 'INFO'], ['CLUSTER', 'SLOTS'], ['CLUSTER', 'SHARDS'], ['CLUSTER', 'NODES'], ['CLUSTER', 'LINKS'], ['INFO', 'cluster']]) {
-        const key = `RESP${proto} ${cmd.join(' ')}`;
-        expect(maskReply(await r.call(...cmd), mask), key).toBe(fixtures[key]);
-      }
-    }
-    r.close();
+  it('answers INFO, SLOTS, SHARDS, NODES and LINKS as redis-server does, in RESP2 and RESP3', () => compareWithFixtures(server.port, node, ''));
+
+  it('names a preferred hostname endpoint as redis-server does', async () => {
+    await c.call('CONFIG', 'SET', 'cluster-announce-hostname', 'node-a.example', 'cluster-preferred-endpoint-type', 'hostname');
+    await compareWithFixtures(server.port, node, 'hostname ');
+    await c.call('CONFIG', 'SET', 'cluster-announce-hostname', '', 'cluster-preferred-endpoint-type', 'ip');
   });
 
   it('names the address the client connected to while none is announced, and none in nodes.conf', async () => {
