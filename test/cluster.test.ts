@@ -13,7 +13,7 @@ import type { ClusterNode } from '../src/cluster/node.js';
 import { createServer } from '../src/index.js';
 // @ts-expect-error plain JavaScript module shared with the recording script
 import { clusterMasker, maskReply } from '../scripts/scenario-lib.mjs';
-import { RawClient, bulk, err, int, replayScenario, startServer } from './helpers.js';
+import { RawClient, bulk, bulkText, err, int, replayScenario, startCli, startServer } from './helpers.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -77,6 +77,8 @@ describe('cluster mode', async () => {
       'EVAL "return redis.call(\'mset\', \'a\', 1, \'b\', 2)" 0': 'Command in script',
       'CLUSTER MEET 127.0.0.1 x': 'Invalid base port',
       'CLUSTER MEET 127.0.0.1 7000 x': 'Invalid bus port',
+      // 7.0 kept 16 databases in cluster mode; 7.2 has one, so DB 1 is out of range first.
+      'COPY {t}c {t}d DB 1': 'DB index is out of range',
     }), 60000);
 
   it('words what 7.2 changed as 7.2 does', async () => {
@@ -85,7 +87,8 @@ describe('cluster mode', async () => {
     );
     expect(await c.call('CLUSTER', 'MEET', '127.0.0.1', 'x')).toBe(err('Invalid base port specified: x'));
     expect(await c.call('CLUSTER', 'MEET', '127.0.0.1', '7000', 'x')).toBe(err('Invalid bus port specified: x'));
-    expect(await c.call('FCALL', 'nosuch', '0')).toBe(err('Function not found'));
+    expect(await c.call('COPY', '{t}a', '{t}b', 'DB', '1')).toBe(err('DB index is out of range'));
+    expect(await c.call('CONFIG', 'GET', 'databases')).toBe('*2\r\n$9\r\ndatabases\r\n$1\r\n1\r\n');
   });
 
   it('answers INFO, SLOTS, SHARDS, NODES and LINKS as redis-server does, in RESP2 and RESP3', () => compareWithFixtures(server.port, node, ''));
@@ -273,6 +276,23 @@ describe('nodes.conf across restarts', () => {
     );
     c.close();
     await s.close();
+  });
+
+  it('starts npx respd --cluster-enabled yes in cluster mode, nodes.conf in its directory', async () => {
+    const cli = await startCli(['--cluster-enabled', 'yes']);
+    try {
+      expect(cli.output()).toContain('WARNING: Changing databases number from 16 to 1 since we are in cluster mode');
+      expect(cli.output()).toMatch(/Running mode=cluster, port=\d+\./);
+      expect(cli.output()).not.toContain("Directive 'cluster-enabled' is accepted but not acted on");
+      const c = await RawClient.connect(cli.sock);
+      const id = bulkText(await c.call('CLUSTER', 'MYID'));
+      // A unix-socket client reached no address: the node's stays unknown.
+      expect(await c.call('CLUSTER', 'NODES')).toMatch(new RegExp(`^\\$\\d+\r\n${id} :\\d+@\\d+ myself,master - 0 0 0 connected 0-16383\n\r\n$`));
+      expect(readFileSync(join(cli.dir, 'nodes.conf'), 'latin1')).toMatch(new RegExp(`^${id} :\\d+@\\d+,,tls-port=0,shard-id=[0-9a-f]{40} myself,master - 0 0 0 connected 0-16383\nvars currentEpoch 0 lastVoteEpoch 0\n$`));
+      c.close();
+    } finally {
+      cli.stop();
+    }
   });
 
   it('refuses to start on a corrupt file', async () => {
