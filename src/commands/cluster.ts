@@ -227,7 +227,7 @@ function getKeysInSlot(call: CommandCall, node: ClusterNode): void {
 function slotAssignment(call: CommandCall, del: boolean, ranges: boolean): void {
   const { args, reply } = call;
   if (ranges && args.count % 2 === 1) {
-    reply.error(`wrong number of arguments for '${args.lower(0)}|${args.lower(1)}' command`);
+    reply.error(`wrong number of arguments for 'cluster|${args.lower(1)}' command`);
     return;
   }
   const pairs: [number, number][] = [];
