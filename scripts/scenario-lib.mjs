@@ -70,3 +70,49 @@ export function replyLength(buf) {
   const n = buf.length ? end(0) : -1;
   return n < 0 ? 0 : n;
 }
+
+/**
+ * The RESP reply `s` (latin1) with volatile values masked: every string and integer is passed to
+ * `mask` and written back with its length recomputed, so replies from servers whose node ids or
+ * ports differ compare byte for byte.
+ */
+export function maskReply(s, mask) {
+  let out = '';
+  const walk = (pos) => {
+    const eol = s.indexOf('\r\n', pos);
+    const t = s[pos];
+    const head = s.slice(pos + 1, eol);
+    if ('+-:_,#('.includes(t)) {
+      out += t + mask(head) + '\r\n';
+      return eol + 2;
+    }
+    if (t === '$' || t === '=' || t === '!') {
+      const n = Number(head);
+      if (n < 0) {
+        out += s.slice(pos, eol + 2);
+        return eol + 2;
+      }
+      const body = mask(s.slice(eol + 2, eol + 2 + n));
+      out += `${t}${body.length}\r\n${body}\r\n`;
+      return eol + 2 + n + 2;
+    }
+    let n = Number(head);
+    out += s.slice(pos, eol + 2);
+    if (n < 0) return eol + 2;
+    if (t === '%' || t === '|') n *= 2;
+    let p = eol + 2;
+    for (let k = 0; k < n; k++) p = walk(p);
+    return p;
+  };
+  walk(0);
+  return out;
+}
+
+/** A masker for cluster replies: the node id, shard id and ports replaced by names. */
+export function clusterMasker({ id, shardId, port, cport }) {
+  const pairs = [[id, '<node-id>'], [shardId, '<shard-id>'], [String(cport), '<cport>'], [String(port), '<port>']].filter(([v]) => v);
+  return (text) => {
+    for (const [v, name] of pairs) text = text.replace(new RegExp(`\\b${v}\\b`, 'g'), name);
+    return text;
+  };
+}

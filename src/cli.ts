@@ -42,7 +42,7 @@ function main(): void {
     process.exit(1);
   }
   const showLogo = config.bool('always-show-logo') || (config.str('logfile') === '' && isatty(1));
-  logBanner(log, { showLogo, port: server.tcpPortBound || server.tlsPortBound });
+  logBanner(log, { showLogo, port: server.tcpPortBound || server.tlsPortBound, mode: config.bool('cluster-enabled') ? 'cluster' : 'standalone' });
   log.warning('Server initialized');
   try {
     server.loadDataFromDisk();

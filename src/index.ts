@@ -59,6 +59,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     const r = config.set(k, toArgs(k, v), 'cli');
     if (!r.ok) throw new Error(`respd: bad option '${k}': ${r.error}`);
   }
+  // As loading a config file does (config.c): cluster mode has database 0 only.
+  if (config.bool('cluster-enabled') && config.int('databases') > 1) config.set('databases', ['1'], 'cli');
   const tcp = options.tcp !== false;
   const port = options.port ?? 0;
   const r = config.set('port', [String(tcp ? port : 0)], 'cli');

@@ -57,7 +57,9 @@ describe('the directive table', () => {
     const acted = DIRECTIVES.filter((d) => d.actedOn).map((d) => d.name).sort();
     expect(acted).toEqual(
       ['port', 'bind', 'tcp-backlog', 'tcp-keepalive', 'unixsocket', 'unixsocketperm', 'maxclients', 'proto-max-bulk-len', 'max-new-connections-per-cycle', 'loglevel', 'logfile', 'databases', 'always-show-logo', 'daemonize', 'protected-mode', 'requirepass', 'timeout', 'hz', 'io-threads', 'save', 'appendonly', 'dir', 'dbfilename', 'pidfile', 'client-output-buffer-limit', 'client-query-buffer-limit', 'maxmemory-clients', 'io-threads-do-reads', 'hll-sparse-max-bytes', 'rdbchecksum', 'rdbcompression', 'stream-node-max-entries', 'stream-node-max-bytes',
-        'appendfsync', 'appendfilename', 'appenddirname', 'aof-load-truncated', 'aof-use-rdb-preamble', 'aof-timestamp-enabled', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite', 'auto-aof-rewrite-percentage', 'auto-aof-rewrite-min-size'].sort(),
+        'appendfsync', 'appendfilename', 'appenddirname', 'aof-load-truncated', 'aof-use-rdb-preamble', 'aof-timestamp-enabled', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite', 'auto-aof-rewrite-percentage', 'auto-aof-rewrite-min-size',
+        'cluster-enabled', 'cluster-config-file', 'cluster-port', 'cluster-announce-ip', 'cluster-announce-port', 'cluster-announce-bus-port', 'cluster-announce-tls-port',
+        'cluster-announce-hostname', 'cluster-announce-human-nodename', 'cluster-preferred-endpoint-type'].sort(),
     );
   });
 

@@ -40,6 +40,10 @@ function select({ args, reply, client, server }: CommandCall): void {
     reply.error(ERR_NOT_INTEGER);
     return;
   }
+  if (server.cluster !== undefined && id !== 0) {
+    reply.error('SELECT is not allowed in cluster mode');
+    return;
+  }
   if (id < 0 || id >= server.keyspace.dbs.length) {
     reply.error('DB index is out of range');
     return;
@@ -119,7 +123,7 @@ function hello(call: CommandCall): void {
   reply.bulkStr('id');
   reply.integer(client.id);
   reply.bulkStr('mode');
-  reply.bulkStr('standalone');
+  reply.bulkStr(server.cluster !== undefined ? 'cluster' : 'standalone');
   reply.bulkStr('role');
   reply.bulkStr('master');
   reply.bulkStr('modules');

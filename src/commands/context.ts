@@ -5,6 +5,7 @@ import type { Arg, Propagation } from '../propagation/propagation.js';
 import type { ReplicationMaster } from '../replication/master.js';
 import type { AofStatus } from '../persistence/persistence.js';
 import type { Acl } from '../acl/acl.js';
+import type { ClusterNode } from '../cluster/node.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import type { PubSub } from '../clients/pubsub.js';
 import type { Tracking } from '../clients/tracking.js';
@@ -163,6 +164,8 @@ export interface ServerContext extends ServerAdmin {
   readonly tracking: Tracking;
   readonly lifecycle: ClientControl;
   readonly blocked: WaitControl;
+  /** Cluster mode (cluster-enabled yes): this node, its nodes.conf and its keys by slot; undefined otherwise. */
+  readonly cluster: ClusterNode | undefined;
   /** Keys changed since start (Redis's `dirty`), for SHUTDOWN SAVE bookkeeping and INFO. */
   dirty: number;
   /** The propagation stream: the effects of writes for the AOF and replicas. */

@@ -3,6 +3,7 @@ import { aclCommands } from './acl.js';
 import { bitfieldCommands } from './bitfield.js';
 import { bitopsCommands } from './bitops.js';
 import { clientCommands } from './client.js';
+import { clusterCommands } from './cluster.js';
 import { connectionCommands } from './connection.js';
 import { debugCommands } from './debug.js';
 import { dumpCommands } from './dump.js';
@@ -48,6 +49,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...serverCommands,
     ...aclCommands,
     ...introspectionCommands,
+    ...clusterCommands,
     ...slowlogCommands,
     ...latencyCommands,
     ...memoryCommands,

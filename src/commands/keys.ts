@@ -169,6 +169,10 @@ function rename(call: CommandCall, nx: boolean): void {
 
 function move(call: CommandCall): void {
   const { args, reply, client, server, now } = call;
+  if (server.cluster !== undefined) {
+    reply.error('MOVE is not allowed in cluster mode');
+    return;
+  }
   const src = server.keyspace.dbs[client.db]!;
   const dst = dbArg(call, 2);
   if (dst === undefined) return;

@@ -49,6 +49,11 @@ function flushdb(call: CommandCall): void {
  */
 function swapdb(call: CommandCall): void {
   const { reply, server } = call;
+  // Not allowed in cluster mode: there is only database 0.
+  if (server.cluster !== undefined) {
+    reply.error('SWAPDB is not allowed in cluster mode');
+    return;
+  }
   const id1 = intArg(call, 1, 'invalid first DB index');
   if (id1 === null) return;
   const id2 = intArg(call, 2, 'invalid second DB index');

@@ -7,6 +7,7 @@
 // key (lazy expiry) unless expiry is paused.
 import { KeysView, ExpiresView, type ExpiresMap } from './db-views.js';
 import { RedisHash } from './hash.js';
+import type { KeyIndex } from './key-index.js';
 import { KeyTable } from './keytable.js';
 import { lfuAccessed, lfuDecayed, lfuInitial } from './lfu.js';
 import type { Value } from './value.js';
@@ -17,6 +18,8 @@ export type { ExpiresMap } from './db-views.js';
 export { cloneValue, isString, modelledEncoding, typeName, type Value } from './value.js';
 
 /** Told about every change of a key: WATCH and client-side caching invalidation hang off it. */
+export type { KeyIndex } from './key-index.js';
+
 export interface KeyspaceObserver {
   keyModified(db: number, key: string): void;
   dbFlushed(db: number): void;
@@ -321,6 +324,7 @@ export class Db {
   /** Removes every key (FLUSHDB); returns how many there were. Watchers are told first. */
   clear(): number {
     this.ks.beforeClear?.(this);
+    this.ks.keyIndex?.cleared(this.id);
     const n = this.t.size;
     this.observer?.dbFlushed(this.id);
     this.t.dispose();
@@ -471,6 +475,7 @@ export class Db {
   /** Redis's dbAdd: a new key (absent), raising 'new'. `expire` -1: none. */
   private insert(key: string, v: Value, clock: number, expire: number): void {
     const s = this.t.add(key, v, clock);
+    if (this.ks.keyIndex !== undefined) this.ks.keyIndex.added(this.id, key);
     if (expire >= 0) this.t.setDeadline(s, expire);
     // RENAME, MOVE and COPY carry a hash's field deadlines: register it under its new key.
     if (v instanceof RedisHash && v.ttls !== null && v.ttls.size > 0) this.registerFieldTtls(key, v);
@@ -480,6 +485,7 @@ export class Db {
   private unlink(s: number): void {
     this.ks.beforeChange?.(this, s);
     if (this.lastSlot === s) this.lastKey = undefined;
+    if (this.ks.keyIndex !== undefined) this.ks.keyIndex.removed(this.id, this.t.keyAt(s)!);
     this.t.remove(s);
   }
 }
@@ -504,11 +510,12 @@ export class Keyspace {
    * it writes what the key held when the save started.
    */
   beforeChange: ((db: Db, s: number) => void) | undefined;
-  /** A key expired (lazily or by the active cycle): the propagation stream records its DEL. */
+  /** A key or a hash field expired (lazily or actively): the propagation stream's DEL or HDEL. */
   expiredKey: ((db: number, key: string) => void) | undefined;
-  /** A hash field expired: the propagation stream records its HDEL. */
   expiredField: ((db: number, key: string, field: string) => void) | undefined;
   beforeClear: ((db: Db) => void) | undefined;
+  /** Cluster mode's keys by slot; undefined in standalone mode (one undefined check per insert and removal). */
+  keyIndex: KeyIndex | undefined;
   /** CLIENT PAUSE: expired keys read as missing but stay, and the active cycle does nothing. */
   expiryPaused = false;
   /** The last batch clock seen by a lookup or expiry cycle: the time of writes given no clock. */

@@ -19,6 +19,8 @@ interface Script {
   flags: Set<string> | undefined;
 }
 
+/** scriptPrepareForRun's refusal of a script flagged no-cluster in cluster mode. */
+export const NO_CLUSTER = "Can not run script on cluster, 'no-cluster' flag is set.";
 const SHEBANG_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
 
 /** The scripting state of one server: its Lua engine and script cache, made on first use. */
@@ -132,6 +134,10 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
     }
     [sha, script] = loaded;
   }
+  if (script.flags?.has('no-cluster') && server.cluster !== undefined) {
+    reply.error(NO_CLUSTER);
+    return;
+  }
   if (readOnly && script.flags && !script.flags.has('no-writes')) {
     reply.error('Can not execute a script with write flag using *_ro command.');
     return;
@@ -146,18 +152,20 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
   const argv: string[] = [];
   for (let i = 3; i < args.count; i++) (i < 3 + numkeys ? keys : argv).push(args.str(i));
   s.engine.setKeysAndArgv(keys, argv);
-  runScript(call, s.engine, sha, () => script.fn(), readOnly || (script.flags?.has('no-writes') ?? false), script.flags?.has('allow-oom') ?? false);
+  // A script without a shebang (compatibility mode) may use keys of any slot.
+  const allowCrossSlot = script.flags?.has('allow-cross-slot-keys') ?? true;
+  runScript(call, s.engine, sha, () => script.fn(), readOnly || (script.flags?.has('no-writes') ?? false), script.flags?.has('allow-oom') ?? false, allowCrossSlot);
 }
 
 /**
  * Runs a script or function for `call` and replies its result, or its error as Redis words it:
  * "-<err> script: <label>, on @<chunk>:<line>." (label: the SHA1, or the function's name).
  */
-export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean, allowOom = false): void {
+export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean, allowOom = false, allowCrossSlot = true): void {
   const { reply, client, server } = call;
   const R = engine.R;
   const oom = !allowOom && server.preCommandOom && server.config.int('maxmemory') > 0;
-  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now, oom, stats: reply };
+  const state = { caller: client, readOnly, resp: 2 as 2 | 3, wrote: false, now: call.now, oom, stats: reply, allowCrossSlot, slot: server.cluster?.slot ?? -1 };
   engine.run = state;
   // The script is not propagated itself: the writes it makes are (effects replication).
   call.preventPropagation = true;

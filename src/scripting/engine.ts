@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
+import { scriptSlotError } from '../cluster/crossslot.js';
 import { lookupCommand } from '../commands/dispatch.js';
 import type { ServerContext } from '../commands/context.js';
 import { REDIS_VERSION } from '../config/version.js';
@@ -33,6 +34,10 @@ export interface RunState {
   oom: boolean;
   /** The caller's writer: errors of the script's commands count in its errorstats. */
   stats: ReplyWriter;
+  /** Cluster mode: the script's commands may use keys of other slots than the first one (allow-cross-slot-keys). */
+  allowCrossSlot: boolean;
+  /** Cluster mode: the slot of the keys used so far, from the request's declared keys on (-1: none yet). */
+  slot: number;
 }
 
 const LOG_LEVELS = { LOG_DEBUG: 0, LOG_VERBOSE: 1, LOG_NOTICE: 2, LOG_WARNING: 3 };
@@ -145,6 +150,10 @@ export class ScriptEngine {
     // scriptVerifyOOM: only before the script's first write (it cannot stop halfway after).
     if (run.oom && !run.wrote && flags & CmdFlag.DenyOom) return this.reject(cmd, "-OOM command not allowed when used memory > 'maxmemory'.", raise);
     if (flags & CmdFlag.Write) run.wrote = true;
+    if (server.cluster !== undefined) {
+      const err = scriptSlotError(cmd, args, run, run.allowCrossSlot);
+      if (err !== null) return this.reject(cmd, err, raise);
+    }
     const capture = this.capture;
     this.captured = '';
     capture.begin(0, run.resp);

@@ -7,7 +7,7 @@ import { replyHelp } from '../commands/help.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
 import { globMatch } from '../util/glob.js';
 import { checkFooter, encodeString, RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RdbReader, withFooter } from '../persistence/rdb-encoding.js';
-import { numkeysArg, runScript } from './commands.js';
+import { NO_CLUSTER, numkeysArg, runScript } from './commands.js';
 import { ScriptEngine } from './engine.js';
 import { LuaSyntaxError } from './lua/compile.js';
 import { LuaError, LuaTable, type LuaFunction } from './lua/values.js';
@@ -196,6 +196,10 @@ function fcall(call: CommandCall, readOnly: boolean): void {
   }
   const numkeys = numkeysArg(call);
   if (numkeys === undefined) return;
+  if (fn.flags.includes('no-cluster') && server.cluster !== undefined) {
+    reply.error(NO_CLUSTER);
+    return;
+  }
   const noWrites = fn.flags.includes('no-writes');
   if (readOnly && !noWrites) {
     reply.error('Can not execute a script with write flag using *_ro command.');
@@ -209,7 +213,7 @@ function fcall(call: CommandCall, readOnly: boolean): void {
   const keys: string[] = [];
   const argv: string[] = [];
   for (let i = 3; i < args.count; i++) (i < 3 + numkeys ? keys : argv).push(args.str(i));
-  runScript(call, f.engine, fn.name, () => fn.fn(LuaTable.from(keys), LuaTable.from(argv)), readOnly || noWrites, allowOom);
+  runScript(call, f.engine, fn.name, () => fn.fn(LuaTable.from(keys), LuaTable.from(argv)), readOnly || noWrites, allowOom, fn.flags.includes('allow-cross-slot-keys'));
 }
 
 function functionList(call: CommandCall): void {

@@ -2,6 +2,7 @@
 // RDB persistence for its bases, and the AOF client that replays the files at start-up: a client
 // of its own whose commands run without replies (Redis's createAOFClient), never blocked.
 import { Client } from '../clients/client.js';
+import { aofCommands } from '../commands/aof.js';
 import { ClientFlag } from '../clients/flags.js';
 import { lookupCommand } from '../commands/dispatch.js';
 import { Args } from '../engine/args.js';
@@ -87,4 +88,9 @@ export function loadDataFromDisk(server: Server): void {
     if (e instanceof AofFatal) throw new Error('');
     throw e;
   }
+}
+
+/** BGREWRITEAOF's row, bound to the server's AOF (created after the command table). */
+export function aofCommandsOf(server: Server): ReturnType<typeof aofCommands> {
+  return aofCommands(() => server.aof);
 }

@@ -14,16 +14,16 @@ export function logStarting(log: Logger, configFile: string): void {
 }
 
 /** The logo when `always-show-logo yes` or stdout is a terminal; otherwise one line, as Redis. */
-export function logBanner(log: Logger, opts: { showLogo: boolean; port: number }): void {
+export function logBanner(log: Logger, opts: { showLogo: boolean; port: number; mode: 'standalone' | 'cluster' }): void {
   if (!opts.showLogo) {
-    log.notice(`Running mode=standalone, port=${opts.port}.`);
+    log.notice(`Running mode=${opts.mode}, port=${opts.port}.`);
     return;
   }
   const lines = [
     '                 _',
     '  _ __ ___  ___ _ __   __| |',
     ` | '__/ _ \\/ __| '_ \\ / _\` |     respd ${RESPD_VERSION} (Redis ${REDIS_VERSION} compatible) 64 bit`,
-    ' | | |  __/\\__ \\ |_) | (_| |     Running in standalone mode',
+    ` | | |  __/\\__ \\ |_) | (_| |     Running in ${opts.mode} mode`,
     ` |_|  \\___||___/ .__/ \\__,_|     Port: ${opts.port}`,
     `               |_|               PID: ${process.pid}`,
     '',

@@ -46,7 +46,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
       ['redis_git_sha1', '00000000'],
       ['redis_git_dirty', 0],
       ['redis_build_id', '0'],
-      ['redis_mode', 'standalone'],
+      ['redis_mode', src.config.bool('cluster-enabled') ? 'cluster' : 'standalone'],
       ['os', `${type()} ${release()} ${arch()}`],
       ['arch_bits', 64],
       ['monotonic_clock', 'POSIX clock_gettime'],
@@ -88,7 +88,7 @@ export function buildInfo(src: InfoSource, requested: readonly string[]): string
   if (wanted.has('commandstats')) out.push('# Commandstats\r\n' + src.stats.commandstatsLines().join(''));
   if (wanted.has('errorstats')) out.push('# Errorstats\r\n' + src.stats.errorstatsLines().join(''));
   if (wanted.has('latencystats')) out.push('# Latencystats\r\n' + src.stats.latencystatsLines().join(''));
-  if (wanted.has('cluster')) out.push(fmt('Cluster', [['cluster_enabled', 0]]));
+  if (wanted.has('cluster')) out.push(fmt('Cluster', [['cluster_enabled', src.config.bool('cluster-enabled') ? 1 : 0]]));
   if (wanted.has('keyspace')) out.push('# Keyspace\r\n' + src.stats.keyspaceLines().join(''));
   return out.join('\r\n');
 }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Acl } from '../acl/acl.js';
 import { BlockingRegistry } from '../clients/blocking.js';
+import { ClusterNode } from '../cluster/node.js';
 import { lookupCommand } from '../commands/dispatch.js';
 import type { Client } from '../clients/client.js';
 import { ClientLifecycle } from '../clients/lifecycle.js';
@@ -30,9 +31,8 @@ import type { Persistence } from '../persistence/persistence.js';
 import type { ReplicationMaster } from '../replication/master.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
 import { persistenceFor, replicationFor } from './persistence-host.js';
-import { aofFor, loadDataFromDisk, persistenceCron } from './aof-host.js';
+import { aofCommandsOf, aofFor, loadDataFromDisk, persistenceCron } from './aof-host.js';
 import type { Aof } from '../persistence/aof/aof.js';
-import { aofCommands } from '../commands/aof.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig, engineOptionsFor } from './config-apply.js';
@@ -90,6 +90,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly persistence: Persistence;
   readonly replication: ReplicationMaster;
   readonly aof: Aof;
+  readonly cluster: ClusterNode | undefined;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -107,7 +108,8 @@ export class Server implements ServerContext, KeyspaceObserver {
     const log = (this.log = opts.logger ?? new Logger());
     this.keyspace = new Keyspace(config.int('databases'));
     this.keyspace.observe(this);
-    this.commands = buildCommandTable([...scriptingCommands, ...functionCommands, ...aofCommands(() => this.aof)]);
+    this.cluster = config.bool('cluster-enabled') ? new ClusterNode(config, this.keyspace) : undefined;
+    this.commands = buildCommandTable([...scriptingCommands, ...functionCommands, ...aofCommandsOf(this)]);
     for (const [from, to] of config.fileDirective('rename-command')) this.commands.rename(from!, to!);
     this.acl = new Acl(config, this.commands);
     const st = (this.st = new ServerState(this));
@@ -162,6 +164,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     engine.setReplyArea(st.writer.area, st.writer.index);
     try {
       this.listeners.open(engine);
+      this.cluster?.start({ tcp: this.tcpPortBound, tls: this.tlsPortBound });
     } catch (e) {
       engine.stop();
       st.engine = undefined;
@@ -266,10 +269,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   }
 
   debugReplyBuffer(opts: { peakResetTimeMs?: number; resizing?: boolean }): void {
-    const limits = this.st.limits;
-    if (!limits) return;
-    if (opts.peakResetTimeMs !== undefined) limits.peakResetTimeMs = opts.peakResetTimeMs;
-    if (opts.resizing !== undefined) limits.resizing = opts.resizing;
+    if (this.st.limits) Object.assign(this.st.limits, opts);
   }
 
   writeTo(target: Client, write: (r: ReplyWriter) => void, push = true): void {
