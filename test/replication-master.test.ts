@@ -245,3 +245,24 @@ describe('WAITAOF', async () => {
     c.socket.destroy();
   });
 });
+
+describe('the backlog', () => {
+  it('keeps the newest bytes across CONFIG SET repl-backlog-size, both ways', async () => {
+    const { Backlog } = await import('../src/replication/backlog.js');
+    const b = new Backlog(16384, 100);
+    const data = Buffer.alloc(20000);
+    for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
+    b.append(data);
+    expect(b.histlen).toBe(16384);
+    expect(b.firstByteOffset).toBe(100 + 20000 - 16384 + 1);
+    expect(b.from(100 + 20000 - 99)).toEqual(data.subarray(20000 - 100));
+    expect(b.from(100)).toBeNull();
+    b.resize(32768);
+    expect(b.from(b.firstByteOffset)).toEqual(data.subarray(20000 - 16384));
+    b.append(data.subarray(0, 10));
+    expect(b.from(100 + 20000 + 1)).toEqual(data.subarray(0, 10));
+    b.resize(16384);
+    expect(b.histlen).toBe(16384);
+    expect(b.from(100 + 20000 + 10 - 16384 + 1)!.length).toBe(16384);
+  });
+});

@@ -74,6 +74,8 @@ export class ReplicationMaster implements PropagationSink {
     read();
     host.config.onChange((name) => {
       if (name === 'min-replicas-to-write' || name === 'min-replicas-max-lag') read();
+      // resizeReplicationBacklog: the newest bytes kept.
+      if (name === 'repl-backlog-size') this.backlog?.resize(host.config.int('repl-backlog-size'));
     });
   }
 
