@@ -471,3 +471,21 @@ describe('a truncated base', () => {
     expect(readFileSync(join(dir, 'log.txt'), 'latin1')).toContain('Fatal error: the truncated file is not the last file');
   });
 });
+
+describe('DEBUG LOADAOF', () => {
+  it('empties the data and loads the AOF files again, the same digest after', async () => {
+    const dir = tempDir();
+    const a = await aofServer(dir, { 'enable-debug-command': 'yes' });
+    await a.r.set('k', 'v');
+    await a.r.rpush('l', 'a', 'b');
+    await a.r.hset('h', 'f', '1');
+    const digest = await a.r.call('DEBUG', 'DIGEST');
+    expect(await a.r.call('DEBUG', 'LOADAOF')).toBe('OK');
+    expect(await a.r.call('DEBUG', 'DIGEST')).toBe(digest);
+    // The reload itself is not written to the AOF again: one more reload, the same data.
+    expect(await a.r.call('DEBUG', 'LOADAOF')).toBe('OK');
+    expect(await a.r.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await a.r.lrange('l', 0, -1)).toEqual(['a', 'b']);
+    await stop(a);
+  });
+});

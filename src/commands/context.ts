@@ -118,6 +118,8 @@ export interface PersistenceControl {
   readonly lastStatus: 'ok' | 'err';
   /** The AOF's state, offsets and last write error. */
   readonly aofStatus: AofStatus;
+  /** DEBUG LOADAOF: the AOF files loaded again into the emptied dataset (false: failed). */
+  loadAofForDebug(): boolean;
 }
 
 /** The server as a whole: INFO, CONFIG, SHUTDOWN, DEBUG, SLOWLOG and LATENCY ask for these. */

@@ -30,6 +30,8 @@ const HELP = [
   '    Return hash table statistics of the specified Redis database.',
   'HTSTATS-KEY <key> [full]',
   '    Like HTSTATS but for the hash table stored at <key>\'s value.',
+  'LOADAOF',
+  '    Flush the AOF buffers on disk and reload the AOF in memory.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
   'POPULATE <count> [<prefix>] [<size>]',
@@ -186,6 +188,25 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
       if (err === 'ERR') call.reply.error('-ERR');
       else if (err !== undefined) call.reply.error(err);
       else call.reply.status('OK');
+    },
+  },
+  // DEBUG LOADAOF: the data emptied and the AOF files loaded again (debug.c).
+  loadaof: {
+    argc: (n) => n === 2,
+    handler: (call) => {
+      const { server } = call;
+      let ok = false;
+      server.propagation.suspended(() => {
+        server.keyspace.flushAll();
+        ok = server.persistence.loadAofForDebug();
+      });
+      if (!ok) {
+        call.reply.error('Error trying to load the AOF files, check server logs.');
+        return;
+      }
+      server.dirty = 0;
+      call.preventPropagation = true;
+      call.reply.status('OK');
     },
   },
   'stringmatch-len': { argc: (n) => n === 2, handler: (call) => call.reply.status('Apparently Redis did not crash: test passed') },

@@ -236,7 +236,8 @@ function callPropagating(call: CommandCall, cmd: Command): void {
     cmd.handler!(call);
     // EXEC is never recorded itself: the commands it ran were.
     if (!call.preventPropagation && cmd.name !== 'exec') {
-      let target = server.dirty !== dirty ? Target.Both : 0;
+      // Redis's call(): a counter that went down (DEBUG LOADAOF, a reload) is no change.
+      let target = server.dirty > dirty ? Target.Both : 0;
       target |= call.forcePropagation;
       if (target !== 0) {
         const as = call.propagateAs;

@@ -232,6 +232,8 @@ export class Persistence {
   aofInfoTail: () => [string, string | number][] = () => [];
   /** The AOF as writes and WAITAOF see it (the AOF sets it; off until then). */
   aofStatus: AofStatus = { enabled: false, fedOffset: 0, fsyncedOffset: 0, writeError: undefined };
+  /** DEBUG LOADAOF: the AOF files loaded again into the emptied dataset (false: failed). */
+  loadAofForDebug: () => boolean = () => true;
   /** An AOF rewrite runs (Redis's other kind of child): BGSAVE waits or is refused. */
   otherChildActive: () => boolean = () => false;
   /** BGSAVE SCHEDULE during an AOF rewrite: started by the cron once it is over. */

@@ -85,6 +85,17 @@ export class Propagation {
     this.active = this.sinks.length > 0;
   }
 
+  /** Runs `f` with nothing recorded (a reload replaying files the stream already holds). */
+  suspended(f: () => void): void {
+    const was = this.active;
+    this.active = false;
+    try {
+      f();
+    } finally {
+      this.active = was && this.sinks.length > 0;
+    }
+  }
+
   /** alsoPropagate: records one command, sent when the current execution unit ends. */
   also(db: number, argv: readonly Arg[], target: Target = Target.Both): void {
     if (!this.active) return;

@@ -12,7 +12,7 @@ import type { Persistence } from '../persistence.js';
 import { AofFatal, type AofReplayer } from './loader.js';
 import { AofManifest, tempIncrName, writeManifest } from './manifest.js';
 import { AofRewrite } from './rewrite.js';
-import { loadManifestFromDisk, startUp } from './startup.js';
+import { loadManifestFromDisk, reloadForDebug, startUp } from './startup.js';
 import { AofWriter, type FsyncPolicy } from './writer.js';
 
 export const enum AofState {
@@ -90,6 +90,7 @@ export class Aof {
       if (name === 'aof-timestamp-enabled') this.timestamps = config.bool(name);
     });
     host.persistence.otherChildActive = () => this.rewrite !== undefined;
+    host.persistence.loadAofForDebug = () => reloadForDebug(this);
     const writer = this.writer;
     const self = this;
     host.persistence.aofStatus = {

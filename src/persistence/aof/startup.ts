@@ -74,6 +74,37 @@ export function startUp(aof: Aof): void {
   aof.delHistoryFiles();
 }
 
+/**
+ * DEBUG LOADAOF (after the caller emptied the data): the buffer written, the manifest read
+ * again, history files deleted, every file loaded. False when loading failed.
+ */
+export function reloadForDebug(aof: Aof): boolean {
+  const { config, log, persistence } = aof.host;
+  if (aof.state !== AofState.Off) aof.writer.flush(true);
+  aof.loadManifestFromDisk();
+  aof.delHistoryFiles();
+  persistence.loading = true;
+  let r;
+  try {
+    r = loadAppendOnlyFiles(
+      {
+        log,
+        loadTruncated: config.bool('aof-load-truncated'),
+        appendfilename: aof.filename,
+        loadRdb: (data) => persistence.loadRdb(data),
+        replayer: () => aof.host.replayer(),
+      },
+      aof.dirPath,
+      aof.manifest,
+    );
+  } finally {
+    persistence.loading = false;
+  }
+  if (r.status !== AofStatus.Ok && r.status !== AofStatus.Empty && r.status !== AofStatus.Truncated) return false;
+  log.notice('Append Only File loaded by DEBUG LOADAOF');
+  return true;
+}
+
 /** aofUpgradePrepare: the old dir/appendonly.aof becomes the base of a new manifest. */
 function upgradePrepare(aof: Aof): void {
   const { log } = aof.host;
