@@ -124,3 +124,18 @@ describe('round trips and options', () => {
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
   });
 });
+
+describe('RESTORE-ASKING', () => {
+  it('is RESTORE with the asking flag, as MIGRATE sends it to a node importing the slot', async () => {
+    const s = await startServer();
+    const r = new Redis(s.port, '127.0.0.1');
+    await r.set('src', 'value');
+    const payload = await r.dumpBuffer('src');
+    expect(await r.call('RESTORE-ASKING', 'dst', '0', payload)).toBe('OK');
+    expect(await r.get('dst')).toBe('value');
+    await expect(r.call('RESTORE-ASKING', 'dst', '0', payload)).rejects.toThrow('BUSYKEY Target key name already exists.');
+    const info = (await r.call('COMMAND', 'INFO', 'restore-asking')) as unknown[][];
+    expect(info[0]!.slice(0, 3)).toEqual(['restore-asking', -4, ['write', 'denyoom', 'asking']]);
+    r.disconnect();
+  });
+});

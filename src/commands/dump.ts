@@ -145,4 +145,14 @@ export const dumpCommands: CommandDef[] = [
     keySpecs: [{ flags: ['OW', 'update'], begin: 1, lastKey: 0, step: 1 }],
     handler: restore,
   },
+  {
+    // MIGRATE's form of RESTORE for a slot being imported: the same command here, one node
+    // owning every slot.
+    name: 'restore-asking', arity: -4, flags: F.Write | F.DenyOom | F.Asking, acl: ['keyspace', 'write', 'slow', 'dangerous'], group: 'server',
+    since: '3.0.0', summary: 'An internal command for migrating keys in a cluster.',
+    complexity: 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).',
+    firstKey: 1, lastKey: 1, step: 1,
+    keySpecs: [{ flags: ['OW', 'update'], begin: 1, lastKey: 0, step: 1 }],
+    handler: restore,
+  },
 ];

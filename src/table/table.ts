@@ -29,6 +29,7 @@ export enum CmdFlag {
   NoMulti = 1 << 19,
   MovableKeys = 1 << 20,
   AllowBusy = 1 << 21,
+  Asking = 1 << 22,
 }
 
 /** Flag names as COMMAND INFO prints them, in Redis's order. */
@@ -44,6 +45,7 @@ export const FLAG_NAMES: readonly [CmdFlag, string][] = [
   [CmdFlag.Stale, 'stale'],
   [CmdFlag.SkipMonitor, 'skip_monitor'],
   [CmdFlag.SkipSlowlog, 'skip_slowlog'],
+  [CmdFlag.Asking, 'asking'],
   [CmdFlag.Fast, 'fast'],
   [CmdFlag.NoAuth, 'no_auth'],
   // may_replicate, sentinel, only_sentinel and protected: hidden on purpose, as Redis's
