@@ -37,6 +37,14 @@ export interface BusyScript {
   kill(silent?: boolean): void;
 }
 
+/** Blocking I/O on one client, for the Lua debugger (the engine's debugRead/debugWrite). */
+export interface DebugIo {
+  /** Bytes from the client, null after `timeoutMs` (< 0: wait for ever), false once it is gone. */
+  read(timeoutMs: number): Buffer | null | false;
+  /** Written whole before returning (after the client's pending output); false on failure. */
+  write(bytes: Uint8Array): boolean;
+}
+
 export interface ShutdownOptions {
   save: boolean;
   nosave: boolean;
@@ -188,6 +196,13 @@ export interface ServerContext extends ServerAdmin {
    * script's KILL, or SHUTDOWN NOSAVE) without running anything else.
    */
   serveWhileBusy(busy: BusyScript): void;
+  /** Replies of `c` not yet written (Redis's clientHasPendingReplies): SCRIPT DEBUG refuses a pipeline. */
+  hasPendingReplies(c: Client): boolean;
+  /**
+   * SCRIPT DEBUG: blocking I/O on `c` for the Lua debugger, inside the running command. The
+   * replies given before are handed to its output first; undefined when there is no engine.
+   */
+  debugIo(c: Client): DebugIo | undefined;
   /**
    * Shows the running command to MONITOR clients now: EVAL and FCALL skip the usual feed after
    * the command and call this before running, so that their script's commands follow them.

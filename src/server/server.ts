@@ -13,7 +13,7 @@ import { PubSub } from '../clients/pubsub.js';
 import { ClientRegistry } from '../clients/registry.js';
 import { Tracking } from '../clients/tracking.js';
 import { WatchRegistry } from '../clients/watch.js';
-import type { BusyScript, ServerContext, ShutdownOptions } from '../commands/context.js';
+import type { BusyScript, DebugIo, ServerContext, ShutdownOptions } from '../commands/context.js';
 import { buildCommandTable } from '../commands/index.js';
 import { notifyKeyspaceEvent, wireKeyspace } from '../commands/notify.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
@@ -295,5 +295,13 @@ export class Server implements ServerContext, KeyspaceObserver {
 
   serveWhileBusy(busy: BusyScript): void {
     this.runner.serveWhileBusy(busy, () => this.shutdown({ save: false, nosave: true, now: false, force: false }));
+  }
+
+  hasPendingReplies(c: Client): boolean {
+    return this.runner.hasPendingReplies(c);
+  }
+
+  debugIo(c: Client): DebugIo | undefined {
+    return this.runner.debugIo(c);
   }
 }
