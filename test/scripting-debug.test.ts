@@ -232,6 +232,30 @@ describe('SCRIPT DEBUG', () => {
     o.close();
   });
 
+  it('YES propagates nothing to replicas; SYNC propagates what the script wrote', async () => {
+    const replica = await RawClient.connect(cli.sock);
+    opened.push(replica);
+    expect(await replica.call('REPLCONF', 'capa', 'psync2')).toBe('+OK\r\n');
+    const at = replica.received.length;
+    replica.write(resp('PSYNC', '?', '-1'));
+    const head = (await replica.waitMatch(/\+FULLRESYNC \S+ \d+\r\n\n*\$\d+\r\n/)).slice(at);
+    const m = /^\+FULLRESYNC \S+ \d+\r\n\n*\$(\d+)\r\n/.exec(head)!;
+    const streamStart = at + m[0].length + Number(m[1]);
+    await replica.waitBytes(streamStart);
+    replica.write(resp('REPLCONF', 'ACK', '0'));
+    const y = await session('yes', "redis.call('set','dbg:yes','1')\nreturn 1");
+    expect((await dbg(y.c, 's'))[0]).toBe('<redis> set dbg:yes 1');
+    await end(y.c, 'c', ':1\r\n');
+    const s2 = await session('sync', "redis.call('set','dbg:sync','1')\nreturn 1");
+    await end(s2.c, 'c', ':1\r\n');
+    const o = await RawClient.connect(cli.sock);
+    expect(await o.call('PUBLISH', 'dbg:marker', 'end')).toBe(':0\r\n');
+    const stream = (await replica.waitMatch(/dbg:marker/)).slice(streamStart);
+    expect(stream).toContain('dbg:sync');
+    expect(stream).not.toContain('dbg:yes');
+    o.close();
+  });
+
   it('SYNC: a client that leaves mid-session lets the script finish, keeps its writes, and the server serves others', async () => {
     const o = await RawClient.connect(cli.sock);
     expect(await o.call('DEL', 'dbg:s1', 'dbg:s2')).toMatch(/^:\d\r\n$/);

@@ -297,11 +297,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.runner.serveWhileBusy(busy, () => this.shutdown({ save: false, nosave: true, now: false, force: false }));
   }
 
-  hasPendingReplies(c: Client): boolean {
-    return this.runner.hasPendingReplies(c);
-  }
-
-  debugIo(c: Client): DebugIo | undefined {
-    return this.runner.debugIo(c);
-  }
+  // SCRIPT DEBUG's pipeline check and blocking I/O, answered by the batch runner.
+  readonly hasPendingReplies = (c: Client): boolean => this.runner.hasPendingReplies(c);
+  readonly debugIo = (c: Client): DebugIo | undefined => this.runner.debugIo(c);
 }

@@ -7,7 +7,8 @@
 // forked session, without a fork: the session runs here too, but every key the script changes
 // is put back when it ends (rollback.ts), and while the debugger waits for its client the other
 // clients are answered as during a long script: -BUSY, SCRIPT KILL ending the session (its writes
-// are undone, so it is always allowed), SHUTDOWN NOSAVE.
+// are undone, so it is always allowed), SHUTDOWN NOSAVE. Nothing of a YES session reaches the AOF
+// or the replicas.
 import type { Client } from '../../clients/client.js';
 import type { CommandCall } from '../../table/table.js';
 import type { ScriptEngine } from '../engine.js';
@@ -82,6 +83,9 @@ export function debugSession(call: CommandCall, engine: ScriptEngine, mode: Debu
     ldb.log('<endsession>');
     ldb.send();
     if (rollback) {
+      // Redis's forked child propagates nothing: what the script recorded in the EVAL's execution
+      // unit is dropped, and putting the keys back is not a command of the stream either.
+      server.propagation.discard();
       const n = rollback.restore(server.now);
       server.logAt(2, `Lua debugging session ended: ${n} keys restored`);
     } else {
