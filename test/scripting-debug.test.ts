@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RawClient, resp, startCli } from './helpers.js';
 
-const cli = await startCli(['--busy-reply-threshold', '300', '--save', '']);
+const cli = await startCli(['--busy-reply-threshold', '300', '--save', '', '--enable-debug-command', 'yes']);
 afterAll(() => cli.stop());
 // A test that fails mid-session would leave the server paused: its client leaving ends it.
 const opened: RawClient[] = [];
@@ -229,6 +229,24 @@ describe('SCRIPT DEBUG', () => {
     expect(got).toMatch(/^\*1\r\n\+<endsession>\r\n-ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}, on @user_script:2\.\r\n$/);
     expect(await k.waitClose()).toBe(true);
     expect(await o.call('GET', 'dbg:keep')).toBe('$4\r\norig\r\n');
+    o.close();
+  });
+
+  it('YES puts back databases the script flushed or swapped, deadlines included', async () => {
+    const o = await RawClient.connect(cli.sock);
+    expect(await o.call('SET', 'dbg:d0', 'zero', 'PX', '600000')).toBe('+OK\r\n');
+    expect(await o.call('SELECT', '1')).toBe('+OK\r\n');
+    expect(await o.call('RPUSH', 'dbg:d1', 'a', 'b')).toBe(':2\r\n');
+    expect(await o.call('SELECT', '0')).toBe('+OK\r\n');
+    const digest = await o.call('DEBUG', 'DIGEST');
+    const { c } = await session('yes', "redis.call('swapdb', 0, 1)\nredis.call('set','dbg:d0','other')\nredis.call('flushall')\nredis.call('set','dbg:after','x')\nreturn 1");
+    await end(c, 'c', ':1\r\n');
+    expect(await o.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await o.call('GET', 'dbg:d0')).toBe('$4\r\nzero\r\n');
+    expect(Number((await o.call('PTTL', 'dbg:d0')).slice(1))).toBeGreaterThan(500000);
+    expect(await o.call('EXISTS', 'dbg:after')).toBe(':0\r\n');
+    expect(await o.call('SELECT', '1')).toBe('+OK\r\n');
+    expect(await o.call('LRANGE', 'dbg:d1', '0', '-1')).toBe('*2\r\n$1\r\na\r\n$1\r\nb\r\n');
     o.close();
   });
 
