@@ -250,6 +250,24 @@ describe('SCRIPT DEBUG', () => {
     o.close();
   });
 
+  it('YES during a background save: the file has the data as the save started, and so has the server after', async () => {
+    const o = await RawClient.connect(cli.sock);
+    expect(await o.call('FLUSHALL')).toBe('+OK\r\n');
+    for (let i = 0; i < 200; i++) expect(await o.call('SET', `dbg:b${i}`, `v${i}`)).toBe('+OK\r\n');
+    const digest = await o.call('DEBUG', 'DIGEST');
+    expect(await o.call('CONFIG', 'SET', 'rdb-key-save-delay', '3000')).toBe('+OK\r\n');
+    expect(await o.call('BGSAVE')).toBe('+Background saving started\r\n');
+    const { c } = await session('yes', "redis.call('set','dbg:b0','x')\nredis.call('del','dbg:b150')\nredis.call('set','dbg:b199','y')\nredis.call('set','dbg:bnew','z')\nreturn 1");
+    await end(c, 'c', ':1\r\n');
+    expect(await o.call('DEBUG', 'DIGEST')).toBe(digest);
+    for (let i = 0; i < 300 && (await o.call('INFO', 'persistence')).includes('rdb_bgsave_in_progress:1'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await o.call('CONFIG', 'SET', 'rdb-key-save-delay', '0')).toBe('+OK\r\n');
+    expect(await o.call('DEBUG', 'RELOAD', 'NOSAVE')).toBe('+OK\r\n');
+    expect(await o.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await o.call('FLUSHALL')).toBe('+OK\r\n');
+    o.close();
+  });
+
   it('YES propagates nothing to replicas; SYNC propagates what the script wrote', async () => {
     const replica = await RawClient.connect(cli.sock);
     opened.push(replica);
