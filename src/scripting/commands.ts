@@ -181,12 +181,16 @@ function evalScript(call: CommandCall, bySha: boolean, readOnly: boolean, debug:
   // The debug compile: its hooks stop the script where the debugger says.
   const { ldb, mode } = debug;
   const fn = engine.R.load(script.source, ldb);
+  let served = performance.now();
   runScript(call, engine, sha, () => fn(), noWrites, allowOom, allowCrossSlot, {
     // Its writes are undone at the end: a YES session can always be killed.
     killable: mode === 'yes',
     onTick: (busy) => {
       ldb.tick(engine.R.pos.line);
-      if (mode === 'yes') server.serveWhileBusy(busy);
+      // A YES session running between stops answers the others every few milliseconds.
+      if (mode !== 'yes' || performance.now() - served < 5) return;
+      served = performance.now();
+      server.serveWhileBusy(busy);
     },
   });
 }
