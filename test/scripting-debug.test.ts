@@ -4,7 +4,7 @@
 // gave for the same requests. The server runs in its own process (the CLI): a session paused
 // inside it blocks its thread, which would stop the test too.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { RawClient, resp, startCli } from './helpers.js';
+import { RawClient, resp, startCli, until } from './helpers.js';
 
 const cli = await startCli(['--busy-reply-threshold', '300', '--save', '', '--enable-debug-command', 'yes']);
 afterAll(() => cli.stop());
@@ -229,6 +229,13 @@ describe('SCRIPT DEBUG', () => {
     expect(got).toMatch(/^\*1\r\n\+<endsession>\r\n-ERR Script killed by user with SCRIPT KILL\.\.\. script: [0-9a-f]{40}, on @user_script:2\.\r\n$/);
     expect(await k.waitClose()).toBe(true);
     expect(await o.call('GET', 'dbg:keep')).toBe('$4\r\norig\r\n');
+
+    // Its client leaving: the script runs to its end unstopped, and its writes are undone.
+    const { c: gone } = await session('yes', script);
+    gone.close();
+    const after = await until(() => o.call('GET', 'dbg:keep'), (v) => !v.startsWith('-BUSY'));
+    expect(after).toBe('$4\r\norig\r\n');
+    expect(await o.call('EXISTS', 'dbg:new')).toBe(':0\r\n');
     o.close();
   });
 
