@@ -45,6 +45,17 @@ export interface DebugIo {
   write(bytes: Uint8Array): boolean;
 }
 
+/** What SCRIPT DEBUG asks of the batch runner (server/batch.ts). */
+export interface ScriptDebugHost {
+  /** Replies of `c` not yet written (Redis's clientHasPendingReplies): SCRIPT DEBUG refuses a pipeline. */
+  hasPendingReplies(c: Client): boolean;
+  /**
+   * Blocking I/O on `c` for the Lua debugger, inside the running command. The replies given
+   * before are handed to its output first; undefined when there is no engine.
+   */
+  debugIo(c: Client): DebugIo | undefined;
+}
+
 export interface ShutdownOptions {
   save: boolean;
   nosave: boolean;
@@ -196,13 +207,8 @@ export interface ServerContext extends ServerAdmin {
    * script's KILL, or SHUTDOWN NOSAVE) without running anything else.
    */
   serveWhileBusy(busy: BusyScript): void;
-  /** Replies of `c` not yet written (Redis's clientHasPendingReplies): SCRIPT DEBUG refuses a pipeline. */
-  hasPendingReplies(c: Client): boolean;
-  /**
-   * SCRIPT DEBUG: blocking I/O on `c` for the Lua debugger, inside the running command. The
-   * replies given before are handed to its output first; undefined when there is no engine.
-   */
-  debugIo(c: Client): DebugIo | undefined;
+  /** The batch runner, for what SCRIPT DEBUG needs of the request being run. */
+  readonly runner: ScriptDebugHost;
   /**
    * Shows the running command to MONITOR clients now: EVAL and FCALL skip the usual feed after
    * the command and call this before running, so that their script's commands follow them.

@@ -13,7 +13,7 @@ import { PubSub } from '../clients/pubsub.js';
 import { ClientRegistry } from '../clients/registry.js';
 import { Tracking } from '../clients/tracking.js';
 import { WatchRegistry } from '../clients/watch.js';
-import type { BusyScript, DebugIo, ServerContext, ShutdownOptions } from '../commands/context.js';
+import type { BusyScript, ServerContext, ShutdownOptions } from '../commands/context.js';
 import { buildCommandTable } from '../commands/index.js';
 import { notifyKeyspaceEvent, wireKeyspace } from '../commands/notify.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
@@ -91,7 +91,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly replication: ReplicationMaster;
   readonly aof: Aof;
   readonly cluster: ClusterNode | undefined;
-  private readonly runner: BatchRunner;
+  readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
   private readonly ioThreadsAlways: boolean;
@@ -296,8 +296,4 @@ export class Server implements ServerContext, KeyspaceObserver {
   serveWhileBusy(busy: BusyScript): void {
     this.runner.serveWhileBusy(busy, () => this.shutdown({ save: false, nosave: true, now: false, force: false }));
   }
-
-  // SCRIPT DEBUG's pipeline check and blocking I/O, answered by the batch runner.
-  readonly hasPendingReplies = (c: Client): boolean => this.runner.hasPendingReplies(c);
-  readonly debugIo = (c: Client): DebugIo | undefined => this.runner.debugIo(c);
 }

@@ -26,7 +26,7 @@ export function debugModeOf(c: Client): DebugMode | undefined {
 
 /** SCRIPT DEBUG YES|SYNC|NO. */
 export function scriptDebug({ args, reply, client, server }: CommandCall): void {
-  if (server.hasPendingReplies(client)) {
+  if (server.runner.hasPendingReplies(client)) {
     reply.error('SCRIPT DEBUG must be called outside a pipeline');
     return;
   }
@@ -54,7 +54,7 @@ export interface DebugRun {
 export function debugSession(call: CommandCall, engine: ScriptEngine, mode: DebugMode, body: string, run: (d: DebugRun) => void): void {
   const { client, server } = call;
   modes.delete(client);
-  const io = server.debugIo(client);
+  const io = server.runner.debugIo(client);
   if (!io) {
     call.reply.error('SCRIPT DEBUG needs a client connection');
     return;
