@@ -82,6 +82,13 @@ export declare class NativeEngine {
   serveBusy(): { words: number; records: ArrayBuffer; arena: ArrayBuffer } | undefined;
   /** Writes pending replies now (inside a batch they are written when it returns). */
   flushNow(): void;
+  /**
+   * Inside a batch, for the Lua debugger: waits up to `timeoutMs` (< 0: forever) for bytes from
+   * one client. The bytes, null on timeout, false when the client is gone (or outside a batch).
+   */
+  debugRead(slot: number, timeoutMs: number): Buffer | null | false;
+  /** Inside a batch: writes the client's pending output, then `bytes`, before returning; false on failure. */
+  debugWrite(slot: number, bytes: Uint8Array, timeoutMs: number): boolean;
   /** Closes the client now (pending output discarded) or once its pending output is written. */
   closeClient(slot: number, afterReply: boolean): void;
   setUnauthenticated(slot: number, on: boolean): void;

@@ -110,6 +110,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
       InstanceMethod<&EngineWrap::Release>("release"),
       InstanceMethod<&EngineWrap::ServeBusy>("serveBusy"),
       InstanceMethod<&EngineWrap::FlushNow>("flushNow"),
+      InstanceMethod<&EngineWrap::DebugRead>("debugRead"),
+      InstanceMethod<&EngineWrap::DebugWrite>("debugWrite"),
       InstanceMethod<&EngineWrap::ConfigureTls>("configureTls"),
       InstanceMethod<&EngineWrap::SetTlsAuthClients>("setTlsAuthClients"),
     });
@@ -375,6 +377,35 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
   Napi::Value FlushNow(const Napi::CallbackInfo& info) {
     if (started_) engine_->flush();
     return info.Env().Undefined();
+  }
+
+  // debugRead(slot, timeoutMs): the Lua debugger waits for its client's next bytes, inside the
+  // batch (Engine::debug_read). A Buffer, null on timeout, false when the client is gone.
+  Napi::Value DebugRead(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!started_ || !in_turn_ || info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+      return Napi::Boolean::New(env, false);
+    }
+    char buf[16 * 1024];
+    ssize_t n = engine_->debug_read(info[0].As<Napi::Number>().Uint32Value(), buf, sizeof(buf),
+                                    info[1].As<Napi::Number>().Int32Value());
+    if (n == Engine::kDebugTimeout) return env.Null();
+    if (n < 0) return Napi::Boolean::New(env, false);
+    return Napi::Buffer<char>::Copy(env, buf, static_cast<size_t>(n));
+  }
+
+  // debugWrite(slot, bytes, timeoutMs): the debugger's log lines, written before it returns
+  // (Engine::debug_write). false when the client is gone or the write timed out.
+  Napi::Value DebugWrite(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!started_ || !in_turn_ || info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() ||
+        !info[2].IsNumber()) {
+      return Napi::Boolean::New(env, false);
+    }
+    Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
+    bool ok = engine_->debug_write(info[0].As<Napi::Number>().Uint32Value(), reinterpret_cast<const char*>(bytes.Data()),
+                                   bytes.ByteLength(), info[2].As<Napi::Number>().Int32Value());
+    return Napi::Boolean::New(env, ok);
   }
 
   // release(arrayBuffer): detaches a big argument's buffer that JavaScript no longer uses (an

@@ -136,6 +136,14 @@ class Engine {
   const GrowBuf& busy_records() const { return busy_->records; }
   const GrowBuf& busy_arena() const { return busy_->arena; }
   size_t busy_words() const { return busy_->records.used() / 4; }
+  // The Lua debugger's blocking I/O on one client, inside the batch (debug_io.cc); main thread
+  // only. debug_read: bytes read into `buf`, or kDebugTimeout after `timeout_ms` (< 0: wait
+  // forever), or kDebugClosed (EOF, error, or no such client). debug_write: writes the client's
+  // pending output and then `p` whole, each stall bounded by `timeout_ms`; false on error/timeout.
+  static constexpr ssize_t kDebugTimeout = 0;
+  static constexpr ssize_t kDebugClosed = -1;
+  ssize_t debug_read(uint32_t slot, char* buf, size_t cap, int timeout_ms);
+  bool debug_write(uint32_t slot, const char* p, size_t n, int timeout_ms);
   // Events produced outside collect() (by flush) wait for the next batch.
   bool has_pending_events() const { return !pending_records_.empty(); }
   // Clients with bytes already decrypted inside their transport (TLS): the next collect()

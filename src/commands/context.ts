@@ -37,6 +37,25 @@ export interface BusyScript {
   kill(silent?: boolean): void;
 }
 
+/** Blocking I/O on one client, for the Lua debugger (the engine's debugRead/debugWrite). */
+export interface DebugIo {
+  /** Bytes from the client, null after `timeoutMs` (< 0: wait for ever), false once it is gone. */
+  read(timeoutMs: number): Buffer | null | false;
+  /** Written whole before returning (after the client's pending output); false on failure. */
+  write(bytes: Uint8Array): boolean;
+}
+
+/** What SCRIPT DEBUG asks of the batch runner (server/batch.ts). */
+export interface ScriptDebugHost {
+  /** Replies of `c` not yet written (Redis's clientHasPendingReplies): SCRIPT DEBUG refuses a pipeline. */
+  hasPendingReplies(c: Client): boolean;
+  /**
+   * Blocking I/O on `c` for the Lua debugger, inside the running command. The replies given
+   * before are handed to its output first; undefined when there is no engine.
+   */
+  debugIo(c: Client): DebugIo | undefined;
+}
+
 export interface ShutdownOptions {
   save: boolean;
   nosave: boolean;
@@ -190,6 +209,8 @@ export interface ServerContext extends ServerAdmin {
    * script's KILL, or SHUTDOWN NOSAVE) without running anything else.
    */
   serveWhileBusy(busy: BusyScript): void;
+  /** The batch runner, for what SCRIPT DEBUG needs of the request being run. */
+  readonly runner: ScriptDebugHost;
   /**
    * Shows the running command to MONITOR clients now: EVAL and FCALL skip the usual feed after
    * the command and call this before running, so that their script's commands follow them.

@@ -8,6 +8,7 @@ import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
 import { writeDenied } from './write-guards.js';
 import { encodeArgs, encodeCommand, Target } from '../propagation/propagation.js';
+import type { Db } from '../data/keyspace.js';
 import { CmdFlag, keySpecPositions, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 
 /** C string semantics for text Redis formats with %s: stops at the first NUL. */
@@ -175,22 +176,31 @@ function protectedCommandDenied(call: CommandCall, cmd: Command): string | null 
 
 /** The keys a write command names (key specs, a getKeys hook, or the legacy range), told to the keyspace's hook. */
 function preserveKeys(call: CommandCall, cmd: Command): void {
+  forEachCommandKey(call, cmd, (db, key) => db.willChange(key));
+}
+
+/**
+ * Each key `cmd` names with its database (the client's; COPY ... DB n names its destination in
+ * another): what a background save or a debugging session's rollback keeps before it writes.
+ */
+export function forEachCommandKey(call: CommandCall, cmd: Command, fn: (db: Db, key: string) => void): void {
   const { args, server } = call;
   const db = server.keyspace.dbs[call.client.db]!;
   const argc = args.count;
   const at = (i: number) => args.str(i);
   if (cmd.def.getKeys) {
-    for (const k of cmd.def.getKeys(argc, (i) => args.lower(i))) db.willChange(args.str(k.pos));
+    for (const k of cmd.def.getKeys(argc, (i) => args.lower(i))) fn(db, args.str(k.pos));
   } else if (cmd.def.keySpecs && cmd.def.keySpecs.length > 0) {
-    for (const spec of cmd.def.keySpecs) for (const pos of keySpecPositions(spec, argc, at)) db.willChange(args.str(pos));
+    for (const spec of cmd.def.keySpecs) for (const pos of keySpecPositions(spec, argc, at)) fn(db, args.str(pos));
   } else if (cmd.firstKey > 0) {
     const last = cmd.lastKey < 0 ? argc + cmd.lastKey : cmd.lastKey;
-    for (let i = cmd.firstKey; i <= last && i < argc; i += cmd.step || 1) db.willChange(args.str(i));
+    for (let i = cmd.firstKey; i <= last && i < argc; i += cmd.step || 1) fn(db, args.str(i));
   }
-  // COPY ... DB n REPLACE overwrites its destination in another database.
   if (cmd.name === 'copy') {
     for (let i = 3; i + 1 < argc; i++) {
-      if (args.is(i, 'db')) server.keyspace.dbs[Number(args.str(i + 1))]?.willChange(args.str(2));
+      if (!args.is(i, 'db')) continue;
+      const other = server.keyspace.dbs[Number(args.str(i + 1))];
+      if (other) fn(other, args.str(2));
     }
   }
 }

@@ -69,6 +69,13 @@ export class ReplyWriter {
     this.recStart = 0;
   }
 
+  /** Whether this area holds bytes for `slot` not yet committed (SCRIPT DEBUG's pipeline check). */
+  holds(slot: number): boolean {
+    if (this.slot === slot && this.pos > this.recStart) return true;
+    for (let i = 0; i < this.nrec; i++) if (this.index[i * 3] === slot) return true;
+    return false;
+  }
+
   /** Bytes written so far for the current slot in this area (tests, accounting). */
   get position(): number {
     return this.pos;

@@ -9,11 +9,15 @@ import { parseInteger } from '../util/numbers.js';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
 import { COUNTED_ERRORS, luaToReply } from './convert.js';
 import { ScriptEngine, sha1hex } from './engine.js';
+import type { BusyScript } from '../commands/context.js';
+import { debugModeOf, debugSession, scriptDebug, type DebugRun } from './debug/session.js';
 import { LuaSyntaxError } from './lua/compile.js';
 import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './lua/values.js';
 
 interface Script {
   body: string;
+  /** The Lua compiled (the body, its shebang line blanked): a debugging session compiles it again. */
+  source: string;
   fn: LuaFunction;
   /** Shebang flags; undefined for a script without one (EVAL compatibility mode). */
   flags: Set<string> | undefined;
@@ -63,7 +67,7 @@ class Scripting {
       if (e instanceof LuaSyntaxError) return `Error compiling script (new function): ${e.message}`;
       throw e;
     }
-    const script = { body, fn, flags };
+    const script = { body, source, fn, flags };
     this.cache.set(sha, script);
     return [sha, script];
   }
@@ -110,6 +114,19 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
   const { args, reply, server } = call;
   // Fed here (the row has skip_monitor), so that the script's own commands come after it.
   server.feedMonitors(call);
+  const mode = debugModeOf(call.client);
+  if (mode) {
+    // SCRIPT DEBUG YES/SYNC: this EVAL is a debugging session.
+    if (bySha) reply.error(args.len(1) !== 40 ? '-NOSCRIPT No matching script. Please use EVAL.' : 'Please use EVAL instead of EVALSHA for debugging');
+    else debugSession(call, scripting(server).engine, mode, args.str(1), (d) => evalScript(call, false, readOnly, d));
+    return;
+  }
+  evalScript(call, bySha, readOnly, undefined);
+}
+
+/** EVAL's work once the command is checked: the script found or compiled, then run (debugged with `debug`). */
+function evalScript(call: CommandCall, bySha: boolean, readOnly: boolean, debug: DebugRun | undefined): void {
+  const { args, reply, server } = call;
   const numkeys = numkeysArg(call);
   if (numkeys === undefined) return;
   const s = scripting(server);
@@ -151,17 +168,44 @@ function evalGeneric(call: CommandCall, bySha: boolean, readOnly: boolean): void
   const keys: string[] = [];
   const argv: string[] = [];
   for (let i = 3; i < args.count; i++) (i < 3 + numkeys ? keys : argv).push(args.str(i));
-  s.engine.setKeysAndArgv(keys, argv);
+  const engine = s.engine;
+  engine.setKeysAndArgv(keys, argv);
+  const noWrites = readOnly || (script.flags?.has('no-writes') ?? false);
+  const allowOom = script.flags?.has('allow-oom') ?? false;
   // A script without a shebang (compatibility mode) may use keys of any slot.
   const allowCrossSlot = script.flags?.has('allow-cross-slot-keys') ?? true;
-  runScript(call, s.engine, sha, () => script.fn(), readOnly || (script.flags?.has('no-writes') ?? false), script.flags?.has('allow-oom') ?? false, allowCrossSlot);
+  if (!debug) {
+    runScript(call, engine, sha, () => script.fn(), noWrites, allowOom, allowCrossSlot);
+    return;
+  }
+  // The debug compile: its hooks stop the script where the debugger says.
+  const { ldb, mode } = debug;
+  const fn = engine.R.load(script.source, ldb);
+  let served = performance.now();
+  runScript(call, engine, sha, () => fn(), noWrites, allowOom, allowCrossSlot, {
+    // Its writes are undone at the end: a YES session can always be killed.
+    killable: mode === 'yes',
+    onTick: (busy) => {
+      ldb.tick(engine.R.pos.line);
+      // A YES session running between stops answers the others every few milliseconds.
+      if (mode !== 'yes' || performance.now() - served < 5) return;
+      served = performance.now();
+      server.serveWhileBusy(busy);
+    },
+  });
+}
+
+/** How a debugging session runs a script: its own tick, and whether SCRIPT KILL may end it. */
+interface RunHooks {
+  onTick: (busy: BusyScript) => void;
+  killable: boolean;
 }
 
 /**
  * Runs a script or function for `call` and replies its result, or its error as Redis words it:
  * "-<err> script: <label>, on @<chunk>:<line>." (label: the SHA1, or the function's name).
  */
-export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean, allowOom = false, allowCrossSlot = true): void {
+export function runScript(call: CommandCall, engine: ScriptEngine, label: string, invoke: () => LuaValue[], readOnly: boolean, allowOom = false, allowCrossSlot = true, hooks?: RunHooks): void {
   const { reply, client, server } = call;
   const R = engine.R;
   const oom = !allowOom && server.preCommandOom && server.config.int('maxmemory') > 0;
@@ -182,7 +226,7 @@ export function runScript(call: CommandCall, engine: ScriptEngine, label: string
   let silent = false;
   const busy = {
     kind,
-    wrote: () => state.wrote,
+    wrote: () => state.wrote && !hooks?.killable,
     kill: (quiet?: boolean) => {
       silent = quiet === true;
       if (!silent) server.logAt(2, 'Lua script killed by user with SCRIPT KILL.');
@@ -191,7 +235,8 @@ export function runScript(call: CommandCall, engine: ScriptEngine, label: string
       R.killed = new LuaError(t);
     },
   } as const;
-  R.onTick = threshold > 0 ? () => {
+  engine.busy = busy;
+  R.onTick = hooks ? () => hooks.onTick(busy) : threshold > 0 ? () => {
     const elapsed = performance.now() - start;
     // Past the threshold, other clients are looked at every few milliseconds, not every step.
     if (elapsed < threshold || elapsed - served < 5) return;
@@ -227,6 +272,7 @@ export function runScript(call: CommandCall, engine: ScriptEngine, label: string
     reply.error(`-${err.replace(/[\r\n]+/g, ' ')} script: ${label}, on @${R.pos.chunk}:${R.pos.line}.`, counted);
   } finally {
     engine.run = undefined;
+    engine.busy = undefined;
     R.onTick = undefined;
     R.killed = undefined;
   }
@@ -309,6 +355,7 @@ export const scriptingCommands: CommandDef[] = [
       { name: 'exists', arity: -3, flags: SUB, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0', summary: 'Determines whether server-side Lua scripts exist in the script cache.', complexity: 'O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).', tips: ['request_policy:all_shards', 'response_policy:agg_logical_and'], handler: scriptExists },
       { name: 'flush', arity: -2, flags: SUB, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0', summary: 'Removes all server-side Lua scripts from the script cache.', complexity: 'O(N) with N being the number of scripts in cache', tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], handler: scriptFlush },
       { name: 'kill', arity: 2, flags: SUB | F.AllowBusy, acl: ['slow', 'scripting'], group: 'scripting', since: '2.6.0', summary: 'Terminates a server-side Lua script during execution.', complexity: 'O(1)', tips: ['request_policy:all_shards', 'response_policy:one_succeeded'], handler: ({ reply }) => reply.error('-NOTBUSY No scripts in execution right now.') },
+      { name: 'debug', arity: 3, flags: SUB, acl: ['slow', 'scripting'], group: 'scripting', since: '3.2.0', summary: 'Sets the debug mode of server-side Lua scripts.', complexity: 'O(1)', handler: scriptDebug },
       { name: 'help', arity: 2, flags: SUB | F.Loading | F.Stale, acl: ['slow', 'scripting'], group: 'scripting', since: '5.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', handler: (c) => replyHelp(c, SCRIPT_HELP) },
     ],
   },

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { scriptSlotError } from '../cluster/crossslot.js';
-import { lookupCommand } from '../commands/dispatch.js';
-import type { ServerContext } from '../commands/context.js';
+import { forEachCommandKey, lookupCommand } from '../commands/dispatch.js';
+import type { BusyScript, ServerContext } from '../commands/context.js';
 import { REDIS_VERSION } from '../config/version.js';
 import { Args } from '../engine/args.js';
 import { ReplyWriter, type Resp } from '../protocol/reply.js';
@@ -18,6 +18,8 @@ import { installCmsgpack } from './cmsgpack.js';
 import { installRandom } from './random.js';
 import { installStruct } from './struct.js';
 import { COUNTED_ERRORS, respToLua } from './convert.js';
+import type { Ldb } from './debug/ldb.js';
+import type { Rollback } from './debug/rollback.js';
 import { Runtime } from './lua/runtime.js';
 import { installStdlib } from './lua/stdlib.js';
 import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } from './lua/values.js';
@@ -72,6 +74,12 @@ export class ScriptEngine {
   /** The CommandCall of redis.call, reused; its clock runs from one command's end to the next's. */
   private readonly call: CommandCall;
   run: RunState | undefined;
+  /** A SCRIPT DEBUG session in progress: what the script's commands log, and redis.debug(). */
+  ldb: Ldb | undefined;
+  /** Its rollback (YES mode): the keys each write command names are kept before it runs. */
+  rollback: Rollback | undefined;
+  /** The script being run as SCRIPT KILL sees it (set by runScript). */
+  busy: BusyScript | undefined;
 
   constructor(
     private readonly server: ServerContext,
@@ -125,6 +133,8 @@ export class ScriptEngine {
     }
     const strs = argv as string[];
     const server = this.server;
+    const ldb = this.ldb;
+    if (ldb?.logging) ldb.logCommand(strs);
     const args = this.args;
     args.setStrings(strs);
     // Scripts call a few commands many times: their names, as the script spells them, map to the
@@ -154,10 +164,12 @@ export class ScriptEngine {
       const err = scriptSlotError(cmd, args, run, run.allowCrossSlot);
       if (err !== null) return this.reject(cmd, err, raise);
     }
+    const call = this.call;
+    const rollback = this.rollback;
+    if (rollback && flags & CmdFlag.Write) forEachCommandKey(call, cmd, (db, key) => rollback.keep(db, key));
     const capture = this.capture;
     this.captured = '';
     capture.begin(0, run.resp);
-    const call = this.call;
     call.now = run.now;
     server.callFromScript(call, cmd);
     if (capture.errorCount > 0) {
@@ -173,7 +185,16 @@ export class ScriptEngine {
     const area = capture.area as Buffer & { latin1Slice(start: number, end: number): string };
     const end = capture.position;
     let text: string;
-    if (this.captured === '') {
+    if (ldb?.logging) {
+      // The debugger shows the reply as sent: read it whole, then convert it the slow way.
+      text = this.captured + area.latin1Slice(0, end);
+      this.captured = '';
+      if (text === '') {
+        capture.discard();
+        return undefined;
+      }
+      ldb.logReply(text);
+    } else if (this.captured === '') {
       if (end === 0) {
         capture.discard();
         return undefined;
@@ -203,6 +224,7 @@ export class ScriptEngine {
 
   /** luaPushError: "-CODE text" keeps its code, a plain text gets ERR. */
   private fail(msg: string, raise: boolean): LuaValue {
+    if (this.ldb?.logging) this.ldb.log(`<error> ${msg}`);
     const t = new LuaTable();
     t.set('err', msg.startsWith('-') ? msg.slice(1) : `ERR ${msg}`);
     // A rejected command counts as an error reply where it is rejected (afterErrorReply).
@@ -322,8 +344,16 @@ export class ScriptEngine {
       return [];
     });
     fn('replicate_commands', () => [true]);
-    fn('breakpoint', () => [false]);
-    fn('debug', () => []);
+    // In a SCRIPT DEBUG session: stop at the next line, and log to the debugger's console.
+    fn('breakpoint', () => {
+      if (!this.ldb) return [false];
+      this.ldb.luabp = true;
+      return [true];
+    });
+    fn('debug', (...a) => {
+      this.ldb?.debug(a);
+      return [];
+    });
     fn('acl_check_cmd', (...a) => {
       if (a.length === 0) throw apiError('Please specify at least one argument for this redis lib call');
       const strs = a.map((v) => (typeof v === 'string' ? v : typeof v === 'number' ? numberToString(v) : undefined));

@@ -10,8 +10,8 @@ import type { Acl } from '../acl/acl.js';
 import { callCommand, processCommand, type DispatchHooks } from '../commands/dispatch.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Args } from '../engine/args.js';
-import { BIG_ARG_LEN, type CloseReason, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
-import type { BusyScript } from '../commands/context.js';
+import { BIG_ARG_LEN, type CloseReason, Field, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
+import type { BusyScript, DebugIo } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { protocolErrorReason, protocolErrorText } from '../util/errors.js';
 import { Level, type Logger } from '../util/log.js';
@@ -211,6 +211,29 @@ export class BatchRunner {
     const cur = st.current;
     if (cur) st.writer.muted = (cur.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
     engine.flushNow();
+  }
+
+  /** Replies of `c` not written yet: in this batch's area, or in its output buffers. */
+  hasPendingReplies(c: Client): boolean {
+    const st = this.st;
+    return st.writer.holds(c.slot) || st.slotField(c, Field.Obl) > 0 || st.slotField(c, Field.Oll) > 0;
+  }
+
+  /**
+   * SCRIPT DEBUG's I/O on `c`, inside its EVAL: what was replied before goes to its output now
+   * (the debugger's lines must follow it); the EVAL's own reply is written after the session.
+   */
+  debugIo(c: Client): DebugIo | undefined {
+    const st = this.st;
+    const engine = st.engine;
+    if (!engine) return undefined;
+    st.writer.commit();
+    st.writer.begin(c.slot, c.resp);
+    return {
+      read: (timeoutMs) => engine.debugRead(c.slot, timeoutMs),
+      // Redis gives the debugging client's writes a 5 s send timeout (ldbStartSession).
+      write: (bytes) => engine.debugWrite(c.slot, bytes, 5000),
+    };
   }
 
   /** A command from a script (redis.call): checked by the script engine, counted and fed as any. */

@@ -91,7 +91,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly replication: ReplicationMaster;
   readonly aof: Aof;
   readonly cluster: ClusterNode | undefined;
-  private readonly runner: BatchRunner;
+  readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
   private readonly ioThreadsAlways: boolean;

@@ -1,7 +1,10 @@
 // Lua 5.1 compiled to JavaScript: luaparse reads the script (5.1 grammar, byte-string literals,
 // line numbers), and each Lua function becomes a JavaScript function that V8 compiles. Locals are
 // JavaScript `let`s renamed apart (Lua lets a local shadow one of the same name in one block),
-// multiple results are arrays, and every statement records its line for error messages.
+// multiple results are arrays, and every statement records its line for error messages. For a
+// debugging session (SCRIPT DEBUG) a separate compile adds the debugger's hooks: `D.line` before
+// each new line and at each loop's back edge, with the frame's live locals, and `D.enter`/`D.leave`
+// around every function (the cached, normal compile never has them).
 import { createRequire } from 'node:module';
 import type * as AST from 'luaparse';
 
@@ -23,17 +26,22 @@ interface FunctionState {
   temps: number;
   vararg: boolean;
   lastLine: number;
+  /** The first of this function's scopes: the debugger lists locals from there, not upvalues. */
+  scopeBase: number;
 }
 
 const OPS: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '^': 'pow' };
 
 export class Compiler {
   private scopes: Map<string, string>[] = [];
-  private fn: FunctionState = { temps: 0, vararg: true, lastLine: 0 };
+  /** Each scope's locals in declaration order, shadowed ones kept (what the debugger prints). */
+  private declared: [string, string][][] = [];
+  private fn: FunctionState = { temps: 0, vararg: true, lastLine: 0, scopeBase: 0 };
   private uid = 0;
   private source = '';
 
-  constructor(private readonly chunk: string) {}
+  /** `debug`: the compile of a debugging session, with the hooks of debug-hooks.ts's `D`. */
+  constructor(private readonly chunk: string, private readonly debug = false) {}
 
   /** The JavaScript source of a function (R, G) => main chunk function. */
   compile(source: string): string {
@@ -44,7 +52,7 @@ export class Compiler {
     } catch (e) {
       throw new LuaSyntaxError(this.syntaxMessage(e as Error & { line?: number }));
     }
-    const body = this.functionBody([], true, ast.body);
+    const body = this.functionBody([], true, ast.body, undefined);
     return `"use strict";\nreturn function main(...va) {\n${body}\n};`;
   }
 
@@ -65,9 +73,25 @@ export class Compiler {
   // ---- scopes ------------------------------------------------------------------------------------
 
   private declare(name: string): string {
-    const js = `L${++this.uid}_${name}`;
+    const js = `L${++this.uid}_${name.replace(/\W/g, '_')}`;
     this.scopes[this.scopes.length - 1]!.set(name, js);
+    this.declared[this.declared.length - 1]!.push([name, js]);
     return js;
+  }
+
+  /** Hidden locals (a loop's state) the debugger lists; code never names them. */
+  private internal(pairs: [string, string][]): void {
+    if (this.debug) this.declared[this.declared.length - 1]!.push(...pairs);
+  }
+
+  private pushScope(): void {
+    this.scopes.push(new Map());
+    this.declared.push([]);
+  }
+
+  private popScope(): void {
+    this.scopes.pop();
+    this.declared.pop();
   }
 
   private lookup(name: string): string | undefined {
@@ -84,10 +108,10 @@ export class Compiler {
 
   // ---- functions and blocks --------------------------------------------------------------------
 
-  private functionBody(params: readonly (AST.Identifier | AST.VarargLiteral)[], vararg: boolean, body: AST.Statement[]): string {
+  private functionBody(params: readonly (AST.Identifier | AST.VarargLiteral)[], vararg: boolean, body: AST.Statement[], name?: string): string {
     const saved = this.fn;
-    this.fn = { temps: 0, vararg, lastLine: 0 };
-    this.scopes.push(new Map());
+    this.fn = { temps: 0, vararg, lastLine: 0, scopeBase: this.scopes.length };
+    this.pushScope();
     const lines: string[] = [];
     params.forEach((p, i) => {
       if (p.type === 'Identifier') lines.push(`let ${this.declare(p.name)} = va[${i}];`);
@@ -95,24 +119,41 @@ export class Compiler {
     const named = params.filter((p) => p.type === 'Identifier').length;
     if (vararg && named > 0) lines.push(`va = va.slice(${named});`);
     const stmts = this.block(body, false);
-    this.scopes.pop();
+    this.popScope();
     const temps = this.fn.temps > 0 ? `let ${Array.from({ length: this.fn.temps }, (_, i) => `$${i}`).join(', ')};\n` : '';
     this.fn = saved;
+    if (this.debug) return `${temps}D.enter(${JSON.stringify(name ?? null)}); try {\n${lines.join('\n')}\n${stmts}\nreturn [];\n} finally { D.leave(); }`;
     return `${temps}${lines.join('\n')}\n${stmts}\nreturn [];`;
   }
 
   private block(stmts: AST.Statement[], scoped = true): string {
-    if (scoped) this.scopes.push(new Map());
+    if (scoped) this.pushScope();
     const out = stmts.map((s) => this.statement(s)).join('\n');
-    if (scoped) this.scopes.pop();
+    if (scoped) this.popScope();
     return out;
   }
 
   private line(n: Node): string {
-    const l = n.loc?.start.line ?? 0;
+    // Lua gives a function statement the line of its `end` (where the closure is made); the
+    // debugger stops there, so a debug compile does too.
+    const l = (this.debug && n.type === 'FunctionDeclaration' ? n.loc?.end.line : n.loc?.start.line) ?? 0;
     if (l === this.fn.lastLine) return '';
     this.fn.lastLine = l;
-    return `P.line = ${l}; `;
+    return this.debug ? `P.line = ${l}; ${this.hook(l)} ` : `P.line = ${l}; `;
+  }
+
+  /** The debugger's line hook: the line, and the frame's live locals as [name, value] pairs. */
+  private hook(l: number): string {
+    const pairs: string[] = [];
+    for (let i = this.fn.scopeBase; i < this.declared.length; i++) {
+      for (const [name, js] of this.declared[i]!) pairs.push(`[${JSON.stringify(name)}, ${js}]`);
+    }
+    return `D.line(${l}, () => [${pairs.join(', ')}]);`;
+  }
+
+  /** A loop jumping back to its head: Lua's line hook fires there again (debug compile only). */
+  private backEdge(n: Node): string {
+    return this.debug ? `\n${this.hook(n.loc?.start.line ?? 0)}` : '';
   }
 
   private statement(s: AST.Statement): string {
@@ -159,12 +200,12 @@ export class Compiler {
         return out;
       }
       case 'WhileStatement':
-        return `${at}while (${this.cond(s.condition)}) {\nR.tick();\n${this.block(s.body)}\n}`;
+        return `${at}while (${this.cond(s.condition)}) {\nR.tick();\n${this.block(s.body)}${this.backEdge(s)}\n}`;
       case 'RepeatStatement': {
-        this.scopes.push(new Map());
+        this.pushScope();
         const body = this.block(s.body, false);
         const cond = this.cond(s.condition);
-        this.scopes.pop();
+        this.popScope();
         return `${at}do {\nR.tick();\n${body}\nif (${cond}) break;\n} while (true);`;
       }
       case 'DoStatement':
@@ -176,11 +217,16 @@ export class Compiler {
         const lim = this.temp();
         const step = this.temp();
         const init = `${v} = R.forNumber(${this.expr(s.start)}, 'initial value'); ${lim} = R.forNumber(${this.expr(s.end)}, 'limit'); ${step} = ${s.step ? `R.forNumber(${this.expr(s.step)}, 'step')` : '1'};`;
-        this.scopes.push(new Map());
+        // Lua's hidden loop locals, listed by the debugger as Lua names them.
+        this.pushScope();
+        this.internal([['(for index)', v], ['(for limit)', lim], ['(for step)', step]]);
+        this.pushScope();
         const name = this.declare(s.variable.name);
         const body = this.block(s.body, false);
-        this.scopes.pop();
-        return `${at}${init}\nfor (; ${step} > 0 ? ${v} <= ${lim} : ${v} >= ${lim}; ${v} += ${step}) {\nR.tick();\nlet ${name} = ${v};\n${body}\n}`;
+        this.popScope();
+        const back = this.backEdge(s);
+        this.popScope();
+        return `${at}${init}\nfor (; ${step} > 0 ? ${v} <= ${lim} : ${v} >= ${lim}; ${v} += ${step}) {\nR.tick();\nlet ${name} = ${v};\n${body}${back}\n}`;
       }
       case 'ForGenericStatement': {
         const f = this.temp();
@@ -188,12 +234,16 @@ export class Compiler {
         const ctl = this.temp();
         const r = this.temp();
         const init = `[${f}, ${st}, ${ctl}] = ${this.exprList(s.iterators, 3)};`;
-        this.scopes.push(new Map());
+        this.pushScope();
+        this.internal([['(for generator)', f], ['(for state)', st], ['(for control)', ctl]]);
+        this.pushScope();
         const names = s.variables.map((v) => this.declare(v.name));
         const body = this.block(s.body, false);
-        this.scopes.pop();
+        this.popScope();
+        const back = this.backEdge(s);
+        this.popScope();
         const decls = names.map((n, i) => `let ${n} = ${r}[${i}];`).join(' ');
-        return `${at}${init}\nfor (;;) {\n${r} = R.call(${f}, [${st}, ${ctl}]); if (${r}[0] === undefined) break; ${ctl} = ${r}[0]; ${decls}\nR.tick();\n${body}\n}`;
+        return `${at}${init}\nfor (;;) {\n${r} = R.call(${f}, [${st}, ${ctl}]); if (${r}[0] === undefined) break; ${ctl} = ${r}[0]; ${decls}\nR.tick();\n${body}${back}\n}`;
       }
       default:
         throw new LuaSyntaxError(`${this.chunk}:${s.loc?.start.line ?? 0}: unsupported statement ${s.type}`);
@@ -219,8 +269,10 @@ export class Compiler {
     const params = [...f.parameters];
     const vararg = params.some((p) => p.type === 'VarargLiteral');
     const all: (AST.Identifier | AST.VarargLiteral)[] = method ? [{ type: 'Identifier', name: 'self' } as AST.Identifier, ...params] : params;
+    const id = f.identifier;
+    const name = id?.type === 'Identifier' ? id.name : id?.type === 'MemberExpression' ? id.identifier.name : undefined;
     // Named `lua`: library functions (JavaScript) are told apart by their name (see pcall).
-    return `(function lua(...va) {\nR.tick();\n${this.functionBody(all, vararg, f.body)}\n})`;
+    return `(function lua(...va) {\nR.tick();\n${this.functionBody(all, vararg, f.body, name)}\n})`;
   }
 
   // ---- expressions -----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import { LuaError, LuaTable, numberToString, rawToString, stringToNumber, type, 
 /** Where errors are raised from: the chunk name and the line of the statement running. */
 export class Position {
   line = 0;
-  constructor(readonly chunk: string) {}
+  /** Writable: the debugger's eval runs as chunk ldb_eval. */
+  constructor(public chunk: string) {}
 
   /**
    * An error of the running Lua code, or of a library function it called (luaL_error names the

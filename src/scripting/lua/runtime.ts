@@ -5,6 +5,16 @@ import { Compiler } from './compile.js';
 import { arithOp, Ops, Position } from './ops.js';
 import { LuaError, LuaTable, type LuaFunction, type LuaValue } from './values.js';
 
+/** What a debug compile calls (SCRIPT DEBUG's line hook and call frames). */
+export interface DebugHooks {
+  /** Before a new line, and at a loop's back edge: the line, and the frame's live locals in order. */
+  line(line: number, locals: () => [string, LuaValue][]): void;
+  /** A Lua function starts (its declared name; null for the main chunk and anonymous ones). */
+  enter(name: string | null): void;
+  /** It returns or raises. */
+  leave(): void;
+}
+
 export class Runtime extends Ops {
   /** The globals (Functions swap in a proxy table whose __index says which API is visible). */
   G = new LuaTable();
@@ -29,12 +39,15 @@ export class Runtime extends Ops {
     }
   }
 
-  /** Compiles a chunk into a function of the runtime (scripts see `...` as their arguments). */
-  load(source: string): LuaFunction {
-    const js = new Compiler(this.pos.chunk).compile(source);
+  /**
+   * Compiles a chunk into a function of the runtime (scripts see `...` as their arguments). With
+   * `debug`, a compile for a debugging session that calls those hooks (never cached).
+   */
+  load(source: string, debug?: DebugHooks): LuaFunction {
+    const js = new Compiler(this.pos.chunk, debug !== undefined).compile(source);
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const make = new Function('R', 'P', 'LuaTable', js) as (r: Runtime, p: Position, t: typeof LuaTable) => LuaFunction;
-    return make(this, this.pos, LuaTable);
+    const make = new Function('R', 'P', 'LuaTable', 'D', js) as (r: Runtime, p: Position, t: typeof LuaTable, d: DebugHooks | undefined) => LuaFunction;
+    return make(this, this.pos, LuaTable, debug);
   }
 
   add(a: LuaValue, b: LuaValue, da?: string, db?: string): LuaValue {
