@@ -1,7 +1,6 @@
 // The ACL: the users by name, the permission check dispatch runs before every command
 // (acl.c ACLCheckAllUserCommandPerm), authentication, and loading users from redis.conf `user`
 // lines, requirepass and the ACL file. Users and their rules live in user.ts.
-import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Config } from '../config/config.js';
@@ -12,6 +11,7 @@ import {
   asciiLower, channelAllowed, CommandIndex, hasSpaces, KEY_READ, KEY_WRITE, mergeSelectorArgs, revokedChannels, RULE_ERRORS,
   type RuleError, type Selector, type SubscriptionCheck, User,
 } from './user.js';
+import { randomBytes } from '../util/crypto.js';
 import { strerror } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 

@@ -3,8 +3,8 @@
 // Rule errors carry Redis's errno names and texts; descriptions are Redis 7.2's (command rules
 // replayed in the order given, as ACL LIST, ACL SAVE and ACL GETUSER print them). Which commands a
 // category holds comes from the command table rows' `acl` lists.
-import { createHash } from 'node:crypto';
 import type { Command, CommandTable } from '../table/table.js';
+import { nodeCrypto } from '../util/crypto.js';
 import { globMatch } from '../util/glob.js';
 import { splitArgs } from '../util/sds.js';
 
@@ -50,7 +50,7 @@ export function hasSpaces(s: string): boolean {
 
 /** acl.c ACLHashPassword: SHA-256 of the password's bytes, lower-case hex. */
 function hashPassword(password: string): string {
-  return createHash('sha256').update(Buffer.from(password, 'latin1')).digest('hex');
+  return nodeCrypto().createHash('sha256').update(Buffer.from(password, 'latin1')).digest('hex');
 }
 
 const isPasswordHash = (h: string): boolean => /^[0-9a-f]{64}$/.test(h);

@@ -3,7 +3,6 @@
 // in batch.ts, waiting clients in blocked.ts, listeners and TLS in listeners.ts, the cron in
 // cron.ts, memory and eviction in memory.ts, dispatch's hooks in hooks.ts, INFO in info.ts and
 // stats.ts, CONFIG SET's effects in config-apply.ts.
-import { randomBytes } from 'node:crypto';
 import type { EngineOptions } from '../../binding.js';
 import { Acl } from '../acl/acl.js';
 import { BlockingRegistry } from '../clients/blocking.js';
@@ -26,6 +25,7 @@ import { releaseValue, setDetacher } from '../engine/release.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { LatencyMonitor } from '../stats/latency-monitor.js';
 import { SlowLog } from '../stats/slowlog.js';
+import { randomBytes } from '../util/crypto.js';
 import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
