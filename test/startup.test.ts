@@ -133,4 +133,19 @@ describe('isFresh', () => {
     utimesSync(m, 1000, 1000);
     expect(isFresh(b, m)).toBe(true);
   });
+
+  it('takes an installed package\'s bundle as it is (npm dates files by extraction)', () => {
+    const pkg = join(scratch, 'node_modules', 'respd', 'dist');
+    mkdirSync(join(pkg, 'bundle'), { recursive: true });
+    mkdirSync(join(pkg, 'cli'));
+    const b = join(pkg, 'bundle', 'cli.cjs');
+    const m = join(pkg, 'cli', 'main.js');
+    writeFileSync(b, '');
+    writeFileSync(m, '');
+    utimesSync(b, 1000, 1000);
+    utimesSync(m, 2000, 2000);
+    expect(isFresh(b, m)).toBe(true);
+    rmSync(b);
+    expect(isFresh(b, m)).toBe(false);
+  });
 });

@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 
 /** How long the server runs before its bytecode is stored (start-up and first commands compiled). */
@@ -72,10 +72,16 @@ export function cacheFileName(file: string): string {
   return `cli-${h.toString(16).padStart(8, '0')}.bin`;
 }
 
-/** True when `bundle` exists and was written no earlier than `source` (when that exists). */
+/**
+ * True when `bundle` exists and is no older than `source`, the module tsc made beside it: a
+ * checkout where tsc ran alone since the last bundle must not run yesterday's code. In an
+ * installed package (under node_modules) only existence counts: npm gives every file the time
+ * it was extracted, in no useful order, and nothing rebuilds there.
+ */
 export function isFresh(bundle: string, source: string): boolean {
   const b = statSync(bundle, { throwIfNoEntry: false });
   if (!b) return false;
+  if (bundle.includes(`${sep}node_modules${sep}`)) return true;
   const s = statSync(source, { throwIfNoEntry: false });
   return !s || b.mtimeMs >= s.mtimeMs;
 }
