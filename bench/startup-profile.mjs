@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Where start-up goes. Part 1 runs `node --cpu-prof dist/cli.js` until its first PONG and sums
 // the samples by kind (Node's own bootstrap, module resolution and loading, compiling, garbage
-// collection, the addon, respd's own code, idle). Part 2 repeats the CLI's steps in this process
-// from the unbundled dist/ modules, with a timestamp around each (median of --runs N processes).
+// collection, the addon, respd's own code, idle); the profiler slows compiling and loading, so
+// read it for proportions. Part 2 repeats the CLI's steps from the unbundled dist/ modules with a
+// timestamp around each; part 3 times the bundle's steps as src/cli.ts takes them (read, compile
+// from the code cache, run up to "Ready to accept connections"). Medians of --runs N processes.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer as netServer } from 'node:net';
@@ -116,3 +118,42 @@ for (let i = 0; i < RUNS; i++) {
 }
 console.log(`\nthe CLI's steps from the unbundled dist/ modules, ms (median of ${RUNS})`);
 for (let j = 0; j < phaseRuns[0].length; j++) console.log(`  ${median(phaseRuns.map((p) => p[j][1])).toFixed(1).padStart(6)}  ${phaseRuns[0][j][0]}`);
+
+// Part 3: the bundle as src/cli.ts runs it, its code cache stored by a first run.
+const bundleScript = `
+const t = [['start', performance.now()]];
+const mark = (n) => t.push([n, performance.now()]);
+const { readFileSync, writeFileSync } = await import('node:fs');
+const { Script } = await import('node:vm');
+const { createRequire } = await import('node:module');
+const file = ${JSON.stringify(join(root, 'dist', 'bundle', 'cli.cjs'))};
+const cacheFile = process.env.BENCH_CACHE;
+const source = readFileSync(file, 'utf8'); mark('read the bundle');
+let data; try { data = readFileSync(cacheFile); } catch {}
+mark('read the code cache');
+const script = new Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: file, cachedData: data });
+mark('compile (from the code cache)');
+const fn = script.runInThisContext();
+const mod = { exports: {} };
+process.argv = [process.argv[0], file, '--port', '0', '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning'];
+fn.call(mod.exports, mod.exports, createRequire(file), mod, file, ${JSON.stringify(join(root, 'dist', 'bundle'))});
+mark('run: top level and main() up to Ready');
+if (!data || script.cachedDataRejected) { setTimeout(() => { writeFileSync(cacheFile, script.createCachedData()); process.exit(0); }, 500); }
+const out = []; for (let i = 1; i < t.length; i++) out.push([t[i][0], t[i][1] - t[i - 1][1]]);
+out.unshift(['Node start -> first line of the script', t[0][1]]);
+process.stderr.write('@@' + JSON.stringify(out));
+if (data && !script.cachedDataRejected) process.exit(0);
+`;
+const cacheDir = mkdtempSync(join(tmpdir(), 'respd-prof-cache-'));
+const bundleRuns = [];
+try {
+  for (let i = 0; i <= RUNS; i++) {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', bundleScript], { encoding: 'utf8', cwd: root, env: { ...process.env, BENCH_CACHE: join(cacheDir, 'cache.bin') } });
+    if (r.status !== 0) throw new Error(r.stderr);
+    if (i > 0) bundleRuns.push(JSON.parse(r.stderr.slice(r.stderr.indexOf('@@') + 2)));
+  }
+} finally {
+  rmSync(cacheDir, { recursive: true, force: true });
+}
+console.log(`\nthe bundle's steps, code cache stored by a first run, ms (median of ${RUNS})`);
+for (let j = 0; j < bundleRuns[0].length; j++) console.log(`  ${median(bundleRuns.map((p) => p[j][1])).toFixed(1).padStart(6)}  ${bundleRuns[0][j][0]}`);

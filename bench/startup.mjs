@@ -4,7 +4,8 @@
 // installed out of `npm pack`'s tarball, and for redis-server when installed; then
 // createServer() -> first PONG inside this process, the first call and the following ones.
 // Medians of 20 runs (--runs N), the cases taking turns so that a busy machine slows them
-// alike. --baseline DIR adds `node DIR/dist/cli.js` (another checkout, e.g. before a change).
+// alike, beside a bare Node process answering PING (the floor). --baseline DIR adds
+// `node DIR/dist/cli.js` (another checkout, e.g. before a change).
 // Run `npm run build` first: it measures dist/ as built.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -149,6 +150,9 @@ try {
     cases.push({ label: 'npx respd (installed package)', command: [npx, '--no-install', 'respd'], args: respdArgs, cwd: app, env });
     cases.push({ label: 'node_modules/.bin/respd (installed package)', command: [join(app, 'node_modules', '.bin', 'respd')], args: respdArgs, cwd: app, env });
   }
+  // The floor: Node starting and answering PING with node:net, nothing else.
+  const bare = "require('node:net').createServer((s) => s.on('data', () => s.write('+PONG\\r\\n'))).listen(Number(process.argv.at(-1)), '127.0.0.1')";
+  cases.push({ label: 'bare node answering PING (node:net)', command: [process.execPath, '-e', bare], args: (port) => [String(port)], env: {} });
   if (hasRedis) cases.push({ label: 'redis-server', command: ['redis-server'], args: (port) => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], env: {} });
 
   console.log(`spawn -> first PONG (node ${process.version}, ${RUNS} runs each, taking turns)`);
