@@ -93,14 +93,20 @@ export function isFresh(bundle: string, source: string): boolean {
 export function runCached(file: string): boolean {
   let source: string;
   let stamp: string;
+  let fd = -1;
   try {
-    source = readFileSync(file, 'utf8');
-    const st = statSync(file, { bigint: true });
+    // Stat and read through one descriptor: a rebuild renaming a new bundle in meanwhile
+    // cannot pair one file's identity with the other's text.
+    fd = openSync(file, 'r');
+    const st = fstatSync(fd, { bigint: true });
+    source = readFileSync(fd, 'utf8');
     // The bundle's identity: a rebuild changes its size or time. (V8 itself refuses bytecode
     // made by another V8 version or with other flags: cachedDataRejected.)
     stamp = `${process.version} ${process.arch} ${st.ino} ${st.size} ${st.mtimeNs}`;
   } catch {
     return false;
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
   const dir = cacheDir();
   const cachePath = dir && join(dir, cacheFileName(file));
