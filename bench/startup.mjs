@@ -75,7 +75,17 @@ function cpuMs(pid) {
  * running a while after (to store its code cache).
  */
 async function startOnce(c, keepMs = 0) {
-  const port = await freePort();
+  // The free port can be taken by another process before the server binds it: try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(c, await freePort(), keepMs);
+    } catch (e) {
+      if (attempt === 3) throw new Error(`${c.label}: ${e.message}`);
+    }
+  }
+}
+
+async function startOn(c, port, keepMs) {
   const t0 = performance.now();
   const child = spawn(c.command[0], [...c.command.slice(1), ...c.args(port)], { stdio: 'ignore', cwd: c.cwd ?? root, env: { ...process.env, ...c.env } });
   try {
