@@ -23,6 +23,7 @@ if (which === 'all' || which === 'native') {
 if (which === 'all' || which === 'js') {
   if (!existsSync('build/Release/respd.node') || process.env.RESPD_REBUILD !== '0') run('npx', ['cmake-js', 'compile']);
   run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+  run('node', ['scripts/bundle.mjs']);
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['vitest', 'run']);
   // The same suite again with every test server on io-threads 4 (threaded reads and writes on

@@ -371,7 +371,10 @@ export function parseBulks(reply: string): string[] {
  * `node dist/cli.js` with `args` plus a unix socket in a fresh folder, ready once it logs
  * "Ready to accept connections unix". stop() kills it and removes the folder.
  */
-export async function startCli(args: readonly string[]): Promise<{ sock: string; dir: string; output: () => string; stop: () => void }> {
+export async function startCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ sock: string; dir: string; output: () => string; stop: () => void }> {
   const { spawn } = await import('node:child_process');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -380,7 +383,7 @@ export async function startCli(args: readonly string[]): Promise<{ sock: string;
   const sock = join(dir, 'r.sock');
   const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
   // In its own directory: dump.rdb (save points are on by default) stays there.
-  const child = spawn(process.execPath, [cli, ...args, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const child = spawn(process.execPath, [cli, ...args, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

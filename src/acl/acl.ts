@@ -1,7 +1,6 @@
 // The ACL: the users by name, the permission check dispatch runs before every command
 // (acl.c ACLCheckAllUserCommandPerm), authentication, and loading users from redis.conf `user`
 // lines, requirepass and the ACL file. Users and their rules live in user.ts.
-import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Config } from '../config/config.js';
@@ -12,6 +11,7 @@ import {
   asciiLower, channelAllowed, CommandIndex, hasSpaces, KEY_READ, KEY_WRITE, mergeSelectorArgs, revokedChannels, RULE_ERRORS,
   type RuleError, type Selector, type SubscriptionCheck, User,
 } from './user.js';
+import { randomBytes } from '../util/crypto.js';
 import { strerror } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 
@@ -126,9 +126,16 @@ export class Acl {
   private logEntries = 0;
   private readonly users = new Map<string, User>();
   private readonly index: CommandIndex;
+  /** Each command's key ranges, worked out the first time a user with key patterns runs it. */
   private readonly keys = new Map<Command, readonly KeyRange[]>();
   /** The argument index (relative to the command) of the last refused key or channel. */
   private deniedAt = 0;
+
+  private keyRangesOf(cmd: Command): readonly KeyRange[] {
+    let r = this.keys.get(cmd);
+    if (r === undefined) this.keys.set(cmd, (r = keyRanges(cmd)));
+    return r;
+  }
 
   /**
    * Creates 'default' (on, nopass, ~* &* +@all), applies requirepass, then the `user` lines of
@@ -136,7 +143,6 @@ export class Acl {
    */
   constructor(private readonly config: Config, commands: CommandTable) {
     this.index = new CommandIndex(commands);
-    for (const c of this.index.all) this.keys.set(c, keyRanges(c));
     const def = this.createUser('default');
     for (const op of DEFAULT_USER_RULES) this.applyRule(def, op);
     this.setRequirepass(config.str('requirepass'));
@@ -346,7 +352,7 @@ export class Acl {
         }
       }
     } else if (!s.allKeys) {
-      for (const r of this.keys.get(cmd) ?? []) {
+      for (const r of this.keyRangesOf(cmd)) {
         const perm = r.variable ? r.variable(args, off) : r.perm;
         for (const i of keySpecPositions(r, argc, (k) => args.str(off + k))) {
           if (!keyAllowed(s, args.str(off + i), perm)) {

@@ -3,8 +3,8 @@
 // Rule errors carry Redis's errno names and texts; descriptions are Redis 7.2's (command rules
 // replayed in the order given, as ACL LIST, ACL SAVE and ACL GETUSER print them). Which commands a
 // category holds comes from the command table rows' `acl` lists.
-import { createHash } from 'node:crypto';
 import type { Command, CommandTable } from '../table/table.js';
+import { nodeCrypto } from '../util/crypto.js';
 import { globMatch } from '../util/glob.js';
 import { splitArgs } from '../util/sds.js';
 
@@ -50,7 +50,7 @@ export function hasSpaces(s: string): boolean {
 
 /** acl.c ACLHashPassword: SHA-256 of the password's bytes, lower-case hex. */
 function hashPassword(password: string): string {
-  return createHash('sha256').update(Buffer.from(password, 'latin1')).digest('hex');
+  return nodeCrypto().createHash('sha256').update(Buffer.from(password, 'latin1')).digest('hex');
 }
 
 const isPasswordHash = (h: string): boolean => /^[0-9a-f]{64}$/.test(h);
@@ -62,31 +62,38 @@ const isPasswordHash = (h: string): boolean => /^[0-9a-f]{64}$/.test(h);
 export class CommandIndex {
   /** Every command and subcommand, containers before their subcommands, in table order. */
   readonly all: readonly Command[];
+  /** Each category's members, worked out when a rule or ACL CAT first names it. */
   private readonly categoryMembers = new Map<string, { commands: readonly Command[]; affected: readonly Command[] }>();
+  private static readonly categoryNames = new Set(CATEGORIES);
 
   constructor(private readonly table: CommandTable) {
     this.all = [...table.everything()];
-    for (const cat of CATEGORIES) {
-      // ACLSetSelectorCommandBitsForCategory: a command of the category switches itself and all
-      // its subcommands; a subcommand of the category switches itself.
-      const commands: Command[] = [];
-      const affected = new Set<Command>();
-      for (const c of table.all()) {
-        if (c.def.acl.includes(cat)) {
-          commands.push(c);
-          affected.add(c);
-          if (c.subcommands) for (const s of c.subcommands.values()) affected.add(s);
-        }
-        if (c.subcommands) {
-          for (const s of c.subcommands.values()) {
-            if (!s.def.acl.includes(cat)) continue;
-            commands.push(s);
-            affected.add(s);
-          }
+  }
+
+  private members(cat: string): { commands: readonly Command[]; affected: readonly Command[] } | undefined {
+    let m = this.categoryMembers.get(cat);
+    if (m || !CommandIndex.categoryNames.has(cat)) return m;
+    // ACLSetSelectorCommandBitsForCategory: a command of the category switches itself and all
+    // its subcommands; a subcommand of the category switches itself.
+    const commands: Command[] = [];
+    const affected = new Set<Command>();
+    for (const c of this.table.all()) {
+      if (c.def.acl.includes(cat)) {
+        commands.push(c);
+        affected.add(c);
+        if (c.subcommands) for (const s of c.subcommands.values()) affected.add(s);
+      }
+      if (c.subcommands) {
+        for (const s of c.subcommands.values()) {
+          if (!s.def.acl.includes(cat)) continue;
+          commands.push(s);
+          affected.add(s);
         }
       }
-      this.categoryMembers.set(cat, { commands, affected: [...affected] });
     }
+    m = { commands, affected: [...affected] };
+    this.categoryMembers.set(cat, m);
+    return m;
   }
 
   /** 'get', 'config|get' (any case); undefined for unknown names or deeper paths. */
@@ -103,17 +110,17 @@ export class CommandIndex {
   /** A category's canonical name for any spelling, or undefined. */
   category(name: string): string | undefined {
     const lower = asciiLower(name);
-    return this.categoryMembers.has(lower) ? lower : undefined;
+    return CommandIndex.categoryNames.has(lower) ? lower : undefined;
   }
 
   /** ACL CAT <category>: the commands and subcommands whose rows list it. */
   commandsIn(category: string): readonly Command[] {
-    return this.categoryMembers.get(category)?.commands ?? [];
+    return this.members(category)?.commands ?? [];
   }
 
   /** Everything +@category / -@category switches. */
   affectedBy(category: string): readonly Command[] {
-    return this.categoryMembers.get(category)?.affected ?? [];
+    return this.members(category)?.affected ?? [];
   }
 }
 

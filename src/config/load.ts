@@ -1,12 +1,12 @@
 // Startup configuration: the command line `respd [/path/to/redis.conf] [--directive value ...]` and
 // the redis.conf format, read the way redis-server 7 reads them (server.c main, config.c
 // loadServerConfig*), with its exact "*** FATAL CONFIG FILE ERROR ***" reports.
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Config } from './config.js';
 import { findDirective } from './directives.js';
 import { REDIS_VERSION } from './version.js';
+import { nodeCrypto } from '../util/crypto.js';
 import { strerror } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { repr, splitArgs } from '../util/sds.js';
@@ -369,7 +369,7 @@ function checkUserLine(argv: readonly string[], users: Set<string>): string | un
 
   const hashes = new Set<string>();
   const root: Selector = { allkeys: false, allchannels: false };
-  const sha = (pw: string) => createHash('sha256').update(Buffer.from(pw, 'latin1')).digest('hex');
+  const sha = (pw: string) => nodeCrypto().createHash('sha256').update(Buffer.from(pw, 'latin1')).digest('hex');
   const validHash = (h: string) => /^[0-9a-f]{64}$/.test(h);
   for (let j = 0; j < rules.length; j++) {
     const op = rules[j] as string;

@@ -2,12 +2,12 @@
 // xorObjectDigest), byte for byte, so equal datasets give equal digests here and in redis-server.
 // Unordered things (keys, set members, hash fields) are xored in; ordered ones (list elements)
 // are mixed, digest = SHA1(digest xor SHA1(data)), so order counts.
-import { createHash } from 'node:crypto';
 import { fpconvDtoa } from '../protocol/fpconv.js';
 import type { Db, Value } from './keyspace.js';
 import { RedisHash } from './hash.js';
 import { RedisList } from './list.js';
 import { RedisSet } from './set.js';
+import { nodeCrypto } from '../util/crypto.js';
 import { RedisStream } from './stream.js';
 import { ID_MAX, ID_ZERO } from './stream-id.js';
 import { RedisZset } from './zset.js';
@@ -22,7 +22,7 @@ const OBJ_STREAM = 6;
 type Data = string | Uint8Array;
 
 function sha1(data: Data): Buffer {
-  return createHash('sha1').update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).digest();
+  return nodeCrypto().createHash('sha1').update(typeof data === 'string' ? Buffer.from(data, 'latin1') : data).digest();
 }
 
 /** digest ^= SHA1(data). */

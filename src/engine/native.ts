@@ -1,5 +1,7 @@
 // Loads the addon with node-gyp-build: build/Release first (a local compile), then the
-// prebuild for this platform under prebuilds/.
+// prebuild for this platform under prebuilds/. A local compile is required directly, as
+// node-gyp-build would pick it, without loading node-gyp-build (1-2 ms of start-up).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +15,10 @@ let cached: NativeBinding | undefined;
 
 export function loadBinding(): NativeBinding {
   if (!cached) {
-    const load = require('node-gyp-build') as (dir: string) => NativeBinding;
-    cached = load(packageRoot);
+    // node-gyp-build's own overrides (RESPD_PREBUILD, PREBUILDS_ONLY) send it the long way.
+    const local = resolve(packageRoot, 'build', 'Release', 'respd.node');
+    if (!process.env.RESPD_PREBUILD && !process.env.PREBUILDS_ONLY && existsSync(local)) cached = require(local) as NativeBinding;
+    else cached = (require('node-gyp-build') as (dir: string) => NativeBinding)(packageRoot);
   }
   return cached;
 }

@@ -96,25 +96,35 @@ interface Fp {
   exp: number;
 }
 
+const HALF = 1n << 63n;
+const MOD144 = 1n << 144n;
 /**
  * The cached powers of ten 10^(-348 + 8i): each rounded to a 64-bit significand with its top bit
  * set, as fpconv_powers.h tabulates them (computed here; they match that table entry for entry).
+ * Built by the first fpconvDtoa, not at start-up (BigInt arithmetic, a millisecond or two).
  */
-const POWERS: Fp[] = Array.from({ length: POWER_COUNT }, (_, i) => cachedPower(FIRST_POWER + i * POWER_STEP));
-const HALF = 1n << 63n;
-const MOD144 = 1n << 144n;
+let POWERS: Fp[];
 /** Each power's significand in three 24-bit limbs, least significant first. */
-const POWER_LIMBS = POWERS.map((p) => limbs24(p.frac, 3));
+let POWER_LIMBS: number[][];
 /**
  * multiply() rounds the 128-bit product half up and keeps its high 64 bits. With upper = w + 2^10
  * and lower = w - 2^10 (- 2^9 when the significand is a power of two), upper*c + 2^63 is
  * w*c + (2^63 + c*2^10): these addends per power, as 6 limbs (two's complement mod 2^144).
  */
-const addend = (v: bigint): number[] => limbs24(((v % MOD144) + MOD144) % MOD144, 6);
-const ADD_W = addend(HALF);
-const ADD_UPPER = POWERS.map((p) => addend(HALF + (p.frac << 10n)));
-const ADD_LOWER = POWERS.map((p) => addend(HALF - (p.frac << 10n)));
-const ADD_LOWER_POW2 = POWERS.map((p) => addend(HALF - (p.frac << 9n)));
+let ADD_W: number[];
+let ADD_UPPER: number[][];
+let ADD_LOWER: number[][];
+let ADD_LOWER_POW2: number[][];
+
+function buildPowers(): void {
+  const addend = (v: bigint): number[] => limbs24(((v % MOD144) + MOD144) % MOD144, 6);
+  POWERS = Array.from({ length: POWER_COUNT }, (_, i) => cachedPower(FIRST_POWER + i * POWER_STEP));
+  POWER_LIMBS = POWERS.map((p) => limbs24(p.frac, 3));
+  ADD_W = addend(HALF);
+  ADD_UPPER = POWERS.map((p) => addend(HALF + (p.frac << 10n)));
+  ADD_LOWER = POWERS.map((p) => addend(HALF - (p.frac << 10n)));
+  ADD_LOWER_POW2 = POWERS.map((p) => addend(HALF - (p.frac << 9n)));
+}
 
 function cachedPower(k: number): Fp {
   let num = 1n;
@@ -494,8 +504,17 @@ function emitDigits(K: number, neg: boolean): string {
   return out.latin1Slice(0, p);
 }
 
-/** fpconv_dtoa for a finite, non-zero double. */
-export function fpconvDtoa(d: number): string {
+/**
+ * fpconv_dtoa for a finite, non-zero double. The first call builds the powers' tables and puts
+ * dtoa in its place, so later calls check nothing.
+ */
+export let fpconvDtoa = (d: number): string => {
+  buildPowers();
+  fpconvDtoa = dtoa;
+  return dtoa(d);
+};
+
+function dtoa(d: number): string {
   grisu2(Math.abs(d));
   return emitDigits(decimalK, d < 0);
 }

@@ -2,7 +2,6 @@
 // libraries, the `redis` table, cjson and bit, the globals locked (reading a missing global and
 // writing any global are errors), and the fake client through which redis.call runs commands with
 // the same table, ACL and hooks as clients do. One ScriptEngine per server.
-import { createHash } from 'node:crypto';
 import { Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { scriptSlotError } from '../cluster/crossslot.js';
@@ -20,6 +19,7 @@ import { installStruct } from './struct.js';
 import { COUNTED_ERRORS, respToLua } from './convert.js';
 import type { Ldb } from './debug/ldb.js';
 import type { Rollback } from './debug/rollback.js';
+import { nodeCrypto } from '../util/crypto.js';
 import { Runtime } from './lua/runtime.js';
 import { installStdlib } from './lua/stdlib.js';
 import { LuaError, LuaTable, numberToString, type LuaFunction, type LuaValue } from './lua/values.js';
@@ -54,7 +54,7 @@ function apiError(msg: string): LuaError {
 }
 
 export function sha1hex(s: string): string {
-  return createHash('sha1').update(s, 'latin1').digest('hex');
+  return nodeCrypto().createHash('sha1').update(s, 'latin1').digest('hex');
 }
 
 export class ScriptEngine {

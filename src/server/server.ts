@@ -1,7 +1,6 @@
 // The server: the parts wired together, and the face commands see (ServerContext). Each part lives
 // in its own file (clients/lifecycle.ts, batch.ts, blocked.ts, listeners.ts, cron.ts, memory.ts,
 // hooks.ts, info.ts, stats.ts; persistence, the AOF and replication through their hosts).
-import { randomBytes } from 'node:crypto';
 import { Acl } from '../acl/acl.js';
 import { BlockingRegistry } from '../clients/blocking.js';
 import { ClusterNode } from '../cluster/node.js';
@@ -24,6 +23,7 @@ import { releaseValue, setDetacher } from '../engine/release.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { LatencyMonitor } from '../stats/latency-monitor.js';
 import { SlowLog } from '../stats/slowlog.js';
+import { randomBytes } from '../util/crypto.js';
 import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
