@@ -56,7 +56,7 @@ describe('the directive table', () => {
   it('marks as acted on exactly the directives respd implements', () => {
     const acted = DIRECTIVES.filter((d) => d.actedOn).map((d) => d.name).sort();
     expect(acted).toEqual(
-      ['port', 'bind', 'tcp-backlog', 'tcp-keepalive', 'unixsocket', 'unixsocketperm', 'maxclients', 'proto-max-bulk-len', 'max-new-connections-per-cycle', 'loglevel', 'logfile', 'databases', 'always-show-logo', 'daemonize', 'protected-mode', 'requirepass', 'timeout', 'hz', 'io-threads', 'save', 'appendonly', 'dir', 'dbfilename', 'pidfile', 'client-output-buffer-limit', 'client-query-buffer-limit', 'maxmemory-clients', 'io-threads-do-reads', 'hll-sparse-max-bytes', 'rdbchecksum', 'rdbcompression', 'stream-node-max-entries', 'stream-node-max-bytes'].sort(),
+      ['port', 'bind', 'tcp-backlog', 'tcp-keepalive', 'unixsocket', 'unixsocketperm', 'maxclients', 'proto-max-bulk-len', 'max-new-connections-per-cycle', 'loglevel', 'logfile', 'databases', 'always-show-logo', 'daemonize', 'protected-mode', 'requirepass', 'timeout', 'hz', 'io-threads', 'save', 'appendonly', 'dir', 'dbfilename', 'pidfile', 'client-output-buffer-limit', 'client-query-buffer-limit', 'maxmemory-clients', 'io-threads-do-reads', 'io-uring', 'hll-sparse-max-bytes', 'rdbchecksum', 'rdbcompression', 'stream-node-max-entries', 'stream-node-max-bytes'].sort(),
     );
   });
 

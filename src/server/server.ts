@@ -145,6 +145,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     st.limits = new ClientLimits(engine, this.config);
     this.acl.clientInfo = (c) => this.runner.clientInfoLine(c);
     this.pollBackend = engine.pollBackend();
+    if (engine.pollFallback()) this.log.warning(engine.pollFallback()); // io-uring yes not honoured, and why
     setDetacher((ab) => engine.release(ab));
     engine.setReplyArea(st.writer.area, st.writer.index);
     try {
@@ -198,6 +199,7 @@ export class Server implements ServerContext, KeyspaceObserver {
       ioThreads: config.int('io-threads'),
       ioThreadsDoReads: config.bool('io-threads-do-reads'),
       ioThreadsAlways: this.ioThreadsAlways,
+      ioUring: config.bool('io-uring'),
     };
   }
 
