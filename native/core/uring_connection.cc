@@ -54,6 +54,7 @@ ssize_t RingConnection::read(char* buf, size_t len) {
     s.rx_head += n;
     if (s.rx_head == s.rx.size()) {
       s.rx.clear();
+      release_if_large(s.rx);
       s.rx_head = 0;
     }
     if (!s.recv_armed && s.can_receive()) poller_->mark_dirty(Item{Kind::kSocket, &s});
