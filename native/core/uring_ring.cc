@@ -41,9 +41,18 @@ std::unique_ptr<Ring> Ring::create(std::string* why) {
 bool Ring::setup(std::string* why) {
   io_uring_params p;
   std::memset(&p, 0, sizeof(p));
-  p.flags = IORING_SETUP_CQSIZE;
+  // Completions are posted by task work on this thread. COOP_TASKRUN (5.19) runs it at the
+  // thread's next system call instead of interrupting it with an IPI; a thread asleep in libuv's
+  // wait is still woken. TASKRUN_FLAG says when work is pending, for flush_overflow() to run it.
+  p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
   p.cq_entries = kCqEntries;
   fd_ = sys_setup(kSqEntries, &p);
+  if (fd_ < 0 && errno == EINVAL) {
+    std::memset(&p, 0, sizeof(p));
+    p.flags = IORING_SETUP_CQSIZE;
+    p.cq_entries = kCqEntries;
+    fd_ = sys_setup(kSqEntries, &p);
+  }
   if (fd_ < 0) {
     *why = errno_text("io_uring_setup");
     return false;
@@ -171,7 +180,7 @@ int Ring::submit() {
 }
 
 void Ring::flush_overflow() {
-  if (__atomic_load_n(sq_flags_, __ATOMIC_RELAXED) & IORING_SQ_CQ_OVERFLOW) {
+  if (__atomic_load_n(sq_flags_, __ATOMIC_ACQUIRE) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) {
     int r;
     do {
       r = sys_enter(fd_, 0, 0, IORING_ENTER_GETEVENTS);

@@ -36,7 +36,8 @@ class Ring {
   unsigned queued() const { return sq_local_tail_ - sq_submitted_; }
   // Hands every queued entry to the kernel in one io_uring_enter. Returns 0 or -errno.
   int submit();
-  // Flushes completions the kernel parked on its overflow list (CQ full) into the ring.
+  // Flushes completions the kernel parked on its overflow list (CQ full), or has yet to post as
+  // task work, into the ring.
   void flush_overflow();
   // Waits up to timeout_ms (-1: forever) for a completion to be ready.
   void wait_ready(int timeout_ms);
