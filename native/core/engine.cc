@@ -16,17 +16,18 @@ Engine::Engine(EngineConfig cfg)
     : cfg_(cfg),
       counters_((kStatFields + kInitialSlots * kSlotFields) * sizeof(double)) {
   int threads = std::max(1, cfg_.io_threads);
+  // io-uring yes: the io_uring poller, unless the IO threads need readiness events or the kernel
+  // refuses it; then the readiness backend, and the reason for the host to log.
+  std::string why;
   if (cfg_.io_uring && threads > 1) {
-    poll_fallback_ = "io-uring is not used with io-threads > 1 (the IO threads need readiness events): using " +
-                     std::string(Poller::create()->name());
+    why = "io-uring is not used with io-threads > 1 (the IO threads need readiness events)";
   } else if (cfg_.io_uring) {
-    std::string why;
     poller_ = create_uring_poller(&why);
-    if (!poller_) poll_fallback_ = "io_uring is not available (" + why + "): using ";
+    if (!poller_) why = "io_uring is not available (" + why + ")";
   }
   if (!poller_) {
     poller_ = Poller::create();
-    if (!poll_fallback_.empty() && poll_fallback_.back() == ' ') poll_fallback_ += poller_->name();
+    if (!why.empty()) poll_fallback_ = why + ": using " + poller_->name();
   }
   lanes_.push_back(std::make_unique<Lane>(kArenaInitial, kRecordsInitial));
   for (int i = 1; i < threads; i++) lanes_.push_back(std::make_unique<Lane>(kReadLen * 4, 4096));
