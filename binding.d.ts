@@ -18,6 +18,8 @@ export interface EngineOptions {
   ioThreadsDoReads?: boolean;
   /** Test hook: the IO threads serve every turn, helpers first, whatever the load. */
   ioThreadsAlways?: boolean;
+  /** io-uring: the io_uring poller (taken when the engine is made; epoll where it is refused). */
+  ioUring?: boolean;
 }
 
 export interface TcpListenRequest {
@@ -95,6 +97,8 @@ export declare class NativeEngine {
   setReading(slot: number, on: boolean): void;
   address(slot: number, remote: boolean): string;
   pollBackend(): string;
+  /** Why io-uring yes was not honoured ("" when it was, or was not asked for). */
+  pollFallback(): string;
   /** Detaches a big argument's ArrayBuffer that is no longer used, freeing its block now. */
   release(buffer: ArrayBuffer): void;
   /** [reads, writes] handled in fan-out rounds per IO thread, the main thread (0) first. */

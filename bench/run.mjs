@@ -41,6 +41,11 @@ const idleConnections = Number(opt('idle-connections', '10000'));
 const warmup = Number(opt('warmup', String(requests / 5)));
 /** Extra directives for respd only (e.g. --respd-args "--io-threads 4"). */
 const respdExtra = (opt('respd-args', '') || '').split(' ').filter(Boolean);
+/**
+ * A second respd in the same rounds with these directives added (e.g. --compare "--io-uring yes"):
+ * its columns and its ratios to the first respd follow the table's.
+ */
+const compareExtra = (opt('compare', '') || '').split(' ').filter(Boolean);
 /** Extra directives for both servers (e.g. --server-args "--io-threads 4 --io-threads-do-reads yes"). */
 const serverExtra = (opt('server-args', '') || '').split(' ').filter(Boolean);
 const tls = flag('tls');
@@ -100,8 +105,8 @@ async function startServer(kind, clients) {
   const tlsPort = tls ? await freePort() : 0;
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100)),
     ...(tls ? tlsServerArgs(tlsPort) : []), ...serverExtra];
-  const cmd = kind === 'respd'
-    ? [process.execPath, [join(root, 'dist', 'cli.js'), ...common, ...respdExtra]]
+  const cmd = kind !== 'redis'
+    ? [process.execPath, [join(root, 'dist', 'cli.js'), ...common, ...respdExtra, ...(kind === 'respd2' ? compareExtra : [])]]
     : ['redis-server', [...common, '--appendonly', 'no']];
   const child = spawn(cmd[0], cmd[1], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
@@ -143,11 +148,12 @@ function runBenchmark(port, c) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const label = (c) => c.label ?? `${c.test.toUpperCase()}${c.size !== 3 ? ` ${c.size >= 1024 ? `${c.size / 1024}KiB` : `${c.size}B`}` : ''}`;
 const results = [];
-const kinds = withRedis ? ['respd', 'redis'] : ['respd'];
+const kinds = [...(withRedis ? ['respd', 'redis'] : ['respd']), ...(compareExtra.length ? ['respd2'] : [])];
 const f = (n, w, d = 0) => (n === undefined ? '-' : n.toFixed(d)).padStart(w);
-console.log(`${'test'.padEnd(20)} ${'P'.padStart(3)} ${'c'.padStart(4)} | ${'respd rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ${'redis rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ratio rps   cpu   p99`);
+console.log(`${'test'.padEnd(20)} ${'P'.padStart(3)} ${'c'.padStart(4)} | ${'respd rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ${'redis rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ratio rps   cpu   p99` +
+  (compareExtra.length ? ` | ${'respd2 rps'.padStart(10)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | /respd rps  cpu` : ''));
 for (const c of selectedCases()) {
-  const samples = { respd: [], redis: [] };
+  const samples = { respd: [], redis: [], respd2: [] };
   for (let round = 0; round < rounds; round++) {
     for (const kind of kinds) {
       const s = await startServer(kind, c.clients);
@@ -170,20 +176,28 @@ for (const c of selectedCases()) {
   } : undefined;
   const row = { test: label(c), pipeline: c.pipeline, clients: c.clients, size: c.size, respd: summarize(samples.respd), redis: summarize(samples.redis) };
   if (row.redis) row.ratio = { rps: row.respd.rps / row.redis.rps, cpu: row.respd.cpuPer100k / row.redis.cpuPer100k, p99: row.respd.p99 / row.redis.p99 };
+  if (compareExtra.length) {
+    row.respd2 = summarize(samples.respd2);
+    row.respd2Ratio = { rps: row.respd2.rps / row.respd.rps, cpu: row.respd2.cpuPer100k / row.respd.cpuPer100k };
+  }
   results.push(row);
   const side = (s) => `${f(s?.rps, 9)} ${f(s?.p50, 6, 2)} ${f(s?.p99, 6, 2)} ${f(s?.cpuPer100k, 6)}`;
   console.log(`${row.test.padEnd(20)} ${String(c.pipeline).padStart(3)} ${String(c.clients).padStart(4)} | ${side(row.respd)} | ${side(row.redis)} |` +
-    (row.ratio ? `    ${row.ratio.rps.toFixed(2)}  ${row.ratio.cpu.toFixed(2)}  ${row.ratio.p99.toFixed(2)}` : ''));
+    (row.ratio ? `    ${row.ratio.rps.toFixed(2)}  ${row.ratio.cpu.toFixed(2)}  ${row.ratio.p99.toFixed(2)}` : '') +
+    (row.respd2 ? ` | ${f(row.respd2.rps, 10)} ${f(row.respd2.p50, 6, 2)} ${f(row.respd2.p99, 6, 2)} ${f(row.respd2.cpuPer100k, 6)} |      ${row.respd2Ratio.rps.toFixed(2)} ${row.respd2Ratio.cpu.toFixed(2)}` : ''));
 }
-console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds, ${warmup > 0 ? 'after a warm-up run' : 'from a cold start'}${tls ? '; over TLS' : ''})`);
+console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds, ${warmup > 0 ? 'after a warm-up run' : 'from a cold start'}${tls ? '; over TLS' : ''}` +
+  `${compareExtra.length ? `; respd2 is respd with ${compareExtra.join(' ')}` : ''})`);
 
 let idle;
 if (!flag('no-idle') && idleConnections > 0) {
   idle = [await measureIdle('respd', idleConnections, respdExtra)];
+  if (compareExtra.length) idle.push({ ...(await measureIdle('respd', idleConnections, [...respdExtra, ...compareExtra])), kind: 'respd2' });
   if (withRedis) idle.push(await measureIdle('redis', idleConnections));
   for (const r of idle) console.log(`idle memory ${r.kind.padEnd(6)} ${r.connections} connections: ${r.bytesPerConnection} bytes per connection`);
-  if (idle.length === 2) console.log(`idle memory ratio respd / redis-server: ${(idle[0].bytesPerConnection / idle[1].bytesPerConnection).toFixed(2)}`);
+  const redisIdle = idle.find((r) => r.kind === 'redis');
+  if (redisIdle) console.log(`idle memory ratio respd / redis-server: ${(idle[0].bytesPerConnection / redisIdle.bytesPerConnection).toFixed(2)}`);
 }
 const out = tls ? 'results-tls.json' : 'results.json';
-writeFileSync(join(root, 'bench', out), JSON.stringify({ date: new Date().toISOString(), tls, rounds, requests, warmup, respdArgs: respdExtra, results, idle }, null, 2));
+writeFileSync(join(root, 'bench', out), JSON.stringify({ date: new Date().toISOString(), tls, rounds, requests, warmup, respdArgs: respdExtra, compareArgs: compareExtra, results, idle }, null, 2));
 console.log(`wrote bench/${out}`);

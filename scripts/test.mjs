@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: builds the addon and the TypeScript, builds and runs the native tests (ctest),
-// then the vitest suite twice: as configured, and with io-threads 4 on every test server.
+// then the vitest suite twice: as configured, and with io-threads 4 on every test server; on Linux
+// with a kernel that has io_uring, a third time with io-uring yes on every test server.
 // The runners' summaries appear in the output; any failure fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,4 +31,20 @@ if (which === 'all' || which === 'js') {
   // every turn): the IO threads must change nothing a client can see.
   console.log('\n(second pass: RESPD_TEST_IO_THREADS=4)');
   run('npx', ['vitest', 'run'], { env: { ...process.env, RESPD_TEST_IO_THREADS: '4' } });
+  // And on the io_uring poller, where the kernel has it (the addon itself is asked): the poller
+  // must change nothing a client can see either.
+  if (ioUringAvailable()) {
+    console.log('\n(third pass: RESPD_TEST_IO_URING=1)');
+    run('npx', ['vitest', 'run'], { env: { ...process.env, RESPD_TEST_IO_URING: '1' } });
+  } else {
+    console.log('\n(no third pass: this kernel or build has no io_uring; io-uring yes falls back to epoll)');
+  }
+}
+
+function ioUringAvailable() {
+  if (process.platform !== 'linux') return false;
+  const probe = "const b = require('node-gyp-build')(process.cwd()); const e = new b.Engine({ ioUring: true }); " +
+    'process.stdout.write(e.pollBackend()); e.stop();';
+  const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout === 'io_uring';
 }

@@ -80,6 +80,9 @@ void ApplyConfig(EngineConfig& cfg, const Napi::Object& o) {
   if (dr.IsBoolean()) cfg.io_threads_do_reads = dr.As<Napi::Boolean>().Value();
   Napi::Value always = o.Get("ioThreadsAlways");
   if (always.IsBoolean()) cfg.io_threads_always = always.As<Napi::Boolean>().Value();
+  // io-uring: read when an engine is made, as io-threads.
+  Napi::Value ring = o.Get("ioUring");
+  if (ring.IsBoolean()) cfg.io_uring = ring.As<Napi::Boolean>().Value();
 }
 
 class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost {
@@ -106,6 +109,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
       InstanceMethod<&EngineWrap::ResetReplyPeak>("resetReplyPeak"),
       InstanceMethod<&EngineWrap::ShrinkQueryBuffers>("shrinkQueryBuffers"),
       InstanceMethod<&EngineWrap::PollBackend>("pollBackend"),
+      InstanceMethod<&EngineWrap::PollFallback>("pollFallback"),
       InstanceMethod<&EngineWrap::IoThreadStats>("ioThreadStats"),
       InstanceMethod<&EngineWrap::Release>("release"),
       InstanceMethod<&EngineWrap::ServeBusy>("serveBusy"),
@@ -223,6 +227,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
     // it must not hold IO threads for as long as this object lives.
     EngineConfig idle = engine_->config();
     idle.io_threads = 1;
+    idle.io_uring = false;
     engine_ = NewEngine(idle, &tls_);
     on_batch_.Reset();
     on_buffers_.Reset();
@@ -432,7 +437,12 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
   }
 
   Napi::Value PollBackend(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), respd::Poller::backend_name());
+    return Napi::String::New(info.Env(), engine_->poll_backend());
+  }
+
+  // Why io-uring yes could not be honoured ("" when it was, or was not asked for).
+  Napi::Value PollFallback(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), engine_->poll_fallback());
   }
 
   // Hands JavaScript new views when a buffer was replaced (growth), before the batch uses it.

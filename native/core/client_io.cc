@@ -82,6 +82,8 @@ void Engine::flush() {
   pending_write_.clear();
   if (!write_jobs_.empty()) fan_out(write_jobs_, false);
   merge_stats(*main_);
+  // A completion poller sends what every client got, in one system call.
+  poller_->submit();
 }
 
 // Main thread or a helper, as read_client.

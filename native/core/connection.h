@@ -69,6 +69,8 @@ class ConnectionType {
   virtual ~ConnectionType() = default;
   virtual const char* name() const = 0;
   virtual AcceptCost accept_cost() const { return AcceptCost::kCheap; }
+  // A plain socket whose bytes a completion poller (io_uring) may carry instead (Poller::attach).
+  virtual bool plain_socket() const { return false; }
   // Wraps an accepted, non-blocking fd. `listener_path` is the unix socket path for unix.
   virtual std::unique_ptr<Connection> create_accepted(int fd, const std::string& listener_path) = 0;
 };

@@ -14,9 +14,21 @@ namespace respd {
 
 Engine::Engine(EngineConfig cfg)
     : cfg_(cfg),
-      poller_(Poller::create()),
       counters_((kStatFields + kInitialSlots * kSlotFields) * sizeof(double)) {
   int threads = std::max(1, cfg_.io_threads);
+  // io-uring yes: the io_uring poller, unless the IO threads need readiness events or the kernel
+  // refuses it; then the readiness backend, and the reason for the host to log.
+  std::string why;
+  if (cfg_.io_uring && threads > 1) {
+    why = "io-uring is not used with io-threads > 1 (the IO threads need readiness events)";
+  } else if (cfg_.io_uring) {
+    poller_ = create_uring_poller(&why);
+    if (!poller_) why = "io_uring is not available (" + why + ")";
+  }
+  if (!poller_) {
+    poller_ = Poller::create();
+    if (!why.empty()) poll_fallback_ = why + ": using " + poller_->name();
+  }
   lanes_.push_back(std::make_unique<Lane>(kArenaInitial, kRecordsInitial));
   for (int i = 1; i < threads; i++) lanes_.push_back(std::make_unique<Lane>(kReadLen * 4, 4096));
   main_ = lanes_[0].get();
@@ -66,7 +78,7 @@ int Engine::listen_tcp(const TcpListenOptions& opts, int* bound_port, std::strin
     auto h = std::make_unique<ListenerFd>();
     h->owner = l.get();
     h->fd = fd;
-    poller_->set(fd, 0, kPollReadable, h.get());
+    poller_->add_listener(fd, h.get());
     l->fds.push_back(std::move(h));
   }
   listeners_.push_back(std::move(l));
@@ -84,7 +96,7 @@ int Engine::listen_unix(const std::string& path, unsigned perm, int backlog, std
   auto h = std::make_unique<ListenerFd>();
   h->owner = l.get();
   h->fd = fd;
-  poller_->set(fd, 0, kPollReadable, h.get());
+  poller_->add_listener(fd, h.get());
   l->fds.push_back(std::move(h));
   listeners_.push_back(std::move(l));
   return static_cast<int>(listeners_.size() - 1);
@@ -94,7 +106,7 @@ void Engine::close_listener(int id) {
   if (id < 0 || static_cast<size_t>(id) >= listeners_.size() || !listeners_[id]) return;
   Listener& l = *listeners_[id];
   for (auto& h : l.fds) {
-    poller_->set(h->fd, kPollReadable, 0, h.get());
+    poller_->remove_listener(h->fd, h.get());
     ::close(h->fd);
   }
   if (l.unix_socket) unlink(l.path.c_str());
@@ -168,13 +180,15 @@ void Engine::turn(BatchHost& host) {
   for (int i = 0; i < kTurnRounds; i++) {
     if (!collect()) {
       end_batch();
-      return;
+      break;
     }
     if (!host.run_batch()) return;  // stopped from inside the batch
     flush();
     end_batch();
-    if (!has_pending_events() && !has_pending_data()) return;
+    if (!has_pending_events() && !has_pending_data()) break;
   }
+  // What the rounds queued without a flush (a completion poller's re-armed receives) goes too.
+  poller_->submit();
 }
 
 bool Engine::collect_busy() {
@@ -281,7 +295,7 @@ void Engine::end_batch() {
 void Engine::accept_from(ListenerFd& lf) {
   Listener& l = *lf.owner;
   for (int i = 0; i < *l.max_accepts; i++) {
-    int fd = accept_connection(lf.fd);
+    int fd = poller_->accept(lf.fd);
     if (fd < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED)
         log(kLogWarning, std::string("Accepting client connection: ") + strerror(errno));
@@ -300,6 +314,7 @@ void Engine::accept_from(ListenerFd& lf) {
     uint32_t slot = alloc_slot();
     Client& c = *slots_[slot];
     c.conn = l.type->create_accepted(fd, l.path);
+    if (l.type->plain_socket()) c.conn = poller_->attach(std::move(c.conn), &c);
     c.alive = true;
     c.unauth = cfg_.unauthenticated_default;
     c.last_interaction = now_ms_;
@@ -371,6 +386,7 @@ void Engine::set_reading(uint32_t slot, bool on) {
   c->reading = on;
   update_interest(*c);
   if (on && c->conn->has_pending_data()) note_pending_data(*main_, *c);
+  poller_->submit();
 }
 
 std::string Engine::client_address(uint32_t slot, bool remote) const {

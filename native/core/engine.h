@@ -75,6 +75,8 @@ struct EngineConfig {
   // Test hook: use the helpers on every turn and give them the first clients, instead of only
   // when at least 2 x io_threads clients have output pending (Redis's stopThreadedIOIfNeeded).
   bool io_threads_always = false;
+  // io-uring: the io_uring poller instead of epoll, when the kernel has it and io-threads is 1.
+  bool io_uring = false;
 };
 
 // A client's output-buffer limit class, as TypeScript configured it (0 = no limit).
@@ -95,6 +97,10 @@ class Engine {
 
   bool ok() const { return poller_ && poller_->fd() >= 0; }
   int poll_fd() const { return poller_ ? poller_->fd() : -1; }
+  // The poller in use ("epoll", "kqueue", "io_uring"), and why io_uring was asked for and not
+  // used (empty otherwise), for the host to log.
+  const char* poll_backend() const { return poller_ ? poller_->name() : ""; }
+  const std::string& poll_fallback() const { return poll_fallback_; }
   EngineConfig& config() { return cfg_; }
   ConnectionTypes& types() { return types_; }
 
@@ -231,6 +237,7 @@ class Engine {
 
   EngineConfig cfg_;
   std::unique_ptr<Poller> poller_;
+  std::string poll_fallback_;
   ConnectionTypes types_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::vector<std::unique_ptr<Client>> slots_;

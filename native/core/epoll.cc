@@ -16,6 +16,7 @@ class EpollPoller final : public Poller {
   ~EpollPoller() override {
     if (epfd_ >= 0) ::close(epfd_);
   }
+  const char* name() const override { return "epoll"; }
   int fd() const override { return epfd_; }
 
   int set(int fd, uint32_t old_mask, uint32_t new_mask, void* data) override {
@@ -52,6 +53,5 @@ class EpollPoller final : public Poller {
 }  // namespace
 
 std::unique_ptr<Poller> Poller::create() { return std::make_unique<EpollPoller>(); }
-const char* Poller::backend_name() { return "epoll"; }
 
 }  // namespace respd

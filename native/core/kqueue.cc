@@ -19,6 +19,7 @@ class KqueuePoller final : public Poller {
   ~KqueuePoller() override {
     if (kq_ >= 0) ::close(kq_);
   }
+  const char* name() const override { return "kqueue"; }
   int fd() const override { return kq_; }
 
   int set(int fd, uint32_t old_mask, uint32_t new_mask, void* data) override {
@@ -64,6 +65,5 @@ class KqueuePoller final : public Poller {
 }  // namespace
 
 std::unique_ptr<Poller> Poller::create() { return std::make_unique<KqueuePoller>(); }
-const char* Poller::backend_name() { return "kqueue"; }
 
 }  // namespace respd

@@ -1,11 +1,16 @@
-// The event-loop backend interface: one pollable fd (epoll or kqueue) that the host loop
+// The event-loop backend interface: one pollable fd (epoll, kqueue or io_uring) that the host loop
 // (libuv, through one uv_poll_t) watches, and level-triggered readiness for every socket.
-// One backend per file (epoll.cc, kqueue.cc), chosen at compile time by CMakeLists.txt.
+// One backend per file: the platform's readiness backend (epoll.cc or kqueue.cc, chosen by
+// CMakeLists.txt) is Poller::create(); uring.cc is the completion backend chosen at start-up
+// (io-uring yes), which also carries plain sockets' bytes itself (attach()).
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace respd {
+
+class Connection;
 
 enum PollMask : uint32_t {
   kPollNone = 0,
@@ -14,23 +19,44 @@ enum PollMask : uint32_t {
 };
 
 struct PollEvent {
-  void* data;      // the pointer given to set()
+  void* data;      // the pointer given to set(), add_listener() or attach()
   uint32_t mask;   // kPollReadable / kPollWritable; errors and hang-ups are reported as readable
 };
 
 class Poller {
  public:
   virtual ~Poller() = default;
+  // "epoll", "kqueue" or "io_uring" (INFO's multiplexing_api).
+  virtual const char* name() const = 0;
   // The fd the host loop polls for readability; -1 if creation failed.
   virtual int fd() const = 0;
   // Changes the interest of `fd` from `old_mask` to `new_mask` (0 removes it). Returns 0 or -1 (errno).
-  // IO threads call it at the same time for different fds: implementations keep no state here.
+  // IO threads call it at the same time for different fds: readiness backends keep no state here
+  // (the io_uring backend is never used with IO threads).
   virtual int set(int fd, uint32_t old_mask, uint32_t new_mask, void* data) = 0;
   // Fills at most `max` events; never blocks when timeout_ms is 0. Returns the count, or -1.
   virtual int wait(PollEvent* out, int max, int timeout_ms) = 0;
-  // Defined by the one backend compiled in.
+
+  // A listening socket: reported readable while connections wait, taken one by one with accept().
+  virtual int add_listener(int fd, void* data) { return set(fd, kPollNone, kPollReadable, data); }
+  virtual void remove_listener(int fd, void* data) { set(fd, kPollReadable, kPollNone, data); }
+  // The next connection of a listener: a non-blocking, close-on-exec fd, or -1 with errno
+  // (EAGAIN when none is waiting).
+  virtual int accept(int listen_fd);
+  // A completion backend wraps a plain socket's connection (tcp, unix) in one whose read and
+  // writev go through the ring; its readiness is then reported with `data`, through set() as
+  // for any fd. Readiness backends give `conn` back unchanged.
+  virtual std::unique_ptr<Connection> attach(std::unique_ptr<Connection> conn, void* data);
+  // Hands the kernel what this turn queued (a completion backend's sends, re-armed receives) in
+  // one system call. Nothing to do for readiness backends, whose writes are immediate.
+  virtual void submit() {}
+
+  // The platform's readiness backend.
   static std::unique_ptr<Poller> create();
-  static const char* backend_name();
 };
+
+// The io_uring backend, or nullptr with `why` saying what is missing (the kernel, the build's
+// <linux/io_uring.h>, a permission) so that the caller can log it and fall back to create().
+std::unique_ptr<Poller> create_uring_poller(std::string* why);
 
 }  // namespace respd

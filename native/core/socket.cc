@@ -96,6 +96,7 @@ namespace {
 class TcpType final : public ConnectionType {
  public:
   const char* name() const override { return "tcp"; }
+  bool plain_socket() const override { return true; }
   std::unique_ptr<Connection> create_accepted(int fd, const std::string&) override {
     return std::make_unique<SocketConnection>(fd);
   }

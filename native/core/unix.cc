@@ -20,6 +20,7 @@ class UnixConnection final : public SocketConnection {
 class UnixType final : public ConnectionType {
  public:
   const char* name() const override { return "unix"; }
+  bool plain_socket() const override { return true; }
   std::unique_ptr<Connection> create_accepted(int fd, const std::string& path) override {
     return std::make_unique<UnixConnection>(fd, path);
   }

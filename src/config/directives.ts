@@ -42,6 +42,8 @@ export interface Directive {
   readonly protectedConfig?: boolean;
   /** HIDDEN_CONFIG: left out of pattern CONFIG GET, still reachable by exact name. */
   readonly hidden?: boolean;
+  /** respd's own directive (Redis has none by this name); kept hidden so that `CONFIG GET *` is Redis's list. */
+  readonly respdOnly?: boolean;
   /** Config file and command line only (include, user, ...): unknown to CONFIG GET/SET. */
   readonly fileOnly?: boolean;
   /** VOLATILE_CONFIG: setting the same value again still counts as a change (reloads certificates). */
@@ -164,6 +166,9 @@ export const DIRECTIVES: readonly Directive[] = [
   bool('rdbchecksum', 'yes', IMM, ACTED),
   bool('daemonize', 'no', IMM, ACTED), // only 'no' is honoured: respd runs in the foreground
   bool('io-threads-do-reads', 'no', IMM, ACTED),
+  // The io_uring poller instead of epoll (Linux; falls back to epoll, with a log line, where the
+  // kernel refuses it or io-threads > 1).
+  bool('io-uring', 'no', IMM, { ...ACTED, hidden: true, respdOnly: true }),
   bool('always-show-logo', 'no', IMM, ACTED),
   bool('protected-mode', 'yes', MOD, ACTED),
   bool('rdbcompression', 'yes', MOD, ACTED),

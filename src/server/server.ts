@@ -160,6 +160,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     st.limits = new ClientLimits(engine, this.config);
     this.acl.clientInfo = (c) => this.runner.clientInfoLine(c);
     this.pollBackend = engine.pollBackend();
+    if (engine.pollFallback()) this.log.warning(engine.pollFallback()); // io-uring yes not honoured, and why
     setDetacher((ab) => engine.release(ab));
     engine.setReplyArea(st.writer.area, st.writer.index);
     try {
@@ -210,8 +211,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.cron.schedule();
   }
 
-  // ---- KeyspaceObserver: WATCH and tracking hear of every change -----------------------------------
-
+  /** KeyspaceObserver: WATCH, blocked clients and tracking hear of every change. */
   keyModified(db: number, key: string): void {
     this.watches.touch(db, key);
     this.blocking.signalDeleted(db, key);

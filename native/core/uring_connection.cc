@@ -1,0 +1,118 @@
+// A plain socket's Connection on the io_uring poller: read() serves what the multishot receive
+// already brought in, writev() copies into the socket's send queue (at most kSendWindow bytes, as
+// a socket buffer would take) for the poller to send at the end of the turn. Address and
+// locality come from the transport it wraps (tcp or unix).
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "uring_socket.h"
+
+namespace respd {
+namespace uring {
+namespace {
+
+// A plain socket's connection on the ring; address and locality come from the transport it wraps.
+class RingConnection final : public Connection {
+ public:
+  RingConnection(SocketOwner* poller, RingSocket* s, std::unique_ptr<Connection> inner)
+      : Connection(inner->fd()), poller_(poller), sock_(s), inner_(std::move(inner)) {
+    state_ = inner_->state();
+  }
+  ~RingConnection() override { RingConnection::close(); }
+  const char* type_name() const override { return inner_->type_name(); }
+  int accept() override {
+    int r = inner_->accept();
+    state_ = inner_->state();
+    return r;
+  }
+  ssize_t read(char* buf, size_t len) override;
+  ssize_t writev(const struct iovec* iov, int iovcnt) override;
+  void close() override;
+  bool is_local() const override { return inner_->is_local(); }
+  std::string address(bool remote) const override { return inner_->address(remote); }
+
+ private:
+  SocketOwner* poller_;
+  RingSocket* sock_;
+  std::unique_ptr<Connection> inner_;
+};
+
+// ---- the connection ------------------------------------------------------------------------
+
+ssize_t RingConnection::read(char* buf, size_t len) {
+  if (!sock_) {
+    last_errno_ = EBADF;
+    state_ = ConnState::kError;
+    return kIoError;
+  }
+  RingSocket& s = *sock_;
+  size_t avail = s.rx_avail();
+  if (avail > 0) {
+    size_t n = std::min(avail, len);
+    std::memcpy(buf, s.rx.data() + s.rx_head, n);
+    s.rx_head += n;
+    if (s.rx_head == s.rx.size()) {
+      s.rx.clear();
+      release_if_large(s.rx);
+      s.rx_head = 0;
+    }
+    if (!s.recv_armed && s.can_receive()) poller_->mark_dirty(Item{Kind::kSocket, &s});
+    return static_cast<ssize_t>(n);
+  }
+  if (s.recv_err || (!s.eof && s.send_err)) {
+    last_errno_ = s.recv_err ? s.recv_err : s.send_err;
+    state_ = ConnState::kError;
+    return kIoError;
+  }
+  if (s.eof) {
+    state_ = ConnState::kClosed;
+    return 0;
+  }
+  want_ = IoWant::kRead;
+  return kIoAgain;
+}
+
+ssize_t RingConnection::writev(const struct iovec* iov, int iovcnt) {
+  if (!sock_ || sock_->send_err) {
+    last_errno_ = sock_ ? sock_->send_err : EBADF;
+    state_ = ConnState::kError;
+    return kIoError;
+  }
+  RingSocket& s = *sock_;
+  size_t pending = s.tx_pending();
+  if (pending >= kSendWindow) {
+    want_ = IoWant::kWrite;
+    return kIoAgain;
+  }
+  size_t room = kSendWindow - pending;
+  size_t total = 0;
+  for (int i = 0; i < iovcnt && total < room; i++) {
+    size_t take = std::min(iov[i].iov_len, room - total);
+    const char* p = static_cast<const char*>(iov[i].iov_base);
+    s.txq.insert(s.txq.end(), p, p + take);
+    total += take;
+  }
+  if (total > 0) poller_->mark_dirty(Item{Kind::kSocket, &s});
+  return static_cast<ssize_t>(total);
+}
+
+void RingConnection::close() {
+  if (sock_) {
+    poller_->detach(sock_);
+    sock_ = nullptr;
+  }
+  inner_->close();
+  fd_ = -1;
+  if (state_ != ConnState::kError) state_ = ConnState::kClosed;
+}
+
+}  // namespace
+
+std::unique_ptr<Connection> make_ring_connection(SocketOwner* owner, RingSocket* s,
+                                                 std::unique_ptr<Connection> inner) {
+  return std::make_unique<RingConnection>(owner, s, std::move(inner));
+}
+
+}  // namespace uring
+}  // namespace respd
