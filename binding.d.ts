@@ -108,6 +108,16 @@ export declare class NativeEngine {
    * before keep theirs. Returns Redis's log line on failure, undefined on success.
    */
   configureTls(settings: TlsSettings): string | undefined;
+  /**
+   * A non-blocking TCP connection to host:port (a replica's master link), in raw mode: a
+   * Connected record, or a Close record (reason Handshake, errno), follows in a later batch.
+   */
+  connect(host: string, port: number): { slot: number; error?: undefined } | { error: string; slot?: undefined };
+  /**
+   * Raw mode (Raw records of unparsed bytes) on or off; `giveBack` are raw bytes not consumed,
+   * read again before the socket in the mode now set.
+   */
+  setRaw(slot: number, raw: boolean, giveBack?: Uint8Array): void;
   /** tls-auth-clients for connections accepted from now on (no context rebuild). */
   setTlsAuthClients(mode: TlsAuthClients): void;
 }

@@ -112,6 +112,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
       InstanceMethod<&EngineWrap::FlushNow>("flushNow"),
       InstanceMethod<&EngineWrap::ConfigureTls>("configureTls"),
       InstanceMethod<&EngineWrap::SetTlsAuthClients>("setTlsAuthClients"),
+      InstanceMethod<&EngineWrap::Connect>("connect"),
+      InstanceMethod<&EngineWrap::SetRaw>("setRaw"),
     });
   }
 
@@ -312,6 +314,31 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
 
   Napi::Value SetTlsAuthClients(const Napi::CallbackInfo& info) {
     if (tls_) tls_->set_auth_clients(AuthClients(info[0].As<Napi::String>().Utf8Value()));
+    return info.Env().Undefined();
+  }
+
+  // connect(host, port): { slot } or { error } (Engine::connect).
+  Napi::Value Connect(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string err;
+    int slot = engine_->connect(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(), "tcp", &err);
+    Napi::Object r = Napi::Object::New(env);
+    if (slot < 0) r.Set("error", err); else r.Set("slot", slot);
+    return r;
+  }
+
+  // setRaw(slot, raw, giveBack?: Uint8Array)
+  Napi::Value SetRaw(const Napi::CallbackInfo& info) {
+    uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+    const char* p = nullptr;
+    size_t n = 0;
+    if (info.Length() > 2 && info[2].IsTypedArray()) {
+      Napi::Uint8Array b = info[2].As<Napi::Uint8Array>();
+      p = reinterpret_cast<const char*>(b.Data());
+      n = b.ByteLength();
+    }
+    engine_->set_raw(slot, info[1].ToBoolean().Value(), p, n);
+    if (!in_turn_) ScheduleTurnForPendingData();
     return info.Env().Undefined();
   }
 

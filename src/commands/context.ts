@@ -3,6 +3,7 @@
 // interfaces only, so imports go one way (server -> commands).
 import type { Arg, Propagation } from '../propagation/propagation.js';
 import type { ReplicationMaster } from '../replication/master.js';
+import type { ReplicationReplica } from '../replication/replica.js';
 import type { Acl } from '../acl/acl.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import type { PubSub } from '../clients/pubsub.js';
@@ -164,6 +165,8 @@ export interface ServerContext extends ServerAdmin {
   readonly propagation: Propagation;
   /** The master side of replication: replicas, the backlog, the stream's offset. */
   readonly replication: ReplicationMaster;
+  /** The replica side of replication: the master link, REPLICAOF. */
+  readonly replica: ReplicationReplica;
   /** The batch clock, ms. */
   readonly now: number;
   /**

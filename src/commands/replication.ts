@@ -62,7 +62,8 @@ function replconf(call: CommandCall): void {
       }
       return;
     } else if (opt === 'getack') {
-      // Only a replica answers GETACK; a master ignores it.
+      // Only a replica answers GETACK, to its master, with the offset processed before it.
+      if (client.flags & ClientFlag.Master) server.replica.sendAck();
       return;
     } else if (opt === 'rdb-only' || opt === 'rdb-filter-only') {
       // Accepted; a respd master always sends the whole dataset.
@@ -77,6 +78,16 @@ function replconf(call: CommandCall): void {
 /** ROLE: ["master", offset, [[ip, port, ack-offset], ...]]. */
 function role(call: CommandCall): void {
   const { reply, server } = call;
+  if (server.replica.active) {
+    const [host, port, state, offset] = server.replica.role();
+    reply.array(5);
+    reply.bulkStr('slave');
+    reply.bulkStr(host);
+    reply.integer(port);
+    reply.bulkStr(state);
+    reply.integer(offset);
+    return;
+  }
   const master = server.replication;
   const online = [...master.replicas.values()].filter((r) => r.state === 'online');
   reply.array(3);

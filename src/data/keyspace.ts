@@ -440,7 +440,7 @@ export class Db {
     const s = t.slotOf(key);
     if (s < 0) return -1;
     const vi = t.volIndex(s);
-    if (vi === 0 || now <= t.volWhen[vi - 1]!) {
+    if (vi === 0 || now <= t.volWhen[vi - 1]! || this.ks.masterRunning) {
       this.lastKey = key;
       this.lastSlot = s;
       return s;
@@ -511,6 +511,10 @@ export class Keyspace {
   beforeClear: ((db: Db) => void) | undefined;
   /** CLIENT PAUSE: expired keys read as missing but stay, and the active cycle does nothing. */
   expiryPaused = false;
+  /** A replica: expiry stays paused, the master sends the DELs (expireIfNeeded on a replica). */
+  isReplica = false;
+  /** The master client's command runs: keys past their deadline are still there for it. */
+  masterRunning = false;
   /** The last batch clock seen by a lookup or expiry cycle: the time of writes given no clock. */
   clock = Date.now();
   /** INFO keyspace_hits / keyspace_misses: lookups made with Lookup.Read. */

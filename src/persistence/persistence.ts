@@ -259,7 +259,6 @@ export class Persistence {
    * passed are dropped and counted. Returns an error text when the file is there but unreadable.
    */
   load(allowDuplicates = false): string | undefined {
-    const { config, keyspace, log } = this.host;
     const path = this.path;
     if (!existsSync(path)) return undefined;
     const started = performance.now();
@@ -269,6 +268,15 @@ export class Persistence {
     } catch (e) {
       return (e as Error).message;
     }
+    return this.loadBuffer(data, allowDuplicates, started);
+  }
+
+  /**
+   * Loads an RDB image into the keyspace as it is (DEBUG RELOAD and start-up load the file, a
+   * replica the payload of a full sync, into a keyspace just flushed).
+   */
+  loadBuffer(data: Uint8Array, allowDuplicates = false, started = performance.now(), keepExpired = false): string | undefined {
+    const { config, keyspace, log } = this.host;
     this.loading = true;
     try {
       const now = Date.now();
@@ -287,7 +295,8 @@ export class Persistence {
       for (const { db: id, k } of contents.keys) {
         const db = keyspace.dbs[id];
         if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
-        if (k.expire !== -1 && k.expire < now) {
+        // A replica keeps keys past their deadline: their DEL comes from the master (rdbLoad's iAmMaster).
+        if (k.expire !== -1 && k.expire < now && !keepExpired) {
           expired++;
           continue;
         }

@@ -37,7 +37,11 @@ export interface MasterHost {
   payload(aux: readonly [string, string | number][]): Buffer;
   /** Writes to a client outside its own command (the stream). */
   writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
+  /** Closes a client now (replicas told of a new history). */
+  freeClient(c: Client): void;
 }
+
+const NO_REPLID = '0000000000000000000000000000000000000000';
 
 export class ReplicationMaster implements PropagationSink {
   readonly target = Target.Repl;
@@ -50,6 +54,18 @@ export class ReplicationMaster implements PropagationSink {
   /** When the last replica left (repl-backlog-ttl), ms; 0 while some are attached. */
   noReplicasSince = 0;
   private lastPing = 0;
+  /** master_replid2 and second_repl_offset: the history this one continues (after a promotion or a new master's id). */
+  replId2 = NO_REPLID;
+  secondOffset = -1;
+  /**
+   * This server is a replica: the propagation stream does not reach the replicas (they get the
+   * master's stream, proxied), as replicationFeedSlaves returns at once on a replica.
+   */
+  proxying = false;
+  /** The replica side's INFO fields (role:slave ...), in place of role:master. */
+  roleInfo: (() => [string, string | number][]) | undefined;
+  /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
+  readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
 
   constructor(private readonly host: MasterHost) {}
 
@@ -67,7 +83,7 @@ export class ReplicationMaster implements PropagationSink {
   }
 
   /** Creates the backlog when the first replica comes (createReplicationBacklog). */
-  private ensureBacklog(): Backlog {
+  ensureBacklog(): Backlog {
     if (!this.backlog) {
       this.backlog = new Backlog(this.host.config.int('repl-backlog-size'), this.offset);
       // A new backlog: a new history, so the stream must state its database again.
@@ -86,20 +102,25 @@ export class ReplicationMaster implements PropagationSink {
     this.pending.delete(c);
     const backlog = this.ensureBacklog();
     const { log } = this.host;
-    if (psync && psync.replid === this.host.replId && psync.offset >= 0) {
+    const sameHistory = psync && (psync.replid === this.host.replId || (psync.replid === this.replId2 && psync.offset <= this.secondOffset));
+    if (psync && sameHistory && psync.offset >= 0) {
       const missed = backlog.from(psync.offset);
       if (missed) {
         w.rawAscii(r.capa.has('psync2') ? `+CONTINUE ${this.host.replId}\r\n` : '+CONTINUE\r\n');
         w.raw(missed);
         this.attach(c, r);
+        this.syncStats.partialOk++;
         log.notice(`Partial resynchronization request from ${c.addr} accepted. Sending ${missed.length} bytes of backlog starting from offset ${psync.offset}.`);
         return;
       }
     }
     if (psync) {
-      if (psync.replid !== '?') log.notice(`Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${psync.replid}', my replication IDs are '${this.host.replId}' and '0000000000000000000000000000000000000000')`);
-      else log.notice(`Full resync requested by replica ${c.addr}`);
+      if (psync.replid === '?') log.notice(`Full resync requested by replica ${c.addr}`);
+      else if (!sameHistory) log.notice(`Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${psync.replid}', my replication IDs are '${this.host.replId}' and '${this.replId2}')`);
+      else log.notice(`Unable to partial resync with replica ${c.addr} for lack of backlog (Replica request was: ${psync.offset}).`);
+      if (psync.replid !== '?') this.syncStats.partialErr++;
     }
+    this.syncStats.full++;
     log.notice(`Starting BGSAVE for SYNC with target: replicas sockets`);
     // The payload is the dataset at this offset; the stream goes on from here with a SELECT.
     const payload = this.host.payload([
@@ -133,11 +154,46 @@ export class ReplicationMaster implements PropagationSink {
 
   /** The propagation stream's commands for the replicas (replicationFeedSlaves). */
   feed(db: number, command: Buffer): void {
+    if (this.proxying) return;
     if (db !== -1 && db !== this.selectedDb) {
       this.emit(encodeCommand(['SELECT', String(db)]));
       this.selectedDb = db;
     }
     this.emit(command);
+  }
+
+  /** A replica passes its master's stream on byte for byte (replicationFeedStreamFromMasterStream). */
+  proxy(b: Buffer): void {
+    this.emit(b);
+  }
+
+  /**
+   * A new history: the offset a full sync from a master starts at; the backlog starts again
+   * there and the replicas, on the old history, are disconnected (they PSYNC again).
+   */
+  startHistory(offset: number): void {
+    this.offset = offset;
+    this.replId2 = NO_REPLID;
+    this.secondOffset = -1;
+    this.backlog = new Backlog(this.host.config.int('repl-backlog-size'), offset);
+    this.host.propagation.addSink(this);
+    this.selectedDb = -1;
+    this.disconnectReplicas();
+  }
+
+  /** shiftReplicationId: `oldId` stays acceptable for PSYNC up to this offset (a promotion, a master's new id). */
+  shiftHistory(oldId: string): void {
+    this.replId2 = oldId;
+    this.secondOffset = this.offset + 1;
+    this.selectedDb = -1;
+  }
+
+  /** Every replica is closed (they reconnect and PSYNC). */
+  disconnectReplicas(): void {
+    for (const c of [...this.replicas.keys()]) {
+      this.detach(c);
+      this.host.freeClient(c);
+    }
   }
 
   private emit(b: Buffer): void {
@@ -179,7 +235,7 @@ export class ReplicationMaster implements PropagationSink {
   cron(now: number): void {
     for (const c of this.replicas.keys()) if (c.closing) this.detach(c);
     const period = this.host.config.int('repl-ping-replica-period') * 1000;
-    if (this.replicas.size > 0 && now - this.lastPing >= period) {
+    if (this.replicas.size > 0 && !this.proxying && now - this.lastPing >= period) {
       this.lastPing = now;
       this.feed(-1, PING);
     }
@@ -205,7 +261,7 @@ export class ReplicationMaster implements PropagationSink {
 
   infoFields(): [string, string | number][] {
     const now = Date.now();
-    const out: [string, string | number][] = [['role', 'master'], ['connected_slaves', this.replicas.size]];
+    const out: [string, string | number][] = [...(this.roleInfo?.() ?? [['role', 'master']]), ['connected_slaves', this.replicas.size]];
     let i = 0;
     for (const r of this.replicas.values()) {
       const ip = r.ip || r.client.addr.slice(0, r.client.addr.lastIndexOf(':'));
@@ -215,9 +271,9 @@ export class ReplicationMaster implements PropagationSink {
     out.push(
       ['master_failover_state', 'no-failover'],
       ['master_replid', this.host.replId],
-      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_replid2', this.replId2],
       ['master_repl_offset', this.offset],
-      ['second_repl_offset', -1],
+      ['second_repl_offset', this.secondOffset],
       ['repl_backlog_active', b ? 1 : 0],
       ['repl_backlog_size', this.host.config.int('repl-backlog-size')],
       ['repl_backlog_first_byte_offset', b ? b.firstByteOffset : 0],

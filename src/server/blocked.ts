@@ -214,7 +214,7 @@ export class Blocked implements WaitControl {
   /** The pause and, with it at once, expiry (Redis checks the pause at every expiry). */
   private setPause(end: number, all: boolean): void {
     this.pause = { end, all };
-    this.keyspace.expiryPaused = end !== 0;
+    this.keyspace.expiryPaused = end !== 0 || this.keyspace.isReplica;
   }
 
   // ---- timeout ----------------------------------------------------------------------------------

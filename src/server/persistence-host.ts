@@ -5,6 +5,9 @@ import { objectEncoding } from '../commands/object.js';
 import { Persistence } from '../persistence/persistence.js';
 import { flushLibraries, libraryCodes, loadLibraries } from '../scripting/functions.js';
 import { ReplicationMaster } from '../replication/master.js';
+import { ReplicationReplica } from '../replication/replica.js';
+import { ClientFlag } from '../clients/flags.js';
+import type { OutgoingLinks } from './batch.js';
 import type { Server } from './server.js';
 
 export function persistenceFor(server: Server): Persistence {
@@ -39,7 +42,47 @@ export function replicationFor(server: Server): ReplicationMaster {
     },
     payload: (aux) => server.persistence.payload(aux),
     writeTo: (c, w, push) => server.writeTo(c, w, push),
+    freeClient: (c) => server.lifecycle.freeClient(c),
   });
   server.lifecycle.replicaGone = (c) => master.detach(c);
   return master;
+}
+
+/** The replica side: its master link through the engine, its payload loaded as DEBUG RELOAD loads a file. */
+export function replicaFor(server: Server): { replica: ReplicationReplica; links: OutgoingLinks } {
+  const keyspace = server.keyspace;
+  const replica = new ReplicationReplica({
+    config: server.config,
+    log: server.log,
+    master: server.replication,
+    engine: () => server.st.engine,
+    get replId() {
+      return server.replId;
+    },
+    set replId(id: string) {
+      server.replId = id;
+    },
+    listeningPort: () => server.tcpPortBound,
+    loadPayload: (data) => {
+      keyspace.flushAll();
+      flushLibraries(server);
+      return server.persistence.loadBuffer(data, false, performance.now(), true);
+    },
+    createMasterClient: (slot) => server.lifecycle.linkOutgoing(slot, ClientFlag.Master, server.st.call.now || Date.now()),
+    freeClient: (c) => server.lifecycle.freeClient(c),
+    setExpiryOwner: (isMaster) => {
+      keyspace.isReplica = !isMaster;
+      keyspace.expiryPaused = !isMaster;
+    },
+    clientInfo: (c) => server.lifecycle.clientInfoLine(c),
+  });
+  server.replication.roleInfo = () => replica.infoFields();
+  server.lifecycle.masterGone = (c) => replica.masterGone(c);
+  const links: OutgoingLinks = {
+    connected: (slot) => replica.onConnected(slot),
+    raw: (slot, bytes) => replica.onRaw(slot, bytes),
+    closed: (slot, errno, handshake) => replica.onClosed(slot, errno, handshake),
+    processed: (bytes) => replica.processed(bytes),
+  };
+  return { replica, links };
 }

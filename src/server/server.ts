@@ -31,7 +31,8 @@ import { functionCommands, libraryStats } from '../scripting/functions.js';
 import type { Persistence } from '../persistence/persistence.js';
 import type { ReplicationMaster } from '../replication/master.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
-import { persistenceFor, replicationFor } from './persistence-host.js';
+import { persistenceFor, replicaFor, replicationFor } from './persistence-host.js';
+import type { ReplicationReplica } from '../replication/replica.js';
 import { engineOptions } from './engine-options.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
@@ -89,6 +90,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly blocked: Blocked;
   readonly persistence: Persistence;
   readonly replication: ReplicationMaster;
+  readonly replica: ReplicationReplica;
   private readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -128,11 +130,12 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
     const hooks = (this.hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency));
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
-    const cron = (now: number) => (this.persistence.cron(now), this.replication.cron(now));
+    const cron = (now: number) => (this.persistence.cron(now), this.replication.cron(now), this.replica.cron(now));
     this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, cron);
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
     this.replication = replicationFor(this);
+    ({ replica: this.replica, links: this.runner.outgoing } = replicaFor(this));
   }
 
   get now(): number {
@@ -171,6 +174,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     );
     this.startedMs = Date.now();
     this.cron.schedule();
+    this.replica.startFromConfig();
   }
 
   /** Stops listening, writes what can be written, closes every client. Idempotent. */

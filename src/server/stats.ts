@@ -28,6 +28,7 @@ export interface StatSources {
   readonly acl: Acl;
   readonly lifecycle: ClientLifecycle;
   readonly memory: Memory;
+  readonly replication: { readonly syncStats: { full: number; partialOk: number; partialErr: number } };
 }
 
 type Fields = [string, string | number][];
@@ -112,6 +113,9 @@ export class ServerStats {
       ['total_net_repl_input_bytes', 0],
       ['total_net_repl_output_bytes', 0],
       ['rejected_connections', native(Stat.Rejected) + life.rejectedConnections],
+      ['sync_full', s.replication.syncStats.full],
+      ['sync_partial_ok', s.replication.syncStats.partialOk],
+      ['sync_partial_err', s.replication.syncStats.partialErr],
       ['expired_keys', expired],
       // Redis 7.4: hash fields removed because their deadline passed (HEXPIRE and siblings).
       ['expired_subkeys', expiredSubkeys],
