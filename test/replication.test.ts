@@ -99,3 +99,185 @@ describe('replica of respd', () => {
     expect(infoField(await m.info('replication'), 'connected_slaves')).toBe('1');
   });
 });
+
+describe('replica links', () => {
+  it('resyncs partially after the link drops (+CONTINUE), on either side', async () => {
+    const master = await startServer();
+    const replica = await startServer();
+    const m = client(master.port);
+    const r = client(replica.port);
+    await fillEveryType(m);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r);
+    const before = await m.info('stats');
+    // The replica kills its master link, writes happen meanwhile.
+    expect(await r.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
+    await m.set('while-down', 'x');
+    await m.rpush('list', 'd', 'e');
+    await linkUp(r);
+    await caughtUp(m, r);
+    // The master kills the replica's connection.
+    expect(await m.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(1);
+    await m.hset('hash', 'f3', 'v3');
+    await until('link down and up again', async () => Number(infoField(await m.info('stats'), 'sync_partial_ok')) >= Number(infoField(before, 'sync_partial_ok')) + 2);
+    await linkUp(r);
+    await caughtUp(m, r);
+    const after = await m.info('stats');
+    expect(Number(infoField(after, 'sync_full'))).toBe(Number(infoField(before, 'sync_full')));
+    expect(Number(infoField(after, 'sync_partial_ok'))).toBe(Number(infoField(before, 'sync_partial_ok')) + 2);
+    expect(await r.call('DEBUG', 'DIGEST')).toBe(await m.call('DEBUG', 'DIGEST'));
+    expect(await r.hget('hash', 'f3')).toBe('v3');
+  });
+
+  it('falls back to a full sync when the backlog no longer holds the gap', async () => {
+    const master = await startServer({ 'repl-backlog-size': 16384 });
+    const replica = await startServer();
+    const m = client(master.port);
+    const r = client(replica.port);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r);
+    const before = await m.info('stats');
+    // Stop the replica from reconnecting at once: point it at nothing while the master writes.
+    await r.call('CONFIG', 'SET', 'repl-timeout', '60');
+    await r.call('CLIENT', 'PAUSE', '100000', 'WRITE');
+    await r.call('CLIENT', 'UNPAUSE');
+    await r.call('REPLICAOF', 'NO', 'ONE');
+    const big = 'x'.repeat(4096);
+    for (let i = 0; i < 20; i++) await m.set(`big:${i}`, big);
+    // Back to the same master with our history: the 80 KiB gap is past the 16 KiB backlog.
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r);
+    await caughtUp(m, r);
+    const after = await m.info('stats');
+    expect(Number(infoField(after, 'sync_full'))).toBe(Number(infoField(before, 'sync_full')) + 1);
+    expect(Number(infoField(after, 'sync_partial_err'))).toBe(Number(infoField(before, 'sync_partial_err')) + 1);
+    expect(await r.dbsize()).toBe(20);
+    expect(await r.call('DEBUG', 'DIGEST')).toBe(await m.call('DEBUG', 'DIGEST'));
+  });
+
+  it('is counted by WAIT once it acknowledged the writes', async () => {
+    const master = await startServer();
+    const replica = await startServer();
+    const m = client(master.port);
+    const r = client(replica.port);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r);
+    await m.set('k', 'v');
+    expect(await m.call('WAIT', '1', '5000')).toBe(1);
+    expect(await m.call('WAIT', '2', '100')).toBe(1);
+    expect(await r.get('k')).toBe('v');
+  });
+
+  it('refuses writes from its clients, and everything stale when told to', async () => {
+    const master = await startServer();
+    const replica = await startServer();
+    const m = client(master.port);
+    const r = client(replica.port);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r);
+    await expect(r.set('k', 'v')).rejects.toThrow("READONLY You can't write against a read only replica.");
+    await r.multi().set('k', 'v').exec().catch(() => undefined);
+    expect(await r.get('k')).toBe(null);
+    await m.set('k', 'from-master');
+    await caughtUp(m, r);
+    expect(await r.get('k')).toBe('from-master');
+    await r.call('CONFIG', 'SET', 'replica-read-only', 'no');
+    expect(await r.set('local', '1')).toBe('OK');
+    // The link down with replica-serve-stale-data no: only stale-allowed commands run.
+    await r.call('CONFIG', 'SET', 'replica-serve-stale-data', 'no');
+    await r.call('REPLICAOF', '127.0.0.1', '1');
+    await expect(r.get('k')).rejects.toThrow("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+    expect(infoField(await r.info('replication'), 'master_link_status')).toBe('down');
+    expect(((await r.call('ROLE')) as unknown[])[3]).toMatch(/^(connect|connecting)$/);
+    await r.call('REPLICAOF', 'NO', 'ONE');
+    expect(await r.get('k')).toBe('from-master');
+  });
+
+  it('does not expire keys itself: the DEL comes from its master', async () => {
+    const master = await startServer();
+    const replica = await startServer();
+    const m = client(master.port);
+    const r = client(replica.port);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r);
+    await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await m.set('short', 'v', 'PX', 30);
+    await caughtUp(m, r);
+    await new Promise((res) => setTimeout(res, 60));
+    // Past its deadline: reads as missing on the replica, but the key is still there.
+    expect(await r.get('short')).toBe(null);
+    expect(await r.dbsize()).toBe(1);
+    // The master's lookup expires it and propagates the DEL.
+    expect(await m.get('short')).toBe(null);
+    await caughtUp(m, r);
+    expect(await r.dbsize()).toBe(0);
+  });
+
+  it('REPLICAOF NO ONE promotes it; a former sibling continues with PSYNC', async () => {
+    const master = await startServer();
+    const a = await startServer();
+    const b = await startServer();
+    const m = client(master.port);
+    const ra = client(a.port);
+    const rb = client(b.port);
+    await fillEveryType(m);
+    await ra.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await rb.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(ra);
+    await linkUp(rb);
+    await m.set('last', 'write');
+    await caughtUp(m, ra);
+    await caughtUp(m, rb);
+    const oldId = infoField(await m.info('replication'), 'master_replid');
+    expect(await ra.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    const info = await ra.info('replication');
+    expect(infoField(info, 'role')).toBe('master');
+    expect(infoField(info, 'master_replid2')).toBe(oldId);
+    expect(infoField(info, 'master_replid')).not.toBe(oldId);
+    expect(Number(infoField(info, 'second_repl_offset'))).toBe(Number(infoField(info, 'master_repl_offset')) + 1);
+    expect(await ra.set('on-new-master', '1')).toBe('OK');
+    const statsBefore = await ra.info('stats');
+    await rb.call('REPLICAOF', '127.0.0.1', String(a.port));
+    await linkUp(rb);
+    await caughtUp(ra, rb);
+    const statsAfter = await ra.info('stats');
+    expect(Number(infoField(statsAfter, 'sync_partial_ok'))).toBe(Number(infoField(statsBefore, 'sync_partial_ok')) + 1);
+    expect(Number(infoField(statsAfter, 'sync_full'))).toBe(Number(infoField(statsBefore, 'sync_full')));
+    expect(await rb.get('on-new-master')).toBe('1');
+    expect(await rb.call('DEBUG', 'DIGEST')).toBe(await ra.call('DEBUG', 'DIGEST'));
+  });
+
+  it('feeds a chained replica the master stream, which can PSYNC it', async () => {
+    const master = await startServer();
+    const mid = await startServer();
+    const leaf = await startServer();
+    const m = client(master.port);
+    const r1 = client(mid.port);
+    const r2 = client(leaf.port);
+    await fillEveryType(m);
+    await r1.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r1);
+    await r2.call('REPLICAOF', '127.0.0.1', String(mid.port));
+    await linkUp(r2);
+    await m.set('streamed', 'through');
+    await m.select(3);
+    await m.sadd('s3', 'a');
+    await m.select(0);
+    await caughtUp(m, r1);
+    await caughtUp(m, r2);
+    const digest = await m.call('DEBUG', 'DIGEST');
+    expect(await r1.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await r2.call('DEBUG', 'DIGEST')).toBe(digest);
+    // The same history down the chain: one id and one offset.
+    const id = infoField(await m.info('replication'), 'master_replid');
+    expect(infoField(await r2.info('replication'), 'master_replid')).toBe(id);
+    // The leaf's link to the middle drops: it continues from the middle's backlog.
+    const before = await r1.info('stats');
+    await r2.call('CLIENT', 'KILL', 'TYPE', 'master');
+    await m.set('after-drop', '1');
+    await linkUp(r2);
+    await caughtUp(m, r2);
+    expect(Number(infoField(await r1.info('stats'), 'sync_partial_ok'))).toBe(Number(infoField(before, 'sync_partial_ok')) + 1);
+    expect(await r2.get('after-drop')).toBe('1');
+  });
+});

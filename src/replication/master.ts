@@ -221,7 +221,14 @@ export class ReplicationMaster implements PropagationSink {
   /** After a command of `c` went out in the stream. */
   wrote(c: Client): void {
     if (this.backlog) this.woff.set(c, this.offset);
+    // WAIT's GETACK goes out after the command (Redis sends it before sleeping), so that it is
+    // not part of the offset the waiting client needs acknowledged.
+    if (this.ackRequested) {
+      this.ackRequested = false;
+      if (this.replicas.size > 0) this.feed(-1, GETACK);
+    }
   }
+  private ackRequested = false;
 
   /** REPLCONF ACK <offset>. */
   ack(c: Client, offset: number): void {
@@ -256,7 +263,7 @@ export class ReplicationMaster implements PropagationSink {
 
   /** REPLCONF GETACK * to every replica (WAIT asks for fresh acknowledgements). */
   requestAcks(): void {
-    if (this.replicas.size > 0) this.feed(-1, GETACK);
+    this.ackRequested = true;
   }
 
   infoFields(): [string, string | number][] {

@@ -9,7 +9,8 @@ import type { NativeEngine } from '../../binding.js';
 import type { Client } from '../clients/client.js';
 import type { Config } from '../config/config.js';
 import { encodeCommand } from '../propagation/propagation.js';
-import { errnoText } from '../util/errors.js';
+import { getSystemErrorName } from 'node:util';
+import { strerror } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { ReplicationMaster } from './master.js';
 import { PayloadReader } from './payload.js';
@@ -154,7 +155,7 @@ export class ReplicationReplica {
   onClosed(slot: number, errno: number, handshake: boolean): void {
     if (slot !== this.slot || this.masterClient) return;
     this.slot = -1;
-    if (handshake) this.host.log.warning(`Error condition on socket for SYNC: ${errnoText(errno)}`);
+    if (handshake) this.host.log.warning(`Error condition on socket for SYNC: ${errno ? strerror(getSystemErrorName(-errno)) : 'Connection reset by peer'}`);
     else this.host.log.warning('Master closed the connection during the handshake or the transfer');
     this.linkLost();
   }
