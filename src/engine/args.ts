@@ -47,6 +47,10 @@ function matchesLowerString(s: string, lower: Uint8Array): boolean {
   return true;
 }
 
+function digits(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : String(n).length;
+}
+
 export class Args {
   /** Number of arguments, the command name included. */
   count = 0;
@@ -93,6 +97,32 @@ export class Args {
   setStrings(values: readonly string[]): void {
     this.strs = values;
     this.count = values.length;
+  }
+
+  /**
+   * The command's bytes as the client sent them (`*N`, then `$len` and each argument), as a view,
+   * when they lie whole in the arena (read into it, not moved from a query buffer); undefined
+   * otherwise. A replica passes its master's stream on with it.
+   */
+  wire(): Buffer | undefined {
+    if (this.strs !== undefined || this.count === 0) return undefined;
+    const rec = this.rec;
+    const arena = this.arena;
+    const first = rec[this.base]!;
+    const firstLen = rec[this.base + 1]!;
+    if (firstLen === BIG_ARG_LEN) return undefined;
+    const start = first - (1 + digits(this.count) + 2 + 1 + digits(firstLen) + 2);
+    if (start < 0 || arena[start] !== 42 /* * */) return undefined;
+    let at = start + 1 + digits(this.count) + 2;
+    for (let i = 0; i < this.count; i++) {
+      const off = rec[this.base + 2 * i]!;
+      const len = rec[this.base + 2 * i + 1]!;
+      if (len === BIG_ARG_LEN || arena[at] !== 36 /* $ */ || off !== at + 1 + digits(len) + 2) return undefined;
+      at = off + len;
+      if (arena[at] !== 13 || arena[at + 1] !== 10) return undefined;
+      at += 2;
+    }
+    return arena.subarray(start, at);
   }
 
   /** A detached copy that outlives the batch (blocked or queued commands). */

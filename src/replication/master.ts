@@ -61,7 +61,18 @@ export class ReplicationMaster implements PropagationSink {
    * This server is a replica: the propagation stream does not reach the replicas (they get the
    * master's stream, proxied), as replicationFeedSlaves returns at once on a replica.
    */
-  proxying = false;
+  private proxyingNow = false;
+
+  get proxying(): boolean {
+    return this.proxyingNow;
+  }
+
+  /** A replica records nothing for its replicas: it leaves the propagation stream while it proxies. */
+  set proxying(on: boolean) {
+    this.proxyingNow = on;
+    if (on) this.host.propagation.removeSink(this);
+    else if (this.backlog) this.host.propagation.addSink(this);
+  }
   /** The replica side's INFO fields (role:slave ...), in place of role:master. */
   roleInfo: (() => [string, string | number][]) | undefined;
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
@@ -88,7 +99,7 @@ export class ReplicationMaster implements PropagationSink {
       this.backlog = new Backlog(this.host.config.int('repl-backlog-size'), this.offset);
       // A new backlog: a new history, so the stream must state its database again.
       this.selectedDb = -1;
-      this.host.propagation.addSink(this);
+      if (!this.proxyingNow) this.host.propagation.addSink(this);
     }
     return this.backlog;
   }
@@ -154,7 +165,7 @@ export class ReplicationMaster implements PropagationSink {
 
   /** The propagation stream's commands for the replicas (replicationFeedSlaves). */
   feed(db: number, command: Buffer): void {
-    if (this.proxying) return;
+    if (this.proxyingNow) return;
     if (db !== -1 && db !== this.selectedDb) {
       this.emit(encodeCommand(['SELECT', String(db)]));
       this.selectedDb = db;
@@ -176,7 +187,7 @@ export class ReplicationMaster implements PropagationSink {
     this.replId2 = NO_REPLID;
     this.secondOffset = -1;
     this.backlog = new Backlog(this.host.config.int('repl-backlog-size'), offset);
-    this.host.propagation.addSink(this);
+    if (!this.proxyingNow) this.host.propagation.addSink(this);
     this.selectedDb = -1;
     this.disconnectReplicas();
   }

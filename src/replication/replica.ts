@@ -352,9 +352,12 @@ export class ReplicationReplica {
 
   /** A command of the stream was processed: its bytes count and go on to our replicas. */
   processed(bytes: Buffer): void {
-    this.lastIo = Date.now();
+    this.streamSeen++;
     this.host.master.proxy(bytes);
   }
+  /** Commands of the stream processed, counted instead of reading the clock per command. */
+  private streamSeen = 0;
+  private streamSeenAtCron = 0;
 
   /** REPLCONF ACK <offset> to the master. */
   sendAck(): void {
@@ -367,6 +370,10 @@ export class ReplicationReplica {
   cron(now: number): void {
     if (!this.active) return;
     const timeout = this.host.config.int('repl-timeout') * 1000;
+    if (this.streamSeen !== this.streamSeenAtCron) {
+      this.streamSeenAtCron = this.streamSeen;
+      this.lastIo = now;
+    }
     if (this.state === 'connect') {
       if (now - this.lastIo >= 1000) {
         this.lastIo = now;
