@@ -7,8 +7,8 @@ import { startServer } from './helpers.js';
 import type { ServerHandle } from '../src/index.js';
 
 const opened: Redis[] = [];
-function client(port: number): Redis {
-  const r = new Redis(port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0, lazyConnect: false });
+function client(port: number, password?: string): Redis {
+  const r = new Redis(port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0, password });
   opened.push(r);
   return r;
 }
@@ -279,5 +279,36 @@ describe('replica links', () => {
     await caughtUp(m, r2);
     expect(Number(infoField(await r1.info('stats'), 'sync_partial_ok'))).toBe(Number(infoField(before, 'sync_partial_ok')) + 1);
     expect(await r2.get('after-drop')).toBe('1');
+  });
+});
+
+describe('replica configuration', () => {
+  it('authenticates with masterauth and masteruser, and starts as a replica from replicaof', async () => {
+    const master = await startServer({ requirepass: 'sekret' });
+    const m = client(master.port, 'sekret');
+    await m.call('ACL', 'SETUSER', 'repl', 'on', '>replpass', '+@all', '~*');
+    await m.set('k', 'v');
+    const replica = await startServer({ replicaof: `127.0.0.1 ${master.port}`, masterauth: 'sekret' });
+    const r = client(replica.port);
+    await linkUp(r);
+    expect(await r.get('k')).toBe('v');
+    expect(await r.call('CONFIG', 'GET', 'replicaof')).toEqual(['replicaof', `127.0.0.1 ${master.port}`]);
+    const second = await startServer({ replicaof: `127.0.0.1 ${master.port}`, masteruser: 'repl', masterauth: 'replpass' });
+    const r2 = client(second.port);
+    await linkUp(r2);
+    expect(await r2.get('k')).toBe('v');
+  });
+
+  it('stays down with a wrong masterauth', async () => {
+    const master = await startServer({ requirepass: 'sekret' });
+    const replica = await startServer({ masterauth: 'wrong' });
+    const r = client(replica.port);
+    expect(await r.call('SLAVEOF', '127.0.0.1', String(master.port))).toBe('OK');
+    expect(await r.call('REPLICAOF', '127.0.0.1', String(master.port))).toBe('OK Already connected to specified master');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(infoField(await r.info('replication'), 'master_link_status')).toBe('down');
+    await expect(r.call('REPLICAOF', '127.0.0.1', '65536')).rejects.toThrow('ERR Invalid master port');
+    expect(await r.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    expect(infoField(await r.info('replication'), 'role')).toBe('master');
   });
 });
