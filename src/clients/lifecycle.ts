@@ -104,6 +104,8 @@ export class ClientLifecycle {
   linkOutgoing(slot: number, flags: number, now: number): Client {
     const c = new Client(this.reg.clients.allocateId(), slot, 'tcp', false, now, true, (s, remote) => this.st.engine?.address(s, remote) ?? '');
     c.flags |= flags;
+    // No user: CLIENT LIST says (superuser), and no ACL applies (the callers check the flag).
+    if (flags & ClientFlag.Master) c.user = '(superuser)';
     this.reg.clients.link(c);
     this.st.limits?.applyClass(c, true);
     return c;

@@ -106,7 +106,8 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     reject(call, '-NOAUTH Authentication required.', cmd);
     return;
   }
-  const denied = call.server.acl.check(client.user, cmd, args, client);
+  // The master client has no user and no limits (c->user NULL in Redis).
+  const denied = client.flags & ClientFlag.Master ? null : call.server.acl.check(client.user, cmd, args, client);
   if (denied !== null) {
     reject(call, denied, cmd);
     return;
