@@ -109,10 +109,11 @@ export declare class NativeEngine {
    */
   configureTls(settings: TlsSettings): string | undefined;
   /**
-   * A non-blocking TCP connection to host:port (a replica's master link), in raw mode: a
-   * Connected record, or a Close record (reason Handshake, errno), follows in a later batch.
+   * A non-blocking TCP connection to host:port (a replica's master link), over TLS with `tls`
+   * (the context configureTls built), in raw mode: a Connected record, or a Close record
+   * (reason Handshake, errno), follows in a later batch.
    */
-  connect(host: string, port: number): { slot: number; error?: undefined } | { error: string; slot?: undefined };
+  connect(host: string, port: number, tls?: boolean): { slot: number; error?: undefined } | { error: string; slot?: undefined };
   /**
    * Raw mode (Raw records of unparsed bytes) on or off; `giveBack` are raw bytes not consumed,
    * read again before the socket in the mode now set.

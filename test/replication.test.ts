@@ -3,6 +3,7 @@
 // WAIT, read-only and stale-data refusals, REPLICAOF NO ONE, a chained replica).
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { join } from 'node:path';
 import { startServer } from './helpers.js';
 import type { ServerHandle } from '../src/index.js';
 
@@ -315,5 +316,26 @@ describe('replica configuration', () => {
     await expect(r.call('REPLICAOF', '127.0.0.1', '65536')).rejects.toThrow('ERR Invalid master port');
     expect(await r.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
     expect(infoField(await r.info('replication'), 'role')).toBe('master');
+  });
+});
+
+describe('replica over TLS', () => {
+  it('syncs from a master on its TLS port with tls-replication', async () => {
+    const fixtures = join(import.meta.dirname, 'fixtures', 'tls');
+    const tls = { tls: true, 'tls-cert-file': join(fixtures, 'server.crt'), 'tls-key-file': join(fixtures, 'server.key'), 'tls-ca-cert-file': join(fixtures, 'ca.crt') };
+    // The replica presents its server certificate (no tls-client-cert-file yet), whose purpose
+    // is serverAuth only: the master does not ask for client certificates here.
+    const master = await startServer({ ...tls, 'tls-auth-clients': 'no' });
+    const replica = await startServer({ ...tls, 'tls-replication': 'yes' });
+    const m = client(master.port);
+    const r = client(replica.port);
+    await fillEveryType(m);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.tlsPort));
+    await linkUp(r);
+    await m.set('over-tls', 'yes');
+    await caughtUp(m, r);
+    expect(await r.call('DEBUG', 'DIGEST')).toBe(await m.call('DEBUG', 'DIGEST'));
+    const list = (await m.call('CLIENT', 'LIST', 'TYPE', 'replica')) as string;
+    expect(list).toMatch(/ flags=S /);
   });
 });

@@ -317,13 +317,21 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
     return info.Env().Undefined();
   }
 
-  // connect(host, port): { slot } or { error } (Engine::connect).
+  // connect(host, port, tls): { slot } or { error } (Engine::connect).
   Napi::Value Connect(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::string err;
-    int slot = engine_->connect(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(), "tcp", &err);
+    bool tls = info.Length() > 2 && info[2].ToBoolean().Value();
+    if (tls && !tls_) return ErrorResult(env, TlsLibraryError());
+    int slot = engine_->connect(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(), tls ? "tls" : "tcp", &err);
     Napi::Object r = Napi::Object::New(env);
     if (slot < 0) r.Set("error", err); else r.Set("slot", slot);
+    return r;
+  }
+
+  static Napi::Value ErrorResult(Napi::Env env, const std::string& err) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("error", err);
     return r;
   }
 

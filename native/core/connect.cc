@@ -29,22 +29,13 @@ class OutgoingSocket final : public SocketConnection {
   explicit OutgoingSocket(int fd) : SocketConnection(fd) { want_ = IoWant::kWrite; }
   int accept() override {
     int err = 0;
-    socklen_t len = sizeof(err);
-    if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    if (err == EINPROGRESS || err == EALREADY) {
+    int r = finish_connect(fd_, &err);
+    if (r == 0) {
       want_ = IoWant::kWrite;
       return 0;
     }
-    if (err != 0) {
+    if (r < 0) {
       last_errno_ = err;
-      state_ = ConnState::kError;
-      return -1;
-    }
-    // Writable with no error can still mean not connected yet on some systems: ask the peer.
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    if (getpeername(fd_, reinterpret_cast<struct sockaddr*>(&ss), &sl) != 0) {
-      last_errno_ = errno == ENOTCONN ? ECONNREFUSED : errno;
       state_ = ConnState::kError;
       return -1;
     }
@@ -87,18 +78,37 @@ int open_connection(const std::string& host, int port, std::string* err) {
 
 }  // namespace
 
+int finish_connect(int fd, int* err) {
+  int e = 0;
+  socklen_t len = sizeof(e);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0) e = errno;
+  if (e == EINPROGRESS || e == EALREADY) return 0;
+  if (e == 0) {
+    // Writable with no error can still mean not connected on some systems: ask for the peer.
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    if (getpeername(fd, reinterpret_cast<struct sockaddr*>(&ss), &sl) == 0) return 1;
+    e = errno == ENOTCONN ? ECONNREFUSED : errno;
+  }
+  *err = e;
+  return -1;
+}
+
+std::unique_ptr<Connection> make_outgoing_socket(int fd) { return std::make_unique<OutgoingSocket>(fd); }
+
 int Engine::connect(const std::string& host, int port, const char* type_name, std::string* err) {
   assert_main_thread();
-  int type_index = 0;
-  if (!types_.find(type_name, &type_index) || std::strcmp(type_name, "tcp") != 0) {
+  ConnectionType* type = types_.find(type_name);
+  if (!type || !type->can_connect()) {
     *err = std::string("Connection type ") + type_name + " can't make outgoing connections";
     return -1;
   }
   int fd = open_connection(host, port, err);
   if (fd < 0) return -1;
+  std::unique_ptr<Connection> conn = type->create_connecting(fd);
   uint32_t slot = alloc_slot();
   Client& c = *slots_[slot];
-  c.conn = std::make_unique<OutgoingSocket>(fd);
+  c.conn = std::move(conn);
   c.alive = true;
   c.outgoing = true;
   c.raw = true;

@@ -145,7 +145,9 @@ bool load_dh_params(SSL_CTX* ctx, const std::string& path, std::string* err) {
 // WANT_READ / WANT_WRITE become kIoAgain with want() saying which readiness to wait for.
 class TlsConnection final : public SocketConnection {
  public:
-  TlsConnection(int fd, SSL* ssl) : SocketConnection(fd), ssl_(ssl) {
+  TlsConnection(int fd, SSL* ssl, bool connecting = false)
+      : SocketConnection(fd), ssl_(ssl), connecting_(connecting), tcp_pending_(connecting) {
+    if (connecting) want_ = IoWant::kWrite;
     if (!ssl_) {
       ssl_error_ = take_ssl_error();
       state_ = ConnState::kError;
@@ -157,8 +159,20 @@ class TlsConnection final : public SocketConnection {
 
   int accept() override {
     if (state_ != ConnState::kAccepting) return state_ == ConnState::kConnected ? 1 : -1;
+    if (tcp_pending_) {  // an outgoing connection: the TCP connect first
+      int err = 0;
+      int t = finish_connect(fd_, &err);
+      if (t == 0) return 0;
+      if (t < 0) {
+        last_errno_ = err;
+        ssl_error_ = strerror(err);
+        state_ = ConnState::kError;
+        return -1;
+      }
+      tcp_pending_ = false;
+    }
     ERR_clear_error();
-    int r = SSL_accept(ssl_);
+    int r = connecting_ ? SSL_connect(ssl_) : SSL_accept(ssl_);
     if (r == 1) {
       state_ = ConnState::kConnected;
       want_ = IoWant::kNone;
@@ -274,6 +288,8 @@ class TlsConnection final : public SocketConnection {
   }
 
   SSL* ssl_;
+  bool connecting_ = false;   // made by connect(): SSL_connect instead of SSL_accept
+  bool tcp_pending_ = false;  // its TCP connect has not completed yet
   std::string ssl_error_;
   size_t retry_len_ = 0;  // length of the SSL_write that stalled; 0 when none did
 };
@@ -302,6 +318,16 @@ std::unique_ptr<Connection> TlsConnectionType::create_accepted(int fd, const std
     SSL_set_accept_state(ssl);
   }
   return std::make_unique<TlsConnection>(fd, ssl);
+}
+
+std::unique_ptr<Connection> TlsConnectionType::create_connecting(int fd) {
+  SSL* ssl = ctx_ ? SSL_new(ctx_) : nullptr;
+  if (ssl) {
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    SSL_set_fd(ssl, fd);
+    SSL_set_connect_state(ssl);
+  }
+  return std::make_unique<TlsConnection>(fd, ssl, true);
 }
 
 bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {

@@ -38,6 +38,11 @@ class TlsConnectionType final : public ConnectionType {
   AcceptCost accept_cost() const override { return AcceptCost::kHandshake; }
   // A connection in the accepting state with the verify mode of tls-auth-clients now.
   std::unique_ptr<Connection> create_accepted(int fd, const std::string& listener_path) override;
+  // A replica's link to its master (tls-replication): the TCP connect, then SSL_connect with
+  // the same context, verifying the master's certificate against the CA (Redis's client
+  // context verifies the peer and does not check the host name).
+  bool can_connect() const override { return true; }
+  std::unique_ptr<Connection> create_connecting(int fd) override;
 
   // tlsConfigure: false with `err` set to Redis's log line when anything fails to load.
   bool configure(const TlsConfig& cfg, std::string* err);

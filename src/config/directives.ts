@@ -208,7 +208,7 @@ export const DIRECTIVES: readonly Directive[] = [
   bool('aof-disable-auto-gc', 'no', MOD),
   bool('replica-ignore-disk-write-errors', 'no', MOD),
   bool('tls-cluster', 'no', MOD),
-  bool('tls-replication', 'no', MOD),
+  bool('tls-replication', 'no', MOD, ACTED),
   bool('tls-prefer-server-ciphers', 'no', MOD),
   bool('tls-session-caching', 'yes', MOD),
 

@@ -130,7 +130,7 @@ export class ReplicationReplica {
   private connect(): void {
     const engine = this.host.engine();
     if (!engine || !this.masterHost) return;
-    const r = engine.connect(this.masterHost, this.masterPort);
+    const r = engine.connect(this.masterHost, this.masterPort, this.host.config.bool('tls-replication'));
     if (r.error !== undefined) {
       this.host.log.warning(`Unable to connect to MASTER: ${r.error}`);
       return;
