@@ -339,3 +339,34 @@ describe('replica over TLS', () => {
     expect(list).toMatch(/ flags=S /);
   });
 });
+
+describe('the stream database across links', () => {
+  it('continues in the database the stream was in after +CONTINUE and down a chain (repl-stream-db)', async () => {
+    const master = await startServer();
+    const mid = await startServer();
+    const leaf = await startServer();
+    const m = client(master.port);
+    const r1 = client(mid.port);
+    const r2 = client(leaf.port);
+    await r1.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r1);
+    await m.select(5);
+    await m.set('in5', 'a');
+    await caughtUp(m, r1);
+    // The link drops while the stream is in database 5; what follows carries no SELECT.
+    await r1.call('CLIENT', 'KILL', 'TYPE', 'master');
+    await m.set('in5-after-drop', 'b');
+    await linkUp(r1);
+    await caughtUp(m, r1);
+    await r1.select(5);
+    expect(await r1.get('in5-after-drop')).toBe('b');
+    // A replica of the replica syncs fully while the proxied stream is in database 5.
+    await r2.call('REPLICAOF', '127.0.0.1', String(mid.port));
+    await linkUp(r2);
+    await m.set('in5-after-chain', 'c');
+    await caughtUp(m, r2);
+    await r2.select(5);
+    expect(await r2.get('in5-after-chain')).toBe('c');
+    expect(await r2.call('DEBUG', 'DIGEST')).toBe(await m.call('DEBUG', 'DIGEST'));
+  });
+});

@@ -36,6 +36,8 @@ export class Persistence {
   saves = 0;
   loading = false;
   lastLoad = { loaded: 0, expired: 0 };
+  /** The aux fields of the last image loaded (a replica reads repl-stream-db from its payload). */
+  lastAux: ReadonlyMap<string, string> = new Map();
 
   constructor(private readonly host: PersistenceHost) {}
 
@@ -282,6 +284,7 @@ export class Persistence {
       const now = Date.now();
       const contents = readRdb(data, config, now);
       if (typeof contents === 'string') return contents;
+      this.lastAux = contents.aux;
       const ver = contents.aux.get('redis-ver');
       if (ver) log.notice(`Loading RDB produced by version ${ver}`);
       const ctime = contents.aux.get('ctime');

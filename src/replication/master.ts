@@ -73,6 +73,8 @@ export class ReplicationMaster implements PropagationSink {
     if (on) this.host.propagation.removeSink(this);
     else if (this.backlog) this.host.propagation.addSink(this);
   }
+  /** While proxying: the database the master's stream is in, for a full sync's repl-stream-db. */
+  proxyStreamDb: (() => number) | undefined;
   /** The replica side's INFO fields (role:slave ...), in place of role:master. */
   roleInfo: (() => [string, string | number][]) | undefined;
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
@@ -135,7 +137,8 @@ export class ReplicationMaster implements PropagationSink {
     log.notice(`Starting BGSAVE for SYNC with target: replicas sockets`);
     // The payload is the dataset at this offset; the stream goes on from here with a SELECT.
     const payload = this.host.payload([
-      ['repl-stream-db', 0],
+      // A replica's own replicas continue the proxied stream, which selects no database first.
+      ['repl-stream-db', this.proxyingNow ? (this.proxyStreamDb?.() ?? 0) : 0],
       ['repl-id', this.host.replId],
       ['repl-offset', this.offset],
     ]);

@@ -29,8 +29,11 @@ export interface ReplicaHost {
   replId: string;
   /** The port this server listens on (REPLCONF listening-port). */
   listeningPort(): number;
-  /** Empties the dataset and loads the payload of a full sync; an error text if it is unreadable. */
-  loadPayload(data: Buffer): string | undefined;
+  /**
+   * Empties the dataset and loads the payload of a full sync: an error text if it is unreadable,
+   * else the database its stream continues in (aux repl-stream-db).
+   */
+  loadPayload(data: Buffer): { error: string } | { streamDb: number };
   /** The master client (flag M) on the link's slot, linked into the client registry. */
   createMasterClient(slot: number): Client;
   /** Closes and unlinks a client now. */
@@ -60,6 +63,8 @@ export class ReplicationReplica {
   private downSince = 0;
   /** PSYNC with our history (cached master) unless a full sync was cut in the middle. */
   private canPsync = true;
+  /** The database the master's stream is in (the cached master client's db, kept across links). */
+  private streamDb = 0;
   /** The replid/offset a +FULLRESYNC announced. */
   private fullSync: { replid: string; offset: number } | undefined;
 
@@ -104,6 +109,7 @@ export class ReplicationReplica {
     this.masterHost = undefined;
     this.masterPort = 0;
     this.state = 'none';
+    this.streamDb = 0;
     const m = this.host.master;
     m.proxying = false;
     const old = this.host.replId;
@@ -163,6 +169,7 @@ export class ReplicationReplica {
   /** The master client went (EOF, CLIENT KILL, timeout): the link is down, reconnect from the cron. */
   masterGone(c: Client): void {
     if (c !== this.masterClient) return;
+    this.streamDb = c.db;
     this.masterClient = undefined;
     this.slot = -1;
     this.host.log.notice('Connection with master lost.');
@@ -324,11 +331,12 @@ export class ReplicationReplica {
     log.notice(`MASTER <-> REPLICA sync: receiving ${payload.length} bytes from master to disk`);
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    const err = this.host.loadPayload(payload);
-    if (err !== undefined) {
-      this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${err}`);
+    const loaded = this.host.loadPayload(payload);
+    if ('error' in loaded) {
+      this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${loaded.error}`);
       return;
     }
+    this.streamDb = loaded.streamDb;
     this.host.replId = sync.replid;
     this.host.master.startHistory(sync.offset);
     this.payload = undefined;
@@ -343,11 +351,18 @@ export class ReplicationReplica {
     if (!engine) return;
     this.pending = Buffer.alloc(0);
     this.masterClient = this.host.createMasterClient(this.slot);
+    // The stream goes on in the database it was in: a partial resync sends no SELECT first.
+    this.masterClient.db = this.streamDb;
     this.state = 'connected';
     engine.setRaw(this.slot, false, rest.length ? rest : undefined);
     this.host.master.ensureBacklog();
     // The first ACK at once: a diskless master starts the stream when it hears it.
     this.sendAck();
+  }
+
+  /** The database the proxied stream is in now: a full sync of our own replicas starts there (repl-stream-db). */
+  currentStreamDb(): number {
+    return this.masterClient ? this.masterClient.db : this.streamDb;
   }
 
   /** A command of the stream was processed: its bytes count and go on to our replicas. */

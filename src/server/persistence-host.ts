@@ -66,7 +66,10 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
     loadPayload: (data) => {
       keyspace.flushAll();
       flushLibraries(server);
-      return server.persistence.loadBuffer(data, false, performance.now(), true);
+      const error = server.persistence.loadBuffer(data, false, performance.now(), true);
+      if (error !== undefined) return { error };
+      const db = Number(server.persistence.lastAux.get('repl-stream-db') ?? 0);
+      return { streamDb: Number.isInteger(db) && db >= 0 && db < keyspace.dbs.length ? db : 0 };
     },
     createMasterClient: (slot) => server.lifecycle.linkOutgoing(slot, ClientFlag.Master, server.st.call.now || Date.now()),
     freeClient: (c) => server.lifecycle.freeClient(c),
@@ -77,6 +80,7 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
     clientInfo: (c) => server.lifecycle.clientInfoLine(c),
   });
   server.replication.roleInfo = () => replica.infoFields();
+  server.replication.proxyStreamDb = () => replica.currentStreamDb();
   server.lifecycle.masterGone = (c) => replica.masterGone(c);
   const links: OutgoingLinks = {
     connected: (slot) => replica.onConnected(slot),
