@@ -35,6 +35,10 @@ export interface TlsSettings {
   certFile: string;
   keyFile: string;
   keyFilePass: string;
+  /** tls-client-cert-file / -key-file / -key-file-pass: what a replica presents to its master. */
+  clientCertFile: string;
+  clientKeyFile: string;
+  clientKeyFilePass: string;
   caCertFile: string;
   caCertDir: string;
   dhParamsFile: string;

@@ -323,10 +323,11 @@ describe('replica over TLS', () => {
   it('syncs from a master on its TLS port with tls-replication', async () => {
     const fixtures = join(import.meta.dirname, 'fixtures', 'tls');
     const tls = { tls: true, 'tls-cert-file': join(fixtures, 'server.crt'), 'tls-key-file': join(fixtures, 'server.key'), 'tls-ca-cert-file': join(fixtures, 'ca.crt') };
-    // The replica presents its server certificate (no tls-client-cert-file yet), whose purpose
-    // is serverAuth only: the master does not ask for client certificates here.
-    const master = await startServer({ ...tls, 'tls-auth-clients': 'no' });
-    const replica = await startServer({ ...tls, 'tls-replication': 'yes' });
+    // The replica presents its client certificate (tls-client-cert-file) to a master that asks for one.
+    const master = await startServer(tls);
+    const replica = await startServer({
+      ...tls, 'tls-replication': 'yes', 'tls-client-cert-file': join(fixtures, 'client.crt'), 'tls-client-key-file': join(fixtures, 'client.key'),
+    });
     const m = client(master.port);
     const r = client(replica.port);
     await fillEveryType(m);

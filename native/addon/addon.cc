@@ -295,6 +295,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
     cfg.cert_file = Str(o, "certFile");
     cfg.key_file = Str(o, "keyFile");
     cfg.key_file_pass = Str(o, "keyFilePass");
+    cfg.client_cert_file = Str(o, "clientCertFile");
+    cfg.client_key_file = Str(o, "clientKeyFile");
+    cfg.client_key_file_pass = Str(o, "clientKeyFilePass");
     cfg.ca_cert_file = Str(o, "caCertFile");
     cfg.ca_cert_dir = Str(o, "caCertDir");
     cfg.dh_params_file = Str(o, "dhParamsFile");

@@ -298,6 +298,7 @@ class TlsConnection final : public SocketConnection {
 
 TlsConnectionType::~TlsConnectionType() {
   if (ctx_) SSL_CTX_free(ctx_);
+  if (client_ctx_) SSL_CTX_free(client_ctx_);
 }
 
 std::unique_ptr<Connection> TlsConnectionType::create_accepted(int fd, const std::string&) {
@@ -321,7 +322,8 @@ std::unique_ptr<Connection> TlsConnectionType::create_accepted(int fd, const std
 }
 
 std::unique_ptr<Connection> TlsConnectionType::create_connecting(int fd) {
-  SSL* ssl = ctx_ ? SSL_new(ctx_) : nullptr;
+  SSL_CTX* ctx = client_ctx_ ? client_ctx_ : ctx_;
+  SSL* ssl = ctx ? SSL_new(ctx) : nullptr;
   if (ssl) {
     SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
     SSL_set_fd(ssl, fd);
@@ -356,6 +358,20 @@ bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {
   } else {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   }
+  // An explicit client context when a client certificate is configured (tlsConfigure).
+  SSL_CTX* client_ctx = nullptr;
+  if (!cfg.client_cert_file.empty() && !cfg.client_key_file.empty()) {
+    TlsConfig ccfg = cfg;
+    ccfg.cert_file = cfg.client_cert_file;
+    ccfg.key_file = cfg.client_key_file;
+    ccfg.key_file_pass = cfg.client_key_file_pass;
+    client_ctx = create_context(ccfg, protocols, err);
+    if (!client_ctx) {
+      SSL_CTX_free(ctx);
+      return false;
+    }
+    SSL_CTX_set_verify(client_ctx, SSL_VERIFY_PEER, nullptr);
+  }
   // Client-initiated renegotiation is refused: OpenSSL 3 does so unless ALLOW_CLIENT_RENEGOTIATION.
   SSL_CTX_clear_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
   SSL_CTX_set_options(ctx, SSL_OP_SINGLE_DH_USE);
@@ -363,6 +379,7 @@ bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {
   if (!cfg.dh_params_file.empty()) {
     if (!load_dh_params(ctx, cfg.dh_params_file, err)) {
       SSL_CTX_free(ctx);
+      if (client_ctx) SSL_CTX_free(client_ctx);
       return false;
     }
   } else {
@@ -371,6 +388,8 @@ bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {
   // The swap: connections accepted before keep the old context through their SSL's reference.
   if (ctx_) SSL_CTX_free(ctx_);
   ctx_ = ctx;
+  if (client_ctx_) SSL_CTX_free(client_ctx_);
+  client_ctx_ = client_ctx;
   auth_clients_ = cfg.auth_clients;
   ERR_clear_error();
   return true;
