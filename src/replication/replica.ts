@@ -125,6 +125,7 @@ export class ReplicationReplica {
   private dropLink(): void {
     const c = this.masterClient;
     this.masterClient = undefined;
+    if (c) this.streamDb = c.db;
     if (c) this.host.freeClient(c);
     else if (this.slot >= 0) this.host.engine()?.closeClient(this.slot, false);
     this.slot = -1;

@@ -149,7 +149,8 @@ export class BatchRunner {
       call.server.keyspace.masterRunning = true;
       processCommand(call, this.commands, this.hooks);
       call.server.keyspace.masterRunning = false;
-      this.outgoing?.processed(bytes);
+      // A command put off (it runs again later) is counted when it runs.
+      if (!c.blocked) this.outgoing?.processed(bytes);
     } else {
       processCommand(call, this.commands, this.hooks);
     }
