@@ -103,6 +103,9 @@ describe('replica of respd', () => {
     const list = (await r.call('CLIENT', 'LIST', 'TYPE', 'master')) as string;
     expect(list).toMatch(/ flags=M .* user=\(superuser\) /);
     expect(infoField(await m.info('replication'), 'connected_slaves')).toBe('1');
+    // connected_clients leaves replicas out and counts a master client.
+    expect(infoField(await m.info('clients'), 'connected_clients')).toBe('1');
+    expect(infoField(await r.info('clients'), 'connected_clients')).toBe('2');
   });
 });
 
@@ -369,5 +372,22 @@ describe('the stream database across links', () => {
     await r2.select(5);
     expect(await r2.get('in5-after-chain')).toBe('c');
     expect(await r2.call('DEBUG', 'DIGEST')).toBe(await m.call('DEBUG', 'DIGEST'));
+  });
+});
+
+describe('turning into a replica', () => {
+  it('unblocks blocked clients with an error and closes them; WAIT is refused on a replica', async () => {
+    const master = await startServer();
+    const replica = await startServer();
+    const r = client(replica.port);
+    const blocked = client(replica.port);
+    const pop = blocked.blpop('some-list', 0).then(() => 'served', (e: Error) => e.message);
+    await until('BLPOP blocked', async () => infoField(await r.info('clients'), 'blocked_clients') === '1');
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    expect(await pop).toBe('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    await until('the blocked client closed', async () => ((await r.call('CLIENT', 'LIST', 'TYPE', 'normal')) as string).trim().split('\n').length === 1);
+    await expect(r.call('WAIT', '1', '0')).rejects.toThrow(
+      'WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
+    );
   });
 });

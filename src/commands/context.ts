@@ -90,7 +90,7 @@ export interface WaitControl {
   /** A key got data that blocked clients may want (LPUSH, ZADD, ...). Handled after the command. */
   signalKeyAsReady(db: number, key: string): void;
   /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
-  unblockClient(c: Client, error: boolean): boolean;
+  unblockClient(c: Client, error: boolean | string): boolean;
   /** CLIENT PAUSE: the later end time wins; `all` beats `write`. */
   pauseClients(endMs: number, all: boolean): void;
   /** CLIENT UNPAUSE. */

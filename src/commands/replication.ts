@@ -108,6 +108,10 @@ function role(call: CommandCall): void {
  */
 function wait(call: CommandCall): void {
   const { args, reply, client, server, now } = call;
+  if (server.replica.active) {
+    reply.error('WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+    return;
+  }
   const n = parseInteger(args.str(1));
   const t = parseInteger(args.str(2));
   if (n === null || typeof n === 'bigint' || t === null || typeof t === 'bigint') {

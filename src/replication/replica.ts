@@ -42,6 +42,8 @@ export interface ReplicaHost {
   setExpiryOwner(master: boolean): void;
   /** The CLIENT LIST line of a client, for the log. */
   clientInfo(c: Client): string;
+  /** disconnectAllBlockedClients: blocked clients get -UNBLOCKED and are closed (a master turning replica). */
+  disconnectBlockedClients(): void;
 }
 
 export class ReplicationReplica {
@@ -96,6 +98,7 @@ export class ReplicationReplica {
     this.host.setExpiryOwner(false);
     // Our own history serves as the cached master: a former sibling PSYNCs its new master.
     if (wasMaster) this.canPsync = true;
+    this.host.disconnectBlockedClients();
     this.host.master.disconnectReplicas();
     this.downSince = Date.now();
     this.state = 'connect';

@@ -7,6 +7,9 @@ import { flushLibraries, libraryCodes, loadLibraries } from '../scripting/functi
 import { ReplicationMaster } from '../replication/master.js';
 import { ReplicationReplica } from '../replication/replica.js';
 import { ClientFlag } from '../clients/flags.js';
+import { BlockType } from '../clients/client.js';
+
+const UNBLOCKED_STATE_CHANGE = '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
 import type { OutgoingLinks } from './batch.js';
 import type { Server } from './server.js';
 
@@ -78,6 +81,13 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
       keyspace.expiryPaused = !isMaster;
     },
     clientInfo: (c) => server.lifecycle.clientInfoLine(c),
+    disconnectBlockedClients: () => {
+      for (const c of [...server.clients]) {
+        // Postponed clients (CLIENT PAUSE) run their command from scratch later, as in Redis.
+        if (!c.blocked || c.blocked.type === BlockType.Postpone) continue;
+        if (server.blocked.unblockClient(c, UNBLOCKED_STATE_CHANGE)) server.lifecycle.closeAfterReply(c);
+      }
+    },
   });
   server.replication.roleInfo = () => replica.infoFields();
   server.replication.proxyStreamDb = () => replica.currentStreamDb();

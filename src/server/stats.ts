@@ -28,7 +28,7 @@ export interface StatSources {
   readonly acl: Acl;
   readonly lifecycle: ClientLifecycle;
   readonly memory: Memory;
-  readonly replication: { readonly syncStats: { full: number; partialOk: number; partialErr: number } };
+  readonly replication: { readonly syncStats: { full: number; partialOk: number; partialErr: number }; readonly replicas: ReadonlyMap<unknown, unknown> };
 }
 
 type Fields = [string, string | number][];
@@ -74,7 +74,8 @@ export class ServerStats {
       if (c.blocked && c.blocked.deadline > 0) inTimeout++;
     }
     return [
-      ['connected_clients', s.clients.size],
+      // Replicas are not counted (server.clients less server.slaves); a master client is.
+      ['connected_clients', s.clients.size - s.replication.replicas.size],
       ['cluster_connections', 0],
       ['maxclients', s.config.int('maxclients')],
       ['client_recent_max_input_buffer', s.st.limits?.recentMaxInput ?? 0],
