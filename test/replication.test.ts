@@ -302,10 +302,14 @@ describe('replica configuration', () => {
     await linkUp(r);
     expect(await r.get('k')).toBe('v');
     expect(await r.call('CONFIG', 'GET', 'replicaof')).toEqual(['replicaof', `127.0.0.1 ${master.port}`]);
-    const second = await startServer({ replicaof: `127.0.0.1 ${master.port}`, masteruser: 'repl', masterauth: 'replpass' });
+    const second = await startServer({
+      replicaof: `127.0.0.1 ${master.port}`, masteruser: 'repl', masterauth: 'replpass', 'replica-announce-ip': '127.0.0.5', 'replica-announce-port': 7777,
+    });
     const r2 = client(second.port);
     await linkUp(r2);
     expect(await r2.get('k')).toBe('v');
+    // The master lists it as it announced itself.
+    expect(await m.info('replication')).toMatch(/^slave\d:ip=127\.0\.0\.5,port=7777,state=online,/m);
   });
 
   it('stays down with a wrong masterauth', async () => {

@@ -5,11 +5,11 @@
 // run by the master client (flag M) without replies. Every byte of the stream this server
 // processed counts in its offset, and is passed on as it came to this server's own replicas.
 import { randomBytes } from 'node:crypto';
+import { getSystemErrorName } from 'node:util';
 import type { NativeEngine } from '../../binding.js';
 import type { Client } from '../clients/client.js';
 import type { Config } from '../config/config.js';
 import { encodeCommand } from '../propagation/propagation.js';
-import { getSystemErrorName } from 'node:util';
 import { strerror } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { ReplicationMaster } from './master.js';
@@ -18,7 +18,7 @@ import { PayloadReader } from './payload.js';
 /** Redis's repl_state, as ROLE and INFO name them. */
 export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
 /** Handshake steps (REPL_STATE_RECEIVE_*): the reply awaited. */
-type Step = 'pong' | 'auth' | 'port' | 'capa' | 'psync';
+type Step = 'pong' | 'auth' | 'port' | 'ip' | 'capa' | 'psync';
 
 export interface ReplicaHost {
   readonly config: Config;
@@ -40,8 +40,6 @@ export interface ReplicaHost {
   freeClient(c: Client): void;
   /** Replicas do not expire keys themselves; masters do. */
   setExpiryOwner(master: boolean): void;
-  /** The CLIENT LIST line of a client, for the log. */
-  clientInfo(c: Client): string;
   /** disconnectAllBlockedClients: blocked clients get -UNBLOCKED and are closed (a master turning replica). */
   disconnectBlockedClients(): void;
 }
@@ -59,7 +57,7 @@ export class ReplicationReplica {
   /** Raw bytes received and not consumed yet (handshake replies). */
   private pending: Buffer = Buffer.alloc(0);
   private payload: PayloadReader | undefined;
-  /** The master's stream offset this server processed (master->reploff): also master_repl_offset. */
+  /** When the link last brought something (ms): repl-timeout and master_last_io_seconds_ago. */
   private lastIo = 0;
   private lastAck = 0;
   private downSince = 0;
@@ -128,9 +126,12 @@ export class ReplicationReplica {
   private dropLink(): void {
     const c = this.masterClient;
     this.masterClient = undefined;
-    if (c) this.streamDb = c.db;
-    if (c) this.host.freeClient(c);
-    else if (this.slot >= 0) this.host.engine()?.closeClient(this.slot, false);
+    if (c) {
+      this.streamDb = c.db;
+      this.host.freeClient(c);
+    } else if (this.slot >= 0) {
+      this.host.engine()?.closeClient(this.slot, false);
+    }
     this.slot = -1;
     this.pending = Buffer.alloc(0);
     this.payload = undefined;
@@ -177,7 +178,7 @@ export class ReplicationReplica {
     this.masterClient = undefined;
     this.slot = -1;
     this.host.log.notice('Connection with master lost.');
-    this.host.log.notice('* Caching the disconnected master state.');
+    this.host.log.notice('Caching the disconnected master state.');
     this.linkLost();
   }
 
@@ -269,6 +270,10 @@ export class ReplicationReplica {
         return;
       case 'port':
         if (line.startsWith('-')) log.notice(`(Non critical) Master does not understand REPLCONF listening-port: ${line}`);
+        this.step = config.str('replica-announce-ip') ? 'ip' : 'capa';
+        return;
+      case 'ip':
+        if (line.startsWith('-')) log.notice(`(Non critical) Master does not understand REPLCONF ip-address: ${line}`);
         this.step = 'capa';
         return;
       case 'capa':

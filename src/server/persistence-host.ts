@@ -80,7 +80,6 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
       keyspace.isReplica = !isMaster;
       keyspace.expiryPaused = !isMaster;
     },
-    clientInfo: (c) => server.lifecycle.clientInfoLine(c),
     disconnectBlockedClients: () => {
       for (const c of [...server.clients]) {
         // Postponed clients (CLIENT PAUSE) run their command from scratch later, as in Redis.
