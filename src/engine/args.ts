@@ -51,6 +51,20 @@ function digits(n: number): number {
   return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : String(n).length;
 }
 
+/** Writes `<mark><n>\r\n` at `o`; returns the offset after it. */
+function putHeader(out: Buffer, o: number, mark: number, n: number): number {
+  out[o++] = mark;
+  const d = digits(n);
+  for (let k = d - 1; k >= 0; k--) {
+    out[o + k] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  o += d;
+  out[o++] = 13;
+  out[o++] = 10;
+  return o;
+}
+
 export class Args {
   /** Number of arguments, the command name included. */
   count = 0;
@@ -100,11 +114,41 @@ export class Args {
   }
 
   /**
-   * The command's bytes as the client sent them (`*N`, then `$len` and each argument), as a view,
-   * when they lie whole in the arena (read into it, not moved from a query buffer); undefined
-   * otherwise. A replica passes its master's stream on with it.
+   * The command as a client sends it (`*N`, then `$len` and each argument): a view of the arena
+   * when the bytes lie there whole (read into it, not moved from a query buffer), else encoded
+   * into a new buffer straight from the arguments. A replica passes its master's stream on with it.
    */
-  wire(): Buffer | undefined {
+  wire(): Buffer {
+    return this.wireView() ?? this.wireCopy();
+  }
+
+  private wireCopy(): Buffer {
+    const n = this.count;
+    let size = 3 + digits(n);
+    for (let i = 0; i < n; i++) {
+      const l = this.len(i);
+      size += 5 + digits(l) + l;
+    }
+    const out = Buffer.allocUnsafe(size);
+    let o = putHeader(out, 0, 42, n);
+    for (let i = 0; i < n; i++) {
+      const l = this.len(i);
+      o = putHeader(out, o, 36, l);
+      if (this.strs !== undefined) {
+        o += out.latin1Write(this.strs[i]!, o, l);
+      } else {
+        const off = this.rec[this.base + 2 * i]!;
+        if (this.rec[this.base + 2 * i + 1] === BIG_ARG_LEN) out.set(new Uint8Array(this.bigs![off]!, 0, l), o);
+        else this.arena.copy(out, o, off, off + l);
+        o += l;
+      }
+      out[o++] = 13;
+      out[o++] = 10;
+    }
+    return out;
+  }
+
+  private wireView(): Buffer | undefined {
     if (this.strs !== undefined || this.count === 0) return undefined;
     const rec = this.rec;
     const arena = this.arena;

@@ -10,7 +10,6 @@ import type { Acl } from '../acl/acl.js';
 import { callCommand, processCommand, type DispatchHooks } from '../commands/dispatch.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Args } from '../engine/args.js';
-import { encodeCommand } from '../propagation/propagation.js';
 import { BIG_ARG_LEN, CloseReason, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
 import type { BusyScript } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/reply.js';
@@ -41,13 +40,6 @@ export interface BatchHooks extends DispatchHooks {
 
 /** What Redis 7.2 runs while a script is busy (allow_busy), besides the KILLs and SHUTDOWN. */
 const ALLOW_BUSY = new Set(['auth', 'hello', 'quit', 'reset', 'multi', 'discard', 'watch', 'unwatch', 'function|stats']);
-
-/** The arguments as views (valid for the batch), for encoding. */
-function argsOf(args: Args): Buffer[] {
-  const out: Buffer[] = new Array<Buffer>(args.count);
-  for (let i = 0; i < args.count; i++) out[i] = args.buf(i);
-  return out;
-}
 
 export class BatchRunner {
   private deferredPushes: ((r: ReplyWriter) => void)[] = [];
@@ -145,7 +137,7 @@ export class BatchRunner {
     st.requestSeq++;
     if (master) {
       // A master sends every command as a multibulk: encoding it again gives its bytes.
-      const bytes = args.wire() ?? encodeCommand(argsOf(args));
+      const bytes = args.wire();
       call.server.keyspace.masterRunning = true;
       processCommand(call, this.commands, this.hooks);
       call.server.keyspace.masterRunning = false;
