@@ -264,7 +264,8 @@ export class BatchRunner {
     const cur = st.current;
     const muted = w.muted;
     w.begin(target.slot, target.resp);
-    w.muted = push ? false : (target.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    // Nothing but REPLCONF ACK goes back to a master (its client is muted whatever is written).
+    w.muted = push ? false : (target.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip | ClientFlag.Master)) !== 0;
     write(w);
     if (cur) {
       w.begin(cur.slot, cur.resp);
