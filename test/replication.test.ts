@@ -211,15 +211,20 @@ describe('replica links', () => {
     await linkUp(r);
     await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
     await m.set('short', 'v', 'PX', 30);
+    await m.hset('h', 'f1', 'a', 'f2', 'b');
+    await m.call('HPEXPIRE', 'h', '30', 'FIELDS', '1', 'f1');
     await caughtUp(m, r);
     await new Promise((res) => setTimeout(res, 60));
     // Past its deadline: reads as missing on the replica, but the key is still there.
     expect(await r.get('short')).toBe(null);
-    expect(await r.dbsize()).toBe(1);
-    // The master's lookup expires it and propagates the DEL.
+    expect(await r.dbsize()).toBe(2);
+    expect(await r.hget('h', 'f1')).toBe(null);
+    // The master's lookups expire them and propagate the DEL and the HDEL.
     expect(await m.get('short')).toBe(null);
+    expect(await m.hget('h', 'f1')).toBe(null);
     await caughtUp(m, r);
-    expect(await r.dbsize()).toBe(0);
+    expect(await r.dbsize()).toBe(1);
+    expect(await r.call('DEBUG', 'DIGEST')).toBe(await m.call('DEBUG', 'DIGEST'));
   });
 
   it('REPLICAOF NO ONE promotes it; a former sibling continues with PSYNC', async () => {
