@@ -261,7 +261,8 @@ export class ReplicationMaster implements PropagationSink {
       this.feed(-1, PING);
     }
     const ttl = this.host.config.int('repl-backlog-ttl') * 1000;
-    if (this.backlog && this.replicas.size === 0 && ttl > 0 && this.noReplicasSince && now - this.noReplicasSince > ttl) {
+    // A replica keeps its backlog: its own replicas, or itself once promoted, may PSYNC with it.
+    if (this.backlog && !this.proxyingNow && this.replicas.size === 0 && ttl > 0 && this.noReplicasSince && now - this.noReplicasSince > ttl) {
       this.host.log.notice(`Replication backlog freed after ${ttl / 1000} seconds without connected replicas.`);
       this.backlog = undefined;
       this.host.propagation.removeSink(this);
