@@ -17,7 +17,6 @@ import { protocolErrorReason, protocolErrorText } from '../util/errors.js';
 import { Level, type Logger } from '../util/log.js';
 import type { ServerState } from './state.js';
 
-/** What the batch hands on: blocked clients' keys served after each command, the batch's end. */
 /** The outgoing connections' events (a replica's master link). */
 export interface OutgoingLinks {
   connected(slot: number): void;
@@ -27,6 +26,7 @@ export interface OutgoingLinks {
   processed(bytes: Buffer): void;
 }
 
+/** What the batch hands on: blocked clients' keys served after each command, the batch's end. */
 export interface BatchHooks extends DispatchHooks {
   /** Keys got data during the command: blocked clients waiting on them run again. */
   serveReadyKeys(): void;
@@ -136,11 +136,14 @@ export class BatchRunner {
     st.current = c;
     st.requestSeq++;
     if (master) {
-      // A master sends every command as a multibulk: encoding it again gives its bytes.
+      // The bytes as the master sent them (a master sends every command as a multibulk).
       const bytes = args.wire();
       call.server.keyspace.masterRunning = true;
-      processCommand(call, this.commands, this.hooks);
-      call.server.keyspace.masterRunning = false;
+      try {
+        processCommand(call, this.commands, this.hooks);
+      } finally {
+        call.server.keyspace.masterRunning = false;
+      }
       // A command put off (it runs again later) is counted when it runs.
       if (!c.blocked) this.outgoing?.processed(bytes);
     } else {

@@ -1,5 +1,6 @@
 // The server as RDB persistence and the replication master see it (persistence/persistence.ts): its data, dirty counter,
-// function libraries, memory figure, and how OBJECT ENCODING and quicklist nodes are decided.
+// function libraries, memory figure, and how OBJECT ENCODING and quicklist nodes are decided; and as the replica side
+// sees it (replication/replica.ts): the engine for its master link, the payload loader, the master client.
 import { quicklistNodes } from '../commands/debug-keyspace.js';
 import { objectEncoding } from '../commands/object.js';
 import { Persistence } from '../persistence/persistence.js';
@@ -8,10 +9,10 @@ import { ReplicationMaster } from '../replication/master.js';
 import { ReplicationReplica } from '../replication/replica.js';
 import { ClientFlag } from '../clients/flags.js';
 import { BlockType } from '../clients/client.js';
-
-const UNBLOCKED_STATE_CHANGE = '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
 import type { OutgoingLinks } from './batch.js';
 import type { Server } from './server.js';
+
+const UNBLOCKED_STATE_CHANGE = '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
 
 export function persistenceFor(server: Server): Persistence {
   const config = server.config;
