@@ -2,7 +2,7 @@
 // what it sends at each step, ROLE and INFO while it waits, a payload cut in pieces with an EOF
 // mark, the stream after it in the same read, and REPLCONF GETACK answered with the offset.
 import { connect, createServer, type Socket } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { startServer } from './helpers.js';
 import { encodeCommand } from '../src/propagation/propagation.js';
@@ -41,10 +41,11 @@ async function until(f: () => boolean | Promise<boolean>): Promise<void> {
 describe('replica handshake', () => {
   it('sends what Redis 7.2 sends, takes an EOF-marked payload in pieces and the stream after it', async () => {
     const master = await fakeMaster();
-    afterAll(() => master.close());
+    onTestFinished(() => master.close());
     const replica = await startServer();
+    onTestFinished(() => replica.close());
     const r = new Redis(replica.port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    afterAll(() => r.disconnect());
+    onTestFinished(() => r.disconnect());
     const conn = master.next();
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
     const s = await conn;
@@ -62,8 +63,9 @@ describe('replica handshake', () => {
 
     // A payload: respd's own empty dataset plus one key, from another server's SYNC.
     const donor = await startServer();
+    onTestFinished(() => donor.close());
     const d = new Redis(donor.port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    afterAll(() => d.disconnect());
+    onTestFinished(() => d.disconnect());
     await d.set('from-payload', 'yes');
     await d.select(2);
     await d.set('in-db2', 'x');

@@ -2,17 +2,19 @@
 // master input while a script is busy): the stream waits in the socket instead of being answered
 // -BUSY, and is applied once the script is killed. The replica runs in its own process (a busy
 // script in this one would stop the test too); its master runs here.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { RawClient, resp, startCli, startServer } from './helpers.js';
 
 describe('a busy replica', () => {
   it('leaves the master stream unread until the script ends, then applies all of it', async () => {
     const master = await startServer();
+    onTestFinished(() => master.close());
     const m = new Redis(master.port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    afterAll(() => m.disconnect());
+    onTestFinished(() => m.disconnect());
+    // Stopped when this test ends, whatever happens (a hook registered inside a test: onTestFinished).
     const cli = await startCli(['--busy-reply-threshold', '100', '--enable-debug-command', 'yes', '--replicaof', '127.0.0.1', String(master.port)]);
-    afterAll(() => cli.stop());
+    onTestFinished(() => cli.stop());
     const probe = await RawClient.connect(cli.sock);
     const field = async (name: string) => new RegExp(`${name}:(\\S+)`).exec(await probe.call('INFO', 'replication'))?.[1];
     for (let i = 0; i < 500 && (await field('master_link_status')) !== 'up'; i++) await new Promise((r) => setTimeout(r, 20));

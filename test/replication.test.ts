@@ -1,11 +1,18 @@
 // The replica side of replication: respd as a replica of respd (full sync of every data type,
 // the stream after it, partial resync after a dropped link, a backlog too small for the gap,
 // WAIT, read-only and stale-data refusals, REPLICAOF NO ONE, a chained replica).
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { startServer } from './helpers.js';
-import type { ServerHandle } from '../src/index.js';
+import type { CreateServerOptions, ServerHandle } from '../src/index.js';
+
+/** A server stopped when the test that started it ends (replicas stop reconnecting with it). */
+async function server(options: CreateServerOptions = {}): Promise<ServerHandle> {
+  const h = await startServer(options);
+  onTestFinished(() => h.close());
+  return h;
+}
 
 const opened: Redis[] = [];
 function client(port: number, password?: string): Redis {
@@ -60,12 +67,9 @@ async function fillEveryType(r: Redis, prefix = ''): Promise<void> {
 }
 
 describe('replica of respd', () => {
-  let master: ServerHandle;
-  let replica: ServerHandle;
-
   it('full sync: every data type, the same digest, then the stream', async () => {
-    master = await startServer();
-    replica = await startServer();
+    const master = await server();
+    const replica = await server();
     const m = client(master.port);
     const r = client(replica.port);
     await fillEveryType(m);
@@ -111,8 +115,8 @@ describe('replica of respd', () => {
 
 describe('replica links', () => {
   it('resyncs partially after the link drops (+CONTINUE), on either side', async () => {
-    const master = await startServer();
-    const replica = await startServer();
+    const master = await server();
+    const replica = await server();
     const m = client(master.port);
     const r = client(replica.port);
     await fillEveryType(m);
@@ -139,8 +143,8 @@ describe('replica links', () => {
   });
 
   it('falls back to a full sync when the backlog no longer holds the gap', async () => {
-    const master = await startServer({ 'repl-backlog-size': 16384 });
-    const replica = await startServer();
+    const master = await server({ 'repl-backlog-size': 16384 });
+    const replica = await server();
     const m = client(master.port);
     const r = client(replica.port);
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
@@ -165,8 +169,8 @@ describe('replica links', () => {
   });
 
   it('is counted by WAIT once it acknowledged the writes', async () => {
-    const master = await startServer();
-    const replica = await startServer();
+    const master = await server();
+    const replica = await server();
     const m = client(master.port);
     const r = client(replica.port);
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
@@ -178,8 +182,8 @@ describe('replica links', () => {
   });
 
   it('refuses writes from its clients, and everything stale when told to', async () => {
-    const master = await startServer();
-    const replica = await startServer();
+    const master = await server();
+    const replica = await server();
     const m = client(master.port);
     const r = client(replica.port);
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
@@ -203,8 +207,8 @@ describe('replica links', () => {
   });
 
   it('does not expire keys itself: the DEL comes from its master', async () => {
-    const master = await startServer();
-    const replica = await startServer();
+    const master = await server();
+    const replica = await server();
     const m = client(master.port);
     const r = client(replica.port);
     await r.call('REPLICAOF', '127.0.0.1', String(master.port));
@@ -228,9 +232,9 @@ describe('replica links', () => {
   });
 
   it('REPLICAOF NO ONE promotes it; a former sibling continues with PSYNC', async () => {
-    const master = await startServer();
-    const a = await startServer();
-    const b = await startServer();
+    const master = await server();
+    const a = await server();
+    const b = await server();
     const m = client(master.port);
     const ra = client(a.port);
     const rb = client(b.port);
@@ -262,9 +266,9 @@ describe('replica links', () => {
   });
 
   it('feeds a chained replica the master stream, which can PSYNC it', async () => {
-    const master = await startServer();
-    const mid = await startServer();
-    const leaf = await startServer();
+    const master = await server();
+    const mid = await server();
+    const leaf = await server();
     const m = client(master.port);
     const r1 = client(mid.port);
     const r2 = client(leaf.port);
@@ -298,16 +302,16 @@ describe('replica links', () => {
 
 describe('replica configuration', () => {
   it('authenticates with masterauth and masteruser, and starts as a replica from replicaof', async () => {
-    const master = await startServer({ requirepass: 'sekret' });
+    const master = await server({ requirepass: 'sekret' });
     const m = client(master.port, 'sekret');
     await m.call('ACL', 'SETUSER', 'repl', 'on', '>replpass', '+@all', '~*');
     await m.set('k', 'v');
-    const replica = await startServer({ replicaof: `127.0.0.1 ${master.port}`, masterauth: 'sekret' });
+    const replica = await server({ replicaof: `127.0.0.1 ${master.port}`, masterauth: 'sekret' });
     const r = client(replica.port);
     await linkUp(r);
     expect(await r.get('k')).toBe('v');
     expect(await r.call('CONFIG', 'GET', 'replicaof')).toEqual(['replicaof', `127.0.0.1 ${master.port}`]);
-    const second = await startServer({
+    const second = await server({
       replicaof: `127.0.0.1 ${master.port}`, masteruser: 'repl', masterauth: 'replpass', 'replica-announce-ip': '127.0.0.5', 'replica-announce-port': 7777,
     });
     const r2 = client(second.port);
@@ -318,8 +322,8 @@ describe('replica configuration', () => {
   });
 
   it('stays down with a wrong masterauth', async () => {
-    const master = await startServer({ requirepass: 'sekret' });
-    const replica = await startServer({ masterauth: 'wrong' });
+    const master = await server({ requirepass: 'sekret' });
+    const replica = await server({ masterauth: 'wrong' });
     const r = client(replica.port);
     expect(await r.call('SLAVEOF', '127.0.0.1', String(master.port))).toBe('OK');
     expect(await r.call('REPLICAOF', '127.0.0.1', String(master.port))).toBe('OK Already connected to specified master');
@@ -336,8 +340,8 @@ describe('replica over TLS', () => {
     const fixtures = join(import.meta.dirname, 'fixtures', 'tls');
     const tls = { tls: true, 'tls-cert-file': join(fixtures, 'server.crt'), 'tls-key-file': join(fixtures, 'server.key'), 'tls-ca-cert-file': join(fixtures, 'ca.crt') };
     // The replica presents its client certificate (tls-client-cert-file) to a master that asks for one.
-    const master = await startServer(tls);
-    const replica = await startServer({
+    const master = await server(tls);
+    const replica = await server({
       ...tls, 'tls-replication': 'yes', 'tls-client-cert-file': join(fixtures, 'client.crt'), 'tls-client-key-file': join(fixtures, 'client.key'),
     });
     const m = client(master.port);
@@ -355,9 +359,9 @@ describe('replica over TLS', () => {
 
 describe('the stream database across links', () => {
   it('continues in the database the stream was in after +CONTINUE and down a chain (repl-stream-db)', async () => {
-    const master = await startServer();
-    const mid = await startServer();
-    const leaf = await startServer();
+    const master = await server();
+    const mid = await server();
+    const leaf = await server();
     const m = client(master.port);
     const r1 = client(mid.port);
     const r2 = client(leaf.port);
@@ -386,8 +390,8 @@ describe('the stream database across links', () => {
 
 describe('turning into a replica', () => {
   it('unblocks blocked clients with an error and closes them; WAIT is refused on a replica', async () => {
-    const master = await startServer();
-    const replica = await startServer();
+    const master = await server();
+    const replica = await server();
     const r = client(replica.port);
     const blocked = client(replica.port);
     const pop = blocked.blpop('some-list', 0).then(() => 'served', (e: Error) => e.message);
