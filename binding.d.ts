@@ -37,6 +37,10 @@ export interface TlsSettings {
   certFile: string;
   keyFile: string;
   keyFilePass: string;
+  /** tls-client-cert-file / -key-file / -key-file-pass: what a replica presents to its master. */
+  clientCertFile: string;
+  clientKeyFile: string;
+  clientKeyFilePass: string;
   caCertFile: string;
   caCertDir: string;
   dhParamsFile: string;
@@ -119,6 +123,17 @@ export declare class NativeEngine {
    * before keep theirs. Returns Redis's log line on failure, undefined on success.
    */
   configureTls(settings: TlsSettings): string | undefined;
+  /**
+   * A non-blocking TCP connection to host:port (a replica's master link), over TLS with `tls`
+   * (the context configureTls built), in raw mode: a Connected record, or a Close record
+   * (reason Handshake, errno), follows in a later batch.
+   */
+  connect(host: string, port: number, tls?: boolean): { slot: number; error?: undefined } | { error: string; slot?: undefined };
+  /**
+   * Raw mode (Raw records of unparsed bytes) on or off; `giveBack` are raw bytes not consumed,
+   * read again before the socket in the mode now set.
+   */
+  setRaw(slot: number, raw: boolean, giveBack?: Uint8Array): void;
   /** tls-auth-clients for connections accepted from now on (no context rebuild). */
   setTlsAuthClients(mode: TlsAuthClients): void;
 }

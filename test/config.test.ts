@@ -59,7 +59,10 @@ describe('the directive table', () => {
       ['port', 'bind', 'tcp-backlog', 'tcp-keepalive', 'unixsocket', 'unixsocketperm', 'maxclients', 'proto-max-bulk-len', 'max-new-connections-per-cycle', 'loglevel', 'logfile', 'databases', 'always-show-logo', 'daemonize', 'protected-mode', 'requirepass', 'timeout', 'hz', 'io-threads', 'save', 'appendonly', 'dir', 'dbfilename', 'pidfile', 'client-output-buffer-limit', 'client-query-buffer-limit', 'maxmemory-clients', 'io-threads-do-reads', 'io-uring', 'hll-sparse-max-bytes', 'rdbchecksum', 'rdbcompression', 'stream-node-max-entries', 'stream-node-max-bytes',
         'appendfsync', 'appendfilename', 'appenddirname', 'aof-load-truncated', 'aof-use-rdb-preamble', 'aof-timestamp-enabled', 'aof-disable-auto-gc', 'no-appendfsync-on-rewrite', 'auto-aof-rewrite-percentage', 'auto-aof-rewrite-min-size',
         'cluster-enabled', 'cluster-config-file', 'cluster-port', 'cluster-announce-ip', 'cluster-announce-port', 'cluster-announce-bus-port', 'cluster-announce-tls-port',
-        'cluster-announce-hostname', 'cluster-announce-human-nodename', 'cluster-preferred-endpoint-type'].sort(),
+        'cluster-announce-hostname', 'cluster-announce-human-nodename', 'cluster-preferred-endpoint-type',
+        // the replica side of replication
+        'replicaof', 'masterauth', 'masteruser', 'replica-read-only', 'replica-serve-stale-data', 'replica-announce-ip', 'replica-announce-port',
+        'replica-announced', 'replica-priority', 'repl-timeout', 'tls-replication'].sort(),
     );
   });
 
@@ -572,7 +575,7 @@ describe('dir', () => {
 describe('notActedOn', () => {
   it('names directives set in a file or flag that respd does not act on, once each, in order', () => {
     const c = loaded(load(['/r.conf', '--maxmemory', '1mb', '--port', '7000'], { '/r.conf': 'activerehashing no\nport 1\nactiverehashing yes\nslaveof 1.2.3.4 6379\nuser bob on\n' }));
-    expect(c.notActedOn()).toEqual(['activerehashing', 'replicaof', 'user', 'maxmemory']);
+    expect(c.notActedOn()).toEqual(['activerehashing', 'user', 'maxmemory']);
   });
 
   it('ignores CONFIG SET and acted-on directives', () => {

@@ -118,6 +118,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
       InstanceMethod<&EngineWrap::DebugWrite>("debugWrite"),
       InstanceMethod<&EngineWrap::ConfigureTls>("configureTls"),
       InstanceMethod<&EngineWrap::SetTlsAuthClients>("setTlsAuthClients"),
+      InstanceMethod<&EngineWrap::Connect>("connect"),
+      InstanceMethod<&EngineWrap::SetRaw>("setRaw"),
     });
   }
 
@@ -300,6 +302,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
     cfg.cert_file = Str(o, "certFile");
     cfg.key_file = Str(o, "keyFile");
     cfg.key_file_pass = Str(o, "keyFilePass");
+    cfg.client_cert_file = Str(o, "clientCertFile");
+    cfg.client_key_file = Str(o, "clientKeyFile");
+    cfg.client_key_file_pass = Str(o, "clientKeyFilePass");
     cfg.ca_cert_file = Str(o, "caCertFile");
     cfg.ca_cert_dir = Str(o, "caCertDir");
     cfg.dh_params_file = Str(o, "dhParamsFile");
@@ -319,6 +324,39 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
 
   Napi::Value SetTlsAuthClients(const Napi::CallbackInfo& info) {
     if (tls_) tls_->set_auth_clients(AuthClients(info[0].As<Napi::String>().Utf8Value()));
+    return info.Env().Undefined();
+  }
+
+  // connect(host, port, tls): { slot } or { error } (Engine::connect).
+  Napi::Value Connect(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string err;
+    bool tls = info.Length() > 2 && info[2].ToBoolean().Value();
+    if (tls && !tls_) return ErrorResult(env, TlsLibraryError());
+    int slot = engine_->connect(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(), tls ? "tls" : "tcp", &err);
+    Napi::Object r = Napi::Object::New(env);
+    if (slot < 0) r.Set("error", err); else r.Set("slot", slot);
+    return r;
+  }
+
+  static Napi::Value ErrorResult(Napi::Env env, const std::string& err) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("error", err);
+    return r;
+  }
+
+  // setRaw(slot, raw, giveBack?: Uint8Array)
+  Napi::Value SetRaw(const Napi::CallbackInfo& info) {
+    uint32_t slot = info[0].As<Napi::Number>().Uint32Value();
+    const char* p = nullptr;
+    size_t n = 0;
+    if (info.Length() > 2 && info[2].IsTypedArray()) {
+      Napi::Uint8Array b = info[2].As<Napi::Uint8Array>();
+      p = reinterpret_cast<const char*>(b.Data());
+      n = b.ByteLength();
+    }
+    engine_->set_raw(slot, info[1].ToBoolean().Value(), p, n);
+    if (!in_turn_) ScheduleTurnForPendingData();
     return info.Env().Undefined();
   }
 

@@ -22,6 +22,8 @@ enum RecordType : uint32_t {
   kRecLog = 5,            // [type, level, arena offset, length]: a message for the log
   kRecQueryLimit = 6,     // [type, slot, query buffer bytes (low 32), (high 32)]: reading stopped
   kRecOutputLimit = 7,    // [type, slot, output bytes (low 32), (high 32)]: output dropped
+  kRecConnected = 8,      // [type, slot, 0, 0]: an outgoing connection is established
+  kRecRaw = 9,            // [type, slot, arena offset, length]: bytes read in raw mode
 };
 
 // A record's shape: `words` fixed words (type word included); when `count_word` is not 0,
@@ -44,6 +46,8 @@ inline constexpr RecordLayout kRecordLayouts[] = {
     {kRecLog, "log", 4, 0, 0, 2},
     {kRecQueryLimit, "query-limit", 4, 0, 0, 0},
     {kRecOutputLimit, "output-limit", 4, 0, 0, 0},
+    {kRecConnected, "connected", 4, 0, 0, 0},
+    {kRecRaw, "raw", 4, 0, 0, 2},
 };
 
 // The layout of a record type, or nullptr for an unknown one.

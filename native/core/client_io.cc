@@ -10,8 +10,13 @@ namespace respd {
 // client's own, its lane's, or thread-safe (epoll_ctl on the client's fd).
 void Engine::read_client(Lane& L, Client& c) {
   if (!c.reading || c.reader.stopped() || c.close_after_reply) return;
+  if (c.raw) {  // an outgoing connection's handshake (connect.cc)
+    read_raw(L, c);
+    return;
+  }
   RequestReader::Space space = c.reader.space(L.arena);
-  ssize_t n = c.conn->read(space.dst, space.cap);
+  // Bytes an outgoing connection's raw mode gave back come first (connect.cc).
+  ssize_t n = c.replay.empty() ? c.conn->read(space.dst, space.cap) : take_replay(c, space.dst, space.cap);
   L.reads += 1;
   if (n == kIoAgain) {
     if (c.conn->want() == IoWant::kWrite && !c.read_wants_write) {
@@ -20,7 +25,7 @@ void Engine::read_client(Lane& L, Client& c) {
     }
     return;
   }
-  if (n > 0 && c.conn->has_pending_data()) note_pending_data(L, c);
+  if (n > 0 && (c.conn->has_pending_data() || !c.replay.empty())) note_pending_data(L, c);
   if (n == 0) {
     close_from(L, c, kCloseEof, 0);
     return;

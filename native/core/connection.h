@@ -73,6 +73,14 @@ class ConnectionType {
   virtual bool plain_socket() const { return false; }
   // Wraps an accepted, non-blocking fd. `listener_path` is the unix socket path for unix.
   virtual std::unique_ptr<Connection> create_accepted(int fd, const std::string& listener_path) = 0;
+  // Outgoing connections (connect.cc): can_connect() says whether the type makes them;
+  // create_connecting wraps a non-blocking fd whose connect() is in progress, and its accept()
+  // completes the connect and then the transport's own handshake.
+  virtual bool can_connect() const { return false; }
+  virtual std::unique_ptr<Connection> create_connecting(int fd) {
+    (void)fd;
+    return nullptr;
+  }
 };
 
 // Registry by name (case-insensitive), at most kMaxTypes, as Redis's connTypeRegister.

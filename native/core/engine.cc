@@ -216,6 +216,9 @@ bool Engine::collect_busy() {
     if (kind == kHandleListener) continue;  // new connections wait for the script to end
     Client* c = static_cast<Client*>(events_[i].data);
     if (!c->alive || c->handshaking || c->read_wants_write || c->write_wants_read || waiting[c->slot]) continue;
+    // An outgoing connection (a replica's master link) waits too: Redis processes no input from
+    // its master while a script is busy.
+    if (c->outgoing) continue;
     if (events_[i].mask & kPollWritable) {
       if (!write_client(*busy_, *c)) continue;
     }

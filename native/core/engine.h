@@ -156,6 +156,14 @@ class Engine {
   // serves them without waiting for readiness, so the host must not sleep until then.
   bool has_pending_data() const { return !pending_data_.empty(); }
 
+  // Outgoing connections (connect.cc): a non-blocking connect to host:port through the
+  // connection type `type_name`; returns the slot (in raw mode), or -1 with `err` set. A connected
+  // record, or a close record with kCloseHandshake and the errno, follows in a later batch.
+  int connect(const std::string& host, int port, const char* type_name, std::string* err);
+  // Raw mode on or off; `give_back` (n bytes) are bytes of raw records the host did not consume:
+  // they are read again, before the socket, in the mode now set.
+  void set_raw(uint32_t slot, bool raw, const char* give_back, size_t n);
+
   // Client control.
   void close_client(uint32_t slot, CloseMode mode);
   void set_unauthenticated(uint32_t slot, bool on);
@@ -210,6 +218,8 @@ class Engine {
   void note_pending_data(Lane& L, Client& c);
   void serve_pending_data();
   void read_client(Lane& L, Client& c);
+  void read_raw(Lane& L, Client& c);
+  static ssize_t take_replay(Client& c, char* dst, size_t cap);
   bool write_client(Lane& L, Client& c);
   bool use_io_threads();
   void fan_out(std::vector<Client*>& jobs, bool reads);

@@ -65,6 +65,9 @@ struct Engine::Client {
   double soft_since_s = 0;   // when the soft output limit was first seen reached (0 = not)
   bool write_capped = true;
   bool output_dropped = false;  // over an output limit: nothing more is queued or sent
+  bool outgoing = false;        // made by connect(): its handshake ends with a connected record
+  bool raw = false;             // reads go to the host unparsed (kRecRaw), see connect.cc
+  std::string replay;           // bytes the host gave back, parsed before the socket is read
 };
 
 }  // namespace respd

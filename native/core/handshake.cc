@@ -35,6 +35,7 @@ void Engine::continue_handshake(Client& c) {
     return;
   }
   c.handshaking = false;
+  if (c.outgoing) push_record({kRecConnected, c.slot, 0, 0});
   update_interest(c);
   // Output queued during the handshake (protected mode's -DENIED) and a close waiting for it.
   if ((!c.out.empty() || c.close_after_reply) && !write_client(*main_, c)) return;
@@ -43,6 +44,10 @@ void Engine::continue_handshake(Client& c) {
 
 // clientAcceptHandler's failure path: Redis's line, then the client is freed.
 void Engine::handshake_failed(Client& c) {
+  if (c.outgoing) {  // the host logs a failed connect in its own words
+    finish_close(c, kCloseHandshake, c.conn->last_errno());
+    return;
+  }
   std::string addr = c.conn->address(true);
   std::string laddr = c.conn->address(false);
   log(kLogWarning, "Error accepting a client connection: " + c.conn->error_text() + " (addr=" +

@@ -100,6 +100,8 @@ class TcpType final : public ConnectionType {
   std::unique_ptr<Connection> create_accepted(int fd, const std::string&) override {
     return std::make_unique<SocketConnection>(fd);
   }
+  bool can_connect() const override { return true; }
+  std::unique_ptr<Connection> create_connecting(int fd) override { return make_outgoing_socket(fd); }
 };
 
 }  // namespace

@@ -23,4 +23,10 @@ class SocketConnection : public Connection {
 
 std::string format_sockaddr(const struct sockaddr_storage& ss);
 
+// A non-blocking connect() in progress on `fd` (connect.cc): 1 once connected, 0 while in
+// progress, -1 on failure with `*err` the errno.
+int finish_connect(int fd, int* err);
+// The tcp type's outgoing connection: a plain socket whose handshake is the connect itself.
+std::unique_ptr<Connection> make_outgoing_socket(int fd);
+
 }  // namespace respd

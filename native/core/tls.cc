@@ -145,7 +145,9 @@ bool load_dh_params(SSL_CTX* ctx, const std::string& path, std::string* err) {
 // WANT_READ / WANT_WRITE become kIoAgain with want() saying which readiness to wait for.
 class TlsConnection final : public SocketConnection {
  public:
-  TlsConnection(int fd, SSL* ssl) : SocketConnection(fd), ssl_(ssl) {
+  TlsConnection(int fd, SSL* ssl, bool connecting = false)
+      : SocketConnection(fd), ssl_(ssl), connecting_(connecting), tcp_pending_(connecting) {
+    if (connecting) want_ = IoWant::kWrite;
     if (!ssl_) {
       ssl_error_ = take_ssl_error();
       state_ = ConnState::kError;
@@ -157,8 +159,20 @@ class TlsConnection final : public SocketConnection {
 
   int accept() override {
     if (state_ != ConnState::kAccepting) return state_ == ConnState::kConnected ? 1 : -1;
+    if (tcp_pending_) {  // an outgoing connection: the TCP connect first
+      int err = 0;
+      int t = finish_connect(fd_, &err);
+      if (t == 0) return 0;
+      if (t < 0) {
+        last_errno_ = err;
+        ssl_error_ = strerror(err);
+        state_ = ConnState::kError;
+        return -1;
+      }
+      tcp_pending_ = false;
+    }
     ERR_clear_error();
-    int r = SSL_accept(ssl_);
+    int r = connecting_ ? SSL_connect(ssl_) : SSL_accept(ssl_);
     if (r == 1) {
       state_ = ConnState::kConnected;
       want_ = IoWant::kNone;
@@ -274,6 +288,8 @@ class TlsConnection final : public SocketConnection {
   }
 
   SSL* ssl_;
+  bool connecting_ = false;   // made by connect(): SSL_connect instead of SSL_accept
+  bool tcp_pending_ = false;  // its TCP connect has not completed yet
   std::string ssl_error_;
   size_t retry_len_ = 0;  // length of the SSL_write that stalled; 0 when none did
 };
@@ -282,6 +298,7 @@ class TlsConnection final : public SocketConnection {
 
 TlsConnectionType::~TlsConnectionType() {
   if (ctx_) SSL_CTX_free(ctx_);
+  if (client_ctx_) SSL_CTX_free(client_ctx_);
 }
 
 std::unique_ptr<Connection> TlsConnectionType::create_accepted(int fd, const std::string&) {
@@ -302,6 +319,17 @@ std::unique_ptr<Connection> TlsConnectionType::create_accepted(int fd, const std
     SSL_set_accept_state(ssl);
   }
   return std::make_unique<TlsConnection>(fd, ssl);
+}
+
+std::unique_ptr<Connection> TlsConnectionType::create_connecting(int fd) {
+  SSL_CTX* ctx = client_ctx_ ? client_ctx_ : ctx_;
+  SSL* ssl = ctx ? SSL_new(ctx) : nullptr;
+  if (ssl) {
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    SSL_set_fd(ssl, fd);
+    SSL_set_connect_state(ssl);
+  }
+  return std::make_unique<TlsConnection>(fd, ssl, true);
 }
 
 bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {
@@ -330,6 +358,20 @@ bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {
   } else {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   }
+  // An explicit client context when a client certificate is configured (tlsConfigure).
+  SSL_CTX* client_ctx = nullptr;
+  if (!cfg.client_cert_file.empty() && !cfg.client_key_file.empty()) {
+    TlsConfig ccfg = cfg;
+    ccfg.cert_file = cfg.client_cert_file;
+    ccfg.key_file = cfg.client_key_file;
+    ccfg.key_file_pass = cfg.client_key_file_pass;
+    client_ctx = create_context(ccfg, protocols, err);
+    if (!client_ctx) {
+      SSL_CTX_free(ctx);
+      return false;
+    }
+    SSL_CTX_set_verify(client_ctx, SSL_VERIFY_PEER, nullptr);
+  }
   // Client-initiated renegotiation is refused: OpenSSL 3 does so unless ALLOW_CLIENT_RENEGOTIATION.
   SSL_CTX_clear_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
   SSL_CTX_set_options(ctx, SSL_OP_SINGLE_DH_USE);
@@ -337,6 +379,7 @@ bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {
   if (!cfg.dh_params_file.empty()) {
     if (!load_dh_params(ctx, cfg.dh_params_file, err)) {
       SSL_CTX_free(ctx);
+      if (client_ctx) SSL_CTX_free(client_ctx);
       return false;
     }
   } else {
@@ -345,6 +388,8 @@ bool TlsConnectionType::configure(const TlsConfig& cfg, std::string* err) {
   // The swap: connections accepted before keep the old context through their SSL's reference.
   if (ctx_) SSL_CTX_free(ctx_);
   ctx_ = ctx;
+  if (client_ctx_) SSL_CTX_free(client_ctx_);
+  client_ctx_ = client_ctx;
   auth_clients_ = cfg.auth_clients;
   ERR_clear_error();
   return true;

@@ -17,6 +17,8 @@ enum class TlsAuthClients { kNo, kYes, kOptional };
 // The tls-* directives that shape the context. Empty strings mean "not set" (OpenSSL defaults).
 struct TlsConfig {
   std::string cert_file, key_file, key_file_pass;
+  // tls-client-*: the certificate a replica presents to its master (else the server's).
+  std::string client_cert_file, client_key_file, client_key_file_pass;
   std::string ca_cert_file, ca_cert_dir;
   std::string dh_params_file;
   std::string protocols;     // "TLSv1.2 TLSv1.3"; empty = TLSv1.2 + TLSv1.3
@@ -38,6 +40,11 @@ class TlsConnectionType final : public ConnectionType {
   AcceptCost accept_cost() const override { return AcceptCost::kHandshake; }
   // A connection in the accepting state with the verify mode of tls-auth-clients now.
   std::unique_ptr<Connection> create_accepted(int fd, const std::string& listener_path) override;
+  // A replica's link to its master (tls-replication): the TCP connect, then SSL_connect with
+  // the same context, verifying the master's certificate against the CA (Redis's client
+  // context verifies the peer and does not check the host name).
+  bool can_connect() const override { return true; }
+  std::unique_ptr<Connection> create_connecting(int fd) override;
 
   // tlsConfigure: false with `err` set to Redis's log line when anything fails to load.
   bool configure(const TlsConfig& cfg, std::string* err);
@@ -47,6 +54,7 @@ class TlsConnectionType final : public ConnectionType {
 
  private:
   ssl_ctx_st* ctx_ = nullptr;  // owned; every SSL made from it holds its own reference
+  ssl_ctx_st* client_ctx_ = nullptr;  // owned; with tls-client-cert-file and -key-file only
   TlsAuthClients auth_clients_ = TlsAuthClients::kYes;
 };
 

@@ -60,6 +60,8 @@ export class ClientLifecycle {
   closeCurrentAfterCommand = false;
   /** A replica's client went away (the replication master forgets it). */
   replicaGone: ((c: Client) => void) | undefined;
+  /** The master client went away (the replica's link is down). */
+  masterGone: ((c: Client) => void) | undefined;
   private closeAsapQueue: Client[] = [];
 
   constructor(
@@ -93,6 +95,20 @@ export class ClientLifecycle {
     if (this.log.enabled(Level.Verbose)) {
       this.log.verbose(flags & OpenFlag.Unix ? `Accepted connection to ${this.config.str('unixsocket')}` : `Accepted ${c.addr}`);
     }
+  }
+
+  /**
+   * A client on an outgoing connection (a replica's master link once the stream flows): linked
+   * as an accepted one is, with `flags` set, authenticated (replicationCreateMasterClient).
+   */
+  linkOutgoing(slot: number, flags: number, now: number): Client {
+    const c = new Client(this.reg.clients.allocateId(), slot, 'tcp', false, now, true, (s, remote) => this.st.engine?.address(s, remote) ?? '');
+    c.flags |= flags;
+    // No user: CLIENT LIST says (superuser), and no ACL applies (the callers check the flag).
+    if (flags & ClientFlag.Master) c.user = '(superuser)';
+    this.reg.clients.link(c);
+    this.st.limits?.applyClass(c, true);
+    return c;
   }
 
   /** Native closed the connection (EOF, an error, or a close it was asked for). */
@@ -152,6 +168,7 @@ export class ClientLifecycle {
     reg.tracking.clientGone(c);
     this.monitors.delete(c);
     if (c.flags & ClientFlag.Slave) this.replicaGone?.(c);
+    if (c.flags & ClientFlag.Master) this.masterGone?.(c);
     c.multi = undefined;
     if (this.st.current === c) this.st.current = undefined;
   }

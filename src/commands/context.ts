@@ -4,6 +4,7 @@
 import type { Arg, Propagation } from '../propagation/propagation.js';
 import type { ReplicationMaster } from '../replication/master.js';
 import type { AofStatus } from '../persistence/persistence.js';
+import type { ReplicationReplica } from '../replication/replica.js';
 import type { Acl } from '../acl/acl.js';
 import type { ClusterNode } from '../cluster/node.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
@@ -110,7 +111,7 @@ export interface WaitControl {
   /** A key got data that blocked clients may want (LPUSH, ZADD, ...). Handled after the command. */
   signalKeyAsReady(db: number, key: string): void;
   /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
-  unblockClient(c: Client, error: boolean): boolean;
+  unblockClient(c: Client, error: boolean | string): boolean;
   /** CLIENT PAUSE: the later end time wins; `all` beats `write`. */
   pauseClients(endMs: number, all: boolean): void;
   /** CLIENT UNPAUSE. */
@@ -193,6 +194,8 @@ export interface ServerContext extends ServerAdmin {
   readonly propagation: Propagation;
   /** The master side of replication: replicas, the backlog, the stream's offset. */
   readonly replication: ReplicationMaster;
+  /** The replica side of replication: the master link, REPLICAOF. */
+  readonly replica: ReplicationReplica;
   /** The batch clock, ms. */
   readonly now: number;
   /**

@@ -110,7 +110,8 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     reject(call, '-NOAUTH Authentication required.', cmd);
     return;
   }
-  const denied = call.server.acl.check(client.user, cmd, args, client);
+  // The master client has no user and no limits (c->user NULL in Redis).
+  const denied = client.flags & ClientFlag.Master ? null : call.server.acl.check(client.user, cmd, args, client);
   if (denied !== null) {
     reject(call, denied, cmd);
     return;
@@ -138,6 +139,16 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     reject(call, deniedWrite, cmd);
     return;
   }
+  // A replica: writes only from its master when read-only, and only stale-allowed commands while
+  // the link is down with replica-serve-stale-data no (processCommand).
+  const replica = call.server.replica;
+  if (replica.active && !(client.flags & ClientFlag.Master)) {
+    const denied = replicaDenied(call, cmd, base);
+    if (denied !== null) {
+      reject(call, denied, cmd);
+      return;
+    }
+  }
   if (client.flags & ClientFlag.PubSub && client.resp === 2 && !PUBSUB_ALLOWED.has(base)) {
     reject(call, `Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return;
@@ -163,6 +174,19 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     return;
   }
   callCommand(call, cmd, hooks);
+}
+
+function replicaDenied(call: CommandCall, cmd: Command, base: string): string | null {
+  const { config } = call.server;
+  const queued = base === 'exec' ? queuedFlags(call.client) : 0;
+  if (config.bool('replica-read-only') && (cmd.flags & CmdFlag.Write || queued & CmdFlag.Write)) {
+    return "-READONLY You can't write against a read only replica.";
+  }
+  if (!call.server.replica.linkUp && !config.bool('replica-serve-stale-data')) {
+    const stale = (cmd.flags & CmdFlag.Stale) !== 0 && !(base === 'exec' && call.client.multi?.commands.some((q) => !(q.cmd.flags & CmdFlag.Stale)));
+    if (!stale) return "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  }
+  return null;
 }
 
 /** allowProtectedAction: `yes`, or `local` for a loopback or unix-socket client. */

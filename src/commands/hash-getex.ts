@@ -16,7 +16,7 @@ const F = CmdFlag;
 function getLazy(call: CommandCall, db: Db, h: RedisHash, field: string): string | 'missing' | 'expired' {
   const v = h.get(field);
   if (v === undefined) return 'missing';
-  if (!h.isExpired(field, call.now)) return v;
+  if (!h.isExpired(field, call.now) || call.server.keyspace.masterRunning) return v;
   if (!call.server.keyspace.expiryPaused) {
     db.willChange(call.args.str(1));
     h.delete(field);

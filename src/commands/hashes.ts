@@ -66,6 +66,8 @@ export function hashGetValue(call: CommandCall, db: Db, key: string, h: RedisHas
   if (v === undefined) return Getf.NotFound;
   if (!h.isExpired(field, call.now)) return v;
   const { server } = call;
+  // A replica's master: the field stands until the master's HDEL (7.4's hashTypeGetValue).
+  if (server.keyspace.masterRunning) return v;
   if (server.keyspace.expiryPaused) return Getf.Expired;
   db.willChange(key);
   h.delete(field);

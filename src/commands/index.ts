@@ -22,6 +22,7 @@ import { memoryCommands } from './memory.js';
 import { moduleCommands } from './module.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
+import { replicaofCommands } from './replicaof.js';
 import { lolwutCommands } from './lolwut.js';
 import { objectCommands } from './object.js';
 import { pubsubCommands } from './pubsub.js';
@@ -56,6 +57,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...moduleCommands,
     ...persistenceCommands,
     ...replicationCommands,
+    ...replicaofCommands,
     ...lolwutCommands,
     ...keyCommands,
     ...dumpCommands,

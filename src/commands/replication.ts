@@ -67,7 +67,8 @@ function replconf(call: CommandCall): void {
       master.ack(client, offset, aof);
       return;
     } else if (opt === 'getack') {
-      // Only a replica answers GETACK; a master ignores it.
+      // Only a replica answers GETACK, to its master, with the offset processed before it.
+      if (client.flags & ClientFlag.Master) server.replica.sendAck();
       return;
     } else if (opt === 'rdb-only' || opt === 'rdb-filter-only') {
       // Accepted; a respd master always sends the whole dataset.
@@ -82,6 +83,16 @@ function replconf(call: CommandCall): void {
 /** ROLE: ["master", offset, [[ip, port, ack-offset], ...]]. */
 function role(call: CommandCall): void {
   const { reply, server } = call;
+  if (server.replica.active) {
+    const [host, port, state, offset] = server.replica.role();
+    reply.array(5);
+    reply.bulkStr('slave');
+    reply.bulkStr(host);
+    reply.integer(port);
+    reply.bulkStr(state);
+    reply.integer(offset);
+    return;
+  }
   const master = server.replication;
   const online = [...master.replicas.values()].filter((r) => r.state === 'online');
   reply.array(3);
@@ -102,6 +113,10 @@ function role(call: CommandCall): void {
  */
 function wait(call: CommandCall): void {
   const { args, reply, client, server, now } = call;
+  if (server.replica.active) {
+    reply.error('WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+    return;
+  }
   const n = parseInteger(args.str(1));
   const t = parseInteger(args.str(2));
   if (n === null || typeof n === 'bigint' || t === null || typeof t === 'bigint') {

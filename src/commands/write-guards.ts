@@ -3,6 +3,7 @@
 // and while fewer replicas than
 // min-replicas-to-write acknowledged within min-replicas-max-lag seconds (-NOREPLICAS).
 import type { Client } from '../clients/client.js';
+import { ClientFlag } from '../clients/flags.js';
 import { CmdFlag, type Command, type CommandCall } from '../table/table.js';
 
 export const MISCONF_RDB =
@@ -11,7 +12,9 @@ export const NOREPLICAS = '-NOREPLICAS Not enough good replicas to write.';
 
 /** The error refusing `cmd`, or null. Cheap unless a save failed or min-replicas-to-write is set. */
 export function writeDenied(call: CommandCall, cmd: Command, queuedFlags: (c: Client) => number): string | null {
-  const { server } = call;
+  const { server, client } = call;
+  // The master's stream is obeyed whatever this replica's disk or replicas (obey_client).
+  if (client.flags & ClientFlag.Master) return null;
   const saveFailed = server.persistence.lastStatus === 'err';
   const aofError = server.persistence.aofStatus.writeError;
   const replicasNeeded = server.replication.minReplicasActive;
@@ -22,6 +25,7 @@ export function writeDenied(call: CommandCall, cmd: Command, queuedFlags: (c: Cl
     if (saveFailed && server.config.bool('stop-writes-on-bgsave-error') && server.config.str('save') !== '') return MISCONF_RDB;
     if (aofError !== undefined) return `-MISCONF Errors writing to the AOF file: ${aofError}`;
   }
-  if (replicasNeeded && write && server.replication.tooFewGoodReplicas()) return NOREPLICAS;
+  // checkGoodReplicasStatus: a replica does not count replicas of its own.
+  if (replicasNeeded && write && !server.replica.active && server.replication.tooFewGoodReplicas()) return NOREPLICAS;
   return null;
 }

@@ -8,6 +8,7 @@
 import { KeysView, ExpiresView, type ExpiresMap } from './db-views.js';
 import { RedisHash } from './hash.js';
 import type { KeyIndex } from './key-index.js';
+import type { KeyspaceConfig, KeyspaceNotifier, KeyspaceObserver, SweepResult } from './keyspace-types.js';
 import { KeyTable } from './keytable.js';
 import { lfuAccessed, lfuDecayed, lfuInitial } from './lfu.js';
 import type { Value } from './value.js';
@@ -17,21 +18,8 @@ export type { ExpiresMap } from './db-views.js';
 
 export { cloneValue, isString, modelledEncoding, typeName, type Value } from './value.js';
 
-/** Told about every change of a key: WATCH and client-side caching invalidation hang off it. */
 export type { KeyIndex } from './key-index.js';
-
-export interface KeyspaceObserver {
-  keyModified(db: number, key: string): void;
-  dbFlushed(db: number): void;
-}
-
-/** Keyspace events raised by the keyspace itself; the server turns them into notifications. */
-export type KeyspaceNotifier = (
-  cls: 'n' | 'x' | 'm' | 'h' | 'g',
-  event: 'new' | 'expired' | 'keymiss' | 'hexpired' | 'del',
-  key: string,
-  db: number,
-) => void;
+export type { KeyspaceConfig, KeyspaceNotifier, KeyspaceObserver, SweepResult } from './keyspace-types.js';
 
 /** How a lookup treats the key, as Redis's LOOKUP_* flags. */
 export const enum Lookup {
@@ -41,21 +29,6 @@ export const enum Lookup {
   Read = 2,
   /** With Read: no 'keymiss' event on a miss. */
   NoNotify = 4,
-}
-
-/** What one Db.sweepExpired saw: keys sampled and expired, and the TTLs of the live ones. */
-export interface SweepResult {
-  sampled: number;
-  expired: number;
-  ttlSum: number;
-  ttlSamples: number;
-}
-
-/** Directive reads and change notices: what useConfig needs of a Config. */
-export interface KeyspaceConfig {
-  str(name: string): string;
-  int(name: string): number;
-  onChange(listener: (name: string, value: string) => void): void;
 }
 
 export class Db {
@@ -444,7 +417,7 @@ export class Db {
     const s = t.slotOf(key);
     if (s < 0) return -1;
     const vi = t.volIndex(s);
-    if (vi === 0 || now <= t.volWhen[vi - 1]!) {
+    if (vi === 0 || now <= t.volWhen[vi - 1]! || this.ks.masterRunning) {
       this.lastKey = key;
       this.lastSlot = s;
       return s;
@@ -518,6 +491,10 @@ export class Keyspace {
   keyIndex: KeyIndex | undefined;
   /** CLIENT PAUSE: expired keys read as missing but stay, and the active cycle does nothing. */
   expiryPaused = false;
+  /** A replica: expiry stays paused, the master sends the DELs (expireIfNeeded on a replica). */
+  isReplica = false;
+  /** The master client's command runs: keys past their deadline are still there for it. */
+  masterRunning = false;
   /** The last batch clock seen by a lookup or expiry cycle: the time of writes given no clock. */
   clock = Date.now();
   /** INFO keyspace_hits / keyspace_misses: lookups made with Lookup.Read. */

@@ -47,6 +47,24 @@ function matchesLowerString(s: string, lower: Uint8Array): boolean {
   return true;
 }
 
+function digits(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : String(n).length;
+}
+
+/** Writes `<mark><n>\r\n` at `o`; returns the offset after it. */
+function putHeader(out: Buffer, o: number, mark: number, n: number): number {
+  out[o++] = mark;
+  const d = digits(n);
+  for (let k = d - 1; k >= 0; k--) {
+    out[o + k] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  o += d;
+  out[o++] = 13;
+  out[o++] = 10;
+  return o;
+}
+
 export class Args {
   /** Number of arguments, the command name included. */
   count = 0;
@@ -93,6 +111,62 @@ export class Args {
   setStrings(values: readonly string[]): void {
     this.strs = values;
     this.count = values.length;
+  }
+
+  /**
+   * The command as a client sends it (`*N`, then `$len` and each argument): a view of the arena
+   * when the bytes lie there whole (read into it, not moved from a query buffer), else encoded
+   * into a new buffer straight from the arguments. A replica passes its master's stream on with it.
+   */
+  wire(): Buffer {
+    return this.wireView() ?? this.wireCopy();
+  }
+
+  private wireCopy(): Buffer {
+    const n = this.count;
+    let size = 3 + digits(n);
+    for (let i = 0; i < n; i++) {
+      const l = this.len(i);
+      size += 5 + digits(l) + l;
+    }
+    const out = Buffer.allocUnsafe(size);
+    let o = putHeader(out, 0, 42, n);
+    for (let i = 0; i < n; i++) {
+      const l = this.len(i);
+      o = putHeader(out, o, 36, l);
+      if (this.strs !== undefined) {
+        o += out.latin1Write(this.strs[i]!, o, l);
+      } else {
+        const off = this.rec[this.base + 2 * i]!;
+        if (this.rec[this.base + 2 * i + 1] === BIG_ARG_LEN) out.set(new Uint8Array(this.bigs![off]!, 0, l), o);
+        else this.arena.copy(out, o, off, off + l);
+        o += l;
+      }
+      out[o++] = 13;
+      out[o++] = 10;
+    }
+    return out;
+  }
+
+  private wireView(): Buffer | undefined {
+    if (this.strs !== undefined || this.count === 0) return undefined;
+    const rec = this.rec;
+    const arena = this.arena;
+    const first = rec[this.base]!;
+    const firstLen = rec[this.base + 1]!;
+    if (firstLen === BIG_ARG_LEN) return undefined;
+    const start = first - (1 + digits(this.count) + 2 + 1 + digits(firstLen) + 2);
+    if (start < 0 || arena[start] !== 42 /* * */) return undefined;
+    let at = start + 1 + digits(this.count) + 2;
+    for (let i = 0; i < this.count; i++) {
+      const off = rec[this.base + 2 * i]!;
+      const len = rec[this.base + 2 * i + 1]!;
+      if (len === BIG_ARG_LEN || arena[at] !== 36 /* $ */ || off !== at + 1 + digits(len) + 2) return undefined;
+      at = off + len;
+      if (arena[at] !== 13 || arena[at + 1] !== 10) return undefined;
+      at += 2;
+    }
+    return arena.subarray(start, at);
   }
 
   /** A detached copy that outlives the batch (blocked or queued commands). */

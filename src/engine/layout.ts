@@ -10,6 +10,8 @@ export const enum Rec {
   Log = 5,
   QueryLimit = 6,
   OutputLimit = 7,
+  Connected = 8,
+  Raw = 9,
 }
 
 /**
@@ -42,11 +44,15 @@ export const RECORDS: readonly RecordLayout[] = [
   { type: Rec.QueryLimit, name: 'query-limit', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
   // [type, slot, output bytes low 32, high 32]: output dropped
   { type: Rec.OutputLimit, name: 'output-limit', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
+  // [type, slot, 0, 0]: an outgoing connection (engine.connect) is established
+  { type: Rec.Connected, name: 'connected', words: 4, countWord: 0, itemWords: 0, arenaWord: 0 },
+  // [type, slot, arena offset, length]: bytes read in raw mode (engine.setRaw)
+  { type: Rec.Raw, name: 'raw', words: 4, countWord: 0, itemWords: 0, arenaWord: 2 },
 ];
 
-const FIXED = new Uint8Array(8);
-const COUNT_WORD = new Uint8Array(8);
-const ITEM_WORDS = new Uint8Array(8);
+const FIXED = new Uint8Array(16);
+const COUNT_WORD = new Uint8Array(16);
+const ITEM_WORDS = new Uint8Array(16);
 for (const l of RECORDS) {
   FIXED[l.type] = l.words;
   COUNT_WORD[l.type] = l.countWord;
@@ -55,7 +61,7 @@ for (const l of RECORDS) {
 
 /** Words of the record at r[i] (0 for an unknown type: the caller stops). */
 export function recordWords(r: Uint32Array, i: number): number {
-  const t = r[i] & 7;
+  const t = r[i] & 15;
   const cw = COUNT_WORD[t];
   return FIXED[t] + (cw === 0 ? 0 : ITEM_WORDS[t] * r[i + cw]);
 }

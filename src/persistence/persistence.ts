@@ -53,6 +53,8 @@ export class Persistence {
   saves = 0;
   loading = false;
   lastLoad = { loaded: 0, expired: 0 };
+  /** The aux fields of the last image loaded (a replica reads repl-stream-db from its payload). */
+  lastAux: ReadonlyMap<string, string> = new Map();
 
   constructor(readonly host: PersistenceHost) {}
 
@@ -426,11 +428,19 @@ export class Persistence {
     } catch (e) {
       return (e as Error).message;
     }
+    return this.loadBuffer(data, allowDuplicates);
+  }
+
+  /**
+   * Loads an RDB image into the keyspace as it is (DEBUG RELOAD and start-up load the file, a
+   * replica the payload of a full sync, into a keyspace just flushed).
+   */
+  loadBuffer(data: Uint8Array, allowDuplicates = false, started = performance.now(), keepExpired = false): string | undefined {
     this.loading = true;
     try {
-      const r = this.loadRdb(data, allowDuplicates);
+      const r = this.loadRdb(Buffer.from(data.buffer, data.byteOffset, data.byteLength), allowDuplicates, keepExpired);
       if (typeof r === 'string') return r;
-      this.host.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
+      this.host.log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
       return undefined;
     } finally {
       this.loading = false;
@@ -442,12 +452,13 @@ export class Persistence {
    * deadlines and access clocks, and the function libraries go into the dataset. An error text,
    * or where the RDB ended in `data`.
    */
-  loadRdb(data: Buffer, allowDuplicates = false): { end: number; started: number } | string {
+  loadRdb(data: Buffer, allowDuplicates = false, keepExpired = false): { end: number; started: number } | string {
     const { config, keyspace, log } = this.host;
     const started = performance.now();
     const now = Date.now();
     const contents = readRdb(data, config, now);
     if (typeof contents === 'string') return contents;
+    this.lastAux = contents.aux;
     for (const note of contents.notes) log.notice(note);
     const ver = contents.aux.get('redis-ver');
     if (ver) log.notice(`Loading RDB produced by version ${ver}`);
@@ -462,7 +473,8 @@ export class Persistence {
     for (const { db: id, k } of contents.keys) {
       const db = keyspace.dbs[id];
       if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
-      if (k.expire !== -1 && k.expire < now) {
+      // A replica keeps keys past their deadline: their DEL comes from the master (rdbLoad's iAmMaster).
+      if (k.expire !== -1 && k.expire < now && !keepExpired) {
         expired++;
         continue;
       }

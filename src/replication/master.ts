@@ -47,7 +47,11 @@ export interface MasterHost {
   wake(db: number): void;
   /** Writes to a client outside its own command (the stream). */
   writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
+  /** Closes a client now (replicas told of a new history). */
+  freeClient(c: Client): void;
 }
+
+const NO_REPLID = '0000000000000000000000000000000000000000';
 
 export class ReplicationMaster implements PropagationSink {
   readonly target = Target.Repl;
@@ -60,6 +64,31 @@ export class ReplicationMaster implements PropagationSink {
   /** When the last replica left (repl-backlog-ttl), ms; 0 while some are attached. */
   noReplicasSince = 0;
   private lastPing = 0;
+  /** master_replid2 and second_repl_offset: the history this one continues (after a promotion or a new master's id). */
+  replId2 = NO_REPLID;
+  secondOffset = -1;
+  /**
+   * This server is a replica: the propagation stream does not reach the replicas (they get the
+   * master's stream, proxied), as replicationFeedSlaves returns at once on a replica.
+   */
+  private proxyingNow = false;
+
+  get proxying(): boolean {
+    return this.proxyingNow;
+  }
+
+  /** A replica records nothing for its replicas: it leaves the propagation stream while it proxies. */
+  set proxying(on: boolean) {
+    this.proxyingNow = on;
+    if (on) this.host.propagation.removeSink(this);
+    else if (this.backlog) this.host.propagation.addSink(this);
+  }
+  /** While proxying: the database the master's stream is in, for a full sync's repl-stream-db. */
+  proxyStreamDb: (() => number) | undefined;
+  /** The replica side's INFO fields (role:slave ...), in place of role:master. */
+  roleInfo: (() => [string, string | number][]) | undefined;
+  /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
+  readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
 
   /** min-replicas-to-write and min-replicas-max-lag are both set: writes need good replicas. */
   minReplicasActive = false;
@@ -108,12 +137,12 @@ export class ReplicationMaster implements PropagationSink {
   }
 
   /** Creates the backlog when the first replica comes (createReplicationBacklog). */
-  private ensureBacklog(): Backlog {
+  ensureBacklog(): Backlog {
     if (!this.backlog) {
       this.backlog = new Backlog(this.host.config.int('repl-backlog-size'), this.offset);
       // A new backlog: a new history, so the stream must state its database again.
       this.selectedDb = -1;
-      this.host.propagation.addSink(this);
+      if (!this.proxyingNow) this.host.propagation.addSink(this);
     }
     return this.backlog;
   }
@@ -127,20 +156,25 @@ export class ReplicationMaster implements PropagationSink {
     this.pending.delete(c);
     const backlog = this.ensureBacklog();
     const { log } = this.host;
-    if (psync && psync.replid === this.host.replId && psync.offset >= 0) {
+    const sameHistory = psync && (psync.replid === this.host.replId || (psync.replid === this.replId2 && psync.offset <= this.secondOffset));
+    if (psync && sameHistory && psync.offset >= 0) {
       const missed = backlog.from(psync.offset);
       if (missed) {
         w.rawAscii(r.capa.has('psync2') ? `+CONTINUE ${this.host.replId}\r\n` : '+CONTINUE\r\n');
         w.raw(missed);
         this.attach(c, r);
+        this.syncStats.partialOk++;
         log.notice(`Partial resynchronization request from ${c.addr} accepted. Sending ${missed.length} bytes of backlog starting from offset ${psync.offset}.`);
         return;
       }
     }
     if (psync) {
-      if (psync.replid !== '?') log.notice(`Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${psync.replid}', my replication IDs are '${this.host.replId}' and '0000000000000000000000000000000000000000')`);
-      else log.notice(`Full resync requested by replica ${c.addr}`);
+      if (psync.replid === '?') log.notice(`Full resync requested by replica ${c.addr}`);
+      else if (!sameHistory) log.notice(`Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '${psync.replid}', my replication IDs are '${this.host.replId}' and '${this.replId2}')`);
+      else log.notice(`Unable to partial resync with replica ${c.addr} for lack of backlog (Replica request was: ${psync.offset}).`);
+      if (psync.replid !== '?') this.syncStats.partialErr++;
     }
+    this.syncStats.full++;
     if (psync) w.rawAscii(`+FULLRESYNC ${this.host.replId} ${this.offset}\r\n`);
     else r.prePsync = true;
     // A snapshot for replicas already running began at an earlier offset: joining it would
@@ -153,7 +187,12 @@ export class ReplicationMaster implements PropagationSink {
       this.waitFor(c, r);
       return;
     }
-    const aux: [string, string | number][] = [['repl-stream-db', 0], ['repl-id', this.host.replId], ['repl-offset', this.offset]];
+    const aux: [string, string | number][] = [
+      // A replica's own replicas continue the proxied stream, which selects no database first.
+      ['repl-stream-db', this.proxyingNow ? (this.proxyStreamDb?.() ?? 0) : 0],
+      ['repl-id', this.host.replId],
+      ['repl-offset', this.offset],
+    ];
     // The stream after the snapshot starts with a SELECT.
     this.selectedDb = -1;
     if (!pending) {
@@ -235,11 +274,46 @@ export class ReplicationMaster implements PropagationSink {
 
   /** The propagation stream's commands for the replicas (replicationFeedSlaves). */
   feed(db: number, command: Buffer): void {
+    if (this.proxyingNow) return;
     if (db !== -1 && db !== this.selectedDb) {
       this.emit(encodeCommand(['SELECT', String(db)]));
       this.selectedDb = db;
     }
     this.emit(command);
+  }
+
+  /** A replica passes its master's stream on byte for byte (replicationFeedStreamFromMasterStream). */
+  proxy(b: Buffer): void {
+    this.emit(b);
+  }
+
+  /**
+   * A new history: the offset a full sync from a master starts at; the backlog starts again
+   * there and the replicas, on the old history, are disconnected (they PSYNC again).
+   */
+  startHistory(offset: number): void {
+    this.offset = offset;
+    this.replId2 = NO_REPLID;
+    this.secondOffset = -1;
+    this.backlog = new Backlog(this.host.config.int('repl-backlog-size'), offset);
+    if (!this.proxyingNow) this.host.propagation.addSink(this);
+    this.selectedDb = -1;
+    this.disconnectReplicas();
+  }
+
+  /** shiftReplicationId: `oldId` stays acceptable for PSYNC up to this offset (a promotion, a master's new id). */
+  shiftHistory(oldId: string): void {
+    this.replId2 = oldId;
+    this.secondOffset = this.offset + 1;
+    this.selectedDb = -1;
+  }
+
+  /** Every replica is closed (they reconnect and PSYNC). */
+  disconnectReplicas(): void {
+    for (const c of [...this.replicas.keys()]) {
+      this.detach(c);
+      this.host.freeClient(c);
+    }
   }
 
   private emit(b: Buffer): void {
@@ -304,12 +378,13 @@ export class ReplicationMaster implements PropagationSink {
     for (const c of this.replicas.keys()) if (c.closing) this.detach(c);
     this.refreshGood(now);
     const period = this.host.config.int('repl-ping-replica-period') * 1000;
-    if (this.replicas.size > 0 && now - this.lastPing >= period) {
+    if (this.replicas.size > 0 && !this.proxying && now - this.lastPing >= period) {
       this.lastPing = now;
       this.feed(-1, PING);
     }
     const ttl = this.host.config.int('repl-backlog-ttl') * 1000;
-    if (this.backlog && this.replicas.size === 0 && ttl > 0 && this.noReplicasSince && now - this.noReplicasSince > ttl) {
+    // A replica keeps its backlog: its own replicas, or itself once promoted, may PSYNC with it.
+    if (this.backlog && !this.proxyingNow && this.replicas.size === 0 && ttl > 0 && this.noReplicasSince && now - this.noReplicasSince > ttl) {
       this.host.log.notice(`Replication backlog freed after ${ttl / 1000} seconds without connected replicas.`);
       this.backlog = undefined;
       this.host.propagation.removeSink(this);
@@ -325,12 +400,13 @@ export class ReplicationMaster implements PropagationSink {
 
   /** REPLCONF GETACK * to every replica (WAIT asks for fresh acknowledgements). */
   requestAcks(): void {
+    // Fed inside the WAIT itself, which records nothing: the client's write offset stays put.
     if (this.replicas.size > 0) this.feed(-1, GETACK);
   }
 
   infoFields(): [string, string | number][] {
     const now = Date.now();
-    const out: [string, string | number][] = [['role', 'master'], ['connected_slaves', this.replicas.size]];
+    const out: [string, string | number][] = [...(this.roleInfo?.() ?? [['role', 'master']]), ['connected_slaves', this.replicas.size]];
     if (this.minReplicasActive) out.push(['min_slaves_good_slaves', this.goodReplicas]);
     let i = 0;
     for (const r of this.replicas.values()) {
@@ -341,9 +417,9 @@ export class ReplicationMaster implements PropagationSink {
     out.push(
       ['master_failover_state', 'no-failover'],
       ['master_replid', this.host.replId],
-      ['master_replid2', '0000000000000000000000000000000000000000'],
+      ['master_replid2', this.replId2],
       ['master_repl_offset', this.offset],
-      ['second_repl_offset', -1],
+      ['second_repl_offset', this.secondOffset],
       ['repl_backlog_active', b ? 1 : 0],
       ['repl_backlog_size', this.host.config.int('repl-backlog-size')],
       ['repl_backlog_first_byte_offset', b ? b.firstByteOffset : 0],

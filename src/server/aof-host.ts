@@ -71,6 +71,7 @@ export function persistenceCron(server: Server, now: number): void {
   server.persistence.cron(now);
   server.aof.cron();
   server.replication.cron(now);
+  server.replica.cron(now);
 }
 
 /**

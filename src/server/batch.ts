@@ -10,12 +10,21 @@ import type { Acl } from '../acl/acl.js';
 import { callCommand, processCommand, type DispatchHooks } from '../commands/dispatch.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Args } from '../engine/args.js';
-import { BIG_ARG_LEN, type CloseReason, Field, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
+import { BIG_ARG_LEN, CloseReason, Field, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
 import type { BusyScript, DebugIo } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import { protocolErrorReason, protocolErrorText } from '../util/errors.js';
 import { Level, type Logger } from '../util/log.js';
 import type { ServerState } from './state.js';
+
+/** The outgoing connections' events (a replica's master link). */
+export interface OutgoingLinks {
+  connected(slot: number): void;
+  raw(slot: number, bytes: Buffer): void;
+  closed(slot: number, errno: number, handshake: boolean): void;
+  /** The master client processed a command of the stream (its bytes, as the master sent them). */
+  processed(bytes: Buffer): void;
+}
 
 /** What the batch hands on: blocked clients' keys served after each command, the batch's end. */
 export interface BatchHooks extends DispatchHooks {
@@ -37,6 +46,8 @@ export class BatchRunner {
   /** The CommandCall of allow-busy commands run while a script is busy. */
   private readonly busyCall: CommandCall;
   private readonly args: Args;
+  /** The replica's master link (set by the server). */
+  outgoing: OutgoingLinks | undefined;
 
   constructor(
     private readonly st: ServerState,
@@ -79,6 +90,13 @@ export class BatchRunner {
           break;
         case Rec.Close:
           life.onClose(r[i + 1], r[i + 2] as CloseReason, r[i + 3]);
+          this.outgoing?.closed(r[i + 1], r[i + 3], r[i + 2] === CloseReason.Handshake);
+          break;
+        case Rec.Connected:
+          this.outgoing?.connected(r[i + 1]);
+          break;
+        case Rec.Raw:
+          this.outgoing?.raw(r[i + 1], st.arena.subarray(r[i + 2], r[i + 2] + r[i + 3]));
           break;
         case Rec.ProtocolError:
           this.onProtocolError(r[i + 1], r[i + 2] as ProtoError, r[i + 3]);
@@ -112,10 +130,25 @@ export class BatchRunner {
     // Outside a batch (timers, unblocking) the last boundary is stale: start from now.
     if (!st.inBatch) call.clock = performance.now();
     st.writer.begin(c.slot, c.resp);
-    st.writer.muted = (c.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    // The master's stream runs without replies (REPLCONF GETACK answers on its own).
+    const master = (c.flags & ClientFlag.Master) !== 0;
+    st.writer.muted = (c.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip | ClientFlag.Master)) !== 0;
     st.current = c;
     st.requestSeq++;
-    processCommand(call, this.commands, this.hooks);
+    if (master) {
+      // The bytes as the master sent them (a master sends every command as a multibulk).
+      const bytes = args.wire();
+      call.server.keyspace.masterRunning = true;
+      try {
+        processCommand(call, this.commands, this.hooks);
+      } finally {
+        call.server.keyspace.masterRunning = false;
+      }
+      // A command put off (it runs again later) is counted when it runs.
+      if (!c.blocked) this.outgoing?.processed(bytes);
+    } else {
+      processCommand(call, this.commands, this.hooks);
+    }
     st.current = undefined;
     st.commandsProcessed++;
     this.afterRequest(c);
@@ -135,7 +168,7 @@ export class BatchRunner {
   /** EXEC: one queued command, its ACL checked again. */
   runQueued(call: CommandCall, cmd: Command): void {
     this.st.requestSeq++;
-    const denied = this.acl.check(call.client.user, cmd, call.args);
+    const denied = call.client.flags & ClientFlag.Master ? null : this.acl.check(call.client.user, cmd, call.args);
     if (denied !== null) {
       call.reply.error(denied);
       return;
@@ -257,7 +290,8 @@ export class BatchRunner {
     const cur = st.current;
     const muted = w.muted;
     w.begin(target.slot, target.resp);
-    w.muted = push ? false : (target.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip)) !== 0;
+    // Nothing but REPLCONF ACK goes back to a master (its client is muted whatever is written).
+    w.muted = push ? false : (target.flags & (ClientFlag.ReplyOff | ClientFlag.ReplySkip | ClientFlag.Master)) !== 0;
     write(w);
     if (cur) {
       w.begin(cur.slot, cur.resp);

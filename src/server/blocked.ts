@@ -111,8 +111,8 @@ export class Blocked implements WaitControl {
     }
   }
 
-  /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
-  unblockClient(c: Client, error: boolean): boolean {
+  /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. `error` may be the error's text. */
+  unblockClient(c: Client, error: boolean | string): boolean {
     const b = c.blocked;
     if (!b) return false;
     // TIMEOUT on a paused client would crash Redis ([BUG]); here it just can't be unblocked that way.
@@ -123,7 +123,7 @@ export class Blocked implements WaitControl {
       if (error) b.cmd.failedCalls++;
     }
     this.runner!.writeTo(c, (w) => {
-      if (error) w.error(ERR_UNBLOCKED);
+      if (error) w.error(typeof error === 'string' ? error : ERR_UNBLOCKED);
       else b.timeoutReply?.(w);
     }, false);
     // The rest of its pipeline runs after the current command.
@@ -234,7 +234,7 @@ export class Blocked implements WaitControl {
   /** The pause and, with it at once, expiry (Redis checks the pause at every expiry). */
   private setPause(end: number, all: boolean): void {
     this.pause = { end, all };
-    this.keyspace.expiryPaused = end !== 0;
+    this.keyspace.expiryPaused = end !== 0 || this.keyspace.isReplica;
   }
 
   // ---- timeout ----------------------------------------------------------------------------------

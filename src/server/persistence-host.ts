@@ -1,12 +1,19 @@
 // The server as RDB persistence and the replication master see it (persistence/persistence.ts): its data, dirty counter,
-// function libraries, memory figure, and how OBJECT ENCODING and quicklist nodes are decided.
+// function libraries, memory figure, and how OBJECT ENCODING and quicklist nodes are decided; and as the replica side
+// sees it (replication/replica.ts): the engine for its master link, the payload loader, the master client.
 import { quicklistNodes } from '../commands/debug-keyspace.js';
 import { objectEncoding } from '../commands/object.js';
 import { Persistence } from '../persistence/persistence.js';
 import { flushLibraries, libraryCodes, loadLibraries } from '../scripting/functions.js';
 import { ReplicationMaster } from '../replication/master.js';
 import { WAIT_KEY } from '../commands/replication.js';
+import { ReplicationReplica } from '../replication/replica.js';
+import { ClientFlag } from '../clients/flags.js';
+import { BlockType } from '../clients/client.js';
+import type { OutgoingLinks } from './batch.js';
 import type { Server } from './server.js';
+
+const UNBLOCKED_STATE_CHANGE = '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
 
 export function persistenceFor(server: Server): Persistence {
   const config = server.config;
@@ -44,7 +51,57 @@ export function replicationFor(server: Server): ReplicationMaster {
     aofFedOffset: () => server.persistence.aofStatus.fedOffset,
     wake: (db) => server.blocked.wakeKey(db, WAIT_KEY),
     writeTo: (c, w, push) => server.writeTo(c, w, push),
+    freeClient: (c) => server.lifecycle.freeClient(c),
   });
   server.lifecycle.replicaGone = (c) => master.detach(c);
   return master;
+}
+
+/** The replica side: its master link through the engine, its payload loaded as DEBUG RELOAD loads a file. */
+export function replicaFor(server: Server): { replica: ReplicationReplica; links: OutgoingLinks } {
+  const keyspace = server.keyspace;
+  const replica = new ReplicationReplica({
+    config: server.config,
+    log: server.log,
+    master: server.replication,
+    engine: () => server.st.engine,
+    get replId() {
+      return server.replId;
+    },
+    set replId(id: string) {
+      server.replId = id;
+    },
+    listeningPort: () => server.tcpPortBound,
+    loadPayload: (data) => {
+      keyspace.flushAll();
+      flushLibraries(server);
+      const error = server.persistence.loadBuffer(data, false, performance.now(), true);
+      if (error !== undefined) return { error };
+      const db = Number(server.persistence.lastAux.get('repl-stream-db') ?? 0);
+      return { streamDb: Number.isInteger(db) && db >= 0 && db < keyspace.dbs.length ? db : 0 };
+    },
+    createMasterClient: (slot) => server.lifecycle.linkOutgoing(slot, ClientFlag.Master, server.st.call.now || Date.now()),
+    freeClient: (c) => server.lifecycle.freeClient(c),
+    setExpiryOwner: (isMaster) => {
+      keyspace.isReplica = !isMaster;
+      keyspace.expiryPaused = !isMaster;
+    },
+    disconnectBlockedClients: () => {
+      for (const c of [...server.clients]) {
+        // Postponed clients (CLIENT PAUSE) run their command from scratch later, as in Redis.
+        if (!c.blocked || c.blocked.type === BlockType.Postpone) continue;
+        if (server.blocked.unblockClient(c, UNBLOCKED_STATE_CHANGE)) server.lifecycle.closeAfterReply(c);
+      }
+    },
+  });
+  server.replication.roleInfo = () => replica.infoFields();
+  server.replication.proxyStreamDb = () => replica.currentStreamDb();
+  server.lifecycle.masterGone = (c) => replica.masterGone(c);
+  const links: OutgoingLinks = {
+    connected: (slot) => replica.onConnected(slot),
+    raw: (slot, bytes) => replica.onRaw(slot, bytes),
+    closed: (slot, errno, handshake) => replica.onClosed(slot, errno, handshake),
+    processed: (bytes) => replica.processed(bytes),
+  };
+  return { replica, links };
 }

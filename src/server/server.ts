@@ -27,12 +27,9 @@ import { randomBytes } from '../util/crypto.js';
 import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
-import type { Persistence } from '../persistence/persistence.js';
-import type { ReplicationMaster } from '../replication/master.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
-import { persistenceFor, replicationFor } from './persistence-host.js';
-import { aofCommandsOf, aofFor, loadDataFromDisk, persistenceCron } from './aof-host.js';
-import type { Aof } from '../persistence/aof/aof.js';
+import { aofCommandsOf, aofFor, loadDataFromDisk, persistenceCron, persistenceFor, replicaFor, replicationFor } from './hosts.js';
+import type { Aof, Persistence, ReplicationMaster, ReplicationReplica } from './hosts.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
 import { applyConfig, engineOptionsFor } from './config-apply.js';
@@ -91,6 +88,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   readonly replication: ReplicationMaster;
   readonly aof: Aof;
   readonly cluster: ClusterNode | undefined;
+  readonly replica: ReplicationReplica;
   readonly runner: BatchRunner;
   private readonly hooks: CommandHooks;
   private readonly cron: Cron;
@@ -135,6 +133,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
     this.replication = replicationFor(this);
+    ({ replica: this.replica, links: this.runner.outgoing } = replicaFor(this));
     this.aof = aofFor(this, st, hooks);
   }
 
@@ -181,6 +180,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     );
     this.startedMs = Date.now();
     this.cron.schedule();
+    this.replica.startFromConfig();
   }
 
   /** Stops listening, writes what can be written, closes every client. Idempotent. */

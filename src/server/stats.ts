@@ -28,6 +28,7 @@ export interface StatSources {
   readonly acl: Acl;
   readonly lifecycle: ClientLifecycle;
   readonly memory: Memory;
+  readonly replication: { readonly syncStats: { full: number; partialOk: number; partialErr: number }; readonly replicas: ReadonlyMap<unknown, unknown> };
 }
 
 type Fields = [string, string | number][];
@@ -73,7 +74,8 @@ export class ServerStats {
       if (c.blocked && c.blocked.deadline > 0) inTimeout++;
     }
     return [
-      ['connected_clients', s.clients.size],
+      // Replicas are not counted (server.clients less server.slaves); a master client is.
+      ['connected_clients', s.clients.size - s.replication.replicas.size],
       ['cluster_connections', 0],
       ['maxclients', s.config.int('maxclients')],
       ['client_recent_max_input_buffer', s.st.limits?.recentMaxInput ?? 0],
@@ -112,6 +114,9 @@ export class ServerStats {
       ['total_net_repl_input_bytes', 0],
       ['total_net_repl_output_bytes', 0],
       ['rejected_connections', native(Stat.Rejected) + life.rejectedConnections],
+      ['sync_full', s.replication.syncStats.full],
+      ['sync_partial_ok', s.replication.syncStats.partialOk],
+      ['sync_partial_err', s.replication.syncStats.partialErr],
       ['expired_keys', expired],
       // Redis 7.4: hash fields removed because their deadline passed (HEXPIRE and siblings).
       ['expired_subkeys', expiredSubkeys],

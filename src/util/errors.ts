@@ -96,6 +96,11 @@ const STRERROR: Readonly<Record<string, string>> = {
   ETXTBSY: 'Text file busy',
   EFBIG: 'File too large',
   EINVAL: 'Invalid argument',
+  ECONNREFUSED: 'Connection refused',
+  ETIMEDOUT: 'Connection timed out',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  ECONNRESET: 'Connection reset by peer',
 };
 
 /** strerror() text for a Node errno code ("ENOENT"); an unknown code is returned as is. */
