@@ -62,7 +62,10 @@ describe('the directive table', () => {
         'cluster-announce-hostname', 'cluster-announce-human-nodename', 'cluster-preferred-endpoint-type',
         // the replica side of replication
         'replicaof', 'masterauth', 'masteruser', 'replica-read-only', 'replica-serve-stale-data', 'replica-announce-ip', 'replica-announce-port',
-        'replica-announced', 'replica-priority', 'repl-timeout', 'tls-replication'].sort(),
+        'replica-announced', 'replica-priority', 'repl-timeout', 'tls-replication',
+        // the master side and the propagation stream
+        'stop-writes-on-bgsave-error', 'lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'lazyfree-lazy-server-del', 'repl-ping-replica-period',
+        'min-replicas-to-write', 'min-replicas-max-lag', 'repl-backlog-ttl', 'repl-backlog-size', 'rdb-key-save-delay'].sort(),
     );
   });
 
