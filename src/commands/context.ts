@@ -110,6 +110,8 @@ export interface WaitControl {
   blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void, opts?: StreamBlock): void;
   /** A key got data that blocked clients may want (LPUSH, ZADD, ...). Handled after the command. */
   signalKeyAsReady(db: number, key: string): void;
+  /** The same from outside any command (a transfer's reply, an fsync): served on the next turn. */
+  wakeKey(db: number, key: string): void;
   /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
   unblockClient(c: Client, error: boolean | string): boolean;
   /** CLIENT PAUSE: the later end time wins; `all` beats `write`. */

@@ -1,7 +1,8 @@
 // DUMP and RESTORE (cluster.c): a value in Redis's RDB object format with the RDB version and a
 // CRC-64 footer, so a payload DUMPed by redis-server RESTOREs here and the other way round.
 import { lazyServerDel, type Arg } from './propagate.js';
-import { isString, Lookup } from '../data/keyspace.js';
+import { isString, Lookup, type Value } from '../data/keyspace.js';
+import type { Config } from '../config/config.js';
 import { RedisList } from '../data/list.js';
 import { RedisHash } from '../data/hash.js';
 import { checkFooter, RDB_VERSION, RDB_VERSION_DUMP, RdbReader, withFooter } from '../persistence/rdb-encoding.js';
@@ -19,12 +20,13 @@ const F = CmdFlag;
 /** DUMP key: the payload, or a null bulk for a missing key. */
 function dump(call: CommandCall): void {
   const { args, reply, client, server, now } = call;
-  const config = server.config;
   const v = server.keyspace.dbs[client.db]!.lookup(args.str(1), now, Lookup.Read);
-  if (v === undefined) {
-    reply.nullBulk();
-    return;
-  }
+  if (v === undefined) reply.nullBulk();
+  else reply.bulk(dumpPayload(server.config, v));
+}
+
+/** createDumpPayload: the value's RDB encoding, the RDB version and the CRC64 (DUMP, MIGRATE). */
+export function dumpPayload(config: Config, v: Value): Uint8Array {
   const listNodes = v instanceof RedisList ? quicklistNodes(v, config.int('list-max-listpack-size')).map((n) => n.count) : undefined;
   const encoding = objectEncoding(v, config);
   // 7.2's version 11 (so that 7.2 restores it) unless the value is one only 7.4's 12 can hold.
@@ -33,7 +35,7 @@ function dump(call: CommandCall): void {
   const out = new Uint8Array(body.length + 1);
   out[0] = type;
   out.set(body, 1);
-  reply.bulk(withFooter(out, rdbVersion));
+  return withFooter(out, rdbVersion);
 }
 
 /** RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency] */

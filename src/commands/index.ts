@@ -22,6 +22,7 @@ import { memoryCommands } from './memory.js';
 import { moduleCommands } from './module.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
+import { migrateCommands } from './migrate.js';
 import { replicaofCommands } from './replicaof.js';
 import { lolwutCommands } from './lolwut.js';
 import { objectCommands } from './object.js';
@@ -57,6 +58,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...moduleCommands,
     ...persistenceCommands,
     ...replicationCommands,
+    ...migrateCommands,
     ...replicaofCommands,
     ...lolwutCommands,
     ...keyCommands,

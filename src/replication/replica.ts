@@ -10,6 +10,7 @@ import type { NativeEngine } from '../../binding.js';
 import type { Client } from '../clients/client.js';
 import type { Config } from '../config/config.js';
 import { encodeCommand } from '../propagation/propagation.js';
+import type { MigrateLinks } from './migrate-links.js';
 import { strerror } from '../util/errors.js';
 import type { Logger } from '../util/log.js';
 import type { ReplicationMaster } from './master.js';
@@ -67,6 +68,9 @@ export class ReplicationReplica {
   private streamDb = 0;
   /** The replid/offset a +FULLRESYNC announced. */
   private fullSync: { replid: string; offset: number } | undefined;
+
+  /** MIGRATE's transfers over the same kind of outgoing connection (set by the server's host). */
+  migrations: MigrateLinks | undefined;
 
   constructor(private readonly host: ReplicaHost) {}
 

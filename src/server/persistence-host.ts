@@ -8,6 +8,7 @@ import { flushLibraries, libraryCodes, loadLibraries } from '../scripting/functi
 import { ReplicationMaster } from '../replication/master.js';
 import { WAIT_KEY } from '../commands/replication.js';
 import { ReplicationReplica } from '../replication/replica.js';
+import { MigrateLinks } from '../replication/migrate-links.js';
 import { ClientFlag } from '../clients/flags.js';
 import { BlockType } from '../clients/client.js';
 import type { OutgoingLinks } from './batch.js';
@@ -97,10 +98,12 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
   server.replication.roleInfo = () => replica.infoFields();
   server.replication.proxyStreamDb = () => replica.currentStreamDb();
   server.lifecycle.masterGone = (c) => replica.masterGone(c);
+  // MIGRATE's transfers share the outgoing links with the master link.
+  const migrations = (replica.migrations = new MigrateLinks(() => server.st.engine));
   const links: OutgoingLinks = {
-    connected: (slot) => replica.onConnected(slot),
-    raw: (slot, bytes) => replica.onRaw(slot, bytes),
-    closed: (slot, errno, handshake) => replica.onClosed(slot, errno, handshake),
+    connected: (slot) => migrations.connected(slot) || replica.onConnected(slot),
+    raw: (slot, bytes) => migrations.raw(slot, bytes) || replica.onRaw(slot, bytes),
+    closed: (slot, errno, handshake) => migrations.closed(slot) || replica.onClosed(slot, errno, handshake),
     processed: (bytes) => replica.processed(bytes),
   };
   return { replica, links };
