@@ -265,4 +265,12 @@ describe('the backlog', () => {
     expect(b.histlen).toBe(16384);
     expect(b.from(100 + 20000 + 10 - 16384 + 1)!.length).toBe(16384);
   });
+
+  it('continues a replica that missed nothing, even before any byte was sent', async () => {
+    const { Backlog } = await import('../src/replication/backlog.js');
+    const b = new Backlog(16384, 50);
+    expect(b.from(51)).toEqual(Buffer.alloc(0));
+    expect(b.from(52)).toBeNull();
+    expect(b.from(50)).toBeNull();
+  });
 });

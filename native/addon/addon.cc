@@ -334,6 +334,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap>, public Engine::BatchHost
     bool tls = info.Length() > 2 && info[2].ToBoolean().Value();
     if (tls && !tls_) return ErrorResult(env, TlsLibraryError());
     int slot = engine_->connect(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::Number>().Int32Value(), tls ? "tls" : "tcp", &err);
+    // Outside a turn the interest just registered must reach the poller now (io_uring queues it).
+    if (slot >= 0 && !in_turn_) FlushOutsideTurn();
     Napi::Object r = Napi::Object::New(env);
     if (slot < 0) r.Set("error", err); else r.Set("slot", slot);
     return r;

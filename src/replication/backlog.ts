@@ -35,6 +35,8 @@ export class Backlog {
 
   /** The bytes from offset `from` (the replica's offset + 1) on, or null when not held. */
   from(from: number): Buffer | null {
+    // The replica has everything (nothing was sent since): it continues with nothing to catch up.
+    if (from === this.offset + 1) return Buffer.alloc(0);
     const first = this.firstByteOffset;
     if (this.histlen === 0 || from < first || from > this.offset + 1) return null;
     const n = this.offset + 1 - from;
