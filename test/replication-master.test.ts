@@ -274,3 +274,25 @@ describe('the backlog', () => {
     expect(b.from(50)).toBeNull();
   });
 });
+
+describe('a slow replica', async () => {
+  const server = await startServer({ 'client-output-buffer-limit': 'replica 256kb 0 0' });
+
+  it('is disconnected when its output passes the replica class hard limit; clients go on', async () => {
+    const w = await RawClient.connect(server.port);
+    const r = await RawClient.connect(server.port);
+    r.write(respBytes('PSYNC', '?', '-1'));
+    await r.waitMatch(/\+FULLRESYNC \S+ \d+\r\n\$\d+\r\n/);
+    // The replica stops reading; the master keeps writing.
+    r.socket.pause();
+    expect(await w.call('INFO', 'replication')).toContain('connected_slaves:1');
+    const big = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 200; i++) await w.call('SET', `big:${i % 10}`, big);
+    for (let i = 0; i < 200 && !(await w.call('INFO', 'replication')).includes('connected_slaves:0'); i++) await new Promise((res) => setTimeout(res, 20));
+    expect(await w.call('INFO', 'replication')).toContain('connected_slaves:0');
+    expect(Number(/client_output_buffer_limit_disconnections:(\d+)/.exec(await w.call('INFO', 'stats'))![1])).toBeGreaterThanOrEqual(1);
+    expect(await w.call('PING')).toBe('+PONG\r\n');
+    r.socket.destroy();
+    w.socket.destroy();
+  });
+});
