@@ -23,6 +23,7 @@ import { moduleCommands } from './module.js';
 import { persistenceCommands } from './persistence.js';
 import { replicationCommands } from './replication.js';
 import { migrateCommands } from './migrate.js';
+import { failoverCommands } from './failover.js';
 import { replicaofCommands } from './replicaof.js';
 import { lolwutCommands } from './lolwut.js';
 import { objectCommands } from './object.js';
@@ -59,6 +60,7 @@ export function buildCommandTable(extra: readonly CommandDef[] = []): CommandTab
     ...persistenceCommands,
     ...replicationCommands,
     ...migrateCommands,
+    ...failoverCommands,
     ...replicaofCommands,
     ...lolwutCommands,
     ...keyCommands,

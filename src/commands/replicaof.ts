@@ -10,6 +10,9 @@ const F = CmdFlag;
 function replicaof(call: CommandCall): void {
   const { args, reply, client, server } = call;
   const replica = server.replica;
+  // The role is FAILOVER's to change while it runs.
+  const f = server.replication.failover;
+  if (f && f.state !== 'no-failover') return reply.error('REPLICAOF not allowed while failing over.');
   if (args.is(1, 'no') && args.is(2, 'one')) {
     if (replica.active) {
       replica.unsetMaster();

@@ -14,6 +14,17 @@ function syncCommand(call: CommandCall, psync: boolean): void {
   const { client, reply, args, server } = call;
   // A client already attached as a replica, or one in MULTI, can't sync again.
   if (client.flags & ClientFlag.Slave) return;
+  // PSYNC replid offset FAILOVER: the master we replicate hands its role to us.
+  if (psync && args.count > 3 && args.is(3, 'failover')) {
+    server.logAt(2, `Failover request received for replid ${args.str(1)}.`);
+    if (!server.replica.active) return reply.error("PSYNC FAILOVER can't be sent to a master.");
+    if (args.str(1) !== server.replication.replId) return reply.error('PSYNC FAILOVER replid must match my replid.');
+    server.replica.unsetMaster();
+    server.logAt(2, `MASTER MODE enabled (failover request from '${server.lifecycle.clientInfoLine(client)}')`);
+  }
+  // No replica may sync with us while we fail over.
+  const f = server.replication.failover;
+  if (f && f.state !== 'no-failover') return reply.error("-NOMASTERLINK Can't SYNC while failing over");
   if (psync) {
     const offset = parseInteger(args.str(2));
     if (offset === null || typeof offset === 'bigint') {

@@ -10,6 +10,7 @@ import { encodeCommand, Target, type Propagation, type PropagationSink } from '.
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Logger } from '../util/log.js';
 import { Backlog } from './backlog.js';
+import type { Failover } from './failover.js';
 
 /** A replica as the master knows it (a client with flag S). */
 export interface Replica {
@@ -90,6 +91,13 @@ export class ReplicationMaster implements PropagationSink {
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
   readonly syncStats = { full: 0, partialOk: 0, partialErr: 0 };
 
+  /** master_replid. */
+  get replId(): string {
+    return this.host.replId;
+  }
+
+  /** FAILOVER's coordination (set by the server's host). */
+  failover: Failover | undefined;
   /** min-replicas-to-write and min-replicas-max-lag are both set: writes need good replicas. */
   minReplicasActive = false;
   /** Replicas online whose last ACK is at most min-replicas-max-lag old (refreshGoodSlavesCount). */
@@ -376,6 +384,7 @@ export class ReplicationMaster implements PropagationSink {
   /** replicationCron: PING the replicas every repl-ping-replica-period; drop the backlog after repl-backlog-ttl. */
   cron(now: number): void {
     for (const c of this.replicas.keys()) if (c.closing) this.detach(c);
+    this.failover?.cron(now);
     this.refreshGood(now);
     const period = this.host.config.int('repl-ping-replica-period') * 1000;
     if (this.replicas.size > 0 && !this.proxying && now - this.lastPing >= period) {
@@ -415,7 +424,7 @@ export class ReplicationMaster implements PropagationSink {
     }
     const b = this.backlog;
     out.push(
-      ['master_failover_state', 'no-failover'],
+      ['master_failover_state', this.failover?.state ?? 'no-failover'],
       ['master_replid', this.host.replId],
       ['master_replid2', this.replId2],
       ['master_repl_offset', this.offset],

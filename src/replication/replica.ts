@@ -71,6 +71,20 @@ export class ReplicationReplica {
 
   /** MIGRATE's transfers over the same kind of outgoing connection (set by the server's host). */
   migrations: MigrateLinks | undefined;
+  /** A failing-over master's link: its PSYNC carries FAILOVER, and the failover hears the answer. */
+  private failoverDone: ((accepted: boolean) => void) | undefined;
+
+  /** FAILOVER: a replica of the target, its PSYNC asking the target to take over. */
+  setMasterForFailover(host: string, port: number, done: (accepted: boolean) => void): void {
+    this.setMaster(host, port);
+    this.failoverDone = done;
+  }
+
+  private failoverAnswered(accepted: boolean): void {
+    const done = this.failoverDone;
+    this.failoverDone = undefined;
+    done?.(accepted);
+  }
 
   constructor(private readonly host: ReplicaHost) {}
 
@@ -295,7 +309,7 @@ export class ReplicationReplica {
     const m = this.host.master;
     if (this.canPsync) {
       this.host.log.notice(`Trying a partial resynchronization (request ${this.host.replId}:${m.offset + 1}).`);
-      this.send([['PSYNC', this.host.replId, String(m.offset + 1)]]);
+      this.send([['PSYNC', this.host.replId, String(m.offset + 1), ...(this.failoverDone ? ['FAILOVER'] : [])]]);
     } else {
       this.host.log.notice('Partial resynchronization not possible (no cached master)');
       this.send([['PSYNC', '?', '-1']]);
@@ -310,6 +324,7 @@ export class ReplicationReplica {
       const [, replid = '', offset = '-1'] = line.split(' ');
       this.fullSync = { replid, offset: Number(offset) };
       log.notice(`Full resync from master: ${replid}:${offset}`);
+      this.failoverAnswered(true);
       this.canPsync = false;
       this.state = 'sync';
       this.payload = new PayloadReader();
@@ -327,9 +342,11 @@ export class ReplicationReplica {
         m.disconnectReplicas();
       }
       log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
+      this.failoverAnswered(true);
       this.startStream(this.pending);
       return;
     }
+    this.failoverAnswered(false);
     if (line.startsWith('-NOMASTERLINK') || line.startsWith('-LOADING')) {
       this.fail(`Master is currently unable to PSYNC but should be in the future: ${line}`);
       return;

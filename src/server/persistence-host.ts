@@ -9,6 +9,7 @@ import { ReplicationMaster } from '../replication/master.js';
 import { WAIT_KEY } from '../commands/replication.js';
 import { ReplicationReplica } from '../replication/replica.js';
 import { MigrateLinks } from '../replication/migrate-links.js';
+import { Failover } from '../replication/failover.js';
 import { ClientFlag } from '../clients/flags.js';
 import { BlockType } from '../clients/client.js';
 import type { OutgoingLinks } from './batch.js';
@@ -98,6 +99,14 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
   server.replication.roleInfo = () => replica.infoFields();
   server.replication.proxyStreamDb = () => replica.currentStreamDb();
   server.lifecycle.masterGone = (c) => replica.masterGone(c);
+  server.replication.failover = new Failover({
+    log: server.log,
+    master: server.replication,
+    becomeReplicaOf: (host, port, done) => replica.setMasterForFailover(host, port, done),
+    backToMaster: () => replica.unsetMaster(),
+    pauseWrites: () => server.blocked.pauseClients(Number.MAX_SAFE_INTEGER, false),
+    resumeWrites: () => server.blocked.unpauseClients(),
+  });
   // MIGRATE's transfers share the outgoing links with the master link.
   const migrations = (replica.migrations = new MigrateLinks(() => server.st.engine));
   const links: OutgoingLinks = {
