@@ -8,7 +8,8 @@
 // Each measured run follows a warm-up run on the same server (--warmup N requests, 0 = cold).
 // Needs Debian's redis-tools (redis-benchmark) and, for the comparison, redis-server.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer as netServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,18 @@ const compareExtra = (opt('compare', '') || '').split(' ').filter(Boolean);
 /** Extra directives for both servers (e.g. --server-args "--io-threads 4 --io-threads-do-reads yes"). */
 const serverExtra = (opt('server-args', '') || '').split(' ').filter(Boolean);
 const tls = flag('tls');
+/**
+ * `--aof everysec|always`: both servers keep an AOF with that fsync policy, each in a directory of
+ * its own under one temporary folder removed at exit (the AOF's cost on the same disk).
+ */
+const aofPolicy = opt('aof', '');
+if (aofPolicy && aofPolicy !== 'everysec' && aofPolicy !== 'always' && aofPolicy !== 'no') {
+  console.log('--aof takes everysec, always or no');
+  process.exit(1);
+}
+const aofRoot = aofPolicy ? mkdtempSync(join(tmpdir(), 'respd-bench-aof-')) : '';
+if (aofRoot) process.on('exit', () => rmSync(aofRoot, { recursive: true, force: true }));
+const aofArgs = () => (aofPolicy ? ['--appendonly', 'yes', '--appendfsync', aofPolicy, '--dir', mkdtempSync(join(aofRoot, 'server-'))] : []);
 const fixture = (name) => join(root, 'test', 'fixtures', 'tls', name);
 const tlsServerArgs = (tlsPort) => ['--tls-port', String(tlsPort), '--tls-cert-file', fixture('server.crt'),
   '--tls-key-file', fixture('server.key'), '--tls-ca-cert-file', fixture('ca.crt')];
@@ -104,10 +117,10 @@ async function startServer(kind, clients) {
   const port = await freePort();
   const tlsPort = tls ? await freePort() : 0;
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100)),
-    ...(tls ? tlsServerArgs(tlsPort) : []), ...serverExtra];
+    ...(tls ? tlsServerArgs(tlsPort) : []), ...serverExtra, ...aofArgs()];
   const cmd = kind !== 'redis'
     ? [process.execPath, [join(root, 'dist', 'cli.js'), ...common, ...respdExtra, ...(kind === 'respd2' ? compareExtra : [])]]
-    : ['redis-server', [...common, '--appendonly', 'no']];
+    : ['redis-server', aofPolicy ? common : [...common, '--appendonly', 'no']];
   const child = spawn(cmd[0], cmd[1], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     const r = spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' });
