@@ -261,7 +261,9 @@ function callPropagating(call: CommandCall, cmd: Command): void {
   const { server } = call;
   const prop = server.propagation;
   const dirty = server.dirty;
-  const outer = { as: call.propagateAs, prevent: call.preventPropagation, force: call.forcePropagation };
+  const outerAs = call.propagateAs;
+  const outerPrevent = call.preventPropagation;
+  const outerForce = call.forcePropagation;
   call.propagateAs = undefined;
   call.preventPropagation = false;
   call.forcePropagation = 0;
@@ -276,14 +278,14 @@ function callPropagating(call: CommandCall, cmd: Command): void {
       if (target !== 0) {
         const as = call.propagateAs;
         const args = call.args;
-        prop.record(call.client.db, as ? encodeCommand(as) : encodeArgs(args.count, (i) => args.buf(i)), target);
+        prop.record(call.client.db, as ? encodeCommand(as) : encodeArgs(args.count, (i) => args.len(i), (i, out, at) => args.copyTo(i, out, at)), target);
       }
     }
   } finally {
     prop.nesting--;
-    call.propagateAs = outer.as;
-    call.preventPropagation = outer.prevent;
-    call.forcePropagation = outer.force;
+    call.propagateAs = outerAs;
+    call.preventPropagation = outerPrevent;
+    call.forcePropagation = outerForce;
   }
   // The client's write offset (WAIT) moves with what its command sent.
   if (prop.nesting === 0 && prop.flush(cmd.name === 'randomkey' || cmd.name === 'scan')) server.replication.wrote(call.client);

@@ -183,6 +183,15 @@ export class Args {
     return this.bigs![this.rec[this.base + 2 * i]].byteLength - 2;
   }
 
+  /** Copies argument i's bytes into `out` at `at`; returns how many (the propagation stream's encoder). */
+  copyTo(i: number, out: Buffer, at: number): number {
+    if (this.strs !== undefined) return out.latin1Write(this.strs[i]!, at, this.strs[i]!.length);
+    const off = this.rec[this.base + 2 * i];
+    const l = this.rec[this.base + 2 * i + 1];
+    if (l === BIG_ARG_LEN) return this.buf(i).copy(out, at);
+    return this.arena.copy(out, at, off, off + l);
+  }
+
   /** A view of argument i (no copy). */
   buf(i: number): Buffer {
     if (this.strs !== undefined) return Buffer.from(this.strs[i]!, 'latin1');

@@ -55,16 +55,50 @@ export function encodeCommand(argv: readonly Arg[]): Buffer {
   return out.subarray(0, o);
 }
 
-/** The arguments of a command as RESP, read through an accessor (Args without copying them first). */
-export function encodeArgs(count: number, buf: (i: number) => Buffer): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${count}\r\n`, 'latin1')];
-  for (let i = 0; i < count; i++) {
-    const b = buf(i);
-    parts.push(Buffer.from(`$${b.length}\r\n`, 'latin1'), b, CRLF);
+/** Decimal digits of a non-negative integer. */
+function digits(n: number): number {
+  let d = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    d++;
   }
-  return Buffer.concat(parts);
+  return d;
 }
-const CRLF = Buffer.from('\r\n');
+
+/**
+ * The arguments of a command as RESP, read through accessors (Args without copying them first):
+ * sized first, then written into one buffer (the hot path of every propagated write).
+ */
+export function encodeArgs(count: number, len: (i: number) => number, copy: (i: number, out: Buffer, at: number) => number): Buffer {
+  let size = 3 + digits(count);
+  for (let i = 0; i < count; i++) {
+    const l = len(i);
+    size += 5 + digits(l) + l;
+  }
+  const out = Buffer.allocUnsafe(size);
+  out[0] = 42; // '*'
+  let o = writeDigits(out, 1, count);
+  for (let i = 0; i < count; i++) {
+    out[o++] = 36; // '$'
+    o = writeDigits(out, o, len(i));
+    o += copy(i, out, o);
+    out[o++] = 13;
+    out[o++] = 10;
+  }
+  return out;
+}
+
+/** `n` in decimal then CRLF at `at`; returns the offset after. */
+function writeDigits(out: Buffer, at: number, n: number): number {
+  const d = digits(n);
+  for (let k = at + d - 1; k >= at; k--) {
+    out[k] = 48 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  out[at + d] = 13;
+  out[at + d + 1] = 10;
+  return at + d + 2;
+}
 
 export class Propagation {
   /** Some sink listens: commands are recorded. */
