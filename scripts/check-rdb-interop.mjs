@@ -5,38 +5,16 @@
 // Usage: node scripts/check-rdb-interop.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ask, enc, freePort, sleep } from './check-lib.mjs';
 
 if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
   console.log("redis-server is missing: install Debian's redis-server (apt-get install redis-server).");
   process.exit(0);
 }
 const root = join(import.meta.dirname, '..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const enc = (args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
-
-async function ask(port, ...args) {
-  const s = connect(port, '127.0.0.1');
-  const ok = await new Promise((r) => {
-    s.once('connect', () => r(true));
-    s.once('error', () => r(false));
-  });
-  if (!ok) return '';
-  let out = '';
-  s.on('data', (d) => (out += d));
-  s.write(enc(args));
-  for (let i = 0; i < 300 && !/\r\n$/.test(out); i++) await sleep(10);
-  s.destroy();
-  return out;
-}
 
 /** Starts `kind` on `dir`/dump.rdb (loading it if there), answering PING. */
 async function start(kind, dir) {

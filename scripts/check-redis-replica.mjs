@@ -7,9 +7,9 @@
 // Usage: node scripts/check-redis-replica.mjs [requests per benchmark test, default 20000]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ask, freePort, sleep } from './check-lib.mjs';
 
 const has = (c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0;
 for (const tool of ['redis-server', 'redis-benchmark']) {
@@ -20,26 +20,6 @@ for (const tool of ['redis-server', 'redis-benchmark']) {
 }
 const N = Number(process.argv[2] ?? 20000);
 const root = join(import.meta.dirname, '..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const enc = (args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
-
-/** One command on a fresh connection; the reply as text. */
-async function ask(port, ...args) {
-  const s = connect(port, '127.0.0.1');
-  await new Promise((r) => s.once('connect', r));
-  let out = '';
-  s.on('data', (d) => (out += d));
-  s.write(enc(args));
-  for (let i = 0; i < 500 && !/\r\n$/.test(out); i++) await sleep(10);
-  s.destroy();
-  return out;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'respd-replica-check-'));
 const masterPort = await freePort();

@@ -6,9 +6,9 @@
 // redis-sentinel); not part of `npm test`. Usage: node scripts/check-sentinel.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ask, freePort, sleep } from './check-lib.mjs';
 
 const sentinelBin = ['redis-sentinel', '/usr/bin/redis-sentinel'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
 if (!sentinelBin) {
@@ -16,30 +16,6 @@ if (!sentinelBin) {
   process.exit(0);
 }
 const root = join(import.meta.dirname, '..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const enc = (args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
-
-/** One command on a fresh connection; the raw reply text ('' when nothing answers). */
-async function ask(port, ...args) {
-  const s = connect(port, '127.0.0.1');
-  const ok = await new Promise((r) => {
-    s.once('connect', () => r(true));
-    s.once('error', () => r(false));
-  });
-  if (!ok) return '';
-  let out = '';
-  s.on('data', (d) => (out += d));
-  s.write(enc(args));
-  for (let i = 0; i < 100 && !/\r\n$/.test(out); i++) await sleep(10);
-  s.destroy();
-  return out;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'respd-sentinel-'));
 const [mPort, r1Port, r2Port] = [await freePort(), await freePort(), await freePort()];

@@ -6,9 +6,10 @@
 // Usage: node scripts/check-twemproxy.mjs [keys, default 300]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { enc, freePort, sleep } from './check-lib.mjs';
 
 const nutcracker = ['nutcracker', '/usr/sbin/nutcracker'].find((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
 if (!nutcracker) {
@@ -17,14 +18,6 @@ if (!nutcracker) {
 }
 const KEYS = Number(process.argv[2] ?? 300);
 const root = join(import.meta.dirname, '..');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
-});
-const enc = (args) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('');
 
 /** A connection answering one command at a time (replies of simple shapes). */
 async function open(port) {

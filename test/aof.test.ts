@@ -422,16 +422,19 @@ describe('INFO persistence', () => {
   });
 });
 
+/** The CLI with an AOF in `dir`, on a unix socket there, its output collected. */
+function runCli(dir: string, args: string[]) {
+  const child = spawn(process.execPath, [cli, '--port', '0', '--unixsocket', join(dir, 'r.sock'), '--dir', dir, '--save', '', '--appendonly', 'yes', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  return { child, out: () => out, exited: new Promise<void>((res) => child.on('exit', () => res())) };
+}
+
 describe('kill -9', () => {
   it('keeps every acknowledged write with appendfsync always', async () => {
     const dir = tempDir();
-    const run = (args: string[]) => {
-      const child = spawn(process.execPath, [cli, '--port', '0', '--unixsocket', join(dir, 'r.sock'), '--dir', dir, '--save', '', '--appendonly', 'yes', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      return { child, out: () => out, exited: new Promise<void>((res) => child.on('exit', () => res())) };
-    };
+    const run = (args: string[]) => runCli(dir, args);
     const first = run(['--appendfsync', 'always']);
     await waitForOutput(first.out, /Ready to accept connections unix/);
     const r = new Redis({ path: join(dir, 'r.sock') });
@@ -456,13 +459,7 @@ describe('kill -9', () => {
 
   it('with appendfsync everysec, loses at most what came in the last second or two', async () => {
     const dir = tempDir();
-    const run = (args: string[]) => {
-      const child = spawn(process.execPath, [cli, '--port', '0', '--unixsocket', join(dir, 'r.sock'), '--dir', dir, '--save', '', '--appendonly', 'yes', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      return { child, out: () => out, exited: new Promise<void>((res) => child.on('exit', () => res())) };
-    };
+    const run = (args: string[]) => runCli(dir, args);
     const first = run(['--appendfsync', 'everysec']);
     await waitForOutput(first.out, /Ready to accept connections unix/);
     const r = new Redis({ path: join(dir, 'r.sock') });

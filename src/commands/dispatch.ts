@@ -278,7 +278,7 @@ function callPropagating(call: CommandCall, cmd: Command): void {
       if (target !== 0) {
         const as = call.propagateAs;
         const args = call.args;
-        prop.record(call.client.db, as ? encodeCommand(as) : encodeArgs(args.count, (i) => args.len(i), (i, out, at) => args.copyTo(i, out, at)), target);
+        prop.record(call.client.db, as ? encodeCommand(as) : encodeArgs(args), target);
       }
     }
   } finally {

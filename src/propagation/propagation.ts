@@ -55,6 +55,13 @@ export function encodeCommand(argv: readonly Arg[]): Buffer {
   return out.subarray(0, o);
 }
 
+/** A request's arguments as the encoder reads them (engine/args.ts's Args). */
+export interface EncodableArgs {
+  readonly count: number;
+  len(i: number): number;
+  copyTo(i: number, out: Buffer, at: number): number;
+}
+
 /** Decimal digits of a non-negative integer. */
 function digits(n: number): number {
   let d = 1;
@@ -66,13 +73,14 @@ function digits(n: number): number {
 }
 
 /**
- * The arguments of a command as RESP, read through accessors (Args without copying them first):
+ * The arguments of a command as RESP, read from the request (Args without copying them first):
  * sized first, then written into one buffer (the hot path of every propagated write).
  */
-export function encodeArgs(count: number, len: (i: number) => number, copy: (i: number, out: Buffer, at: number) => number): Buffer {
+export function encodeArgs(args: EncodableArgs): Buffer {
+  const count = args.count;
   let size = 3 + digits(count);
   for (let i = 0; i < count; i++) {
-    const l = len(i);
+    const l = args.len(i);
     size += 5 + digits(l) + l;
   }
   const out = Buffer.allocUnsafe(size);
@@ -80,8 +88,8 @@ export function encodeArgs(count: number, len: (i: number) => number, copy: (i: 
   let o = writeDigits(out, 1, count);
   for (let i = 0; i < count; i++) {
     out[o++] = 36; // '$'
-    o = writeDigits(out, o, len(i));
-    o += copy(i, out, o);
+    o = writeDigits(out, o, args.len(i));
+    o += args.copyTo(i, out, o);
     out[o++] = 13;
     out[o++] = 10;
   }

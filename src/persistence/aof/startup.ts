@@ -6,7 +6,7 @@
 import { existsSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AofState, type Aof } from './aof.js';
-import { AofFatal, AofStatus, loadAppendOnlyFiles, needsUpgrade } from './loader.js';
+import { AofFatal, AofStatus, loadAppendOnlyFiles, needsUpgrade, type LoadResult } from './loader.js';
 import { AofFileType, AofManifest, manifestName } from './manifest.js';
 import { AofRewrite } from './rewrite.js';
 
@@ -42,30 +42,14 @@ export function loadManifestFromDisk(aof: Aof): void {
  * aofDelHistoryFiles. Throws AofFatal when Redis would exit.
  */
 export function startUp(aof: Aof): void {
-  const { config, log, persistence } = aof.host;
+  const { config, log } = aof.host;
   aof.loadManifestFromDisk();
   if (!config.bool('appendonly')) return;
   aof.state = AofState.On;
   const dir = config.str('dir');
   if (needsUpgrade(dir, config.str('appenddirname'), aof.filename, aof.manifest)) upgradePrepare(aof);
   const started = performance.now();
-  persistence.loading = true;
-  let r;
-  try {
-    r = loadAppendOnlyFiles(
-      {
-        log,
-        loadTruncated: config.bool('aof-load-truncated'),
-        appendfilename: aof.filename,
-        loadRdb: (data) => persistence.loadRdb(data),
-        replayer: () => aof.host.replayer(),
-      },
-      aof.dirPath,
-      aof.manifest,
-    );
-  } finally {
-    persistence.loading = false;
-  }
+  const r = loadFiles(aof);
   if (r.status === AofStatus.Failed || r.status === AofStatus.OpenErr) throw new AofFatal();
   if (r.status !== AofStatus.NotExist) log.notice(`DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
   aof.writer.currentSize = r.totalSize;
@@ -74,19 +58,12 @@ export function startUp(aof: Aof): void {
   aof.delHistoryFiles();
 }
 
-/**
- * DEBUG LOADAOF (after the caller emptied the data): the buffer written, the manifest read
- * again, history files deleted, every file loaded. False when loading failed.
- */
-export function reloadForDebug(aof: Aof): boolean {
+/** loadAppendOnlyFiles over the manifest, with INFO's `loading` set meanwhile. */
+function loadFiles(aof: Aof): LoadResult {
   const { config, log, persistence } = aof.host;
-  if (aof.state !== AofState.Off) aof.writer.flush(true);
-  aof.loadManifestFromDisk();
-  aof.delHistoryFiles();
   persistence.loading = true;
-  let r;
   try {
-    r = loadAppendOnlyFiles(
+    return loadAppendOnlyFiles(
       {
         log,
         loadTruncated: config.bool('aof-load-truncated'),
@@ -100,6 +77,18 @@ export function reloadForDebug(aof: Aof): boolean {
   } finally {
     persistence.loading = false;
   }
+}
+
+/**
+ * DEBUG LOADAOF (after the caller emptied the data): the buffer written, the manifest read
+ * again, history files deleted, every file loaded. False when loading failed.
+ */
+export function reloadForDebug(aof: Aof): boolean {
+  const { log } = aof.host;
+  if (aof.state !== AofState.Off) aof.writer.flush(true);
+  aof.loadManifestFromDisk();
+  aof.delHistoryFiles();
+  const r = loadFiles(aof);
   if (r.status !== AofStatus.Ok && r.status !== AofStatus.Empty && r.status !== AofStatus.Truncated) return false;
   log.notice('Append Only File loaded by DEBUG LOADAOF');
   return true;
