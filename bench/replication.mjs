@@ -88,7 +88,7 @@ async function start(kind, port, dir, extra) {
     '--enable-debug-command', 'yes', '--loglevel', 'warning', '--repl-diskless-sync', 'no', ...extra];
   const child = kind === 'redis'
     ? spawn('redis-server', common, { stdio: 'ignore' })
-    : spawn(process.execPath, [join(root, 'dist', 'cli.js'), ...common], { stdio: 'ignore' });
+    : spawn(process.execPath, [join(process.env.RESPD_ROOT ?? root, 'dist', 'cli.js'), ...common], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
     if (spawnSync('redis-cli', ['-p', String(port), 'PING'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') return child;
     await sleep(50);
