@@ -79,6 +79,10 @@ describe('MIGRATE', async () => {
     const other = new Redis(src.port, '127.0.0.1');
     const pending = a.call('MIGRATE', '127.0.0.1', String(port), 's', '0', '300');
     expect(await other.ping()).toBe('PONG');
+    // It waits for its target, counted as blocked, and CLIENT UNBLOCK can't cut that short.
+    const line = ((await other.client('LIST')) as string).split('\n').find((l) => l.includes('cmd=migrate'));
+    expect(line).toMatch(/flags=b/);
+    expect(await other.client('UNBLOCK', /id=(\d+)/.exec(line!)![1]!)).toBe(0);
     await expect(pending).rejects.toThrow('IOERR error or timeout reading to target instance');
     expect(await a.exists('s')).toBe(1);
     other.disconnect();

@@ -145,6 +145,40 @@ describe('replication: the master side', async () => {
     r.socket.destroy();
     c.socket.destroy();
   });
+
+  it('wakes each WAIT on its own offset; counts it as a blocked client, not a blocked key; CLIENT UNBLOCK answers it', async () => {
+    await replicasGone();
+    const { r, offset, streamAt } = await attach(server.port);
+    const early = await RawClient.connect(server.port);
+    const late = await RawClient.connect(server.port);
+    expect(await early.call('SET', 'early', '1')).toBe('+OK\r\n');
+    // The stream up to the early client's write: what the replica will acknowledge.
+    await r.waitMatch(/early/);
+    const earlyOffset = offset + r.received.length - streamAt;
+    expect(await late.call('SET', 'late', '1')).toBe('+OK\r\n');
+    await r.waitMatch(/late/);
+    // The later write's WAIT blocks first; the earlier one's behind it.
+    const lateStart = late.received.length;
+    late.write(resp('WAIT', '1', '0'));
+    const earlyStart = early.received.length;
+    early.write(resp('WAIT', '1', '0'));
+    for (let i = 0; i < 100 && !(await client.info('clients')).includes('blocked_clients:2'); i++) await new Promise((res) => setTimeout(res, 10));
+    const clients = await client.info('clients');
+    expect(clients).toMatch(/blocked_clients:2\r\n/);
+    expect(clients).toMatch(/total_blocking_keys:0\r\n/);
+    // An ACK that covers only the early write answers the early WAIT, though it waited behind.
+    r.write(resp('REPLCONF', 'ACK', String(earlyOffset)));
+    expect(await early.replyAt(earlyStart)).toBe(':1\r\n');
+    expect(late.received.length).toBe(lateStart);
+    // The late one is still blocked: CLIENT UNBLOCK answers it with the count it has now.
+    const id = /id=(\d+)[^\n]*flags=b[^\n]*cmd=wait/.exec(await client.client('LIST') as string)?.[1];
+    expect(id).toBeDefined();
+    expect(await client.client('UNBLOCK', id!)).toBe(1);
+    expect(await late.replyAt(lateStart)).toBe(':0\r\n');
+    r.socket.destroy();
+    early.socket.destroy();
+    late.socket.destroy();
+  });
 });
 
 describe('replication: pings', async () => {

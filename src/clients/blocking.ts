@@ -1,7 +1,8 @@
-// Clients blocked on keys (BLPOP & co) or postponed by CLIENT PAUSE. Per key, blocked clients
-// are kept in arrival order; a key signalled ready is served to them first come, first served
-// by re-running their command. Deadlines have millisecond precision.
-import type { Client } from './client.js';
+// Clients blocked on keys (BLPOP & co), until an event (WAIT, WAITAOF, MIGRATE) or postponed by
+// CLIENT PAUSE. Per key, blocked clients are kept in arrival order; a key signalled ready is
+// served to them first come, first served by re-running their command; an event signalled runs
+// every command waiting for it again. Deadlines have millisecond precision.
+import type { Client, WakeEvent } from './client.js';
 import { BlockType } from './client.js';
 
 const ref = (db: number, key: string) => `${db}\0${key}`;
@@ -13,6 +14,9 @@ export class BlockingRegistry {
   private readonly noKey = new Map<string, number>();
   /** Clients postponed by CLIENT PAUSE, in order. */
   readonly postponed: Client[] = [];
+  /** Clients blocked until an event, by event, in arrival order. */
+  private readonly byEvent = new Map<WakeEvent, Client[]>();
+  private readonly readyEvents = new Set<WakeEvent>();
   blockedCount = 0;
 
   add(c: Client): void {
@@ -20,6 +24,12 @@ export class BlockingRegistry {
     const b = c.blocked!;
     if (b.type === BlockType.Postpone) {
       this.postponed.push(c);
+      return;
+    }
+    if (b.type === BlockType.Event) {
+      const list = this.byEvent.get(b.event!);
+      if (list) list.push(c);
+      else this.byEvent.set(b.event!, [c]);
       return;
     }
     for (const key of b.keys) {
@@ -38,6 +48,13 @@ export class BlockingRegistry {
     if (b.type === BlockType.Postpone) {
       const i = this.postponed.indexOf(c);
       if (i >= 0) this.postponed.splice(i, 1);
+      return;
+    }
+    if (b.type === BlockType.Event) {
+      const list = this.byEvent.get(b.event!);
+      const i = list ? list.indexOf(c) : -1;
+      if (i >= 0) list!.splice(i, 1);
+      if (list?.length === 0) this.byEvent.delete(b.event!);
       return;
     }
     for (const key of b.keys) {
@@ -79,8 +96,24 @@ export class BlockingRegistry {
     if (this.byKey.has(r)) this.ready.add(r);
   }
 
+  /** Every client waiting for `event` runs its command again (after the current command). */
+  signalEvent(event: WakeEvent): void {
+    if (this.byEvent.has(event)) this.readyEvents.add(event);
+  }
+
   hasReady(): boolean {
-    return this.ready.size > 0;
+    return this.ready.size > 0 || this.readyEvents.size > 0;
+  }
+
+  /** Takes the signalled events' waiters, each list in arrival order. */
+  takeReadyEvents(): Client[][] {
+    const out: Client[][] = [];
+    for (const e of this.readyEvents) {
+      const list = this.byEvent.get(e);
+      if (list) out.push([...list]);
+    }
+    this.readyEvents.clear();
+    return out;
   }
 
   /** Takes the ready keys, each with a snapshot of its waiters in arrival order. */
@@ -94,22 +127,22 @@ export class BlockingRegistry {
     return out;
   }
 
-  /** Clients blocked on keys whose deadline has passed. */
+  /** Clients blocked on keys or until an event whose deadline has passed. */
   expired(now: number, all: Iterable<Client>): Client[] {
     const out: Client[] = [];
     for (const c of all) {
       const b = c.blocked;
-      if (b && b.type === BlockType.Keys && b.deadline > 0 && b.deadline <= now) out.push(c);
+      if (b && b.type !== BlockType.Postpone && b.deadline > 0 && b.deadline <= now) out.push(c);
     }
     return out;
   }
 
-  /** The nearest key-block deadline, or 0. */
+  /** The nearest deadline of a client blocked on keys or until an event, or 0. */
   nextDeadline(all: Iterable<Client>): number {
     let next = 0;
     for (const c of all) {
       const b = c.blocked;
-      if (b && b.type === BlockType.Keys && b.deadline > 0 && (next === 0 || b.deadline < next)) next = b.deadline;
+      if (b && b.type !== BlockType.Postpone && b.deadline > 0 && (next === 0 || b.deadline < next)) next = b.deadline;
     }
     return next;
   }

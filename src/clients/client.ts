@@ -24,7 +24,12 @@ export interface MultiState {
 export const enum BlockType {
   Keys = 1,
   Postpone = 2,
+  /** Until an event is signalled (WAIT, WAITAOF: replicas' ACKs or an fsync; MIGRATE: its transfer). */
+  Event = 3,
 }
+
+/** What a client blocked until woken waits for. */
+export type WakeEvent = 'replication' | 'migrate';
 
 export interface BlockedState {
   type: BlockType;
@@ -42,6 +47,10 @@ export interface BlockedState {
   wants?: (value: unknown) => boolean;
   /** XREADGROUP: a deleted or replaced key wakes it (Redis's unblock_on_nokey). */
   noKey?: boolean;
+  /** BlockType.Event: the event it waits for. */
+  event?: WakeEvent;
+  /** false: CLIENT UNBLOCK can't end it (MIGRATE, which must hear its target out). */
+  unblockable?: boolean;
 }
 
 export interface TrackingState {

@@ -12,7 +12,7 @@ import type { PubSub } from '../clients/pubsub.js';
 import type { Tracking } from '../clients/tracking.js';
 import type { WatchRegistry } from '../clients/watch.js';
 import type { Config } from '../config/config.js';
-import type { Client } from '../clients/client.js';
+import type { Client, WakeEvent } from '../clients/client.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Keyspace } from '../data/keyspace.js';
 import type { Args } from '../engine/args.js';
@@ -110,8 +110,14 @@ export interface WaitControl {
   blockOnKeys(call: CommandCall, keys: readonly string[], deadlineMs: number, timeoutReply: (r: ReplyWriter) => void, opts?: StreamBlock): void;
   /** A key got data that blocked clients may want (LPUSH, ZADD, ...). Handled after the command. */
   signalKeyAsReady(db: number, key: string): void;
-  /** The same from outside any command (a transfer's reply, an fsync): served on the next turn. */
-  wakeKey(db: number, key: string): void;
+  /**
+   * Blocks the calling client until `event` is signalled, then runs its command again (which may
+   * block again); at `deadlineMs` (0 = never) `timeoutReply` answers instead. `unblockable` false:
+   * CLIENT UNBLOCK can't end the wait.
+   */
+  blockUntilWoken(call: CommandCall, event: WakeEvent, deadlineMs: number, timeoutReply: (r: ReplyWriter) => void, unblockable?: boolean): void;
+  /** Signals `event`: its waiters look again after the current command, or on the next turn. */
+  wake(event: WakeEvent): void;
   /** CLIENT UNBLOCK: true if `c` was blocked and is now unblocked. */
   unblockClient(c: Client, error: boolean | string): boolean;
   /** CLIENT PAUSE: the later end time wins; `all` beats `write`. */

@@ -19,9 +19,6 @@ import { notifyKeyspaceEvent } from './notify.js';
 
 const F = CmdFlag;
 
-/** The pseudo-key a client waiting for its MIGRATE blocks on. */
-const MIGRATE_KEY = '\0respd:migrate';
-
 interface Pending {
   keys: { key: string; value: Value }[];
   copy: boolean;
@@ -39,7 +36,7 @@ function migrate(call: CommandCall): void {
   if (p && call.reprocessing) {
     if (p.outcome === undefined) {
       // Woken for something else: wait on.
-      call.server.blocked.blockOnKeys(call, [MIGRATE_KEY], 0, () => undefined);
+      call.server.blocked.blockUntilWoken(call, 'migrate', 0, () => undefined, false);
       return;
     }
     pending.delete(client);
@@ -115,12 +112,12 @@ function start(call: CommandCall): void {
     ? 'error or timeout connecting to the client'
     : links.start(args.str(1), port, Buffer.concat(cmds.map((c) => encodeCommand(c))), cmds.length, timeout, (o) => {
       p.outcome = o;
-      server.blocked.wakeKey(client.db, MIGRATE_KEY);
+      server.blocked.wake('migrate');
     });
   if (err !== undefined) return reply.error(`-IOERR ${err}`);
   pending.set(client, p);
   call.preventPropagation = true;
-  server.blocked.blockOnKeys(call, [MIGRATE_KEY], 0, () => undefined);
+  server.blocked.blockUntilWoken(call, 'migrate', 0, () => undefined, false);
 }
 
 /** The target answered (or did not): keys it accepted go unless COPY; Redis's reply. */

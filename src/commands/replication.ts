@@ -7,8 +7,6 @@ import { parseInteger } from '../util/numbers.js';
 
 const F = CmdFlag;
 
-/** The pseudo-key WAIT blocks on; REPLCONF ACK signals it. */
-export const WAIT_KEY = '\0respd:wait-acks';
 
 function syncCommand(call: CommandCall, psync: boolean): void {
   const { client, reply, args, server } = call;
@@ -120,7 +118,7 @@ function role(call: CommandCall): void {
 
 /**
  * WAIT numreplicas timeout: how many replicas acknowledged every write this client made, once
- * `numreplicas` did or at the timeout. Blocked on a pseudo-key that REPLCONF ACK signals.
+ * `numreplicas` did or at the timeout. Blocked until woken by REPLCONF ACK (event 'replication').
  */
 function wait(call: CommandCall): void {
   const { args, reply, client, server, now } = call;
@@ -146,8 +144,7 @@ function wait(call: CommandCall): void {
     return;
   }
   if (!call.reprocessing) master.requestAcks();
-  master.waitingDbs.add(client.db);
-  server.blocked.blockOnKeys(call, [WAIT_KEY], t === 0 ? 0 : now + t, (r) => r.integer(master.replicasAt(target)));
+  server.blocked.blockUntilWoken(call, 'replication', t === 0 ? 0 : now + t, (r) => r.integer(master.replicasAt(target)));
 }
 
 /**
@@ -195,8 +192,7 @@ function waitaof(call: CommandCall): void {
     return;
   }
   if (!call.reprocessing) master.requestAcks();
-  master.waitingDbs.add(client.db);
-  server.blocked.blockOnKeys(call, [WAIT_KEY], t === 0 ? 0 : now + t, (r) => answer(r, counts()));
+  server.blocked.blockUntilWoken(call, 'replication', t === 0 ? 0 : now + t, (r) => answer(r, counts()));
 }
 
 export const replicationCommands: CommandDef[] = [

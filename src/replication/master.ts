@@ -44,8 +44,8 @@ export interface MasterHost {
   closeClient(c: Client): void;
   /** The AOF's fed offset (0 while it is off). */
   aofFedOffset(): number;
-  /** WAIT/WAITAOF clients blocked in `db` look again. */
-  wake(db: number): void;
+  /** WAIT/WAITAOF clients look again. */
+  wake(): void;
   /** Writes to a client outside its own command (the stream). */
   writeTo(target: Client, write: (r: ReplyWriter) => void, push?: boolean): void;
   /** Closes a client now (replicas told of a new history). */
@@ -338,8 +338,6 @@ export class ReplicationMaster implements PropagationSink {
     }
   }
 
-  /** Databases where WAIT clients are blocked (REPLCONF ACK signals them). */
-  readonly waitingDbs = new Set<number>();
   /** Each client's offsets after its last propagated write: the stream's (c->woff) and the AOF's. */
   private readonly woff = new WeakMap<Client, { repl: number; aof: number }>();
 
@@ -371,7 +369,7 @@ export class ReplicationMaster implements PropagationSink {
 
   /** WAIT and WAITAOF clients check again (after an ACK, or the AOF's fsync). */
   wakeWaiters(): void {
-    for (const db of this.waitingDbs) this.host.wake(db);
+    this.host.wake();
   }
 
   /** Replicas whose AOF has `offset` on disk (WAITAOF). */

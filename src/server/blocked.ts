@@ -1,7 +1,8 @@
 // Clients that wait (blocked.c, timeout.c and CLIENT PAUSE): blocked on keys until a key gets
-// data or the deadline passes, postponed while clients are paused, unblocked by CLIENT UNBLOCK;
-// and the idle-client timeout. What arrived while a client waited runs once it is free again.
-import type { Client } from '../clients/client.js';
+// data or the deadline passes, blocked until an event (replicas' ACKs for WAIT, an fsync for
+// WAITAOF, a transfer's end for MIGRATE), postponed while clients are paused, unblocked by
+// CLIENT UNBLOCK; and the idle-client timeout. What arrived while a client waited runs once it is free again.
+import type { Client, WakeEvent } from '../clients/client.js';
 import { BlockType } from '../clients/client.js';
 import type { BlockingRegistry } from '../clients/blocking.js';
 import { ClientFlag } from '../clients/flags.js';
@@ -60,12 +61,26 @@ export class Blocked implements WaitControl {
   }
 
   /**
-   * A key's waiters look again, from outside any command (a replica's ACK arrives as a command,
-   * but the AOF's fsync does not, and may come at the end of a batch): inside a batch they may run
-   * after the current command; what is left runs on the next turn of the event loop.
+   * Blocks the calling client until `event` is signalled (or `deadlineMs`, 0 = never: then
+   * `timeoutReply` answers). Signalled, its command runs again with call.reprocessing set, and
+   * may block again, keeping its deadline.
    */
-  wakeKey(db: number, key: string): void {
-    this.blocking.signalReady(db, key);
+  blockUntilWoken(call: CommandCall, event: WakeEvent, deadlineMs: number, timeoutReply: (r: ReplyWriter) => void, unblockable = true): void {
+    const c = call.client;
+    const cmd = lookupCommand(this.commands, call.args)!;
+    c.blocked = { type: BlockType.Event, db: c.db, keys: [], deadline: deadlineMs, cmd, args: call.args.detach(), timeoutReply, event, unblockable };
+    c.flags |= ClientFlag.Blocked;
+    this.blocking.add(c);
+    if (deadlineMs > 0 && (this.timerAt === 0 || deadlineMs < this.timerAt)) this.armTimer(deadlineMs);
+  }
+
+  /**
+   * An event's waiters look again. It may come from outside any command (the AOF's fsync, a
+   * transfer's reply) or from one (a replica's ACK): inside a batch they run after the current
+   * command; otherwise on the next turn of the event loop.
+   */
+  wake(event: WakeEvent): void {
+    this.blocking.signalEvent(event);
     if (this.wakeQueued) return;
     this.wakeQueued = true;
     setImmediate(() => {
@@ -82,6 +97,17 @@ export class Blocked implements WaitControl {
   /** Keys got data: their waiters run their command again, first come first served. */
   serveReadyKeys(): void {
     for (let rounds = 0; rounds < 64 && this.blocking.hasReady(); rounds++) {
+      // Each waiter of an event has its own condition (its own offset to reach): all look again.
+      for (const waiters of this.blocking.takeReadyEvents()) {
+        for (const c of waiters) {
+          const b = c.blocked;
+          if (!b || b.type !== BlockType.Event || c.closing) continue;
+          this.endBlock(c);
+          this.runner!.execute(c, b.args, true);
+          if (c.blocked && c.blocked.type === BlockType.Event) c.blocked.deadline = b.deadline;
+          else if (!c.blocked) this.resumeClient(c);
+        }
+      }
       for (const waiters of this.blocking.takeReady()) {
         for (const c of waiters) {
           const b = c.blocked;
@@ -117,6 +143,7 @@ export class Blocked implements WaitControl {
     if (!b) return false;
     // TIMEOUT on a paused client would crash Redis ([BUG]); here it just can't be unblocked that way.
     if (b.type === BlockType.Postpone && !error) return false;
+    if (b.unblockable === false) return false;
     this.endBlock(c);
     if (b.cmd) {
       b.cmd.calls++;

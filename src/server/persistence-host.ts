@@ -6,7 +6,6 @@ import { objectEncoding } from '../commands/object.js';
 import { Persistence } from '../persistence/persistence.js';
 import { flushLibraries, libraryCodes, loadLibraries } from '../scripting/functions.js';
 import { ReplicationMaster } from '../replication/master.js';
-import { WAIT_KEY } from '../commands/replication.js';
 import { ReplicationReplica } from '../replication/replica.js';
 import { MigrateLinks } from '../replication/migrate-links.js';
 import { Failover } from '../replication/failover.js';
@@ -51,7 +50,7 @@ export function replicationFor(server: Server): ReplicationMaster {
     snapshot: (aux, done) => server.persistence.snapshotForReplicas(aux, done),
     closeClient: (c) => server.lifecycle.freeClient(c),
     aofFedOffset: () => server.persistence.aofStatus.fedOffset,
-    wake: (db) => server.blocked.wakeKey(db, WAIT_KEY),
+    wake: () => server.blocked.wake('replication'),
     writeTo: (c, w, push) => server.writeTo(c, w, push),
     freeClient: (c) => server.lifecycle.freeClient(c),
   });
