@@ -6,7 +6,7 @@
 // PUBLISH marks the end of the stream. PINGs and GETACKs are dropped; ms timestamps and stream IDs
 // made of them are masked, so that recordings compare across runs.
 import { connect } from 'node:net';
-import { encode, splitCommandLine } from './scenario-lib.mjs';
+import { encode, splitCommandLine, valueEnd } from './scenario-lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,28 +63,6 @@ class Conn {
   close() {
     this.socket.destroy();
   }
-}
-
-/** Where the RESP2 value starting at `i` ends, or -1 when incomplete. */
-function valueEnd(b, i) {
-  const nl = b.indexOf('\r\n', i);
-  if (nl < 0) return -1;
-  const t = b[i];
-  if (t === '+' || t === '-' || t === ':') return nl + 2;
-  const n = Number(b.slice(i + 1, nl));
-  if (t === '$') {
-    if (n < 0) return nl + 2;
-    return b.length >= nl + 2 + n + 2 ? nl + 2 + n + 2 : -1;
-  }
-  if (t === '*') {
-    let at = nl + 2;
-    for (let k = 0; k < n; k++) {
-      at = valueEnd(b, at);
-      if (at < 0) return -1;
-    }
-    return at;
-  }
-  throw new Error(`unexpected RESP type ${JSON.stringify(b.slice(i, i + 20))}`);
 }
 
 /** The commands of a stream (arrays of bulk strings). */

@@ -40,34 +40,38 @@ export function encode(args) {
   return Buffer.from(s, 'latin1');
 }
 
+/**
+ * Where the RESP2/RESP3 value starting at `pos` of `s` (latin1) ends, or -1 when it is not all
+ * there (or `s` holds no RESP value at `pos`).
+ */
+export function valueEnd(s, pos) {
+  const eol = s.indexOf('\r\n', pos);
+  if (eol < 0) return -1;
+  const t = s[pos];
+  const head = s.slice(pos + 1, eol);
+  if ('+-:_,#('.includes(t)) return eol + 2;
+  if (t === '$' || t === '=' || t === '!') {
+    const n = Number(head);
+    if (n < 0) return eol + 2;
+    return s.length >= eol + 2 + n + 2 ? eol + 2 + n + 2 : -1;
+  }
+  if ('*%~>|'.includes(t)) {
+    let n = Number(head);
+    if (n < 0) return eol + 2;
+    if (t === '%' || t === '|') n *= 2;
+    let p = eol + 2;
+    for (let k = 0; k < n; k++) {
+      p = valueEnd(s, p);
+      if (p < 0) return -1;
+    }
+    return p;
+  }
+  return -1;
+}
+
 /** Bytes of the first complete RESP value in `buf`, or 0 if it is not all there. */
 export function replyLength(buf) {
-  const s = buf.toString('latin1');
-  const end = (pos) => {
-    const eol = s.indexOf('\r\n', pos);
-    if (eol < 0) return -1;
-    const t = s[pos];
-    const head = s.slice(pos + 1, eol);
-    if ('+-:_,#('.includes(t)) return eol + 2;
-    if (t === '$' || t === '=' || t === '!') {
-      const n = Number(head);
-      if (n < 0) return eol + 2;
-      return s.length >= eol + 2 + n + 2 ? eol + 2 + n + 2 : -1;
-    }
-    if ('*%~>|'.includes(t)) {
-      let n = Number(head);
-      if (n < 0) return eol + 2;
-      if (t === '%' || t === '|') n *= 2;
-      let p = eol + 2;
-      for (let k = 0; k < n; k++) {
-        p = end(p);
-        if (p < 0) return -1;
-      }
-      return p;
-    }
-    return -1;
-  };
-  const n = buf.length ? end(0) : -1;
+  const n = buf.length ? valueEnd(buf.toString('latin1'), 0) : -1;
   return n < 0 ? 0 : n;
 }
 
