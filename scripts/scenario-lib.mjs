@@ -41,8 +41,9 @@ export function encode(args) {
 }
 
 /**
- * Where the RESP2/RESP3 value starting at `pos` of `s` (latin1) ends, or -1 when it is not all
- * there (or `s` holds no RESP value at `pos`).
+ * Where the RESP2/RESP3 value starting at `pos` of `s` (latin1) ends, or -1 when it has not fully
+ * arrived; throws when `s` holds no RESP value there. An attribute (`|`) is not a value by
+ * itself: it ends with the value that follows it.
  */
 export function valueEnd(s, pos) {
   const eol = s.indexOf('\r\n', pos);
@@ -64,9 +65,9 @@ export function valueEnd(s, pos) {
       p = valueEnd(s, p);
       if (p < 0) return -1;
     }
-    return p;
+    return t === '|' ? valueEnd(s, p) : p;
   }
-  return -1;
+  throw new Error(`not a RESP value at ${pos}: ${JSON.stringify(s.slice(pos, pos + 20))}`);
 }
 
 /** Bytes of the first complete RESP value in `buf`, or 0 if it is not all there. */

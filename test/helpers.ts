@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect } from 'vitest';
 // @ts-expect-error plain JavaScript module shared with the recording script
-import { encode, splitCommandLine } from '../scripts/scenario-lib.mjs';
+import { encode, splitCommandLine, valueEnd } from '../scripts/scenario-lib.mjs';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
 
 /**
@@ -235,37 +235,9 @@ export function resp(...args: (string | Buffer)[]): Buffer {
 
 /**
  * The offset just past the RESP2/RESP3 value that starts at `pos` of `s`, or -1 if it has not
- * fully arrived. Enough of RESP for tests: simple types, bulk/verbatim strings, aggregates.
+ * fully arrived (the scripts' scanner, shared).
  */
-export function replyEnd(s: string, pos = 0): number {
-  const eol = s.indexOf('\r\n', pos);
-  if (eol < 0) return -1;
-  const type = s[pos];
-  const head = s.slice(pos + 1, eol);
-  switch (type) {
-    case '+': case '-': case ':': case '_': case ',': case '#': case '(':
-      return eol + 2;
-    case '$': case '=': case '!': {
-      const n = Number(head);
-      if (n < 0) return eol + 2;
-      return s.length >= eol + 2 + n + 2 ? eol + 2 + n + 2 : -1;
-    }
-    case '*': case '~': case '>': case '%': case '|': {
-      let n = Number(head);
-      if (n < 0) return eol + 2;
-      if (type === '%' || type === '|') n *= 2;
-      let at = eol + 2;
-      for (let i = 0; i < n; i++) {
-        at = replyEnd(s, at);
-        if (at < 0) return -1;
-      }
-      // An attribute is not a reply by itself: it belongs to the value that follows it.
-      return type === '|' ? replyEnd(s, at) : at;
-    }
-    default:
-      throw new Error(`not a RESP value at ${pos}: ${JSON.stringify(s.slice(pos, pos + 20))}`);
-  }
-}
+export const replyEnd = (s: string, pos = 0): number => valueEnd(s, pos);
 
 /** The text of a bulk (`$n`) or verbatim (`=n txt:`) reply, e.g. CLIENT LIST's. */
 export function bulkText(reply: string): string {
