@@ -153,6 +153,18 @@ void RequestReader::emit_command(BatchBuffers& out, uint32_t slot, const char* b
   *w++ = kRecCommand;
   *w++ = slot;
   *w++ = static_cast<uint32_t>(args.size());
+  // A multibulk command from a private buffer (it spanned two reads, as a master's stream does
+  // all the time) is copied to the arena whole, in one piece: the arguments then sit in the
+  // arena inside the command's own bytes, which JS can take as they are (Args.wire()).
+  if (!in_arena && parser_.consumed() > 0 && base[0] == '*') {
+    bool whole = true;
+    for (const ArgRef& a : args) whole = whole && a.src == ArgSource::kBuffer;
+    if (whole) {
+      in_arena = true;
+      arena_off = out.arena.used();
+      out.arena.append(base, parser_.consumed());
+    }
+  }
   for (const ArgRef& a : args) {
     uint32_t off = 0, len = a.len;
     switch (a.src) {
