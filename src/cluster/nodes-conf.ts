@@ -178,7 +178,9 @@ export function parseNodesConf(text: string): LoadedConfig {
   }
   if (myself === undefined) throw corrupted('');
   const map = new SlotMap(myself);
-  for (const n of nodes.values()) if (n !== myself) map.add(n);
+  // Listed in the file's order, as they were known.
+  map.nodes.clear();
+  for (const n of nodes.values()) map.add(n);
   // No shard id (a file older than 7.2): a replica follows its master's, a master gets a new one.
   for (const n of nodes.values()) if (n.shardId === '' && n.masterId === undefined) n.shardId = randomName();
   for (const n of nodes.values()) if (n.shardId === '') n.shardId = nodes.get(n.masterId!)!.shardId;
