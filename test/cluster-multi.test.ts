@@ -10,7 +10,7 @@ import { createCluster } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyHashSlot } from '../src/cluster/crc16.js';
 import { createServer, type ServerHandle } from '../src/index.js';
-import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, startServer } from './helpers.js';
+import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, parseBulks, startServer } from './helpers.js';
 
 const IDS = ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40)];
 const SHARDS = ['1'.repeat(40), '2'.repeat(40), '3'.repeat(40)];
@@ -240,4 +240,126 @@ describe('a static cluster of three nodes', async () => {
     expect(await a!.call('CLUSTER', 'FORGET', IDS[2]!)).toBe(`-ERR Unknown node ${IDS[2]}\r\n`);
   });
 
+});
+
+describe('cluster clients over three nodes', async () => {
+  const { ports, clients: [a, b, c] } = await startTrio();
+  const raw = [a!, b!, c!];
+
+  it('ioredis Cluster: 1000 keys, each on the node serving its slot', async () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: ports[0]! }]);
+    try {
+      const keys = Array.from({ length: 1000 }, (_, i) => `key:${i}`);
+      expect(await Promise.all(keys.map((k) => cluster.set(k, `v-${k}`)))).toEqual(keys.map(() => 'OK'));
+      expect(await Promise.all(keys.map((k) => cluster.get(k)))).toEqual(keys.map((k) => `v-${k}`));
+      expect(cluster.nodes('master').map((n) => n.options.port).sort()).toEqual([...ports].sort());
+      for (let i = 0; i < 3; i++) {
+        const mine = keys.filter((k) => ownerOf(keyHashSlot(k)) === i);
+        expect(mine.length).toBeGreaterThan(0);
+        expect(await raw[i]!.call('DBSIZE')).toBe(int(mine.length));
+        let counted = 0;
+        for (const slot of new Set(mine.map(keyHashSlot))) counted += Number((await raw[i]!.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).slice(1, -2));
+        expect(counted).toBe(mine.length);
+        // A slot of another node holds nothing here.
+        const other = keys.find((k) => ownerOf(keyHashSlot(k)) !== i)!;
+        expect(await raw[i]!.call('CLUSTER', 'COUNTKEYSINSLOT', String(keyHashSlot(other)))).toBe(int(0));
+      }
+    } finally {
+      cluster.disconnect();
+    }
+  });
+
+  it('ioredis Cluster keeps reading and writing a slot while it is migrated: ASK followed, nothing lost', async () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: ports[0]! }]);
+    let done = false;
+    let writers: Promise<number>[] = [];
+    try {
+      const tag = keyOn(0, 'mig');
+      const s = keyHashSlot(tag);
+      const slot = String(s);
+      const keys = Array.from({ length: 200 }, (_, i) => `{${tag}}:${i}`);
+      const last = keys.map((k) => `0-${k}`);
+      await Promise.all(keys.map((k, i) => cluster.set(k, last[i]!)));
+
+      // Two writers going round the slot's keys: each write is read back at once.
+      const mismatches: string[] = [];
+      const writer = async (offset: number): Promise<number> => {
+        let n = 0;
+        while (!done) {
+          const i = (offset + n * 2) % keys.length;
+          const v = `${n}-${offset}`;
+          expect(await cluster.set(keys[i]!, v)).toBe('OK');
+          last[i] = v;
+          const got = await cluster.get(keys[i]!);
+          if (got !== v) mismatches.push(`${keys[i]}: wrote ${v}, read ${got}`);
+          n++;
+        }
+        return n;
+      };
+      writers = [writer(0), writer(1)];
+
+      // The steps of redis-cli --cluster reshard, keys ten at a time.
+      expect(await b!.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', IDS[0]!)).toBe(OK);
+      expect(await a!.call('CLUSTER', 'SETSLOT', slot, 'MIGRATING', IDS[1]!)).toBe(OK);
+      let batches = 0;
+      for (;;) {
+        const batch = await a!.call('CLUSTER', 'GETKEYSINSLOT', slot, '10');
+        if (batch === '*0\r\n') {
+          if ((await a!.call('CLUSTER', 'SETSLOT', slot, 'NODE', IDS[1]!)) === OK) break;
+          continue;
+        }
+        const moving = parseBulks(batch);
+        expect(await a!.call('MIGRATE', '127.0.0.1', String(ports[1]), '', '0', '5000', 'REPLACE', 'KEYS', ...moving)).toBe(OK);
+        if (batches++ === 0) {
+          // A key already moved while the slot is still open (one a writer changed during the
+          // MIGRATE stays for the next batch): ioredis follows the -ASK to it.
+          let gone: string | undefined;
+          for (const m of moving) if (gone === undefined && (await a!.call('GET', m)) === ask(s, ports[1]!)) gone = m;
+          expect(gone).toBeDefined();
+          const i = keys.indexOf(gone!);
+          expect(await cluster.set(gone!, 'asked')).toBe('OK');
+          expect(await cluster.get(gone!)).toBe('asked');
+          last[i] = 'asked';
+        }
+      }
+      expect(await b!.call('CLUSTER', 'SETSLOT', slot, 'NODE', IDS[1]!)).toBe(OK);
+      expect(await c!.call('CLUSTER', 'SETSLOT', slot, 'NODE', IDS[1]!)).toBe(OK);
+      // A few more rounds against the new owner, then the writers stop.
+      const moreFrom = await cluster.get(keys[0]!);
+      expect(moreFrom).not.toBeNull();
+      done = true;
+      const rounds = await Promise.all(writers);
+      expect(rounds[0]! + rounds[1]!).toBeGreaterThan(0);
+      expect(batches).toBeGreaterThanOrEqual(keys.length / 10);
+      expect(mismatches).toEqual([]);
+      expect(await a!.call('INFO', 'errorstats')).toMatch(/errorstat_ASK:count=\d+/);
+      // Every key is on the new owner with the last value written, none left behind.
+      expect(await a!.call('CLUSTER', 'COUNTKEYSINSLOT', slot)).toBe(int(0));
+      expect(await b!.call('CLUSTER', 'COUNTKEYSINSLOT', slot)).toBe(int(keys.length));
+      for (const [i, k] of keys.entries()) expect(await b!.call('GET', k), k).toBe(bulk(last[i]!));
+      expect(await Promise.all(keys.map((k) => cluster.get(k)))).toEqual(last);
+    } finally {
+      done = true;
+      await Promise.allSettled(writers);
+      cluster.disconnect();
+    }
+  });
+
+  it('node-redis createCluster', async () => {
+    const cluster = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${ports[2]}` }] });
+    await cluster.connect();
+    try {
+      const keys = Array.from({ length: 100 }, (_, i) => `nr:${i}`);
+      for (const k of keys) expect(await cluster.set(k, k)).toBe('OK');
+      for (const k of keys) expect(await cluster.get(k)).toBe(k);
+      expect(cluster.masters.map((m) => m.port).sort()).toEqual([...ports].sort());
+      expect(await cluster.mGet(['{nr}a', '{nr}b'])).toEqual([null, null]);
+      for (let i = 0; i < 3; i++) {
+        const mine = keys.filter((k) => ownerOf(keyHashSlot(k)) === i);
+        for (const k of mine) expect(await raw[i]!.call('GET', k)).toBe(bulk(k));
+      }
+    } finally {
+      await cluster.close();
+    }
+  });
 });
