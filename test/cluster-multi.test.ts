@@ -186,6 +186,12 @@ describe('a static cluster of three nodes', async () => {
     expect(await b!.call('GET', k2)).toBe(moved(s, ports[0]!));
     expect(await b!.call('ASKING')).toBe(OK);
     expect(await b!.call('MGET', k1, k2)).toBe(TRYAGAIN);
+    // The flag lasts through a transaction started right after it.
+    expect(await b!.call('ASKING')).toBe(OK);
+    expect(await b!.call('MULTI')).toBe(OK);
+    expect(await b!.call('GET', k2)).toBe('+QUEUED\r\n');
+    expect(await b!.call('EXEC')).toBe(`*1\r\n${NIL}`);
+    expect(await b!.call('GET', k2)).toBe(moved(s, ports[0]!));
     expect(await b!.call('ASKING')).toBe(OK);
     expect(await b!.call('SET', k2, '2')).toBe(OK);
 

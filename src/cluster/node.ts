@@ -73,13 +73,15 @@ export class ClusterNode implements QueryContext {
   /**
    * processCommand's cluster check: null when this node serves the request, else the error
    * that redirects it (MOVED, ASK, TRYAGAIN, CROSSSLOT, CLUSTERDOWN). Takes the client's ASKING
-   * flag for this request, and clears it as resetClient does (kept inside MULTI, and by ASKING).
+   * flag for this request, and clears it as resetClient does after the command (kept by ASKING and in MULTI).
    */
   redirect(client: Client, cmd: Command, args: Args, now: number): string | null {
     this.asking = (client.flags & ClientFlag.Asking) !== 0;
     if (this.asking) {
       const base = cmd.parent ? cmd.parent.name : cmd.name;
-      if (base !== 'asking' && (client.multi === undefined || base === 'exec' || base === 'discard')) client.flags &= ~ClientFlag.Asking;
+      // resetClient keeps the flag when the client is in MULTI once the command ran.
+      const inMultiAfter = base === 'multi' || (client.multi !== undefined && base !== 'exec' && base !== 'discard');
+      if (base !== 'asking' && !inMultiAfter) client.flags &= ~ClientFlag.Asking;
     }
     this.now = now;
     const code = getNodeByQuery(this, cmd, args, client.multi?.commands);
