@@ -7,6 +7,7 @@ import type { Client } from '../clients/client.js';
 import type { Keyspace } from '../data/keyspace.js';
 import type { Args } from '../engine/args.js';
 import type { Command } from '../table/table.js';
+import { CLUSTER_SLOTS } from './crc16.js';
 import { SlotIndex } from './slot-index.js';
 import { ClusterState, type NodeAddress } from './state.js';
 import { NO_SLOT } from './call-keys.js';
@@ -52,7 +53,9 @@ export class ClusterNode implements QueryContext {
   }
 
   get clusterOk(): boolean {
-    return this.state.map.ok(this.config.bool('cluster-require-full-coverage'));
+    const map = this.state.map;
+    // Every slot assigned: ok whatever the configuration says (the common case, no lookup).
+    return map.assigned === CLUSTER_SLOTS || map.ok(this.config.bool('cluster-require-full-coverage'));
   }
 
   get allowReadsWhenDown(): boolean {
