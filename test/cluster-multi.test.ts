@@ -10,7 +10,7 @@ import { createCluster } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyHashSlot } from '../src/cluster/crc16.js';
 import { createServer, type ServerHandle } from '../src/index.js';
-import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, parseBulks, startServer } from './helpers.js';
+import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, parseBulks, startServer, untilBlocked } from './helpers.js';
 
 const IDS = ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40)];
 const SHARDS = ['1'.repeat(40), '2'.repeat(40), '3'.repeat(40)];
@@ -155,6 +155,24 @@ describe('a static cluster of three nodes', async () => {
     expect(await c!.call('CLUSTER', 'ADDSLOTS', String(s))).toBe(`-ERR Slot ${s} is already busy\r\n`);
     expect(await c!.call('GET', 'foo')).toBe(bulk('bar'));
     expect(await c!.call('CLUSTER', 'INFO')).toContain('cluster_state:ok\r\n');
+  });
+
+  it('unblocks a client waiting on a slot given away (-MOVED) or unassigned (-CLUSTERDOWN)', async () => {
+    const key = keyOn(0, 'blocked');
+    const s = keyHashSlot(key);
+    const w = await RawClient.connect(ports[0]!);
+    const first = w.call('BLPOP', key, '0');
+    await untilBlocked(a!, 1);
+    expect(await a!.call('CLUSTER', 'SETSLOT', String(s), 'NODE', IDS[1]!)).toBe(OK);
+    expect(await first).toBe(moved(s, ports[1]!));
+    expect(await a!.call('CLUSTER', 'SETSLOT', String(s), 'NODE', IDS[0]!)).toBe(OK);
+    const second = w.call('BLPOP', key, '0');
+    await untilBlocked(a!, 1);
+    expect(await a!.call('CLUSTER', 'DELSLOTS', String(s))).toBe(OK);
+    expect(await second).toBe('-CLUSTERDOWN The cluster is down\r\n');
+    expect(await a!.call('CLUSTER', 'ADDSLOTS', String(s))).toBe(OK);
+    expect(await a!.call('INFO', 'clients')).toContain('blocked_clients:0\r\n');
+    w.close();
   });
 
   it('moves a slot as redis-cli --cluster reshard does: IMPORTING, MIGRATING, ASK, ASKING, TRYAGAIN, MIGRATE, SETSLOT NODE', async () => {

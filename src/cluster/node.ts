@@ -7,7 +7,7 @@ import type { Client } from '../clients/client.js';
 import type { Keyspace } from '../data/keyspace.js';
 import type { Args } from '../engine/args.js';
 import type { Command } from '../table/table.js';
-import { CLUSTER_SLOTS } from './crc16.js';
+import { CLUSTER_SLOTS, keyHashSlot } from './crc16.js';
 import { SlotIndex } from './slot-index.js';
 import { ClusterState, type NodeAddress } from './state.js';
 import { NO_SLOT } from './call-keys.js';
@@ -107,6 +107,26 @@ export class ClusterNode implements QueryContext {
       else if (caller.slot !== slot) return 'Script attempted to access keys that do not hash to the same slot';
     }
     return null;
+  }
+
+  /**
+   * clusterRedirectBlockedClientIfNeeded for a client blocked on `keys` (all in one slot): the
+   * error that unblocks it once the slot is served elsewhere (and not imported here), unassigned,
+   * or the cluster is down; null while it may keep waiting here.
+   */
+  blockedRedirect(keys: readonly string[], tls: boolean): string | null {
+    const endpointType = this.config.str('cluster-preferred-endpoint-type');
+    if (!this.clusterOk) return redirectError(Redir.DownState, endpointType, tls);
+    const key = keys[0];
+    if (key === undefined) return null;
+    const slot = keyHashSlot(key);
+    const map = this.state.map;
+    const n = map.owner[slot];
+    if (n === map.myself || map.importingFrom.has(slot)) return null;
+    if (n === undefined) return redirectError(Redir.DownUnbound, endpointType, tls);
+    query.slot = slot;
+    query.node = n;
+    return redirectError(Redir.Moved, endpointType, tls);
   }
 
   /** Where `n` is reached: for this node the live address (see address()), for a peer what the map says. */

@@ -2,6 +2,7 @@
 // DELSLOTS and their RANGE forms, FLUSHSLOTS, and SETSLOT IMPORTING|MIGRATING|STABLE|NODE, the
 // steps `redis-cli --cluster reshard` drives. Each change is saved to nodes.conf at once. With no
 // cluster bus the other nodes learn of it only when told the same (SETSLOT NODE on each).
+import { BlockType } from '../clients/client.js';
 import type { ClusterNode } from '../cluster/node.js';
 import { CLUSTER_SLOTS } from '../cluster/crc16.js';
 import type { CommandCall } from '../table/table.js';
@@ -17,10 +18,22 @@ export function slotOrReply(call: CommandCall, i: number): number | null {
   return v;
 }
 
-/** clusterDoBeforeSleep(CLUSTER_TODO_SAVE_CONFIG), done at once: a failure is logged (Redis would exit). */
-function saveOrWarn(call: CommandCall, node: ClusterNode): void {
+/**
+ * After a change of the map: nodes.conf saved at once (clusterDoBeforeSleep's SAVE_CONFIG; a
+ * failure is logged where Redis would exit), and the clients blocked on keys of a slot no longer
+ * served here unblocked with the redirection (clusterRedirectBlockedClientIfNeeded, which Redis
+ * runs from clientsCron within the next second).
+ */
+export function mapChanged(call: CommandCall, node: ClusterNode): void {
+  const { server } = call;
   const err = node.save();
-  if (err !== undefined) call.server.logWarning(`Could not save the cluster config: ${err}`);
+  if (err !== undefined) server.logWarning(`Could not save the cluster config: ${err}`);
+  for (const c of [...server.clients]) {
+    const b = c.blocked;
+    if (b === undefined || b.type !== BlockType.Keys) continue;
+    const redirect = node.blockedRedirect(b.keys, c.connType === 'tls');
+    if (redirect !== null) server.blocked.unblockClient(c, redirect);
+  }
 }
 
 /**
@@ -86,7 +99,7 @@ export function slotAssignment(call: CommandCall, node: ClusterNode, del: boolea
     }
   }
   updateSlots(node, seen, del);
-  saveOrWarn(call, node);
+  mapChanged(call, node);
   reply.status('OK');
 }
 
@@ -98,7 +111,7 @@ export function flushSlots(call: CommandCall, node: ClusterNode): void {
   }
   const map = node.map;
   for (let s = 0; s < CLUSTER_SLOTS; s++) if (map.owner[s] === map.myself) map.unassign(s);
-  saveOrWarn(call, node);
+  mapChanged(call, node);
   call.reply.status('OK');
 }
 
@@ -151,7 +164,7 @@ export function setSlot(call: CommandCall, node: ClusterNode): void {
 }
 
 function done(call: CommandCall, node: ClusterNode): void {
-  saveOrWarn(call, node);
+  mapChanged(call, node);
   call.reply.status('OK');
 }
 

@@ -6,7 +6,7 @@ import type { ClusterNode } from '../cluster/node.js';
 import { CLUSTER_SLOTS, keyHashSlot } from '../cluster/crc16.js';
 import { describeNode, isNodeName } from '../cluster/nodes-conf.js';
 import type { MapNode } from '../cluster/slot-map.js';
-import { flushSlots, setSlot, slotAssignment } from './cluster-slots.js';
+import { flushSlots, mapChanged, setSlot, slotAssignment } from './cluster-slots.js';
 import { info, nodes, shards, slots, tlsPrimary } from './cluster-topology.js';
 import { ClientFlag } from '../clients/flags.js';
 import { isIP } from 'node:net';
@@ -177,8 +177,7 @@ function forget(call: CommandCall, node: ClusterNode): void {
   else if (me.masterId === n.id) call.reply.error("Can't forget my master!");
   else {
     node.map.remove(n);
-    const err = node.save();
-    if (err !== undefined) call.server.logWarning(`Could not save the cluster config: ${err}`);
+    mapChanged(call, node);
     call.reply.status('OK');
   }
 }
