@@ -387,3 +387,54 @@ describe('cluster clients over three nodes', async () => {
     }
   });
 });
+
+describe('a map with replicas, hostnames and open slots in nodes.conf', async () => {
+  const dir = tempDir();
+  const replica = 'd'.repeat(40);
+  writeFileSync(join(dir, 'nodes.conf'), [
+    `${IDS[0]} 127.0.0.1:7000@17000,,tls-port=0,shard-id=${SHARDS[0]} myself,master - 0 0 1 connected 0-5460 [5460->-${IDS[1]}] [5461-<-${IDS[1]}]`,
+    `${IDS[1]} 10.0.0.2:7001@17001,node-b,tls-port=7101,shard-id=${SHARDS[1]} master - 0 0 2 connected 5461-10922`,
+    `${replica} 10.0.0.4:7003@17003 slave ${IDS[1]} 0 0 2 connected`,
+    `${IDS[2]} 10.0.0.3:7002 master - 0 0 3 connected 10923-16383`,
+    'vars currentEpoch 3 lastVoteEpoch 0',
+    '',
+  ].join('\n'));
+  const server = await startServer({ 'cluster-enabled': 'yes', dir });
+  const c = await RawClient.connect(server.port);
+  afterAll(() => c.close());
+
+  it('lists every node of the file with its role, address fields and open slots', async () => {
+    expect(await c.call('CLUSTER', 'INFO')).toContain('cluster_known_nodes:4\r\ncluster_size:3\r\n');
+    expect(bulkText(await c.call('CLUSTER', 'NODES'))).toBe([
+      `${IDS[0]} 127.0.0.1:${server.port}@${server.port + 10000} myself,master - 0 0 1 connected 0-5460 [5460->-${IDS[1]}] [5461-<-${IDS[1]}]`,
+      `${IDS[1]} 10.0.0.2:7001@17001,node-b master - 0 0 2 connected 5461-10922`,
+      `${replica} 10.0.0.4:7003@17003 slave ${IDS[1]} 0 0 2 connected`,
+      // No @cport in the file: the client port + 10000, as Redis reads an old file.
+      `${IDS[2]} 10.0.0.3:7002@17002 master - 0 0 3 connected 10923-16383`,
+      '',
+    ].join('\n'));
+    expect(await c.call('CLUSTER', 'REPLICAS', IDS[1]!)).toBe(`*1\r\n${bulk(`${replica} 10.0.0.4:7003@17003 slave ${IDS[1]} 0 0 2 connected`)}`);
+    expect(await c.call('CLUSTER', 'REPLICAS', replica)).toBe('-ERR The specified node is not a master\r\n');
+    // The replica, with no replication offset known, is left out of SLOTS and shown loading in SHARDS.
+    const slots = await c.call('CLUSTER', 'SLOTS');
+    expect(slots).not.toContain(replica);
+    expect(slots).toContain(`*3\r\n:5461\r\n:10922\r\n*4\r\n${bulk('10.0.0.2')}:7001\r\n${bulk(IDS[1]!)}*2\r\n${bulk('hostname')}${bulk('node-b')}`);
+    const shards = await c.call('CLUSTER', 'SHARDS');
+    expect(shards).toContain(`${bulk('id')}${bulk(replica)}${bulk('port')}:7003\r\n${bulk('ip')}${bulk('10.0.0.4')}${bulk('endpoint')}${bulk('10.0.0.4')}${bulk('role')}${bulk('replica')}${bulk('replication-offset')}:0\r\n${bulk('health')}${bulk('loading')}`);
+    expect(shards).toContain(`${bulk('tls-port')}:7101\r\n`);
+    expect(await c.call('CLUSTER', 'SETSLOT', '0', 'MIGRATING', replica)).toBe('-ERR Target node is not a master\r\n');
+    expect(await c.call('CLUSTER', 'FORGET', replica)).toBe(OK);
+    expect(await c.call('CLUSTER', 'INFO')).toContain('cluster_known_nodes:3\r\n');
+    expect(readFileSync(join(dir, 'nodes.conf'), 'latin1')).not.toContain(replica);
+  });
+
+  it('sends a TLS port to no one but TLS clients, and names a hostname when asked to', async () => {
+    const key = 'k'; // slot 7629, node B's
+    expect(keyHashSlot(key)).toBe(7629);
+    expect(await c.call('GET', key)).toBe('-MOVED 7629 10.0.0.2:7001\r\n');
+    expect(await c.call('CONFIG', 'SET', 'cluster-preferred-endpoint-type', 'hostname')).toBe(OK);
+    expect(await c.call('GET', key)).toBe('-MOVED 7629 node-b:7001\r\n');
+    expect(await c.call('GET', 'foo')).toBe('-MOVED 12182 ?:7002\r\n');
+    expect(await c.call('CONFIG', 'SET', 'cluster-preferred-endpoint-type', 'ip')).toBe(OK);
+  });
+});
