@@ -10,7 +10,7 @@ import { createCluster } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyHashSlot } from '../src/cluster/crc16.js';
 import { createServer, type ServerHandle } from '../src/index.js';
-import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, parseBulks, startServer, untilBlocked } from './helpers.js';
+import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, parseBulks, resp, startServer, untilBlocked } from './helpers.js';
 
 const IDS = ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40)];
 const SHARDS = ['1'.repeat(40), '2'.repeat(40), '3'.repeat(40)];
@@ -161,15 +161,18 @@ describe('a static cluster of three nodes', async () => {
     const key = keyOn(0, 'blocked');
     const s = keyHashSlot(key);
     const w = await RawClient.connect(ports[0]!);
-    const first = w.call('BLPOP', key, '0');
+    // The replies are awaited only once the slot changed (a call's wait starts when it is sent).
+    let start = w.received.length;
+    w.write(resp('BLPOP', key, '0'));
     await untilBlocked(a!, 1);
     expect(await a!.call('CLUSTER', 'SETSLOT', String(s), 'NODE', IDS[1]!)).toBe(OK);
-    expect(await first).toBe(moved(s, ports[1]!));
+    expect(await w.replyAt(start)).toBe(moved(s, ports[1]!));
     expect(await a!.call('CLUSTER', 'SETSLOT', String(s), 'NODE', IDS[0]!)).toBe(OK);
-    const second = w.call('BLPOP', key, '0');
+    start = w.received.length;
+    w.write(resp('BLPOP', key, '0'));
     await untilBlocked(a!, 1);
     expect(await a!.call('CLUSTER', 'DELSLOTS', String(s))).toBe(OK);
-    expect(await second).toBe('-CLUSTERDOWN The cluster is down\r\n');
+    expect(await w.replyAt(start)).toBe('-CLUSTERDOWN The cluster is down\r\n');
     expect(await a!.call('CLUSTER', 'ADDSLOTS', String(s))).toBe(OK);
     expect(await a!.call('INFO', 'clients')).toContain('blocked_clients:0\r\n');
     w.close();
