@@ -30,6 +30,24 @@ export async function startServer(options: CreateServerOptions = {}): Promise<Se
   return h;
 }
 
+/**
+ * `n` distinct TCP ports free on 127.0.0.1 now, for servers that must know each other's ports
+ * before they start (a static cluster's nodes.conf). Held open together so they differ.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const { createServer: createNetServer } = await import('node:net');
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<import('node:net').Server>((resolve, reject) => {
+      const s = createNetServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as import('node:net').AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
 /** A raw connection that collects every byte the server sends. */
 export class RawClient {
   /** Everything received, one char per byte (string ropes make appending cheap for big replies). */

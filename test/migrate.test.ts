@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JavaScript module shared with the recording script
 import { captureStream } from '../scripts/propagation-lib.mjs';
-import { startServer } from './helpers.js';
+import { startServer, until } from './helpers.js';
 
 describe('MIGRATE', async () => {
   const src = await startServer();
@@ -87,6 +87,31 @@ describe('MIGRATE', async () => {
     expect(await a.exists('s')).toBe(1);
     other.disconnect();
     silent.close();
+  });
+
+  it('sends again a key written or deleted here while it travelled: the target ends with what it last held', async () => {
+    await a.set('w1', 'old');
+    await a.set('w2', 'doomed');
+    await a.set('w3', 'same');
+    const t = new Redis(dst.port, '127.0.0.1');
+    const mover = new Redis(src.port, '127.0.0.1');
+    try {
+      await t.select(7);
+      await t.flushdb();
+      // The target holds writes (the RESTOREs) until unpaused, so the keys change here meanwhile.
+      expect(await t.client('PAUSE', 60000, 'WRITE')).toBe('OK');
+      const moved = mover.call('MIGRATE', '127.0.0.1', String(dst.port), '', '7', '10000', 'KEYS', 'w1', 'w2', 'w3');
+      await until(async () => Number((await a.info('clients')).match(/blocked_clients:(\d+)/)![1]), (n) => n === 1);
+      expect(await a.set('w1', 'new')).toBe('OK');
+      expect(await a.del('w2')).toBe(1);
+      expect(await t.client('UNPAUSE')).toBe('OK');
+      expect(await moved).toBe('OK');
+      expect(await a.exists('w1', 'w2', 'w3')).toBe(0);
+      expect(await t.mget('w1', 'w2', 'w3')).toEqual(['new', null, 'same']);
+    } finally {
+      t.disconnect();
+      mover.disconnect();
+    }
   });
 
   it('is propagated as the DEL of the keys the target took, or not at all', async () => {

@@ -25,6 +25,8 @@ export const enum ClientFlag {
   ProtocolError = 1 << 20,
   /** Redis's CLIENT_DENY_BLOCKING (no letter): a script's client; blocking commands answer as if timed out. */
   DenyBlocking = 1 << 21,
+  /** Redis's CLIENT_ASKING (no letter): the next command may use a slot being imported (cluster mode). */
+  Asking = 1 << 22,
 }
 
 interface FlagLetter {

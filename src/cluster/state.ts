@@ -1,96 +1,83 @@
-// The one node of the emulated cluster (cluster.c's myself and clusterState for a node that owns
-// every slot and knows no other node): its 40-hex-char name and shard id, the epochs, and the
-// nodes.conf that keeps them across restarts, written and read back in Redis 7.2's format.
-import { randomBytes } from 'node:crypto';
+// This node's view of the cluster (cluster.c's clusterState and myself): the static map of
+// nodes and slots (slot-map.ts), the epochs, and the nodes.conf that keeps them across restarts
+// (nodes-conf.ts). A node with no nodes.conf starts as a cluster of one that owns every slot.
 import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { CLUSTER_SLOTS } from './crc16.js';
+import { addressOf, describeNode, parseNodesConf, randomName, type NodeAddress } from './nodes-conf.js';
+import { newNode, SlotMap, type MapNode } from './slot-map.js';
 
-/** CLUSTER_NAMELEN. */
-export const NAME_LEN = 40;
+export { isNodeName, NAME_LEN, type NodeAddress } from './nodes-conf.js';
 
-/** How the node announces itself (clusterUpdateMyselfAnnouncedPorts and friends), read when asked. */
-export interface NodeAddress {
-  /** cluster-announce-ip, or '' (a node that met no other has not learnt its address). */
-  ip: string;
-  port: number;
-  tlsPort: number;
-  /** The cluster bus port: announced, cluster-port, or the client port + 10000. */
-  cport: number;
-  /** cluster-announce-hostname, or ''. */
-  hostname: string;
-  /** cluster-announce-human-nodename, or ''. */
-  humanNodename: string;
-}
-
-function randomName(): string {
-  return randomBytes(NAME_LEN / 2).toString('hex');
-}
-
-/** verifyClusterNodeId: exactly 40 hex digits in lower case, as getRandomHexChars writes them. */
-export function isNodeName(s: string): boolean {
-  return /^[0-9a-f]{40}$/.test(s);
+/** A map of one node owning every slot, with a new name and shard. */
+function singleNodeMap(): SlotMap {
+  const map = new SlotMap(newNode(randomName(), randomName(), true));
+  for (let s = 0; s < CLUSTER_SLOTS; s++) map.assign(s, map.myself);
+  return map;
 }
 
 export class ClusterState {
-  myId = randomName();
-  shardId = randomName();
+  map = singleNodeMap();
   currentEpoch = 0;
-  configEpoch = 0;
   lastVoteEpoch = 0;
-
-  /** CLUSTER RESET HARD (clusterReset): a new name and shard, every epoch back to 0. */
-  hardReset(): void {
-    this.myId = randomName();
-    this.shardId = randomName();
-    this.currentEpoch = this.configEpoch = this.lastVoteEpoch = 0;
-  }
 
   /** `file`: cluster-config-file resolved against dir. */
   constructor(readonly file: string) {}
 
+  get myself(): MapNode {
+    return this.map.myself;
+  }
+
+  get myId(): string {
+    return this.map.myself.id;
+  }
+
+  get shardId(): string {
+    return this.map.myself.shardId;
+  }
+
+  get configEpoch(): number {
+    return this.map.myself.configEpoch;
+  }
+
+  set configEpoch(v: number) {
+    this.map.myself.configEpoch = v;
+  }
+
   /**
-   * clusterLoadConfig for this node's own line and the vars line. False when the file is missing
-   * or empty (a new node); throws with Redis's message when it cannot be read as nodes.conf.
+   * CLUSTER RESET: every other node forgotten and, HARD, a new name and shard with every epoch
+   * back to 0. Without a bus nothing would hand the slots back, so the node serves all of them
+   * again, as a node with no nodes.conf does.
+   */
+  reset(hard: boolean): void {
+    const old = this.map.myself;
+    const me = newNode(hard ? randomName() : old.id, hard ? randomName() : old.shardId, true);
+    me.ip = old.ip;
+    if (hard) this.currentEpoch = this.lastVoteEpoch = 0;
+    else me.configEpoch = old.configEpoch;
+    this.map = new SlotMap(me);
+    for (let s = 0; s < CLUSTER_SLOTS; s++) this.map.assign(s, me);
+  }
+
+  /**
+   * clusterLoadConfig: the map, epochs and open slots nodes.conf lists. False when the file is
+   * missing or empty (a new node); throws with Redis's message when it cannot be read as nodes.conf.
    */
   load(): boolean {
     if (!existsSync(this.file) || statSync(this.file).size === 0) return false;
-    let myself = false;
-    for (const raw of readFileSync(this.file, 'latin1').split('\n')) {
-      const line = raw.trim();
-      if (line === '') continue;
-      const argv = line.split(/\s+/);
-      if (argv[0] === 'vars') {
-        for (let j = 1; j + 1 < argv.length; j += 2) {
-          const v = Number(argv[j + 1]);
-          if (argv[j] === 'currentEpoch') this.currentEpoch = v;
-          else if (argv[j] === 'lastVoteEpoch') this.lastVoteEpoch = v;
-          else throw corrupted(line);
-        }
-        continue;
-      }
-      if (argv.length < 8 || !isNodeName(argv[0]!)) throw corrupted(line);
-      if (!argv[2]!.split(',').includes('myself')) continue;
-      myself = true;
-      this.myId = argv[0]!;
-      this.configEpoch = Number(argv[6]);
-      // ip:port@cport[,hostname[,aux=value...]]: only the shard id is kept; the rest is announced anew.
-      for (const field of argv[1]!.split(',').slice(2)) {
-        const eq = field.indexOf('=');
-        if (eq > 0 && field.slice(0, eq) === 'shard-id') {
-          const id = field.slice(eq + 1);
-          if (!isNodeName(id)) throw corrupted(line);
-          this.shardId = id;
-        }
-      }
-    }
-    if (!myself) throw corrupted('');
-    if (this.currentEpoch < this.configEpoch) this.currentEpoch = this.configEpoch;
+    const loaded = parseNodesConf(readFileSync(this.file, 'latin1'));
+    this.map = loaded.map;
+    this.currentEpoch = loaded.currentEpoch;
+    this.lastVoteEpoch = loaded.lastVoteEpoch;
+    // clusterLoadConfig: the greatest epoch of any node is at least the current one.
+    for (const n of this.map.nodes.values()) if (n.configEpoch > this.currentEpoch) this.currentEpoch = n.configEpoch;
     return true;
   }
 
   /** clusterSaveConfig: written to a temp file then renamed over. An error text when it failed. */
-  save(addr: NodeAddress): string | undefined {
-    const text = this.nodeLine(addr, true) + '\n' + `vars currentEpoch ${this.currentEpoch} lastVoteEpoch ${this.lastVoteEpoch}\n`;
+  save(myAddress: NodeAddress): string | undefined {
+    let text = '';
+    for (const n of this.map.nodes.values()) text += describeNode(this.map, n, n.myself ? myAddress : addressOf(n), true) + '\n';
+    text += `vars currentEpoch ${this.currentEpoch} lastVoteEpoch ${this.lastVoteEpoch}\n`;
     const temp = `${this.file}.tmp-${process.pid}-${Date.now()}`;
     try {
       writeFileSync(temp, text, { mode: 0o644 });
@@ -105,26 +92,4 @@ export class ClusterState {
       return (e as Error).message;
     }
   }
-
-  /**
-   * clusterGenNodeDescription for this node: CLUSTER NODES' line, or with `forFile` the
-   * nodes.conf line, whose address column carries the aux fields (7.2) clients are not shown.
-   * `tlsPrimary` (a TLS client asking) puts the TLS port where the TCP port goes.
-   */
-  nodeLine(addr: NodeAddress, forFile: boolean, tlsPrimary = false): string {
-    let ci = `${this.myId} ${addr.ip}:${tlsPrimary ? addr.tlsPort : addr.port}@${addr.cport}`;
-    if (addr.hostname !== '') ci += `,${addr.hostname}`;
-    if (forFile) {
-      if (addr.hostname === '') ci += ',';
-      // Aux fields from the last to the first, the client port's own field left out.
-      ci += `,tls-port=${addr.tlsPort}`;
-      if (addr.humanNodename !== '') ci += `,nodename=${addr.humanNodename}`;
-      ci += `,shard-id=${this.shardId}`;
-    }
-    return `${ci} myself,master - 0 0 ${this.configEpoch} connected 0-${CLUSTER_SLOTS - 1}`;
-  }
-}
-
-function corrupted(line: string): Error {
-  return new Error(`Unrecoverable error: corrupted cluster config file "${line}".`);
 }

@@ -1,10 +1,13 @@
-// CLUSTER, READONLY, READWRITE and ASKING (cluster.c) as Redis 7.2 answers them on a node that
-// owns all 16384 slots and knows no other node (cluster/node.ts). Without cluster-enabled every
-// one answers "This instance has cluster support disabled". What would change slot ownership or
-// join other nodes is refused, after the argument checks Redis makes first, with its texts.
+// CLUSTER, READONLY, READWRITE and ASKING (cluster.c) as Redis 7.2 answers them on a node of a
+// static cluster (cluster/node.ts: the map nodes.conf gives, or one node owning every slot).
+// Without cluster-enabled every one answers "This instance has cluster support disabled". What
+// needs the cluster bus (MEET, REPLICATE, FAILOVER) is refused after the checks Redis makes first.
 import type { ClusterNode } from '../cluster/node.js';
 import { CLUSTER_SLOTS, keyHashSlot } from '../cluster/crc16.js';
-import { isNodeName } from '../cluster/state.js';
+import { describeNode, isNodeName } from '../cluster/nodes-conf.js';
+import type { MapNode } from '../cluster/slot-map.js';
+import { flushSlots, mapChanged, setSlot, slotAssignment } from './cluster-slots.js';
+import { info, nodes, shards, slots, tlsPrimary } from './cluster-topology.js';
 import { ClientFlag } from '../clients/flags.js';
 import { isIP } from 'node:net';
 import { CmdFlag as F, type CommandCall, type CommandDef } from '../table/table.js';
@@ -75,9 +78,9 @@ const HELP = [
   '    Print this help.',
 ];
 
-/** What this emulation cannot do: it is one node owning every slot, with no cluster bus. */
+/** What needs the cluster bus, which this build has none of: the map is static (nodes.conf). */
 function unsupported(call: CommandCall, what: string): void {
-  call.reply.error(`CLUSTER ${what} is not supported: this node is a single-node cluster that owns all ${CLUSTER_SLOTS} slots`);
+  call.reply.error(`CLUSTER ${what} is not supported: this node has no cluster bus; list the nodes in its cluster-config-file (nodes.conf)`);
 }
 
 /** addReplySubcommandSyntaxError: a subcommand given more arguments than any of its forms takes. */
@@ -107,96 +110,9 @@ function longLongOrReply(call: CommandCall, i: number): number | bigint | null {
   return v;
 }
 
-/** getSlotOrReply. */
-function slotOrReply(call: CommandCall, i: number): number | null {
-  const v = parseInteger(call.args.str(i));
-  if (typeof v !== 'number' || v < 0 || v >= CLUSTER_SLOTS) {
-    call.reply.error('Invalid or out of range slot');
-    return null;
-  }
-  return v;
-}
-
-/** shouldReturnTlsInfo: a TLS client is told the TLS port, others the TCP port. */
-function tlsPrimary(call: CommandCall): boolean {
-  return call.client.connType === 'tls';
-}
-
-/** clusterLookupNode: this node is the only one known. */
-function isMyself(node: ClusterNode, name: string): boolean {
-  return isNodeName(name) && name === node.state.myId;
-}
-
-function info({ reply }: CommandCall, node: ClusterNode): void {
-  const s = node.state;
-  reply.verbatim(
-    'cluster_state:ok\r\n' +
-      `cluster_slots_assigned:${CLUSTER_SLOTS}\r\n` +
-      `cluster_slots_ok:${CLUSTER_SLOTS}\r\n` +
-      'cluster_slots_pfail:0\r\n' +
-      'cluster_slots_fail:0\r\n' +
-      'cluster_known_nodes:1\r\n' +
-      'cluster_size:1\r\n' +
-      `cluster_current_epoch:${s.currentEpoch}\r\n` +
-      `cluster_my_epoch:${s.configEpoch}\r\n` +
-      'cluster_stats_messages_sent:0\r\n' +
-      'cluster_stats_messages_received:0\r\n' +
-      'total_cluster_links_buffer_limit_exceeded:0\r\n',
-  );
-}
-
-/** clusterReplyMultiBulkSlots: one range, one master, no replicas. */
-function slots(call: CommandCall, node: ClusterNode): void {
-  const { reply, server, client } = call;
-  const a = node.address(client);
-  const endpoint = server.config.str('cluster-preferred-endpoint-type');
-  reply.array(1);
-  reply.array(3);
-  reply.integer(0);
-  reply.integer(CLUSTER_SLOTS - 1);
-  reply.array(4);
-  if (endpoint === 'ip') reply.bulkStr(a.ip);
-  else if (endpoint === 'hostname') reply.bulkStr(a.hostname !== '' ? a.hostname : '?');
-  else reply.nullBulk();
-  reply.integer(tlsPrimary(call) ? a.tlsPort : a.port);
-  reply.bulkStr(node.state.myId);
-  // The networking facts that are not the preferred endpoint.
-  const extra: [string, string][] = [];
-  if (endpoint !== 'ip') extra.push(['ip', a.ip]);
-  if (endpoint !== 'hostname' && a.hostname !== '') extra.push(['hostname', a.hostname]);
-  reply.map(extra.length);
-  for (const [k, v] of extra) {
-    reply.bulkStr(k);
-    reply.bulkStr(v);
-  }
-}
-
-/** clusterReplyShards: one shard of one master holding every slot. */
-function shards(call: CommandCall, node: ClusterNode): void {
-  const { reply, server, client } = call;
-  const a = node.address(client);
-  const endpointType = server.config.str('cluster-preferred-endpoint-type');
-  const endpoint = endpointType === 'ip' ? a.ip : endpointType === 'hostname' ? (a.hostname !== '' ? a.hostname : '?') : '';
-  reply.array(1);
-  reply.map(2);
-  reply.bulkStr('slots');
-  reply.array(2);
-  reply.integer(0);
-  reply.integer(CLUSTER_SLOTS - 1);
-  reply.bulkStr('nodes');
-  reply.array(1);
-  const fields: [string, string | number][] = [['id', node.state.myId]];
-  if (a.port !== 0) fields.push(['port', a.port]);
-  if (a.tlsPort !== 0) fields.push(['tls-port', a.tlsPort]);
-  fields.push(['ip', a.ip], ['endpoint', endpoint]);
-  if (a.hostname !== '') fields.push(['hostname', a.hostname]);
-  fields.push(['role', 'master'], ['replication-offset', 0], ['health', 'online']);
-  reply.map(fields.length);
-  for (const [k, v] of fields) {
-    reply.bulkStr(k);
-    if (typeof v === 'number') reply.integer(v);
-    else reply.bulkStr(v);
-  }
+/** clusterLookupNode. */
+function lookupNode(node: ClusterNode, name: string): MapNode | undefined {
+  return isNodeName(name) ? node.map.lookup(name) : undefined;
 }
 
 function countKeysInSlot(call: CommandCall, node: ClusterNode): void {
@@ -221,77 +137,6 @@ function getKeysInSlot(call: CommandCall, node: ClusterNode): void {
   const keys = node.index.keys(slot, Number(max));
   call.reply.array(keys.length);
   for (const k of keys) call.reply.bulkStr(k);
-}
-
-/** ADDSLOTS / DELSLOTS and their RANGE forms: Redis's checks, then every slot is already ours. */
-function slotAssignment(call: CommandCall, del: boolean, ranges: boolean): void {
-  const { args, reply } = call;
-  if (ranges && args.count % 2 === 1) {
-    reply.error(`wrong number of arguments for 'cluster|${args.lower(1)}' command`);
-    return;
-  }
-  const pairs: [number, number][] = [];
-  if (ranges) {
-    for (let j = 2; j < args.count; j += 2) {
-      const start = slotOrReply(call, j);
-      if (start === null) return;
-      const end = slotOrReply(call, j + 1);
-      if (end === null) return;
-      if (start > end) {
-        reply.error(`start slot number ${start} is greater than end slot number ${end}`);
-        return;
-      }
-      // Each range is checked for assignment before the next is parsed.
-      if (!del) {
-        reply.error(`Slot ${start} is already busy`);
-        return;
-      }
-      pairs.push([start, end]);
-    }
-  } else {
-    for (let j = 2; j < args.count; j++) if (slotOrReply(call, j) === null) return;
-    for (let j = 2; j < args.count; j++) {
-      const s = slotOrReply(call, j)!;
-      pairs.push([s, s]);
-    }
-  }
-  // checkSlotAssignmentsOrReply: every slot is assigned here, so the first one decides.
-  if (!del) {
-    reply.error(`Slot ${pairs[0]![0]} is already busy`);
-    return;
-  }
-  const seen = new Set<number>();
-  for (const [start, end] of pairs) {
-    for (let s = start; s <= end; s++) {
-      if (seen.has(s)) {
-        reply.error(`Slot ${s} specified multiple times`);
-        return;
-      }
-      seen.add(s);
-    }
-  }
-  unsupported(call, ranges ? 'DELSLOTSRANGE' : 'DELSLOTS');
-}
-
-function setSlot(call: CommandCall, node: ClusterNode): void {
-  const { args, reply } = call;
-  const slot = slotOrReply(call, 2);
-  if (slot === null) return;
-  const action = args.lower(3);
-  const target = args.count === 5 ? args.str(4) : '';
-  if (action === 'migrating' && args.count === 5) {
-    if (!isMyself(node, target)) reply.error(`I don't know about node ${target}`);
-    else unsupported(call, 'SETSLOT MIGRATING');
-  } else if (action === 'importing' && args.count === 5) {
-    reply.error(`I'm already the owner of hash slot ${slot}`);
-  } else if (action === 'stable' && args.count === 4) {
-    reply.status('OK');
-  } else if (action === 'node' && args.count === 5) {
-    if (!isMyself(node, target)) reply.error(`Unknown node ${target}`);
-    else reply.status('OK');
-  } else {
-    reply.error('Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP');
-  }
 }
 
 function meet(call: CommandCall): void {
@@ -322,27 +167,48 @@ function meet(call: CommandCall): void {
   unsupported(call, 'MEET');
 }
 
+/** FORGET: the node and the slots it served leave this node's map (no blacklist: nothing would bring it back). */
 function forget(call: CommandCall, node: ClusterNode): void {
   const name = call.args.str(2);
-  if (isMyself(node, name)) call.reply.error("I tried hard but I can't forget myself...");
-  else call.reply.error(`Unknown node ${name}`);
+  const n = lookupNode(node, name);
+  const me = node.map.myself;
+  if (n === undefined) call.reply.error(`Unknown node ${name}`);
+  else if (n === me) call.reply.error("I tried hard but I can't forget myself...");
+  else if (me.masterId === n.id) call.reply.error("Can't forget my master!");
+  else {
+    node.map.remove(n);
+    mapChanged(call, node);
+    call.reply.status('OK');
+  }
 }
 
 function replicate(call: CommandCall, node: ClusterNode): void {
   const name = call.args.str(2);
-  if (isMyself(node, name)) call.reply.error("Can't replicate myself");
-  else call.reply.error(`Unknown node ${name}`);
+  const n = lookupNode(node, name);
+  if (n === undefined) call.reply.error(`Unknown node ${name}`);
+  else if (n.myself) call.reply.error("Can't replicate myself");
+  else if (n.masterId !== undefined) call.reply.error('I can only replicate a master, not a replica.');
+  else if (node.map.ranges(node.map.myself).length !== 0 || call.server.keyspace.dbs[0]!.size !== 0) {
+    call.reply.error('To set a master the node must be empty and without assigned slots.');
+  } else unsupported(call, 'REPLICATE');
 }
 
+/** REPLICAS: the lines of a master's replicas, as CLUSTER NODES gives them. */
 function replicas(call: CommandCall, node: ClusterNode): void {
   const name = call.args.str(2);
-  if (isMyself(node, name)) call.reply.array(0);
-  else call.reply.error(`Unknown node ${name}`);
+  const n = lookupNode(node, name);
+  if (n === undefined) call.reply.error(`Unknown node ${name}`);
+  else if (n.masterId !== undefined) call.reply.error('The specified node is not a master');
+  else {
+    const list = node.map.replicasOf(n);
+    call.reply.array(list.length);
+    for (const r of list) call.reply.bulkStr(describeNode(node.map, r, node.addressOf(r, call.client), false, tlsPrimary(call)));
+  }
 }
 
 function countFailureReports(call: CommandCall, node: ClusterNode): void {
   const name = call.args.str(2);
-  if (isMyself(node, name)) call.reply.integer(0);
+  if (lookupNode(node, name) !== undefined) call.reply.integer(0);
   else call.reply.error(`Unknown node ${name}`);
 }
 
@@ -359,7 +225,7 @@ function failover(call: CommandCall): void {
   reply.error('You should send CLUSTER FAILOVER to a replica');
 }
 
-/** CLUSTER RESET on an empty master: HARD gives a new name and zeroes the epochs; the slots stay (this node owns them all). */
+/** CLUSTER RESET on an empty master: the other nodes forgotten, every slot served here again (see ClusterState.reset); HARD gives a new name and zeroes the epochs. */
 function reset(call: CommandCall, node: ClusterNode): void {
   const { args, reply, server, client } = call;
   if (args.count > 3) {
@@ -378,7 +244,7 @@ function reset(call: CommandCall, node: ClusterNode): void {
     reply.error("CLUSTER RESET can't be called with master nodes containing keys");
     return;
   }
-  if (hard) node.state.hardReset();
+  node.state.reset(hard);
   const err = node.save();
   if (err !== undefined) server.logWarning(`Fatal: can't update cluster config file. (${err})`);
   reply.status('OK');
@@ -417,11 +283,6 @@ function saveConfig({ reply }: CommandCall, node: ClusterNode): void {
   else reply.error(`error saving the cluster node config: ${err}`);
 }
 
-function flushSlots(call: CommandCall): void {
-  if (call.server.keyspace.dbs[0]!.size !== 0) call.reply.error('DB must be empty to perform CLUSTER FLUSHSLOTS.');
-  else unsupported(call, 'FLUSHSLOTS');
-}
-
 const ADMIN = F.NoAsyncLoading | F.Admin | F.Stale;
 const ADMIN_ACL = ['admin', 'slow', 'dangerous'];
 const TIPS = ['nondeterministic_output'];
@@ -440,13 +301,13 @@ export const clusterCommands: CommandDef[] = [
   {
     name: 'cluster', arity: -2, flags: 0, acl: ['slow'], group: 'cluster', since: '3.0.0', summary: 'A container for Redis Cluster commands.', complexity: 'Depends on subcommand.',
     subcommands: [
-      sub('addslots', -3, ADMIN, '3.0.0', 'Assigns new hash slots to a node.', 'O(N) where N is the total number of hash slot arguments', (c) => slotAssignment(c, false, false)),
-      sub('addslotsrange', -4, ADMIN, '7.0.0', 'Assigns new hash slot ranges to a node.', BY_SLOTS, (c) => slotAssignment(c, false, true)),
+      sub('addslots', -3, ADMIN, '3.0.0', 'Assigns new hash slots to a node.', 'O(N) where N is the total number of hash slot arguments', (c, n) => slotAssignment(c, n, false, false)),
+      sub('addslotsrange', -4, ADMIN, '7.0.0', 'Assigns new hash slot ranges to a node.', BY_SLOTS, (c, n) => slotAssignment(c, n, false, true)),
       sub('bumpepoch', 2, ADMIN, '3.0.0', 'Advances the cluster config epoch.', 'O(1)', bumpEpoch, { tips: TIPS }),
       sub('count-failure-reports', 3, F.Admin | F.Stale, '3.0.0', 'Returns the number of active failure reports active for a node.', 'O(N) where N is the number of failure reports', countFailureReports, { tips: TIPS }),
       sub('countkeysinslot', 3, F.Stale, '3.0.0', 'Returns the number of keys in a hash slot.', 'O(1)', countKeysInSlot),
-      sub('delslots', -3, ADMIN, '3.0.0', 'Sets hash slots as unbound for a node.', 'O(N) where N is the total number of hash slot arguments', (c) => slotAssignment(c, true, false)),
-      sub('delslotsrange', -4, ADMIN, '7.0.0', 'Sets hash slot ranges as unbound for a node.', BY_SLOTS, (c) => slotAssignment(c, true, true)),
+      sub('delslots', -3, ADMIN, '3.0.0', 'Sets hash slots as unbound for a node.', 'O(N) where N is the total number of hash slot arguments', (c, n) => slotAssignment(c, n, true, false)),
+      sub('delslotsrange', -4, ADMIN, '7.0.0', 'Sets hash slot ranges as unbound for a node.', BY_SLOTS, (c, n) => slotAssignment(c, n, true, true)),
       sub('failover', -2, ADMIN, '3.0.0', 'Forces a replica to perform a manual failover of its master.', 'O(1)', failover),
       sub('flushslots', 2, ADMIN, '3.0.0', 'Deletes all slots information from a node.', 'O(1)', flushSlots),
       sub('forget', 3, ADMIN, '3.0.0', 'Removes a node from the nodes table.', 'O(1)', forget),
@@ -458,7 +319,7 @@ export const clusterCommands: CommandDef[] = [
       sub('meet', -4, ADMIN, '3.0.0', 'Forces a node to handshake with another node.', 'O(1)', meet),
       sub('myid', 2, F.Stale, '3.0.0', 'Returns the ID of a node.', 'O(1)', (c, n) => c.reply.bulkStr(n.state.myId)),
       sub('myshardid', 2, F.Stale, '7.2.0', 'Returns the shard ID of a node.', 'O(1)', (c, n) => c.reply.bulkStr(n.state.shardId), { tips: TIPS }),
-      sub('nodes', 2, F.Stale, '3.0.0', 'Returns the cluster configuration for a node.', BY_NODES, (c, n) => c.reply.verbatim(n.state.nodeLine(n.address(c.client), false, tlsPrimary(c)) + '\n'), { tips: TIPS }),
+      sub('nodes', 2, F.Stale, '3.0.0', 'Returns the cluster configuration for a node.', BY_NODES, nodes, { tips: TIPS }),
       sub('replicas', 3, F.Admin | F.Stale, '5.0.0', 'Lists the replica nodes of a master node.', BY_REPLICAS, replicas, { tips: TIPS }),
       sub('replicate', 3, ADMIN, '3.0.0', 'Configure a node as replica of a master node.', 'O(1)', replicate),
       sub('reset', -2, F.Admin | F.Stale | F.NoScript, '3.0.0', 'Resets a node.', 'O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a side effect.', reset),
@@ -472,8 +333,11 @@ export const clusterCommands: CommandDef[] = [
   },
   {
     name: 'asking', arity: 1, flags: F.Fast, acl: ['fast', 'connection'], group: 'cluster', since: '3.0.0', summary: 'Signals that a cluster client is following an -ASK redirect.', complexity: 'O(1)',
-    // Only a slot being imported would care, and none ever is here.
-    handler: enabled(({ reply }) => reply.status('OK')),
+    // The next command may use a slot being imported here (cleared after it, see ClusterNode.redirect).
+    handler: enabled(({ reply, client }) => {
+      client.flags |= ClientFlag.Asking;
+      reply.status('OK');
+    }),
   },
   {
     name: 'readonly', arity: 1, flags: F.Fast | F.Loading | F.Stale, acl: ['fast', 'connection'], group: 'cluster', since: '3.0.0', summary: 'Enables read-only queries for a connection to a Redis Cluster replica node.', complexity: 'O(1)',

@@ -1,7 +1,6 @@
 // processCommand: from a parsed request to a handler, with Redis's checks in Redis's order
 // (server.c:processCommand): lookup (container subcommands included), arity, auth, ACL, the
 // RESP2 pub/sub context, CLIENT PAUSE, then MULTI queueing or the call itself.
-import { CROSSSLOT, clusterAccepts } from '../cluster/crossslot.js';
 import { ClientFlag } from '../clients/flags.js';
 import { discardTransaction } from '../clients/lifecycle.js';
 import type { Client } from '../clients/client.js';
@@ -117,11 +116,11 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
     return;
   }
   const base = cmd.parent ? cmd.parent.name : cmd.name;
-  // Cluster mode only: the keys of a request (of the transaction, for EXEC) hash to one slot.
-  const cluster = call.server.cluster;
-  if (cluster !== undefined && !clusterAccepts(cluster, cmd, args, client.multi?.commands)) {
+  // Cluster mode only: the keys of a request (of the transaction, for EXEC) in one slot this node serves.
+  const redirect = call.server.cluster?.redirect(client, cmd, args, call.now) ?? null;
+  if (redirect !== null) {
     if (base === 'exec') discardTransaction(client, call.server.watches);
-    reject(call, CROSSSLOT, cmd);
+    reject(call, redirect, cmd);
     return;
   }
   if (hooks.evictClientsBeforeCommand(call)) return;

@@ -4,8 +4,10 @@
 // (replication/migrate-links.ts), and deleted here once it accepted them unless COPY.
 //
 // Redis blocks the whole server while it waits for the target; respd blocks only the calling
-// client, and deletes a key afterwards only if it still holds the value that was sent (a key
-// written meanwhile by another client stays, so no acknowledged write is lost).
+// client, and deletes a key afterwards only if it still holds the value that was sent. A key
+// written (or deleted) here meanwhile is sent again (REPLACE, or DEL) before the reply, so the
+// target ends with what the key last held here, as if the write had come before the MIGRATE;
+// after MAX_ROUNDS such rounds a key still changing stays here.
 import { ClientFlag } from '../clients/flags.js';
 import type { Client } from '../clients/client.js';
 import type { Value } from '../data/value.js';
@@ -19,12 +21,34 @@ import { notifyKeyspaceEvent } from './notify.js';
 
 const F = CmdFlag;
 
+/** Rounds one MIGRATE may take to carry keys written here while they travelled. */
+const MAX_ROUNDS = 8;
+
+interface MovingKey {
+  key: string;
+  /** What the target was last sent for it: a value, or undefined after a DEL. */
+  value: Value | undefined;
+  /** Index of its reply in the current round's replies; -1 when not sent this round. */
+  reply: number;
+  /** The target refused it: it stays here. */
+  failed: boolean;
+}
+
 interface Pending {
-  keys: { key: string; value: Value }[];
+  keys: MovingKey[];
   copy: boolean;
   outcome: MigrateOutcome | undefined;
-  /** Replies before the RESTOREs' (AUTH, SELECT). */
+  /** Replies before the keys' (AUTH, SELECT). */
   preamble: number;
+  /** What a further round sends first, and where. */
+  host: string;
+  port: number;
+  timeout: number;
+  preambleCmds: Arg[][];
+  restore: string;
+  rounds: number;
+  /** The first error a target gave. */
+  error: string | undefined;
 }
 
 /** Transfers in flight or finished, by client, until the client's MIGRATE runs again to answer. */
@@ -79,26 +103,19 @@ function start(call: CommandCall): void {
   }
   const timeout = timeoutArg <= 0 ? 1000 : timeoutArg;
   const db = server.keyspace.dbs[client.db]!;
-  const keys: { key: string; value: Value }[] = [];
-  const cmds: Arg[][] = [];
-  if (auth) cmds.push(['AUTH', ...auth]);
-  cmds.push(['SELECT', String(dbid)]);
+  const keys: MovingKey[] = [];
+  const preambleCmds: Arg[][] = [];
+  if (auth) preambleCmds.push(['AUTH', ...auth]);
+  preambleCmds.push(['SELECT', String(dbid)]);
+  const cmds: Arg[][] = [...preambleCmds];
   const restore = server.config.bool('cluster-enabled') ? 'RESTORE-ASKING' : 'RESTORE';
   for (let i = 0; i < numKeys; i++) {
     const key = args.str(firstKey + i);
     const value = db.lookup(key, now);
     if (value === undefined) continue;
-    const deadline = db.getExpire(key);
-    // A key whose deadline is already past is not sent (and goes with its own expiry).
-    let ttl = 0;
-    if (deadline !== -1) {
-      ttl = deadline - now;
-      if (ttl < 0) continue;
-      if (ttl < 1) ttl = 1;
-    }
-    keys.push({ key, value });
-    const cmd: Arg[] = [restore, key, String(ttl), Buffer.from(dumpPayload(server.config, value))];
-    if (replace) cmd.push('REPLACE');
+    const cmd = restoreCommand(call, restore, key, value, replace);
+    if (cmd === undefined) continue;
+    keys.push({ key, value, reply: cmds.length, failed: false });
     cmds.push(cmd);
   }
   if (keys.length === 0) return reply.status('NOKEY');
@@ -106,45 +123,107 @@ function start(call: CommandCall): void {
     // Inside MULTI or a script nothing can wait: Redis would block the server; respd refuses.
     return reply.error('MIGRATE cannot wait for the target inside MULTI or a script');
   }
-  const links = server.replica.migrations;
-  const p: Pending = { keys, copy, outcome: undefined, preamble: cmds.length - keys.length };
-  const err = port === null || typeof port === 'bigint' || !links
-    ? 'error or timeout connecting to the client'
-    : links.start(args.str(1), port, Buffer.concat(cmds.map((c) => encodeCommand(c))), cmds.length, timeout, (o) => {
-      p.outcome = o;
-      server.blocked.wake('migrate');
-    });
+  if (port === null || typeof port === 'bigint') return reply.error('-IOERR error or timeout connecting to the client');
+  const p: Pending = {
+    keys, copy, outcome: undefined, preamble: preambleCmds.length,
+    host: args.str(1), port, timeout, preambleCmds, restore, rounds: 1, error: undefined,
+  };
+  const err = send(call, p, cmds);
   if (err !== undefined) return reply.error(`-IOERR ${err}`);
+}
+
+/** RESTORE (-ASKING) of `key` with its TTL now, or undefined when its deadline has passed. */
+function restoreCommand(call: CommandCall, restore: string, key: string, value: Value, replace: boolean): Arg[] | undefined {
+  const deadline = call.server.keyspace.dbs[call.client.db]!.getExpire(key);
+  // A key whose deadline is already past is not sent (and goes with its own expiry).
+  let ttl = 0;
+  if (deadline !== -1) {
+    ttl = deadline - call.now;
+    if (ttl < 0) return undefined;
+    if (ttl < 1) ttl = 1;
+  }
+  const cmd: Arg[] = [restore, key, String(ttl), Buffer.from(dumpPayload(call.server.config, value))];
+  if (replace) cmd.push('REPLACE');
+  return cmd;
+}
+
+/** One round to the target: the caller waits (blocked) for its outcome. An error text when it cannot start. */
+function send(call: CommandCall, p: Pending, cmds: Arg[][]): string | undefined {
+  const { server, client } = call;
+  const links = server.replica.migrations;
+  if (!links) return 'error or timeout connecting to the client';
+  const err = links.start(p.host, p.port, Buffer.concat(cmds.map((c) => encodeCommand(c))), cmds.length, p.timeout, (o) => {
+    p.outcome = o;
+    server.blocked.wake('migrate');
+  });
+  if (err !== undefined) return err;
+  p.outcome = undefined;
   pending.set(client, p);
   call.preventPropagation = true;
   server.blocked.blockUntilWoken(call, 'migrate', 0, () => undefined, false);
+  return undefined;
 }
 
-/** The target answered (or did not): keys it accepted go unless COPY; Redis's reply. */
+/**
+ * Another round for the keys written or deleted here since they were sent: the value they hold
+ * now (REPLACE over the copy sent before), or a DEL (after ASKING in cluster mode, the slot being
+ * imported there). False when the round could not start.
+ */
+function resend(call: CommandCall, p: Pending, stale: MovingKey[]): boolean {
+  const db = call.server.keyspace.dbs[call.client.db]!;
+  const cmds: Arg[][] = [...p.preambleCmds];
+  for (const k of p.keys) k.reply = -1;
+  for (const k of stale) {
+    const value = db.peek(k.key, call.now);
+    const cmd = value === undefined ? undefined : restoreCommand(call, p.restore, k.key, value, true);
+    if (cmd === undefined) {
+      if (p.restore === 'RESTORE-ASKING') cmds.push(['ASKING']);
+      k.value = undefined;
+      k.reply = cmds.length;
+      cmds.push(['DEL', k.key]);
+    } else {
+      k.value = value;
+      k.reply = cmds.length;
+      cmds.push(cmd);
+    }
+  }
+  p.rounds++;
+  return send(call, p, cmds) === undefined;
+}
+
+/**
+ * The target answered (or did not): keys written here meanwhile go again (resend), then the keys
+ * it accepted go unless COPY; Redis's reply.
+ */
 function finish(call: CommandCall, p: Pending, o: MigrateOutcome): void {
   const { reply, client, server, now } = call;
   if ('ioerr' in o) return reply.error(`-IOERR ${o.ioerr}`);
   const db = server.keyspace.dbs[client.db]!;
+  // An AUTH or SELECT error, or this key's RESTORE error: the first one is the reply.
+  const preambleError = o.replies.slice(0, p.preamble).find((r) => r[0] === '-');
+  for (const k of p.keys) {
+    if (k.reply < 0) continue;
+    const failed = preambleError ?? (o.replies[k.reply]![0] === '-' ? o.replies[k.reply] : undefined);
+    if (failed === undefined) continue;
+    p.error ??= `Target instance replied with error: ${failed.slice(1).replace(/\r\n$/, '')}`;
+    k.failed = true;
+  }
+  if (!p.copy && p.error === undefined && p.rounds < MAX_ROUNDS) {
+    const stale = p.keys.filter((k) => !k.failed && db.peek(k.key, now) !== k.value);
+    if (stale.length > 0 && resend(call, p, stale)) return;
+  }
   const deleted: string[] = [];
-  let error: string | undefined;
-  for (let i = 0; i < p.keys.length; i++) {
-    // An AUTH or SELECT error, or this key's RESTORE error: the first one is the reply.
-    const failed = o.replies.slice(0, p.preamble).find((r) => r[0] === '-') ?? (o.replies[p.preamble + i]![0] === '-' ? o.replies[p.preamble + i] : undefined);
-    if (failed !== undefined) {
-      error ??= `Target instance replied with error: ${failed.slice(1).replace(/\r\n$/, '')}`;
-      continue;
-    }
-    const { key, value } = p.keys[i]!;
-    if (p.copy || db.peek(key, now) !== value) continue;
-    db.delete(key, now);
-    notifyKeyspaceEvent(server, 'g', 'del', key, client.db);
+  for (const k of p.keys) {
+    if (p.copy || k.failed || k.value === undefined || db.peek(k.key, now) !== k.value) continue;
+    db.delete(k.key, now);
+    notifyKeyspaceEvent(server, 'g', 'del', k.key, client.db);
     server.dirty++;
-    deleted.push(key);
+    deleted.push(k.key);
   }
   // Propagated as the DEL of the keys the target acknowledged, or not at all.
   if (deleted.length > 0) call.propagateAs = ['DEL', ...deleted];
   else call.preventPropagation = true;
-  if (error !== undefined) reply.error(error);
+  if (p.error !== undefined) reply.error(p.error);
   else reply.status('OK');
 }
 

@@ -4,7 +4,6 @@
 // the same table, ACL and hooks as clients do. One ScriptEngine per server.
 import { Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
-import { scriptSlotError } from '../cluster/crossslot.js';
 import { forEachCommandKey, lookupCommand } from '../commands/dispatch.js';
 import type { BusyScript, ServerContext } from '../commands/context.js';
 import { REDIS_VERSION } from '../config/version.js';
@@ -161,7 +160,7 @@ export class ScriptEngine {
     if (run.oom && !run.wrote && flags & CmdFlag.DenyOom) return this.reject(cmd, "-OOM command not allowed when used memory > 'maxmemory'.", raise);
     if (flags & CmdFlag.Write) run.wrote = true;
     if (server.cluster !== undefined) {
-      const err = scriptSlotError(cmd, args, run, run.allowCrossSlot);
+      const err = server.cluster.scriptError(cmd, args, run, run.allowCrossSlot);
       if (err !== null) return this.reject(cmd, err, raise);
     }
     const call = this.call;
