@@ -31,10 +31,11 @@ export interface ReplicaHost {
   /** The port this server listens on (REPLCONF listening-port). */
   listeningPort(): number;
   /**
-   * Empties the dataset and loads the payload of a full sync: an error text if it is unreadable,
-   * else the database its stream continues in (aux repl-stream-db).
+   * Empties the dataset and loads the payload of a full sync in slices, serving clients
+   * meanwhile (-LOADING for most commands): `done` hears an error text if it is unreadable, else
+   * the database its stream continues in (aux repl-stream-db).
    */
-  loadPayload(data: Buffer): { error: string } | { streamDb: number };
+  loadPayload(data: Buffer, done: (r: { error: string } | { streamDb: number }) => void): void;
   /** The master client (flag M) on the link's slot, linked into the client registry. */
   createMasterClient(slot: number): Client;
   /** Closes and unlinks a client now. */
@@ -68,6 +69,13 @@ export class ReplicationReplica {
   private streamDb = 0;
   /** The replid/offset a +FULLRESYNC announced. */
   private fullSync: { replid: string; offset: number } | undefined;
+  /**
+   * While a full sync's payload loads: the master's stream received meanwhile (copies, in order),
+   * applied once the load is over. Undefined otherwise.
+   */
+  private streamWhileLoading: Buffer[] | undefined;
+  /** Counts links dropped on purpose (REPLICAOF): a load finishing for an older link only loads. */
+  private linkGeneration = 0;
 
   /** MIGRATE's transfers over the same kind of outgoing connection (set by the server's host). */
   migrations: MigrateLinks | undefined;
@@ -142,6 +150,8 @@ export class ReplicationReplica {
 
   /** Closes the link, whatever its state; the offset and id stay as the cached master. */
   private dropLink(): void {
+    this.linkGeneration++;
+    this.streamWhileLoading = undefined;
     const c = this.masterClient;
     this.masterClient = undefined;
     if (c) {
@@ -202,6 +212,7 @@ export class ReplicationReplica {
 
   private linkLost(): void {
     this.pending = Buffer.alloc(0);
+    this.streamWhileLoading = undefined;
     if (this.payload) this.canPsync = false;
     this.payload = undefined;
     if (!this.active) return;
@@ -227,6 +238,11 @@ export class ReplicationReplica {
   onRaw(slot: number, bytes: Buffer): void {
     if (slot !== this.slot) return;
     this.lastIo = Date.now();
+    if (this.streamWhileLoading) {
+      // The payload is loading: the stream waits, copied (`bytes` is valid for this batch only).
+      this.streamWhileLoading.push(Buffer.from(bytes));
+      return;
+    }
     if (this.masterClient) {
       // Read after the switch to command mode in the same batch: parsed in order after the rest.
       this.host.engine()?.setRaw(slot, false, bytes);
@@ -354,25 +370,39 @@ export class ReplicationReplica {
     this.fail(`Unexpected reply to PSYNC from master: ${line}`);
   }
 
-  /** readSyncBulkPayload's end: the dataset replaced, the master's id and offset adopted. */
+  /**
+   * readSyncBulkPayload's end: the dataset replaced, loaded in slices while the master's stream
+   * is kept aside, then the master's id and offset adopted and the stream applied in order.
+   */
   private finishFullSync(payload: Buffer, rest: Buffer): void {
     const log = this.host.log;
     const sync = this.fullSync!;
     log.notice(`MASTER <-> REPLICA sync: receiving ${payload.length} bytes from master to disk`);
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    const loaded = this.host.loadPayload(payload);
-    if ('error' in loaded) {
-      this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${loaded.error}`);
-      return;
-    }
-    this.streamDb = loaded.streamDb;
-    this.host.replId = sync.replid;
-    this.host.master.startHistory(sync.offset);
     this.payload = undefined;
-    this.canPsync = true;
-    log.notice('MASTER <-> REPLICA sync: Finished with success');
-    this.startStream(rest);
+    const stream = (this.streamWhileLoading = rest.length ? [Buffer.from(rest)] : []);
+    const generation = this.linkGeneration;
+    const slot = this.slot;
+    this.host.loadPayload(payload, (loaded) => {
+      // REPLICAOF changed the master meanwhile: the data is loaded, the rest is for the new link.
+      if (generation !== this.linkGeneration) return;
+      const linked = this.slot === slot && this.streamWhileLoading === stream;
+      this.streamWhileLoading = undefined;
+      if ('error' in loaded) {
+        this.canPsync = false;
+        if (linked) this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${loaded.error}`);
+        else log.warning(`Failed trying to load the MASTER synchronization DB from socket: ${loaded.error}`);
+        return;
+      }
+      this.streamDb = loaded.streamDb;
+      this.host.replId = sync.replid;
+      this.host.master.startHistory(sync.offset);
+      // The dataset is the master's at that offset: a link lost during the load continues with PSYNC.
+      this.canPsync = true;
+      log.notice('MASTER <-> REPLICA sync: Finished with success');
+      if (linked) this.startStream(stream.length === 1 ? stream[0]! : Buffer.concat(stream));
+    });
   }
 
   /** replicationCreateMasterClient: the rest of the bytes are the stream, parsed as requests. */

@@ -74,13 +74,18 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
       server.replId = id;
     },
     listeningPort: () => server.tcpPortBound,
-    loadPayload: (data) => {
+    loadPayload: (data, done) => {
       keyspace.flushAll();
       flushLibraries(server);
-      const error = server.persistence.loadBuffer(data, false, performance.now(), true);
-      if (error !== undefined) return { error };
-      const db = Number(server.persistence.lastAux.get('repl-stream-db') ?? 0);
-      return { streamDb: Number.isInteger(db) && db >= 0 && db < keyspace.dbs.length ? db : 0 };
+      server.persistence.loadInBackground(data, { keepExpired: true }, (error) => {
+        if (error !== undefined) {
+          // readSyncBulkPayload: a payload that failed to load leaves no half dataset behind.
+          keyspace.flushAll();
+          return done({ error });
+        }
+        const db = Number(server.persistence.lastAux.get('repl-stream-db') ?? 0);
+        done({ streamDb: Number.isInteger(db) && db >= 0 && db < keyspace.dbs.length ? db : 0 });
+      });
     },
     createMasterClient: (slot) => server.lifecycle.linkOutgoing(slot, ClientFlag.Master, server.st.call.now || Date.now()),
     freeClient: (c) => server.lifecycle.freeClient(c),

@@ -61,7 +61,8 @@ export function startUp(aof: Aof): void {
 /** loadAppendOnlyFiles over the manifest, with INFO's `loading` set meanwhile. */
 function loadFiles(aof: Aof): LoadResult {
   const { config, log, persistence } = aof.host;
-  persistence.loading = true;
+  // Loaded in one go (the replay is synchronous): INFO can't see it, Redis's flag is set all the same.
+  persistence.loadingState.start(0);
   try {
     return loadAppendOnlyFiles(
       {
@@ -75,7 +76,7 @@ function loadFiles(aof: Aof): LoadResult {
       aof.manifest,
     );
   } finally {
-    persistence.loading = false;
+    persistence.loadingState.stop();
   }
 }
 
