@@ -76,6 +76,10 @@ describe('loading at start-up', () => {
     expect(Number(await infoField(c, 'loading_loaded_perc'))).toBeGreaterThan(0);
     expect(await infoNumber(c, 'loading_start_time')).toBeGreaterThan(0);
     expect(await infoNumber(c, 'loading_eta_seconds')).toBeGreaterThanOrEqual(0);
+    expect(await infoNumber(c, 'loading_rdb_used_mem')).toBeGreaterThan(0);
+    // Counted as the load goes, as Redis does.
+    expect(await infoNumber(c, 'rdb_last_load_keys_loaded')).toBeGreaterThan(0);
+    expect(await infoNumber(c, 'rdb_last_load_keys_loaded')).toBeLessThan(KEYS);
     expect(await infoField(c, 'loading')).toBe('1');
 
     expect(await c.call('CONFIG', 'SET', 'key-load-delay', '0')).toBe(OK);
@@ -151,6 +155,43 @@ describe('loading at start-up', () => {
     const d = await RawClient.connect(again.port);
     expect(await d.call('DBSIZE')).toBe(int(KEYS));
     d.close();
+  });
+});
+
+describe('loading the AOF at start-up', () => {
+  it('loads the RDB base in slices (-LOADING meanwhile), then replays the incr file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'respd-loading-'));
+    dirs.push(dir);
+    const first = await createServer({ dir, save: '', appendonly: true });
+    const c = await RawClient.connect(first.port);
+    await c.call('DEBUG', 'POPULATE', String(KEYS));
+    await c.call('BGREWRITEAOF');
+    await until(() => infoField(c, 'aof_rewrite_in_progress'), (v) => v === '0', 10000);
+    expect(await infoNumber(c, 'aof_rewrites')).toBe(1);
+    expect(await c.call('SET', 'after', 'rewrite')).toBe(OK);
+    c.close();
+    await first.close();
+
+    const h = await loadingServer(dir, { appendonly: true });
+    const d = await RawClient.connect(h.port);
+    expect(await d.call('GET', 'after')).toBe(LOADING);
+    expect(await infoField(d, 'loading')).toBe('1');
+    expect(await infoNumber(d, 'loading_total_bytes')).toBeGreaterThan(0);
+    expect(await d.call('CONFIG', 'SET', 'key-load-delay', '0')).toBe(OK);
+    await h.loaded;
+    expect(await d.call('DBSIZE')).toBe(int(KEYS + 1));
+    expect(await d.call('GET', 'after')).toBe(bulk('rewrite'));
+    expect(await d.call('GET', 'key:3')).toBe(bulk('value:3'));
+    // The AOF goes on being written after the load.
+    expect(await d.call('SET', 'later', '1')).toBe(OK);
+    expect(await infoField(d, 'aof_enabled')).toBe('1');
+    d.close();
+    await h.close();
+    const again = await startServer({ dir, save: '', appendonly: true });
+    const e = await RawClient.connect(again.port);
+    expect(await e.call('DBSIZE')).toBe(int(KEYS + 2));
+    expect(await e.call('GET', 'later')).toBe(bulk('1'));
+    e.close();
   });
 });
 

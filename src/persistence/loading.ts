@@ -187,10 +187,11 @@ export class RdbLoad {
 
 /**
  * Runs `load` in slices, yielding to the event loop between them (setImmediate), with the
- * loading state's progress kept current. `done` hears null or the error text; the returned
- * function stops the load (the server closing): `done` is then not called.
+ * loading state's progress kept current and `progress` told after each slice. `done` hears null
+ * or the error text; the returned function stops the load (the server closing): `done` is then
+ * not called.
  */
-export function loadInSlices(load: RdbLoad, state: LoadingState, config: Config, done: (error: string | null) => void): () => void {
+export function loadInSlices(load: RdbLoad, state: LoadingState, config: Config, progress: () => void, done: (error: string | null) => void): () => void {
   let cancelled = false;
   const slice = (): void => {
     if (cancelled) return;
@@ -201,6 +202,7 @@ export function loadInSlices(load: RdbLoad, state: LoadingState, config: Config,
       r = (e as Error).message;
     }
     state.loadedBytes = load.parser.pos;
+    progress();
     if (r === 'more') {
       load.parser.advanceChecksum();
       setImmediate(slice);

@@ -460,7 +460,11 @@ export class Persistence {
     } catch (e) {
       return done(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
     }
-    this.loadInBackground(data, {}, (err) => done(err === undefined ? undefined : `Fatal error loading the DB: ${err}. Exiting.`));
+    this.loadInBackground(data, {}, (r) => {
+      if (typeof r === 'string') return done(`Fatal error loading the DB: ${r}. Exiting.`);
+      this.host.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
+      done(undefined);
+    });
   }
 
   /**
@@ -493,10 +497,10 @@ export class Persistence {
 
   /**
    * Loads an RDB image in slices, serving clients between them (start-up, a replica's full
-   * sync): INFO shows loading:1 and the progress meanwhile. `done` hears undefined or the error
-   * text. The keyspace is loaded as it is (the caller flushed it).
+   * sync, an AOF's base): INFO shows loading:1 and the progress meanwhile. `done` hears where the
+   * RDB ended in `data`, or the error text. The keyspace is loaded as it is (the caller flushed it).
    */
-  loadInBackground(data: Buffer, opts: LoadOptions, done: (error: string | undefined) => void): void {
+  loadInBackground(data: Buffer, opts: LoadOptions, done: (r: { end: number; started: number } | string) => void): void {
     const state = this.loadingState;
     state.start(data.length);
     const load = this.openLoad(data, opts);
@@ -505,13 +509,15 @@ export class Persistence {
       done(load);
       return;
     }
-    this.cancelLoad = loadInSlices(load, state, this.host.config, (error) => {
+    // rdb_last_load_keys_* count from the start, and grow as the load goes (startLoading).
+    this.lastLoad = { loaded: 0, expired: 0 };
+    const progress = () => (this.lastLoad = { loaded: load.loaded, expired: load.expired });
+    this.cancelLoad = loadInSlices(load, state, this.host.config, progress, (error) => {
       this.cancelLoad = undefined;
       state.stop();
       if (error !== null) return done(error);
       this.loadDone(load);
-      this.host.log.notice(`DB loaded from disk: ${((performance.now() - load.started) / 1000).toFixed(3)} seconds`);
-      done(undefined);
+      done({ end: load.parser.end, started: load.started });
     });
   }
 

@@ -1,6 +1,7 @@
 // Start-up's load (server.c loadDataFromDisk) as the server runs it: the listeners are already
-// open, the RDB loads in slices between event-loop turns (clients meanwhile get -LOADING, INFO
-// shows the progress), the AOF, when on, in one go. And stopping a load when the server closes.
+// open, the RDB (or the AOF's RDB base) loads in slices between event-loop turns (clients
+// meanwhile get -LOADING, INFO shows the progress), the AOF's commands are replayed in one go
+// after it. And stopping a load when the server closes.
 import { AofFatal } from '../persistence/aof/loader.js';
 import type { Server } from './server.js';
 
@@ -11,15 +12,15 @@ import type { Server } from './server.js';
  */
 export function loadDataFromDisk(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
+    const failed = (e: unknown) => reject(e instanceof AofFatal ? new Error('') : e);
+    if (server.config.bool('appendonly')) {
+      server.aof.startUp((e) => (e === undefined ? resolve() : failed(e)));
+      return;
+    }
     try {
-      if (server.config.bool('appendonly')) {
-        server.aof.startUp();
-        resolve();
-        return;
-      }
       server.aof.loadManifestFromDisk();
     } catch (e) {
-      reject(e instanceof AofFatal ? new Error('') : e);
+      failed(e);
       return;
     }
     server.persistence.loadAtStartUp((fatal) => (fatal === undefined ? resolve() : reject(new Error(fatal))));

@@ -77,12 +77,13 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
     loadPayload: (data, done) => {
       keyspace.flushAll();
       flushLibraries(server);
-      server.persistence.loadInBackground(data, { keepExpired: true }, (error) => {
-        if (error !== undefined) {
+      server.persistence.loadInBackground(data, { keepExpired: true }, (r) => {
+        if (typeof r === 'string') {
           // readSyncBulkPayload: a payload that failed to load leaves no half dataset behind.
           keyspace.flushAll();
-          return done({ error });
+          return done({ error: r });
         }
+        server.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
         const db = Number(server.persistence.lastAux.get('repl-stream-db') ?? 0);
         done({ streamDb: Number.isInteger(db) && db >= 0 && db < keyspace.dbs.length ? db : 0 });
       });
