@@ -231,4 +231,46 @@ describe('a replica loading its full sync', () => {
     m.close();
     r.close();
   });
+
+  it('repl-diskless-load swapdb on the same history: the old dataset is served during the load (async_loading), then swapped', async () => {
+    const master = await startServer({ 'repl-backlog-size': '16kb' });
+    const m = await RawClient.connect(master.port);
+    await m.call('DEBUG', 'POPULATE', String(KEYS));
+    const replica = await startServer({ 'repl-diskless-load': 'swapdb' });
+    onTestFinished(() => replica.close());
+    const r = await RawClient.connect(replica.port);
+    expect(await r.call('REPLICAOF', '127.0.0.1', String(master.port))).toBe(OK);
+    await until(() => infoField(r, 'master_link_status'), (v) => v === 'up', 20000);
+    expect(await r.call('DBSIZE')).toBe(int(KEYS));
+
+    // The link dropped and more written than the backlog holds: the next sync is a full one of
+    // the same history (same replication id), loaded while the old dataset is served.
+    expect(await r.call('CONFIG', 'SET', 'key-load-delay', '2000')).toBe(OK);
+    expect(await m.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(int(1));
+    const big = 'x'.repeat(20000);
+    expect(await m.call('SET', 'big', big)).toBe(OK);
+    expect(await m.call('SET', 'key:1', 'new')).toBe(OK);
+    expect(await until(() => infoField(r, 'async_loading'), (v) => v === '1', 10000)).toBe('1');
+    expect(await infoField(r, 'loading')).toBe('0');
+    expect(await infoNumber(r, 'loading_total_bytes')).toBeGreaterThan(0);
+    expect(await r.call('GET', 'key:1')).toBe(bulk('value:1'));
+    expect(await r.call('EXISTS', 'big')).toBe(int(0));
+    expect(await r.call('DBSIZE')).toBe(int(KEYS));
+    // no_async_loading commands wait for the end.
+    expect(await r.call('SAVE')).toBe(LOADING);
+    expect(await r.call('REPLICAOF', 'NO', 'ONE')).toBe(LOADING);
+    expect(await r.call('CONFIG', 'SET', 'key-load-delay', '0')).toBe(OK);
+
+    await until(() => infoField(r, 'master_link_status'), (v) => v === 'up', 20000);
+    const target = await infoField(m, 'master_repl_offset');
+    expect(await until(() => infoField(r, 'slave_repl_offset'), (v) => v === target, 10000)).toBe(target);
+    expect(await infoField(r, 'async_loading')).toBe('0');
+    expect(await infoNumber(m, 'sync_full')).toBe(2);
+    expect(await r.call('GET', 'key:1')).toBe(bulk('new'));
+    expect(await r.call('STRLEN', 'big')).toBe(int(20000));
+    expect(await r.call('DBSIZE')).toBe(int(KEYS + 1));
+    expect(bulkText(await r.call('DEBUG', 'DIGEST'))).toBe(bulkText(await m.call('DEBUG', 'DIGEST')));
+    m.close();
+    r.close();
+  });
 });

@@ -23,6 +23,10 @@ export interface LoadOptions {
   allowDuplicates?: boolean;
   /** A replica keeps keys past their deadline: their DEL comes from the master (rdbLoad's iAmMaster). */
   keepExpired?: boolean;
+  /** Where the keys go instead of the server's dataset (repl-diskless-load swapdb's side keyspace). */
+  target?: LoadTarget;
+  /** The old dataset is served meanwhile (async_loading): only no_async_loading commands are refused. */
+  async?: boolean;
 }
 
 /** The longest a slice runs before the event loop gets a turn (ms). */

@@ -502,7 +502,7 @@ export class Persistence {
    */
   loadInBackground(data: Buffer, opts: LoadOptions, done: (r: { end: number; started: number } | string) => void): void {
     const state = this.loadingState;
-    state.start(data.length);
+    state.start(data.length, opts.async);
     const load = this.openLoad(data, opts);
     if (typeof load === 'string') {
       state.stop();
@@ -528,7 +528,7 @@ export class Persistence {
     const parser = RdbParser.open(data, this.host.config, Date.now());
     if (typeof parser === 'string') return parser;
     this.lastAux = parser.aux;
-    return new RdbLoad(this.host, parser, opts, this.loadingState);
+    return new RdbLoad(opts.target ?? this.host, parser, opts, this.loadingState);
   }
 
   private loadDone(load: RdbLoad): void {

@@ -31,11 +31,12 @@ export interface ReplicaHost {
   /** The port this server listens on (REPLCONF listening-port). */
   listeningPort(): number;
   /**
-   * Empties the dataset and loads the payload of a full sync in slices, serving clients
-   * meanwhile (-LOADING for most commands): `done` hears an error text if it is unreadable, else
-   * the database its stream continues in (aux repl-stream-db).
+   * Loads the payload of a full sync from a master of replication id `replid` in slices, serving
+   * clients meanwhile (repl-diskless-load decides: the dataset emptied first and -LOADING for
+   * most commands, or swapdb's side keyspace): `done` hears an error text if it is unreadable,
+   * else the database its stream continues in (aux repl-stream-db).
    */
-  loadPayload(data: Buffer, done: (r: { error: string } | { streamDb: number }) => void): void;
+  loadPayload(data: Buffer, replid: string, done: (r: { error: string } | { streamDb: number }) => void): void;
   /** The master client (flag M) on the link's slot, linked into the client registry. */
   createMasterClient(slot: number): Client;
   /** Closes and unlinks a client now. */
@@ -378,13 +379,11 @@ export class ReplicationReplica {
     const log = this.host.log;
     const sync = this.fullSync!;
     log.notice(`MASTER <-> REPLICA sync: receiving ${payload.length} bytes from master to disk`);
-    log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     this.payload = undefined;
     const stream = (this.streamWhileLoading = rest.length ? [Buffer.from(rest)] : []);
     const generation = this.linkGeneration;
     const slot = this.slot;
-    this.host.loadPayload(payload, (loaded) => {
+    this.host.loadPayload(payload, sync.replid, (loaded) => {
       // REPLICAOF changed the master meanwhile: the data is loaded, the rest is for the new link.
       if (generation !== this.linkGeneration) return;
       const linked = this.slot === slot && this.streamWhileLoading === stream;

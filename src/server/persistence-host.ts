@@ -1,6 +1,6 @@
 // The server as RDB persistence and the replication master see it (persistence/persistence.ts): its data, dirty counter,
 // function libraries, memory figure, and how OBJECT ENCODING and quicklist nodes are decided; and as the replica side
-// sees it (replication/replica.ts): the engine for its master link, the payload loader, the master client.
+// sees it (replication/replica.ts): the engine for its master link, the payload loader (replica-load.ts), the master client.
 import { quicklistNodes } from '../commands/debug-keyspace.js';
 import { objectEncoding } from '../commands/object.js';
 import { Persistence } from '../persistence/persistence.js';
@@ -13,6 +13,7 @@ import { Failover } from '../replication/failover.js';
 import { ClientFlag } from '../clients/flags.js';
 import { BlockType } from '../clients/client.js';
 import type { OutgoingLinks } from './batch.js';
+import { loadFullSyncPayload } from './replica-load.js';
 import type { Server } from './server.js';
 
 const UNBLOCKED_STATE_CHANGE = '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
@@ -74,20 +75,7 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
       server.replId = id;
     },
     listeningPort: () => server.tcpPortBound,
-    loadPayload: (data, done) => {
-      keyspace.flushAll();
-      flushLibraries(server);
-      server.persistence.loadInBackground(data, { keepExpired: true }, (r) => {
-        if (typeof r === 'string') {
-          // readSyncBulkPayload: a payload that failed to load leaves no half dataset behind.
-          keyspace.flushAll();
-          return done({ error: r });
-        }
-        server.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
-        const db = Number(server.persistence.lastAux.get('repl-stream-db') ?? 0);
-        done({ streamDb: Number.isInteger(db) && db >= 0 && db < keyspace.dbs.length ? db : 0 });
-      });
-    },
+    loadPayload: (data, replid, done) => loadFullSyncPayload(server, data, replid, done),
     createMasterClient: (slot) => server.lifecycle.linkOutgoing(slot, ClientFlag.Master, server.st.call.now || Date.now()),
     freeClient: (c) => server.lifecycle.freeClient(c),
     setExpiryOwner: (isMaster) => {
