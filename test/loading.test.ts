@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
-import { bulk, bulkText, errorLine, infoField, infoNumber, int, OK, RawClient, resp, startServer, until } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { bulk, bulkText, errorLine, infoField, infoNumber, int, OK, RawClient, resp, startServer, until, waitForOutput } from './helpers.js';
 
 const LOADING = errorLine('LOADING Redis is loading the dataset in memory');
 const KEYS = 2000;
@@ -151,6 +152,37 @@ describe('loading at start-up', () => {
     c.socket.write(resp('SHUTDOWN', 'SAVE'));
     expect(await c.waitClose()).toBe(true);
     // The dump is whole still: a new server loads every key of it.
+    const again = await startServer({ dir, save: '' });
+    const d = await RawClient.connect(again.port);
+    expect(await d.call('DBSIZE')).toBe(int(KEYS));
+    d.close();
+  });
+});
+
+describe('npx respd loading at start-up', () => {
+  it('listens during the load (-LOADING on its socket), and SIGTERM then exits without saving', async () => {
+    const dir = await dumpWithKeys();
+    const sock = join(dir, 'r.sock');
+    const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+    // Save points on (the CLI's default): a shutdown would save, but not a half-loaded dataset.
+    const child = spawn(process.execPath, [cli, '--port', '0', '--unixsocket', sock, '--dir', dir, '--key-load-delay', '2000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      await waitForOutput(() => out, /Loading RDB produced by version/);
+      const c = await RawClient.connect(sock);
+      expect(await c.call('GET', 'key:1')).toBe(LOADING);
+      expect(await infoField(c, 'loading')).toBe('1');
+      expect(out).not.toContain('Ready to accept connections');
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).not.toContain('Saving the final RDB snapshot');
+      c.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
     const again = await startServer({ dir, save: '' });
     const d = await RawClient.connect(again.port);
     expect(await d.call('DBSIZE')).toBe(int(KEYS));
