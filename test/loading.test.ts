@@ -94,6 +94,38 @@ describe('loading at start-up', () => {
     c.close();
   });
 
+  it('refuses DEBUG RELOAD and DEBUG LOADAOF meanwhile (they would save or load a half-loaded dataset)', async () => {
+    const dir = await dumpWithKeys();
+    const h = await loadingServer(dir);
+    const c = await RawClient.connect(h.port);
+    expect(await c.call('DEBUG', 'RELOAD')).toBe(LOADING);
+    expect(await c.call('DEBUG', 'LOADAOF')).toBe(LOADING);
+    expect(await c.call('CONFIG', 'SET', 'key-load-delay', '0')).toBe(OK);
+    await h.loaded;
+    expect(await c.call('DBSIZE')).toBe(int(KEYS));
+    c.close();
+  });
+
+  it('a replica by configuration connects to its master only once its own load is over', async () => {
+    const master = await startServer();
+    const m = await RawClient.connect(master.port);
+    expect(await m.call('SET', 'from', 'master')).toBe(OK);
+    const dir = await dumpWithKeys();
+    const h = await loadingServer(dir, { replicaof: `127.0.0.1 ${master.port}` });
+    const c = await RawClient.connect(h.port);
+    expect(await infoField(c, 'loading')).toBe('1');
+    expect(await infoField(c, 'role')).toBe('slave');
+    expect(await infoField(c, 'master_link_status')).toBe('down');
+    expect(await infoField(m, 'connected_slaves')).toBe('0');
+    expect(await c.call('CONFIG', 'SET', 'key-load-delay', '0')).toBe(OK);
+    await h.loaded;
+    await until(() => infoField(c, 'master_link_status'), (v) => v === 'up', 10000);
+    expect(await c.call('DBSIZE')).toBe(int(1));
+    expect(await c.call('GET', 'from')).toBe(bulk('master'));
+    c.close();
+    m.close();
+  });
+
   it('refuses EXEC with a queued command that may not run while loading', async () => {
     const dir = await dumpWithKeys();
     const h = await loadingServer(dir);

@@ -45,6 +45,8 @@ export interface ReplicaHost {
   setExpiryOwner(master: boolean): void;
   /** disconnectAllBlockedClients: blocked clients get -UNBLOCKED and are closed (a master turning replica). */
   disconnectBlockedClients(): void;
+  /** A load is in progress (start-up's, with `replicaof` in the configuration): the link waits for its end. */
+  loading(): boolean;
 }
 
 export class ReplicationReplica {
@@ -110,11 +112,12 @@ export class ReplicationReplica {
     const of = this.host.config.str('replicaof');
     if (of === '') return;
     const [host, port] = of.split(' ');
-    this.setMaster(host!, Number(port));
+    // As Redis does, the cron connects (after the start-up load, if there is one).
+    this.setMaster(host!, Number(port), false);
   }
 
-  /** REPLICAOF host port (replicationSetMaster). */
-  setMaster(host: string, port: number): void {
+  /** REPLICAOF host port (replicationSetMaster); the cron connects unless `connectNow`. */
+  setMaster(host: string, port: number, connectNow = true): void {
     const wasMaster = !this.active;
     this.dropLink();
     this.masterHost = host;
@@ -127,7 +130,7 @@ export class ReplicationReplica {
     this.host.master.disconnectReplicas();
     this.downSince = Date.now();
     this.state = 'connect';
-    this.connect();
+    if (connectNow) this.connect();
   }
 
   /** REPLICAOF NO ONE (replicationUnsetMaster): a new history that continues the old one. */
@@ -170,6 +173,9 @@ export class ReplicationReplica {
   private connect(): void {
     const engine = this.host.engine();
     if (!engine || !this.masterHost) return;
+    // As in Redis, whose replicationCron connects only once loadDataFromDisk is over: the state
+    // stays `connect` and the cron connects after the load.
+    if (this.host.loading()) return;
     const r = engine.connect(this.masterHost, this.masterPort, this.host.config.bool('tls-replication'));
     if (r.error !== undefined) {
       this.host.log.warning(`Unable to connect to MASTER: ${r.error}`);

@@ -82,6 +82,7 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
       keyspace.isReplica = !isMaster;
       keyspace.expiryPaused = !isMaster;
     },
+    loading: () => server.persistence.loading,
     disconnectBlockedClients: () => {
       for (const c of [...server.clients]) {
         // Postponed clients (CLIENT PAUSE) run their command from scratch later, as in Redis.
