@@ -16,6 +16,8 @@ import type { Logger } from '../util/log.js';
 import type { ReplicationMaster } from './master.js';
 import { PayloadReader } from './payload.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** Redis's repl_state, as ROLE and INFO name them. */
 export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
 /** Handshake steps (REPL_STATE_RECEIVE_*): the reply awaited. */
@@ -389,7 +391,14 @@ export class ReplicationReplica {
     const stream = (this.streamWhileLoading = rest.length ? [Buffer.from(rest)] : []);
     const generation = this.linkGeneration;
     const slot = this.slot;
+    // replicationSendNewlineToMaster: a newline a second while loading refreshes the ACK time a
+    // master keeps for this replica, so that its repl-timeout does not drop a replica loading long.
+    const keepalive = setInterval(() => {
+      if (this.streamWhileLoading !== stream || !this.host.loading()) clearInterval(keepalive);
+      else this.host.engine()?.appendRaw(slot, NEWLINE);
+    }, 1000).unref();
     this.host.loadPayload(payload, sync.replid, (loaded) => {
+      clearInterval(keepalive);
       // REPLICAOF changed the master meanwhile: the data is loaded, the rest is for the new link.
       if (generation !== this.linkGeneration) return;
       const linked = this.slot === slot && this.streamWhileLoading === stream;

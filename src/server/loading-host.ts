@@ -29,7 +29,10 @@ export function loadDataFromDisk(server: Server): Promise<void> {
 
 /** Server.close's persistence part: a load in slices stopped where it is, the AOF written and closed. */
 export function closePersistence(server: Server): void {
-  server.persistence.cancelLoad?.();
-  server.persistence.cancelLoad = undefined;
+  if (server.persistence.cancelLoad) {
+    server.persistence.cancelLoad();
+    server.persistence.cancelLoad = undefined;
+    server.persistence.loadingState.stop();
+  }
   server.aof.close();
 }
