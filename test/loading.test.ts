@@ -176,6 +176,24 @@ describe('loading at start-up', () => {
     await expect(createServer({ dir, save: '' })).rejects.toThrow('Fatal error loading the DB: Short read or OOM loading DB. Unrecoverable error, aborting now.. Exiting.');
   });
 
+  it('checks the CRC-64 over every slice: a byte changed mid-file fails the load at its end', async () => {
+    const dir = await dumpWithKeys();
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const file = readFileSync(join(dir, 'dump.rdb'));
+    const at = file.indexOf('value:1000');
+    expect(at).toBeGreaterThan(0);
+    file[at] = 'V'.charCodeAt(0);
+    writeFileSync(join(dir, 'dump.rdb'), file);
+    const h = await loadingServer(dir);
+    const c = await RawClient.connect(h.port);
+    expect(await infoField(c, 'loading')).toBe('1');
+    // Several slices go by before the end (a few keys a slice at 2 ms a key).
+    await until(() => infoNumber(c, 'rdb_last_load_keys_loaded'), (n) => n > 10, 10000);
+    expect(await c.call('CONFIG', 'SET', 'key-load-delay', '0')).toBe(OK);
+    await expect(h.loaded).rejects.toThrow('Fatal error loading the DB: Wrong RDB checksum. Aborting now.. Exiting.');
+    expect(await c.waitClose()).toBe(true);
+  });
+
   it('SHUTDOWN during the load does not save the half-loaded dataset', async () => {
     const dir = await dumpWithKeys();
     const h = await loadingServer(dir, { save: '3600 1' });
@@ -183,6 +201,7 @@ describe('loading at start-up', () => {
     expect(await infoField(c, 'loading')).toBe('1');
     c.socket.write(resp('SHUTDOWN', 'SAVE'));
     expect(await c.waitClose()).toBe(true);
+    await expect(h.loaded).rejects.toThrow('the server closed during the load');
     // The dump is whole still: a new server loads every key of it.
     const again = await startServer({ dir, save: '' });
     const d = await RawClient.connect(again.port);

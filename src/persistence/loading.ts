@@ -29,6 +29,9 @@ export interface LoadOptions {
   async?: boolean;
 }
 
+/** What a load in slices stopped by the server closing reports instead of an error. */
+export const LOAD_CANCELLED = 'the server closed during the load';
+
 /** The longest a slice runs before the event loop gets a turn (ms). */
 const SLICE_MS = 10;
 
@@ -156,8 +159,10 @@ export class RdbLoad {
 
   /** The whole RDB now: null or an error text. */
   run(): null | string {
-    const r = this.step(Infinity, Infinity);
-    return r === 'more' ? this.run() : r;
+    let r: 'more' | null | string;
+    do r = this.step(Infinity, Infinity);
+    while (r === 'more');
+    return r;
   }
 
   /** Before the first key: what the aux fields say, logged, and the function libraries loaded. */
@@ -192,8 +197,8 @@ export class RdbLoad {
 /**
  * Runs `load` in slices, yielding to the event loop between them (setImmediate), with the
  * loading state's progress kept current and `progress` told after each slice. `done` hears null
- * or the error text; the returned function stops the load (the server closing): `done` is then
- * not called.
+ * or the error text; the returned function stops the load (the server closing): `done` then
+ * hears LOAD_CANCELLED at once.
  */
 export function loadInSlices(load: RdbLoad, state: LoadingState, config: Config, progress: () => void, done: (error: string | null) => void): () => void {
   let cancelled = false;
@@ -216,6 +221,8 @@ export function loadInSlices(load: RdbLoad, state: LoadingState, config: Config,
   };
   setImmediate(slice);
   return () => {
+    if (cancelled) return;
     cancelled = true;
+    done(LOAD_CANCELLED);
   };
 }

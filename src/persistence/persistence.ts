@@ -10,7 +10,7 @@ import { RedisList } from '../data/list.js';
 import type { Logger } from '../util/log.js';
 import { REDIS_VERSION } from '../config/version.js';
 import { BackgroundSave, type BackgroundSaveOptions } from './bgsave.js';
-import { loadInSlices, LoadingState, RdbLoad, type LoadOptions } from './loading.js';
+import { LOAD_CANCELLED, loadInSlices, LoadingState, RdbLoad, type LoadOptions } from './loading.js';
 import { RDB_FILE_VERSION, RDB_FILE_VERSION_HFE, writeRdbFile, type EncodeValue } from './rdb.js';
 import { RdbParser } from './rdb-parser.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
@@ -461,6 +461,7 @@ export class Persistence {
       return done(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
     }
     this.loadInBackground(data, {}, (r) => {
+      if (r === LOAD_CANCELLED) return done(r);
       if (typeof r === 'string') return done(`Fatal error loading the DB: ${r}. Exiting.`);
       this.host.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
       done(undefined);
@@ -521,7 +522,7 @@ export class Persistence {
     });
   }
 
-  /** Stops a load in slices (the server closing): its callback is not called. */
+  /** Stops a load in slices (the server closing): its callback hears LOAD_CANCELLED. */
   cancelLoad: (() => void) | undefined;
 
   private openLoad(data: Buffer, opts: LoadOptions): RdbLoad | string {

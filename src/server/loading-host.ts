@@ -23,16 +23,13 @@ export function loadDataFromDisk(server: Server): Promise<void> {
       failed(e);
       return;
     }
+    // A server closed during the load rejects with LOAD_CANCELLED's text.
     server.persistence.loadAtStartUp((fatal) => (fatal === undefined ? resolve() : reject(new Error(fatal))));
   });
 }
 
-/** Server.close's persistence part: a load in slices stopped where it is, the AOF written and closed. */
+/** Server.close's persistence part: a load in slices stopped where it is (its callback told), the AOF written and closed. */
 export function closePersistence(server: Server): void {
-  if (server.persistence.cancelLoad) {
-    server.persistence.cancelLoad();
-    server.persistence.cancelLoad = undefined;
-    server.persistence.loadingState.stop();
-  }
+  server.persistence.cancelLoad?.();
   server.aof.close();
 }

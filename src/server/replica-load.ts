@@ -6,7 +6,7 @@
 import { BlockType } from '../clients/client.js';
 import { Keyspace } from '../data/keyspace.js';
 import { flushLibraries, loadLibraries } from '../scripting/functions.js';
-import type { LoadTarget } from '../persistence/loading.js';
+import { LOAD_CANCELLED, type LoadTarget } from '../persistence/loading.js';
 import type { Server } from './server.js';
 
 export type PayloadLoad = { error: string } | { streamDb: number };
@@ -33,6 +33,7 @@ export function loadFullSyncPayload(server: Server, data: Buffer, replid: string
     flushLibraries(server);
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     persistence.loadInBackground(data, { keepExpired: true }, (r) => {
+      if (r === LOAD_CANCELLED) return;
       if (typeof r === 'string') {
         // readSyncBulkPayload: a payload that failed to load leaves no half dataset behind.
         keyspace.flushAll();
@@ -59,6 +60,7 @@ export function loadFullSyncPayload(server: Server, data: Buffer, replid: string
   const async = replid === server.replId;
   log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
   persistence.loadInBackground(data, { keepExpired: true, target, async }, (r) => {
+    if (r === LOAD_CANCELLED) return;
     if (typeof r === 'string') {
       side.flushAll();
       log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');

@@ -9,6 +9,7 @@ import { AofState, type Aof } from './aof.js';
 import { AofFatal, AofStatus, loadAppendOnlyFiles, needsUpgrade, rdbPartFailed, rdbPartNotice, type AofLoadHost, type LoadResult } from './loader.js';
 import { AofFileType, AofManifest, manifestName } from './manifest.js';
 import { AofRewrite } from './rewrite.js';
+import { LOAD_CANCELLED } from '../loading.js';
 
 /** aofLoadManifestFromDisk: a manifest that can't be read stops the server. */
 export function loadManifestFromDisk(aof: Aof): void {
@@ -56,6 +57,7 @@ export function startUp(aof: Aof, done: (error?: unknown) => void): void {
   }
   const started = performance.now();
   preloadBase(aof, (preloaded) => {
+    if (preloaded === LOAD_CANCELLED) return done(new Error(LOAD_CANCELLED));
     try {
       if (preloaded === false) throw new AofFatal();
       const r = loadFiles(aof, preloaded);
@@ -75,9 +77,10 @@ export function startUp(aof: Aof, done: (error?: unknown) => void): void {
 /**
  * The manifest's base, when it starts with an RDB, loaded in slices before the files are
  * replayed: what the replay then steps over (undefined when there is none to load this way;
- * the replay reports a missing or unreadable file), or false when it failed (logged).
+ * the replay reports a missing or unreadable file), false when it failed (logged), or
+ * LOAD_CANCELLED when the server closed meanwhile.
  */
-function preloadBase(aof: Aof, done: (preloaded: Preloaded | undefined | false) => void): void {
+function preloadBase(aof: Aof, done: (preloaded: Preloaded | undefined | false | typeof LOAD_CANCELLED) => void): void {
   const { log, persistence } = aof.host;
   const base = aof.manifest.base;
   if (!base) return done(undefined);
@@ -91,6 +94,7 @@ function preloadBase(aof: Aof, done: (preloaded: Preloaded | undefined | false) 
   const oldStyle = base.name === aof.filename;
   rdbPartNotice(log, oldStyle);
   persistence.loadInBackground(data, {}, (r) => {
+    if (r === LOAD_CANCELLED) return done(r);
     if (typeof r === 'string') {
       rdbPartFailed(log, base.name, oldStyle, r);
       return done(false);
