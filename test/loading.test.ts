@@ -229,6 +229,7 @@ describe('npx respd loading at start-up', () => {
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      expect(out).toContain('Received shutdown signal during loading, scheduling shutdown.');
       expect(out).not.toContain('Saving the final RDB snapshot');
       c.close();
     } finally {

@@ -64,7 +64,7 @@ function main(): void {
   const onSignal = (sig: string) => {
     if (stopping) return;
     stopping = true;
-    log.warning(`Received ${sig} scheduling shutdown...`);
+    log.warning(server.persistence.loading ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${sig} scheduling shutdown...`);
     log.warning('User requested shutdown...');
     // shutdown-on-sigterm / shutdown-on-sigint: default, save, nosave, now, force.
     const flags = config.str(sig === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint').split(' ');
