@@ -293,6 +293,12 @@ describe('a replica loading its full sync', () => {
     expect(await r.call('GET', 'key:1')).toBe(LOADING);
     expect(await infoField(r, 'master_link_status')).toBe('down');
     expect(await infoField(r, 'master_sync_in_progress')).toBe('1');
+    // The transfer is over, the load goes on: INFO shows it whole.
+    const total = await infoNumber(r, 'master_sync_total_bytes');
+    expect(total).toBeGreaterThan(0);
+    expect(await infoNumber(r, 'master_sync_read_bytes')).toBe(total);
+    expect(await infoNumber(r, 'master_sync_left_bytes')).toBe(0);
+    expect(await infoField(r, 'master_sync_perc')).toBe('100.00');
     // Writes on the master while the replica loads: they reach it after the load, in order.
     for (let i = 0; i < 50; i++) await m.call('RPUSH', 'during', String(i));
     await m.call('SET', 'key:1', 'changed');

@@ -79,6 +79,8 @@ export class ReplicationReplica {
    * applied once the load is over. Undefined otherwise.
    */
   private streamWhileLoading: Buffer[] | undefined;
+  /** The payload's transfer figures, for INFO while it loads. */
+  private transferred = { total: 0, read: 0 };
   /** Counts links dropped on purpose (REPLICAOF): a load finishing for an older link only loads. */
   private linkGeneration = 0;
 
@@ -387,6 +389,8 @@ export class ReplicationReplica {
     const log = this.host.log;
     const sync = this.fullSync!;
     log.notice(`MASTER <-> REPLICA sync: receiving ${payload.length} bytes from master to disk`);
+    // INFO goes on showing the transfer, whole now, while it loads (repl_state is still TRANSFER).
+    if (this.payload) this.transferred = { total: this.payload.total, read: this.payload.read };
     this.payload = undefined;
     const stream = (this.streamWhileLoading = rest.length ? [Buffer.from(rest)] : []);
     const generation = this.linkGeneration;
@@ -498,9 +502,9 @@ export class ReplicationReplica {
       ['slave_read_repl_offset', offset],
       ['slave_repl_offset', offset],
     ];
-    if (this.state === 'sync' && this.payload) {
-      const total = this.payload.total;
-      const read = this.payload.read;
+    const transfer = this.payload ?? (this.streamWhileLoading ? this.transferred : undefined);
+    if (this.state === 'sync' && transfer) {
+      const { total, read } = transfer;
       out.push(
         ['master_sync_total_bytes', total],
         ['master_sync_read_bytes', read],
