@@ -395,12 +395,6 @@ export class Persistence {
     return false;
   }
 
-  /** Start-up: load, or throw Redis's fatal message. */
-  loadOrThrow(): void {
-    const err = this.load();
-    if (err !== undefined) throw new Error(`Fatal error loading the DB: ${err}. Exiting.`);
-  }
-
   /** `save` has save points: FLUSHALL and SHUTDOWN then save (Redis's saveparamslen > 0). */
   get hasSavePoints(): boolean {
     return this.host.config.str('save').trim() !== '';

@@ -26,20 +26,6 @@ import {
 
 const SHORT_READ = 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
 
-/** What reading a whole file found (readRdb). */
-export interface RdbContents {
-  aux: Map<string, string>;
-  libraries: string[];
-  /** Keys by database, in file order. */
-  keys: { db: number; k: RdbKey }[];
-  /** Lines for the log about what was stepped over (module aux data, empty keys, no checksum). */
-  notes: string[];
-  /** Keys whose value had no elements, not loaded (rdbLoadRio's empty_keys_skipped). */
-  emptySkipped: number;
-  /** Where the RDB ends (after its checksum): an old-style AOF goes on with commands there. */
-  end: number;
-}
-
 const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
 export class RdbParser {
@@ -193,18 +179,4 @@ export class RdbParser {
     this.end = Math.min(r.pos, data.length);
     return null;
   }
-}
-
-/** rdbLoadRio over a whole file in one go: the contents, or an error text as Redis logs it. */
-export function readRdb(data: Uint8Array, config: Config, now: number): RdbContents | string {
-  const p = RdbParser.open(data, config, now);
-  if (typeof p === 'string') return p;
-  const keys: { db: number; k: RdbKey }[] = [];
-  for (;;) {
-    const k = p.next();
-    if (k === null) break;
-    if (typeof k === 'string') return k;
-    keys.push({ db: p.db, k });
-  }
-  return { aux: p.aux, libraries: p.libraries, keys, notes: p.notes, emptySkipped: p.emptySkipped, end: p.end };
 }
