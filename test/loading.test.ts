@@ -94,6 +94,41 @@ describe('loading at start-up', () => {
     c.close();
   });
 
+  it('loads every type in slices as a load in one go does (equal digests)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'respd-loading-'));
+    dirs.push(dir);
+    const first = await createServer({ dir, save: '' });
+    const c = await RawClient.connect(first.port);
+    await c.call('DEBUG', 'POPULATE', '500');
+    await c.call('RPUSH', 'list', 'a', 'b', 'c', '1', '2');
+    await c.call('SADD', 'set', 'x', 'y', 'z');
+    await c.call('SADD', 'intset', '1', '2', '3');
+    await c.call('ZADD', 'zset', '1', 'one', '2.5', 'two');
+    await c.call('HSET', 'hash', 'f1', 'v1', 'f2', 'v2');
+    await c.call('HSET', 'hfe', 'a', '1', 'b', '2');
+    await c.call('HEXPIRE', 'hfe', '100000', 'FIELDS', '1', 'a');
+    await c.call('SET', 'ttl', 'v', 'EX', '100000');
+    await c.call('XADD', 'stream', '1-1', 'f', 'v');
+    await c.call('XGROUP', 'CREATE', 'stream', 'g', '0');
+    await c.call('PFADD', 'hll', 'a', 'b', 'c');
+    await c.call('SET', 'big', 'x'.repeat(100000));
+    await c.call('SELECT', '3');
+    await c.call('SET', 'in-db-3', 'yes');
+    expect(await c.call('SAVE')).toBe(OK);
+    const digest = bulkText(await c.call('DEBUG', 'DIGEST'));
+    c.close();
+    await first.close();
+
+    const h = await loadingServer(dir);
+    const d = await RawClient.connect(h.port);
+    expect(await infoField(d, 'loading')).toBe('1');
+    expect(await d.call('CONFIG', 'SET', 'key-load-delay', '0')).toBe(OK);
+    await h.loaded;
+    expect(bulkText(await d.call('DEBUG', 'DIGEST'))).toBe(digest);
+    expect(await d.call('HTTL', 'hfe', 'FIELDS', '2', 'a', 'b')).toMatch(/^\*2\r\n:\d+\r\n:-1\r\n$/);
+    d.close();
+  });
+
   it('refuses DEBUG RELOAD and DEBUG LOADAOF meanwhile (they would save or load a half-loaded dataset)', async () => {
     const dir = await dumpWithKeys();
     const h = await loadingServer(dir);
