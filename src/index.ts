@@ -21,6 +21,13 @@ export interface CreateServerOptions {
    * (the first clients to the helper threads) instead of only under load, as Redis does.
    */
   ioThreadsAlways?: boolean;
+  /**
+   * true (the default): the promise resolves once the dataset named by `dir`/`dbfilename`/
+   * `appendonly` is loaded. false: it resolves as soon as the server listens, while an RDB still
+   * loads in slices (clients meanwhile get `-LOADING`, as from Redis); `handle.loaded` settles
+   * when the load is over.
+   */
+  awaitLoad?: boolean;
   /** Any other redis.conf directive by name: `bind`, `unixsocket`, `requirepass`, `maxclients`... */
   [directive: string]: DirectiveValue | undefined;
 }
@@ -33,6 +40,11 @@ export interface ServerHandle {
   readonly host: string;
   readonly unixsocket: string | undefined;
   readonly server: Server;
+  /**
+   * Settles when the data from disk is loaded (already, unless `awaitLoad: false` was given);
+   * rejects when it could not be loaded (the server is then closed).
+   */
+  readonly loaded: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,7 +66,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   // No save points: an embedded server writes no dump.rdb unless asked (SAVE, or `save` given).
   const defaults: Record<string, DirectiveValue> = { bind: '127.0.0.1', loglevel: 'warning', 'enable-debug-command': 'local', save: '' };
   const merged: Record<string, DirectiveValue> = { ...defaults };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp' && k !== 'tls' && k !== 'ioThreadsAlways') merged[k] = v;
+  for (const [k, v] of Object.entries(options)) if (v !== undefined && k !== 'port' && k !== 'tcp' && k !== 'tls' && k !== 'ioThreadsAlways' && k !== 'awaitLoad') merged[k] = v;
   for (const [k, v] of Object.entries(merged)) {
     const r = config.set(k, toArgs(k, v), 'cli');
     if (!r.ok) throw new Error(`respd: bad option '${k}': ${r.error}`);
@@ -72,18 +84,26 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   if (fileErr) throw new Error(`respd: ${fileErr}`);
   const ephemeralTlsPort = options.tls === true && config.int('tls-port') === 0;
   const server = new Server({ config, logger, ephemeralPort: tcp && port === 0, ephemeralTlsPort, ioThreadsAlways: options.ioThreadsAlways === true });
-  try {
-    server.start();
-    // Data from disk only when the options name where it lives or when to save it: a stray
-    // dump.rdb in the working directory must not fill every test server started there.
-    if (options.dir !== undefined || options.dbfilename !== undefined || options.save !== undefined || options.appendonly !== undefined) server.loadDataFromDisk();
-  } catch (e) {
+  const fail = (e: unknown): Error => {
     server.close();
     logger.close();
     // An AOF that can't be loaded has said why in the log, as Redis does before exiting.
-    if (e instanceof Error && e.message === '') throw new Error('respd: the append only file could not be loaded (see the log)');
-    throw e;
+    if (e instanceof Error && e.message === '') return new Error('respd: the append only file could not be loaded (see the log)');
+    return e instanceof Error ? e : new Error(String(e));
+  };
+  try {
+    server.start();
+  } catch (e) {
+    throw fail(e);
   }
+  // Data from disk only when the options name where it lives or when to save it: a stray
+  // dump.rdb in the working directory must not fill every test server started there. The
+  // listeners are open meanwhile: clients connecting during the load get -LOADING.
+  const fromDisk = options.dir !== undefined || options.dbfilename !== undefined || options.save !== undefined || options.appendonly !== undefined;
+  const loaded = fromDisk ? server.loadDataFromDisk().catch((e: unknown) => Promise.reject(fail(e))) : Promise.resolve();
+  if (options.awaitLoad !== false) await loaded;
+  // Handled here too, so that a failed load nobody awaits is no unhandled rejection.
+  else loaded.catch(() => undefined);
   const unixsocket = config.str('unixsocket') || undefined;
   return {
     port: server.tcpPortBound,
@@ -91,6 +111,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     host: config.list('bind')[0]?.replace(/^-/, '') ?? '127.0.0.1',
     unixsocket,
     server,
+    loaded,
     close: async () => {
       server.close();
       logger.close();

@@ -46,21 +46,25 @@ function main(): void {
   const showLogo = config.bool('always-show-logo') || (config.str('logfile') === '' && isatty(1));
   logBanner(log, { showLogo, port: server.tcpPortBound || server.tlsPortBound, mode: config.bool('cluster-enabled') ? 'cluster' : 'standalone' });
   log.warning('Server initialized');
-  try {
-    server.loadDataFromDisk();
-  } catch (e) {
-    if ((e as Error).message) log.warning((e as Error).message);
-    process.exit(1);
-  }
-  if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
-  if (config.str('unixsocket')) log.notice('Ready to accept connections unix');
-  if (server.tlsPortBound) log.notice('Ready to accept connections tls');
+  // The listeners are open: clients connecting during the load get -LOADING (Redis answers
+  // them between slices of its load too). A signal meanwhile shuts down without saving.
+  server.loadDataFromDisk().then(
+    () => {
+      if (server.tcpPortBound) log.notice('Ready to accept connections tcp');
+      if (config.str('unixsocket')) log.notice('Ready to accept connections unix');
+      if (server.tlsPortBound) log.notice('Ready to accept connections tls');
+    },
+    (e: unknown) => {
+      if ((e as Error).message) log.warning((e as Error).message);
+      process.exit(1);
+    },
+  );
 
   let stopping = false;
   const onSignal = (sig: string) => {
     if (stopping) return;
     stopping = true;
-    log.warning(`Received ${sig} scheduling shutdown...`);
+    log.warning(server.persistence.loading ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${sig} scheduling shutdown...`);
     log.warning('User requested shutdown...');
     // shutdown-on-sigterm / shutdown-on-sigint: default, save, nosave, now, force.
     const flags = config.str(sig === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint').split(' ');

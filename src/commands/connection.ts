@@ -185,7 +185,7 @@ export const connectionCommands: CommandDef[] = [
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: ping,
   },
   {
-    name: 'echo', arity: 2, flags: F.Fast, acl: ['fast', ...CONN], group: 'connection', since: '1.0.0',
+    name: 'echo', arity: 2, flags: F.Loading | F.Stale | F.Fast, acl: ['fast', ...CONN], group: 'connection', since: '1.0.0',
     summary: 'Returns the given string.', complexity: 'O(1)', handler: echo,
   },
   {

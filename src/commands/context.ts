@@ -148,6 +148,10 @@ export interface PersistenceControl {
   readonly aofStatus: AofStatus;
   /** DEBUG LOADAOF: the AOF files loaded again into the emptied dataset (false: failed). */
   loadAofForDebug(): boolean;
+  /** A load is in progress (server.loading): commands without the `loading` flag get -LOADING. */
+  readonly loading: boolean;
+  /** It is an async load (repl-diskless-load swapdb): only `no_async_loading` commands are refused. */
+  readonly asyncLoading: boolean;
 }
 
 /** The server as a whole: INFO, CONFIG, SHUTDOWN, DEBUG, SLOWLOG and LATENCY ask for these. */

@@ -7,6 +7,7 @@ import { debugProtocol } from './debug-protocol.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { string2d } from '../util/numbers.js';
 import { ERR_NOT_INTEGER } from '../util/errors.js';
+import { LOADING_ERR } from './loading-guard.js';
 
 /** debug.c's help lines for the subcommands below, in its order. */
 const HELP = [
@@ -173,6 +174,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   reload: {
     argc: () => true,
     handler: (call) => {
+      // During a load in slices a reload would save, and load into, a half-loaded dataset.
+      if (call.server.persistence.loading) return call.reply.error(LOADING_ERR);
       const opts = { save: true, flush: true, merge: false };
       for (let j = 2; j < call.args.count; j++) {
         const o = call.args.lower(j);
@@ -195,6 +198,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     argc: (n) => n === 2,
     handler: (call) => {
       const { server } = call;
+      if (server.persistence.loading) return call.reply.error(LOADING_ERR);
       let ok = false;
       server.propagation.suspended(() => {
         server.keyspace.flushAll();

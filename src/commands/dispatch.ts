@@ -5,6 +5,7 @@ import { ClientFlag } from '../clients/flags.js';
 import { discardTransaction } from '../clients/lifecycle.js';
 import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
+import { loadingDenied } from './loading-guard.js';
 import { writeDenied } from './write-guards.js';
 import { encodeArgs, encodeCommand, Target } from '../propagation/propagation.js';
 import type { Db } from '../data/keyspace.js';
@@ -159,6 +160,11 @@ export function processCommand(call: CommandCall, table: CommandTable, hooks: Di
       reject(call, "Replica can't interact with the keyspace", cmd);
       return;
     }
+  }
+  const loading = call.server.persistence.loading ? loadingDenied(call, cmd, base) : null;
+  if (loading !== null) {
+    reject(call, loading, cmd);
+    return;
   }
   if (hooks.postpone(call, cmd)) return;
   if (client.multi && !MULTI_IMMEDIATE.has(base)) {

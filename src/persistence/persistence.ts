@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Keyspace } from '../data/keyspace.js';
-import { RedisHash } from '../data/hash.js';
 import { RedisList } from '../data/list.js';
 import type { Logger } from '../util/log.js';
 import { REDIS_VERSION } from '../config/version.js';
 import { BackgroundSave, type BackgroundSaveOptions } from './bgsave.js';
-import { RDB_FILE_VERSION, RDB_FILE_VERSION_HFE, readRdb, writeRdbFile, type EncodeValue } from './rdb.js';
+import { LOAD_CANCELLED, loadInSlices, LoadingState, RdbLoad, type LoadOptions } from './loading.js';
+import { RDB_FILE_VERSION, RDB_FILE_VERSION_HFE, writeRdbFile, type EncodeValue } from './rdb.js';
+import { RdbParser } from './rdb-parser.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
 
 /** The AOF as writes and WAITAOF see it. */
@@ -51,12 +52,22 @@ export class Persistence {
   lastSave = Math.floor(Date.now() / 1000);
   lastStatus: 'ok' | 'err' = 'ok';
   saves = 0;
-  loading = false;
+  /** server.loading and the loading_* figures (loading.ts). */
+  readonly loadingState = new LoadingState();
   lastLoad = { loaded: 0, expired: 0 };
   /** The aux fields of the last image loaded (a replica reads repl-stream-db from its payload). */
   lastAux: ReadonlyMap<string, string> = new Map();
 
   constructor(readonly host: PersistenceHost) {}
+
+  /** A load is in progress (processCommand's one check before -LOADING). */
+  get loading(): boolean {
+    return this.loadingState.active;
+  }
+
+  get asyncLoading(): boolean {
+    return this.loadingState.async;
+  }
 
   /** dir/dbfilename. */
   get path(): string {
@@ -370,6 +381,8 @@ export class Persistence {
   /** prepareForShutdown: the final snapshot with save points (unless NOSAVE) or with SAVE; false when it failed and FORCE was not given. */
   beforeShutdown(how: { save: boolean; nosave: boolean; force: boolean }): boolean {
     this.abortBackground();
+    // prepareForShutdown: never a save of a dataset half loaded.
+    if (this.loading) return true;
     if (!((this.hasSavePoints && !how.nosave) || how.save)) return true;
     const log = this.host.log;
     log.notice('Saving the final RDB snapshot before exiting.');
@@ -380,12 +393,6 @@ export class Persistence {
     }
     log.warning("Error trying to save the DB, can't exit.");
     return false;
-  }
-
-  /** Start-up: load, or throw Redis's fatal message. */
-  loadOrThrow(): void {
-    const err = this.load();
-    if (err !== undefined) throw new Error(`Fatal error loading the DB: ${err}. Exiting.`);
   }
 
   /** `save` has save points: FLUSHALL and SHUTDOWN then save (Redis's saveparamslen > 0). */
@@ -428,76 +435,106 @@ export class Persistence {
     } catch (e) {
       return (e as Error).message;
     }
-    return this.loadBuffer(data, allowDuplicates);
-  }
-
-  /**
-   * Loads an RDB image into the keyspace as it is (DEBUG RELOAD and start-up load the file, a
-   * replica the payload of a full sync, into a keyspace just flushed).
-   */
-  loadBuffer(data: Uint8Array, allowDuplicates = false, started = performance.now(), keepExpired = false): string | undefined {
-    this.loading = true;
-    try {
-      const r = this.loadRdb(Buffer.from(data.buffer, data.byteOffset, data.byteLength), allowDuplicates, keepExpired);
-      if (typeof r === 'string') return r;
-      this.host.log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
-      return undefined;
-    } finally {
-      this.loading = false;
-    }
-  }
-
-  /**
-   * rdbLoadRio over a buffer (a dump.rdb, or an AOF's RDB base or preamble): the keys, their
-   * deadlines and access clocks, and the function libraries go into the dataset. An error text,
-   * or where the RDB ended in `data`.
-   */
-  loadRdb(data: Buffer, allowDuplicates = false, keepExpired = false): { end: number; started: number } | string {
-    const { config, keyspace, log } = this.host;
     const started = performance.now();
-    const now = Date.now();
-    const contents = readRdb(data, config, now);
-    if (typeof contents === 'string') return contents;
-    this.lastAux = contents.aux;
-    for (const note of contents.notes) log.notice(note);
-    const ver = contents.aux.get('redis-ver');
-    if (ver) log.notice(`Loading RDB produced by version ${ver}`);
-    const ctime = contents.aux.get('ctime');
-    if (ctime) log.notice(`RDB age ${Math.floor(now / 1000) - Number(ctime)} seconds`);
-    const mem = contents.aux.get('used-mem');
-    if (mem) log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
-    const libErr = this.host.loadLibraries(contents.libraries, allowDuplicates);
-    if (libErr) return libErr;
-    let loaded = 0;
-    let expired = 0;
-    for (const { db: id, k } of contents.keys) {
-      const db = keyspace.dbs[id];
-      if (!db) return `FATAL: Data file was created with a Redis server configured to handle more than ${keyspace.dbs.length} databases. Exiting\n`;
-      // A replica keeps keys past their deadline: their DEL comes from the master (rdbLoad's iAmMaster).
-      if (k.expire !== -1 && k.expire < now && !keepExpired) {
-        expired++;
-        continue;
-      }
-      if (!allowDuplicates && db.peek(k.key, now) !== undefined) return `RDB has duplicated key '${k.key}' in DB ${id}`;
-      db.set(k.key, k.value, false, now);
-      // A hash with field deadlines joins the field expiry, which deletes those already past.
-      if (k.value instanceof RedisHash && k.value.ttls !== null && k.value.ttls.size > 0) db.registerFieldTtls(k.key, k.value);
-      if (k.expire !== -1) db.setExpire(k.key, k.expire);
-      if (keyspace.lfu && k.freq !== undefined) db.setAccessClock(k.key, ((Math.floor(now / 60000) & 0xffff) << 8) | k.freq);
-      else if (!keyspace.lfu && k.idle !== undefined) db.setAccessClock(k.key, Math.floor(now / 1000) - k.idle);
-      loaded++;
+    const err = this.loadBuffer(data, allowDuplicates);
+    if (err === undefined) this.host.log.notice(`DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+    return err;
+  }
+
+  /**
+   * Start-up's load of dir/dbfilename (loadDataFromDisk), in slices: `done` hears undefined
+   * (loaded, or no file) or Redis's fatal message.
+   */
+  loadAtStartUp(done: (fatal: string | undefined) => void): void {
+    const path = this.path;
+    if (!existsSync(path)) return done(undefined);
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (e) {
+      return done(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
     }
-    this.lastLoad = { loaded, expired };
-    const empty = contents.emptySkipped ? `, empty keys skipped: ${contents.emptySkipped}` : '';
-    log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}${empty}.`);
-    return { end: contents.end, started };
+    this.loadInBackground(data, {}, (r) => {
+      if (r === LOAD_CANCELLED) return done(r);
+      if (typeof r === 'string') return done(`Fatal error loading the DB: ${r}. Exiting.`);
+      this.host.log.notice(`DB loaded from disk: ${((performance.now() - r.started) / 1000).toFixed(3)} seconds`);
+      done(undefined);
+    });
+  }
+
+  /**
+   * Loads an RDB image into the keyspace as it is, in one go (DEBUG RELOAD loads the file into a
+   * keyspace just flushed, or merges it).
+   */
+  loadBuffer(data: Uint8Array, allowDuplicates = false): string | undefined {
+    this.loadingState.start(data.length);
+    try {
+      const r = this.loadRdb(Buffer.from(data.buffer, data.byteOffset, data.byteLength), allowDuplicates);
+      return typeof r === 'string' ? r : undefined;
+    } finally {
+      this.loadingState.stop();
+    }
+  }
+
+  /**
+   * rdbLoadRio over a buffer in one go (a dump.rdb, or an AOF's RDB base or preamble): the keys,
+   * their deadlines and access clocks, and the function libraries go into the dataset. An error
+   * text, or where the RDB ended in `data`.
+   */
+  loadRdb(data: Buffer, allowDuplicates = false): { end: number; started: number } | string {
+    const load = this.openLoad(data, { allowDuplicates });
+    if (typeof load === 'string') return load;
+    const r = load.run();
+    if (r !== null) return r;
+    this.loadDone(load);
+    return { end: load.parser.end, started: load.started };
+  }
+
+  /**
+   * Loads an RDB image in slices, serving clients between them (start-up, a replica's full
+   * sync, an AOF's base): INFO shows loading:1 and the progress meanwhile. `done` hears where the
+   * RDB ended in `data`, or the error text. The keyspace is loaded as it is (the caller flushed it).
+   */
+  loadInBackground(data: Buffer, opts: LoadOptions, done: (r: { end: number; started: number } | string) => void): void {
+    const state = this.loadingState;
+    state.start(data.length, opts.async);
+    const load = this.openLoad(data, opts);
+    if (typeof load === 'string') {
+      state.stop();
+      done(load);
+      return;
+    }
+    // rdb_last_load_keys_* count from the start, and grow as the load goes (startLoading).
+    this.lastLoad = { loaded: 0, expired: 0 };
+    const progress = () => (this.lastLoad = { loaded: load.loaded, expired: load.expired });
+    this.cancelLoad = loadInSlices(load, state, this.host.config, progress, (error) => {
+      this.cancelLoad = undefined;
+      state.stop();
+      if (error !== null) return done(error);
+      this.loadDone(load);
+      done({ end: load.parser.end, started: load.started });
+    });
+  }
+
+  /** Stops a load in slices (the server closing): its callback hears LOAD_CANCELLED. */
+  cancelLoad: (() => void) | undefined;
+
+  private openLoad(data: Buffer, opts: LoadOptions): RdbLoad | string {
+    const parser = RdbParser.open(data, this.host.config, Date.now());
+    if (typeof parser === 'string') return parser;
+    this.lastAux = parser.aux;
+    return new RdbLoad(opts.target ?? this.host, parser, opts, this.loadingState);
+  }
+
+  private loadDone(load: RdbLoad): void {
+    this.lastLoad = { loaded: load.loaded, expired: load.expired };
+    load.logDone();
   }
 
   /** INFO persistence: the RDB fields, then the AOF's. */
   infoFields(): [string, string | number][] {
     return [
-      ['loading', this.loading ? 1 : 0],
-      ['async_loading', 0],
+      ...this.loadingState.flags(),
       ['current_cow_peak', 0],
       ['current_cow_size', 0],
       ['current_cow_size_age', 0],
@@ -518,6 +555,7 @@ export class Persistence {
       ['module_fork_in_progress', 0],
       ['module_fork_last_cow_size', 0],
       ...this.aofInfoTail(),
+      ...this.loadingState.progressFields(Date.now()),
     ];
   }
 }

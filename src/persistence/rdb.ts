@@ -1,15 +1,12 @@
 // An RDB file (rdb.c rdbSaveRio / rdbLoadRio): "REDIS0011", aux fields, function libraries, then
 // per non-empty database SELECTDB, RESIZEDB and its keys (each with its expire time and, under
 // an LRU or LFU policy, its idle time or frequency), EOF and the CRC-64 of everything before it
-// (zero with rdbchecksum no). Written in slices to a file descriptor; read from a whole buffer.
+// (zero with rdbchecksum no). Written in slices to a file descriptor; read by rdb-parser.ts.
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import type { Config } from '../config/config.js';
 import type { Value } from '../data/keyspace.js';
 import { crc64 } from '../util/crc64.js';
-import { encodeLength, encodeString, RDB_OPCODE_FUNCTION2, RDB_OPCODE_FUNCTION_PRE_GA, RDB_VERSION, RdbReader } from './rdb-encoding.js';
-import { readLength64, moduleTypeName, skipModuleAux } from './rdb-module.js';
-import { loadObject, saveObject, type SaveOptions } from './rdb-object.js';
-import { EMPTY_KEY } from './rdb-out.js';
+import { encodeLength, encodeString, RDB_OPCODE_FUNCTION2 } from './rdb-encoding.js';
+import { saveObject, type SaveOptions } from './rdb-object.js';
 
 /**
  * Files say version 10 (Redis 7.0's) and use only what 7.0 reads, so Redis 7.0 and later load
@@ -18,18 +15,18 @@ import { EMPTY_KEY } from './rdb-out.js';
  */
 export const RDB_FILE_VERSION = 10;
 export const RDB_FILE_VERSION_HFE = 12;
-const RDB_OPCODE_SLOT_INFO = 244;
-const RDB_OPCODE_MODULE_AUX = 247;
-const RDB_TYPE_MODULE_PRE_GA = 6;
-const RDB_TYPE_MODULE_2 = 7;
-const RDB_OPCODE_IDLE = 248;
-const RDB_OPCODE_FREQ = 249;
-const RDB_OPCODE_AUX = 250;
-const RDB_OPCODE_RESIZEDB = 251;
-const RDB_OPCODE_EXPIRETIME_MS = 252;
-const RDB_OPCODE_EXPIRETIME = 253;
-const RDB_OPCODE_SELECTDB = 254;
-const RDB_OPCODE_EOF = 255;
+export const RDB_OPCODE_SLOT_INFO = 244;
+export const RDB_OPCODE_MODULE_AUX = 247;
+export const RDB_TYPE_MODULE_PRE_GA = 6;
+export const RDB_TYPE_MODULE_2 = 7;
+export const RDB_OPCODE_IDLE = 248;
+export const RDB_OPCODE_FREQ = 249;
+export const RDB_OPCODE_AUX = 250;
+export const RDB_OPCODE_RESIZEDB = 251;
+export const RDB_OPCODE_EXPIRETIME_MS = 252;
+export const RDB_OPCODE_EXPIRETIME = 253;
+export const RDB_OPCODE_SELECTDB = 254;
+export const RDB_OPCODE_EOF = 255;
 
 /** One key as the file holds it. */
 export interface RdbKey {
@@ -227,125 +224,4 @@ export function writeRdbFile(path: string, tempPath: string, checksum: boolean, 
     }
     throw e;
   }
-}
-
-/** What reading a file found. */
-export interface RdbContents {
-  aux: Map<string, string>;
-  libraries: string[];
-  /** Keys by database, in file order. */
-  keys: { db: number; k: RdbKey }[];
-  /** Lines for the log about what was stepped over (module aux data, empty keys, no checksum). */
-  notes: string[];
-  /** Keys whose value had no elements, not loaded (rdbLoadRio's empty_keys_skipped). */
-  emptySkipped: number;
-  /** Where the RDB ends (after its checksum): an old-style AOF goes on with commands there. */
-  end: number;
-}
-
-/** rdbLoadRio over a whole file: the contents, or an error text as Redis logs it. */
-export function readRdb(data: Uint8Array, config: Config, now: number): RdbContents | string {
-  const head = Buffer.from(data.buffer, data.byteOffset, Math.min(9, data.length)).toString('latin1');
-  if (!head.startsWith('REDIS')) return 'Wrong signature trying to load DB from file';
-  const version = Number(head.slice(5));
-  if (!Number.isInteger(version) || version < 1 || version > RDB_VERSION) return `Can't handle RDB format version ${head.slice(5)}`;
-  const r = new RdbReader(data);
-  r.pos = 9;
-  const out: RdbContents = { aux: new Map(), libraries: [], keys: [], notes: [], emptySkipped: 0, end: 0 };
-  let db = 0;
-  let expire = -1;
-  let idle: number | undefined;
-  let freq: number | undefined;
-  const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-  for (;;) {
-    const type = r.byte();
-    if (type === undefined) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-    if (type === RDB_OPCODE_EOF) break;
-    if (type === RDB_OPCODE_EXPIRETIME_MS || type === RDB_OPCODE_EXPIRETIME) {
-      const n = type === RDB_OPCODE_EXPIRETIME_MS ? 8 : 4;
-      if (r.pos + n > data.length) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-      const b = Buffer.from(data.buffer, data.byteOffset + r.pos, n);
-      expire = n === 8 ? Number(b.readBigInt64LE(0)) : b.readInt32LE(0) * 1000;
-      r.pos += n;
-      continue;
-    }
-    if (type === RDB_OPCODE_IDLE) {
-      const l = r.length();
-      if (!l) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-      idle = l[0];
-      continue;
-    }
-    if (type === RDB_OPCODE_FREQ) {
-      const b = r.byte();
-      if (b === undefined) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-      freq = b;
-      continue;
-    }
-    if (type === RDB_OPCODE_SELECTDB) {
-      const l = r.length();
-      if (!l) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-      db = l[0];
-      continue;
-    }
-    if (type === RDB_OPCODE_RESIZEDB) {
-      if (!r.length() || !r.length()) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-      continue;
-    }
-    if (type === RDB_OPCODE_SLOT_INFO) {
-      // Cluster mode's per-slot sizes (7.4): a resize hint, ignored outside cluster mode.
-      if (!r.length() || !r.length() || !r.length()) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-      continue;
-    }
-    if (type === RDB_OPCODE_AUX) {
-      const k = r.string();
-      const v = r.string();
-      if (!k || !v) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-      out.aux.set(text(k), text(v));
-      continue;
-    }
-    if (type === RDB_OPCODE_FUNCTION2) {
-      const code = r.string();
-      if (!code) return 'Failed loading library';
-      out.libraries.push(text(code));
-      continue;
-    }
-    if (type === RDB_OPCODE_FUNCTION_PRE_GA) return 'Pre-release function format not supported.';
-    if (type === RDB_OPCODE_MODULE_AUX) {
-      // Redis stops here without the module; respd has no modules to give the data to, so it
-      // steps over it (the format allows it) and says so, rather than refusing the whole file.
-      const m = skipModuleAux(r);
-      if ('error' in m) return m.error;
-      out.notes.push(`The RDB file contains AUX module data for module '${m.name}', skipped: no modules are loaded`);
-      continue;
-    }
-    const key = r.string();
-    if (!key) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-    if (type === RDB_TYPE_MODULE_PRE_GA) return 'Pre-release module format not supported';
-    if (type === RDB_TYPE_MODULE_2) {
-      const id = readLength64(r);
-      return `The RDB file contains module data I can't load: no matching module type '${id === undefined ? '' : moduleTypeName(id)}'`;
-    }
-    const value = loadObject(type, r, now);
-    if (value === undefined) return `Bad data format (key '${text(key)}' of type ${type})`;
-    if (value === EMPTY_KEY) {
-      // An empty value (older versions could write one): skipped, and loading goes on.
-      if (out.emptySkipped++ < 10) out.notes.push(`rdbLoadObject skipping empty key: ${text(key)}`);
-    } else out.keys.push({ db, k: { key: text(key), value, expire, idle, freq } });
-    expire = -1;
-    idle = undefined;
-    freq = undefined;
-  }
-  // The checksum: zero when the file was written with rdbchecksum no; not checked at all under
-  // rdbchecksum no here.
-  if (version >= 5) {
-    if (r.pos + 8 > data.length) return 'Short read or OOM loading DB. Unrecoverable error, aborting now.';
-    const stored = Buffer.from(data.buffer, data.byteOffset + r.pos, 8).readBigUInt64LE(0);
-    if (config.bool('rdbchecksum')) {
-      if (stored === 0n) out.notes.push('RDB file was saved with checksum disabled: no check performed.');
-      else if (stored !== crc64(0n, data.subarray(0, r.pos))) return 'Wrong RDB checksum. Aborting now.';
-    }
-    r.pos += 8;
-  }
-  out.end = Math.min(r.pos, data.length);
-  return out;
 }

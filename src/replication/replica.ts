@@ -16,6 +16,8 @@ import type { Logger } from '../util/log.js';
 import type { ReplicationMaster } from './master.js';
 import { PayloadReader } from './payload.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** Redis's repl_state, as ROLE and INFO name them. */
 export type LinkState = 'none' | 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
 /** Handshake steps (REPL_STATE_RECEIVE_*): the reply awaited. */
@@ -31,10 +33,12 @@ export interface ReplicaHost {
   /** The port this server listens on (REPLCONF listening-port). */
   listeningPort(): number;
   /**
-   * Empties the dataset and loads the payload of a full sync: an error text if it is unreadable,
+   * Loads the payload of a full sync from a master of replication id `replid` in slices, serving
+   * clients meanwhile (repl-diskless-load decides: the dataset emptied first and -LOADING for
+   * most commands, or swapdb's side keyspace): `done` hears an error text if it is unreadable,
    * else the database its stream continues in (aux repl-stream-db).
    */
-  loadPayload(data: Buffer): { error: string } | { streamDb: number };
+  loadPayload(data: Buffer, replid: string, done: (r: { error: string } | { streamDb: number }) => void): void;
   /** The master client (flag M) on the link's slot, linked into the client registry. */
   createMasterClient(slot: number): Client;
   /** Closes and unlinks a client now. */
@@ -43,6 +47,8 @@ export interface ReplicaHost {
   setExpiryOwner(master: boolean): void;
   /** disconnectAllBlockedClients: blocked clients get -UNBLOCKED and are closed (a master turning replica). */
   disconnectBlockedClients(): void;
+  /** A load is in progress (start-up's, with `replicaof` in the configuration): the link waits for its end. */
+  loading(): boolean;
 }
 
 export class ReplicationReplica {
@@ -68,6 +74,15 @@ export class ReplicationReplica {
   private streamDb = 0;
   /** The replid/offset a +FULLRESYNC announced. */
   private fullSync: { replid: string; offset: number } | undefined;
+  /**
+   * While a full sync's payload loads: the master's stream received meanwhile (copies, in order),
+   * applied once the load is over. Undefined otherwise.
+   */
+  private streamWhileLoading: Buffer[] | undefined;
+  /** The payload's transfer figures, for INFO while it loads. */
+  private transferred = { total: 0, read: 0 };
+  /** Counts links dropped on purpose (REPLICAOF): a load finishing for an older link only loads. */
+  private linkGeneration = 0;
 
   /** MIGRATE's transfers over the same kind of outgoing connection (set by the server's host). */
   migrations: MigrateLinks | undefined;
@@ -101,11 +116,12 @@ export class ReplicationReplica {
     const of = this.host.config.str('replicaof');
     if (of === '') return;
     const [host, port] = of.split(' ');
-    this.setMaster(host!, Number(port));
+    // As Redis does, the cron connects (after the start-up load, if there is one).
+    this.setMaster(host!, Number(port), false);
   }
 
-  /** REPLICAOF host port (replicationSetMaster). */
-  setMaster(host: string, port: number): void {
+  /** REPLICAOF host port (replicationSetMaster); the cron connects unless `connectNow`. */
+  setMaster(host: string, port: number, connectNow = true): void {
     const wasMaster = !this.active;
     this.dropLink();
     this.masterHost = host;
@@ -118,7 +134,7 @@ export class ReplicationReplica {
     this.host.master.disconnectReplicas();
     this.downSince = Date.now();
     this.state = 'connect';
-    this.connect();
+    if (connectNow) this.connect();
   }
 
   /** REPLICAOF NO ONE (replicationUnsetMaster): a new history that continues the old one. */
@@ -142,6 +158,8 @@ export class ReplicationReplica {
 
   /** Closes the link, whatever its state; the offset and id stay as the cached master. */
   private dropLink(): void {
+    this.linkGeneration++;
+    this.streamWhileLoading = undefined;
     const c = this.masterClient;
     this.masterClient = undefined;
     if (c) {
@@ -159,6 +177,9 @@ export class ReplicationReplica {
   private connect(): void {
     const engine = this.host.engine();
     if (!engine || !this.masterHost) return;
+    // As in Redis, whose replicationCron connects only once loadDataFromDisk is over: the state
+    // stays `connect` and the cron connects after the load.
+    if (this.host.loading()) return;
     const r = engine.connect(this.masterHost, this.masterPort, this.host.config.bool('tls-replication'));
     if (r.error !== undefined) {
       this.host.log.warning(`Unable to connect to MASTER: ${r.error}`);
@@ -202,6 +223,7 @@ export class ReplicationReplica {
 
   private linkLost(): void {
     this.pending = Buffer.alloc(0);
+    this.streamWhileLoading = undefined;
     if (this.payload) this.canPsync = false;
     this.payload = undefined;
     if (!this.active) return;
@@ -227,6 +249,11 @@ export class ReplicationReplica {
   onRaw(slot: number, bytes: Buffer): void {
     if (slot !== this.slot) return;
     this.lastIo = Date.now();
+    if (this.streamWhileLoading) {
+      // The payload is loading: the stream waits, copied (`bytes` is valid for this batch only).
+      this.streamWhileLoading.push(Buffer.from(bytes));
+      return;
+    }
     if (this.masterClient) {
       // Read after the switch to command mode in the same batch: parsed in order after the rest.
       this.host.engine()?.setRaw(slot, false, bytes);
@@ -354,25 +381,46 @@ export class ReplicationReplica {
     this.fail(`Unexpected reply to PSYNC from master: ${line}`);
   }
 
-  /** readSyncBulkPayload's end: the dataset replaced, the master's id and offset adopted. */
+  /**
+   * readSyncBulkPayload's end: the dataset replaced, loaded in slices while the master's stream
+   * is kept aside, then the master's id and offset adopted and the stream applied in order.
+   */
   private finishFullSync(payload: Buffer, rest: Buffer): void {
     const log = this.host.log;
     const sync = this.fullSync!;
     log.notice(`MASTER <-> REPLICA sync: receiving ${payload.length} bytes from master to disk`);
-    log.notice('MASTER <-> REPLICA sync: Flushing old data');
-    log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    const loaded = this.host.loadPayload(payload);
-    if ('error' in loaded) {
-      this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${loaded.error}`);
-      return;
-    }
-    this.streamDb = loaded.streamDb;
-    this.host.replId = sync.replid;
-    this.host.master.startHistory(sync.offset);
+    // INFO goes on showing the transfer, whole now, while it loads (repl_state is still TRANSFER).
+    if (this.payload) this.transferred = { total: this.payload.total, read: this.payload.read };
     this.payload = undefined;
-    this.canPsync = true;
-    log.notice('MASTER <-> REPLICA sync: Finished with success');
-    this.startStream(rest);
+    const stream = (this.streamWhileLoading = rest.length ? [Buffer.from(rest)] : []);
+    const generation = this.linkGeneration;
+    const slot = this.slot;
+    // replicationSendNewlineToMaster: a newline a second while loading refreshes the ACK time a
+    // master keeps for this replica, so that its repl-timeout does not drop a replica loading long.
+    const keepalive = setInterval(() => {
+      if (this.streamWhileLoading !== stream || !this.host.loading()) clearInterval(keepalive);
+      else this.host.engine()?.appendRaw(slot, NEWLINE);
+    }, 1000).unref();
+    this.host.loadPayload(payload, sync.replid, (loaded) => {
+      clearInterval(keepalive);
+      // REPLICAOF changed the master meanwhile: the data is loaded, the rest is for the new link.
+      if (generation !== this.linkGeneration) return;
+      const linked = this.slot === slot && this.streamWhileLoading === stream;
+      this.streamWhileLoading = undefined;
+      if ('error' in loaded) {
+        this.canPsync = false;
+        if (linked) this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${loaded.error}`);
+        else log.warning(`Failed trying to load the MASTER synchronization DB from socket: ${loaded.error}`);
+        return;
+      }
+      this.streamDb = loaded.streamDb;
+      this.host.replId = sync.replid;
+      this.host.master.startHistory(sync.offset);
+      // The dataset is the master's at that offset: a link lost during the load continues with PSYNC.
+      this.canPsync = true;
+      log.notice('MASTER <-> REPLICA sync: Finished with success');
+      if (linked) this.startStream(stream.length === 1 ? stream[0]! : Buffer.concat(stream));
+    });
   }
 
   /** replicationCreateMasterClient: the rest of the bytes are the stream, parsed as requests. */
@@ -454,9 +502,9 @@ export class ReplicationReplica {
       ['slave_read_repl_offset', offset],
       ['slave_repl_offset', offset],
     ];
-    if (this.state === 'sync' && this.payload) {
-      const total = this.payload.total;
-      const read = this.payload.read;
+    const transfer = this.payload ?? (this.streamWhileLoading ? this.transferred : undefined);
+    if (this.state === 'sync' && transfer) {
+      const { total, read } = transfer;
       out.push(
         ['master_sync_total_bytes', total],
         ['master_sync_read_bytes', read],

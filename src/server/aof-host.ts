@@ -6,7 +6,7 @@ import { aofCommands } from '../commands/aof.js';
 import { ClientFlag } from '../clients/flags.js';
 import { lookupCommand } from '../commands/dispatch.js';
 import { Args } from '../engine/args.js';
-import { Aof, AofFatal } from '../persistence/aof/aof.js';
+import { Aof } from '../persistence/aof/aof.js';
 import type { AofReplayer } from '../persistence/aof/loader.js';
 import { ReplyWriter } from '../protocol/reply.js';
 import type { CommandCall } from '../table/table.js';
@@ -72,23 +72,6 @@ export function persistenceCron(server: Server, now: number): void {
   server.aof.cron();
   server.replication.cron(now);
   server.replica.cron(now);
-}
-
-/**
- * loadDataFromDisk: the AOF when appendonly is yes (it takes precedence over the RDB), else
- * dir/dbfilename. Throws with the message to log (empty when the log already says it all).
- */
-export function loadDataFromDisk(server: Server): void {
-  try {
-    if (server.config.bool('appendonly')) server.aof.startUp();
-    else {
-      server.aof.loadManifestFromDisk();
-      server.persistence.loadOrThrow();
-    }
-  } catch (e) {
-    if (e instanceof AofFatal) throw new Error('');
-    throw e;
-  }
 }
 
 /** BGREWRITEAOF's row, bound to the server's AOF (created after the command table). */

@@ -24,6 +24,8 @@ export class Cron {
     private readonly tracking: Tracking,
     /** Save points: a BGSAVE when enough changes are old enough (persistence.ts). */
     private readonly savePoints: (now: number) => void = () => undefined,
+    /** A load in progress: the dataset is neither expired nor saved meanwhile (Redis runs no serverCron then). */
+    private readonly loading: () => boolean = () => false,
   ) {}
 
   /** (Re)starts the timer at the current hz. */
@@ -48,7 +50,8 @@ export class Cron {
     this.blocked.updatePause(now);
     // Expired keys are reclaimed a little every tick, within Redis's time budget (25 ms at hz 10);
     // nothing while clients are paused (Blocked.setPause).
-    if (this.debugFlags.activeExpire) {
+    const loading = this.loading();
+    if (this.debugFlags.activeExpire && !loading) {
       const hz = this.config.int('hz');
       activeExpireCycle(this.keyspace, now, ((25 + 2 * (this.keyspace.activeExpireEffort - 1)) * 10) / hz, hz);
     }
@@ -57,7 +60,7 @@ export class Cron {
       for (const c of over) this.lifecycle.onOutputLimit(c.slot, false);
       this.lifecycle.evictClients();
     }
-    this.savePoints(now);
+    if (!loading) this.savePoints(now);
     this.tracking.broadcastPending();
     st.writer.commit();
   }

@@ -78,7 +78,8 @@ export class CommandHooks implements BatchHooks {
   preCommandOom = false;
 
   outOfMemory(call: CommandCall): boolean {
-    const oom = this.memory.outOfMemory(call.now);
+    // No eviction while loading (isSafeToPerformEvictions): the dataset is not whole yet.
+    const oom = !call.server.persistence.loading && this.memory.outOfMemory(call.now);
     this.preCommandOom = oom;
     // Evicted keys may have had watchers and tracking clients: tell them now, as Redis does.
     if (this.memory.maxmemory !== 0) this.tracking.broadcastPending();

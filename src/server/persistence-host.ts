@@ -1,6 +1,6 @@
 // The server as RDB persistence and the replication master see it (persistence/persistence.ts): its data, dirty counter,
 // function libraries, memory figure, and how OBJECT ENCODING and quicklist nodes are decided; and as the replica side
-// sees it (replication/replica.ts): the engine for its master link, the payload loader, the master client.
+// sees it (replication/replica.ts): the engine for its master link, the payload loader (replica-load.ts), the master client.
 import { quicklistNodes } from '../commands/debug-keyspace.js';
 import { objectEncoding } from '../commands/object.js';
 import { Persistence } from '../persistence/persistence.js';
@@ -12,6 +12,7 @@ import { Failover } from '../replication/failover.js';
 import { ClientFlag } from '../clients/flags.js';
 import { BlockType } from '../clients/client.js';
 import type { OutgoingLinks } from './batch.js';
+import { loadFullSyncPayload } from './replica-load.js';
 import type { Server } from './server.js';
 
 const UNBLOCKED_STATE_CHANGE = '-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)';
@@ -73,20 +74,14 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
       server.replId = id;
     },
     listeningPort: () => server.tcpPortBound,
-    loadPayload: (data) => {
-      keyspace.flushAll();
-      flushLibraries(server);
-      const error = server.persistence.loadBuffer(data, false, performance.now(), true);
-      if (error !== undefined) return { error };
-      const db = Number(server.persistence.lastAux.get('repl-stream-db') ?? 0);
-      return { streamDb: Number.isInteger(db) && db >= 0 && db < keyspace.dbs.length ? db : 0 };
-    },
+    loadPayload: (data, replid, done) => loadFullSyncPayload(server, data, replid, done),
     createMasterClient: (slot) => server.lifecycle.linkOutgoing(slot, ClientFlag.Master, server.st.call.now || Date.now()),
     freeClient: (c) => server.lifecycle.freeClient(c),
     setExpiryOwner: (isMaster) => {
       keyspace.isReplica = !isMaster;
       keyspace.expiryPaused = !isMaster;
     },
+    loading: () => server.persistence.loading,
     disconnectBlockedClients: () => {
       for (const c of [...server.clients]) {
         // Postponed clients (CLIENT PAUSE) run their command from scratch later, as in Redis.

@@ -28,7 +28,7 @@ import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
-import { aofCommandsOf, aofFor, loadDataFromDisk, persistenceCron, persistenceFor, replicaFor, replicationFor } from './hosts.js';
+import { aofCommandsOf, aofFor, closePersistence, loadDataFromDisk, persistenceCron, persistenceFor, replicaFor, replicationFor } from './hosts.js';
 import type { Aof, Persistence, ReplicationMaster, ReplicationReplica } from './hosts.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
@@ -129,7 +129,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.blocked = new Blocked(st, this.blocking, this.clients, this.commands, this.keyspace, this.tracking, this.lifecycle, config, log);
     const hooks = (this.hooks = new CommandHooks(config, log, this.lifecycle, this.blocked, this.blocking, this.tracking, this.memory, this.slowlog, this.latency));
     this.runner = this.blocked.runner = hooks.runner = new BatchRunner(st, this.clients, this.commands, this.lifecycle, this.acl, log, hooks);
-    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => persistenceCron(this, now));
+    this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => persistenceCron(this, now), () => this.persistence.loading);
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
     this.replication = replicationFor(this);
@@ -137,9 +137,9 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.aof = aofFor(this, st, hooks);
   }
 
-  /** The AOF or the RDB loaded at start (aof-host.ts); throws with the message to log. */
-  loadDataFromDisk(): void {
-    loadDataFromDisk(this);
+  /** The AOF or the RDB loaded at start, the RDB in slices (loading-host.ts); rejects with the message to log. */
+  loadDataFromDisk(): Promise<void> {
+    return loadDataFromDisk(this);
   }
 
   get now(): number {
@@ -187,7 +187,7 @@ export class Server implements ServerContext, KeyspaceObserver {
   close(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.aof.close();
+    closePersistence(this);
     this.cron.stop();
     this.blocked.stop();
     this.st.writer.commit();

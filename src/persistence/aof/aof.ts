@@ -141,9 +141,12 @@ export class Aof {
     this.manifestLoaded = true;
   }
 
-  /** loadDataFromDisk with appendonly yes, aofOpenIfNeededOnServerStart, aofDelHistoryFiles. */
-  startUp(): void {
-    startUp(this);
+  /**
+   * loadDataFromDisk with appendonly yes, aofOpenIfNeededOnServerStart, aofDelHistoryFiles: the
+   * base's RDB in slices, then the rest. `done` hears AofFatal (logged) or another error.
+   */
+  startUp(done: (error?: unknown) => void): void {
+    startUp(this, done);
   }
 
   ensureDir(): string | undefined {

@@ -32,6 +32,8 @@ export interface AofLoadHost {
   readonly appendfilename: string;
   /** An RDB at the start of `data`: where it ends, or the error. */
   loadRdb(data: Buffer): { end: number } | string;
+  /** A file whose RDB part is loaded already (start-up's base, loaded in slices): its bytes and where the RDB ends. */
+  readonly preloaded?: { readonly name: string; readonly data: Buffer; readonly end: number };
   replayer(): AofReplayer;
 }
 
@@ -50,13 +52,25 @@ function fgets(data: Buffer, pos: number): { line: string; next: number } | unde
   return { line: data.toString('latin1', pos, end), next: end };
 }
 
+/** A file starting with an RDB: the base (or an old-style file's preamble) about to be read. */
+export function rdbPartNotice(log: Logger, oldStyle: boolean): void {
+  log.notice(oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
+}
+
+/** The RDB part of `name` could not be loaded: why, and that AOF loading stops. */
+export function rdbPartFailed(log: Logger, name: string, oldStyle: boolean, error: string): void {
+  log.warning(error);
+  log.warning(oldStyle ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted` : `Error reading the RDB base file ${name}, AOF loading aborted`);
+}
+
 /** loadSingleAppendOnlyFile: status of replaying `dir/name`. */
 export function loadSingleFile(host: AofLoadHost, dirPath: string, name: string): AofStatus {
   const { log } = host;
   const path = join(dirPath, name);
+  const pre = host.preloaded?.name === name ? host.preloaded : undefined;
   let data: Buffer;
   try {
-    data = readFileSync(path);
+    data = pre ? pre.data : readFileSync(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') {
@@ -70,11 +84,10 @@ export function loadSingleFile(host: AofLoadHost, dirPath: string, name: string)
   let pos = 0;
   if (data.length >= 5 && data.toString('latin1', 0, 5) === 'REDIS') {
     const oldStyle = name === host.appendfilename;
-    log.notice(oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
-    const r = host.loadRdb(data);
+    if (!pre) rdbPartNotice(log, oldStyle);
+    const r = pre ? { end: pre.end } : host.loadRdb(data);
     if (typeof r === 'string') {
-      log.warning(r);
-      log.warning(oldStyle ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted` : `Error reading the RDB base file ${name}, AOF loading aborted`);
+      rdbPartFailed(log, name, oldStyle, r);
       return AofStatus.Failed;
     }
     pos = r.end;

@@ -6,9 +6,10 @@
 import { existsSync, openSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AofState, type Aof } from './aof.js';
-import { AofFatal, AofStatus, loadAppendOnlyFiles, needsUpgrade, type LoadResult } from './loader.js';
+import { AofFatal, AofStatus, loadAppendOnlyFiles, needsUpgrade, rdbPartFailed, rdbPartNotice, type AofLoadHost, type LoadResult } from './loader.js';
 import { AofFileType, AofManifest, manifestName } from './manifest.js';
 import { AofRewrite } from './rewrite.js';
+import { LOAD_CANCELLED } from '../loading.js';
 
 /** aofLoadManifestFromDisk: a manifest that can't be read stops the server. */
 export function loadManifestFromDisk(aof: Aof): void {
@@ -39,29 +40,76 @@ export function loadManifestFromDisk(aof: Aof): void {
 
 /**
  * loadDataFromDisk with appendonly yes, then aofOpenIfNeededOnServerStart and
- * aofDelHistoryFiles. Throws AofFatal when Redis would exit.
+ * aofDelHistoryFiles. The base's RDB loads in slices (clients get -LOADING meanwhile), the
+ * commands of the files are replayed in one go after it. `done` hears AofFatal when Redis would
+ * exit (its reason logged), or another error thrown on the way.
  */
-export function startUp(aof: Aof): void {
+export function startUp(aof: Aof, done: (error?: unknown) => void): void {
   const { config, log } = aof.host;
-  aof.loadManifestFromDisk();
-  if (!config.bool('appendonly')) return;
-  aof.state = AofState.On;
-  const dir = config.str('dir');
-  if (needsUpgrade(dir, config.str('appenddirname'), aof.filename, aof.manifest)) upgradePrepare(aof);
+  try {
+    aof.loadManifestFromDisk();
+    if (!config.bool('appendonly')) return done();
+    aof.state = AofState.On;
+    const dir = config.str('dir');
+    if (needsUpgrade(dir, config.str('appenddirname'), aof.filename, aof.manifest)) upgradePrepare(aof);
+  } catch (e) {
+    return done(e);
+  }
   const started = performance.now();
-  const r = loadFiles(aof);
-  if (r.status === AofStatus.Failed || r.status === AofStatus.OpenErr) throw new AofFatal();
-  if (r.status !== AofStatus.NotExist) log.notice(`DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
-  aof.writer.currentSize = r.totalSize;
-  aof.baseSize = r.baseSize;
-  openOnStart(aof);
-  aof.delHistoryFiles();
+  preloadBase(aof, (preloaded) => {
+    if (preloaded === LOAD_CANCELLED) return done(new Error(LOAD_CANCELLED));
+    try {
+      if (preloaded === false) throw new AofFatal();
+      const r = loadFiles(aof, preloaded);
+      if (r.status === AofStatus.Failed || r.status === AofStatus.OpenErr) throw new AofFatal();
+      if (r.status !== AofStatus.NotExist) log.notice(`DB loaded from append only file: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
+      aof.writer.currentSize = r.totalSize;
+      aof.baseSize = r.baseSize;
+      openOnStart(aof);
+      aof.delHistoryFiles();
+    } catch (e) {
+      return done(e);
+    }
+    done();
+  });
 }
 
+/**
+ * The manifest's base, when it starts with an RDB, loaded in slices before the files are
+ * replayed: what the replay then steps over (undefined when there is none to load this way;
+ * the replay reports a missing or unreadable file), false when it failed (logged), or
+ * LOAD_CANCELLED when the server closed meanwhile.
+ */
+function preloadBase(aof: Aof, done: (preloaded: Preloaded | undefined | false | typeof LOAD_CANCELLED) => void): void {
+  const { log, persistence } = aof.host;
+  const base = aof.manifest.base;
+  if (!base) return done(undefined);
+  let data: Buffer;
+  try {
+    data = readFileSync(join(aof.dirPath, base.name));
+  } catch {
+    return done(undefined);
+  }
+  if (data.length < 5 || data.toString('latin1', 0, 5) !== 'REDIS') return done(undefined);
+  const oldStyle = base.name === aof.filename;
+  rdbPartNotice(log, oldStyle);
+  persistence.loadInBackground(data, {}, (r) => {
+    if (r === LOAD_CANCELLED) return done(r);
+    if (typeof r === 'string') {
+      rdbPartFailed(log, base.name, oldStyle, r);
+      return done(false);
+    }
+    done({ name: base.name, data, end: r.end });
+  });
+}
+
+type Preloaded = NonNullable<AofLoadHost['preloaded']>;
+
 /** loadAppendOnlyFiles over the manifest, with INFO's `loading` set meanwhile. */
-function loadFiles(aof: Aof): LoadResult {
+function loadFiles(aof: Aof, preloaded?: Preloaded): LoadResult {
   const { config, log, persistence } = aof.host;
-  persistence.loading = true;
+  // The replay runs in one go: INFO can't see it, Redis's flag is set all the same.
+  persistence.loadingState.start(0);
   try {
     return loadAppendOnlyFiles(
       {
@@ -70,12 +118,13 @@ function loadFiles(aof: Aof): LoadResult {
         appendfilename: aof.filename,
         loadRdb: (data) => persistence.loadRdb(data),
         replayer: () => aof.host.replayer(),
+        preloaded,
       },
       aof.dirPath,
       aof.manifest,
     );
   } finally {
-    persistence.loading = false;
+    persistence.loadingState.stop();
   }
 }
 
