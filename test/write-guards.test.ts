@@ -53,7 +53,8 @@ describe('write guards', async () => {
     const r = await RawClient.connect(server.port);
     r.write(resp('PSYNC', '?', '-1'));
     await r.waitMatch(/FULLRESYNC/);
-    await new Promise((res) => setTimeout(res, 50));
+    // Good once its payload went out (online), however long the background save takes.
+    for (let i = 0; i < 250 && !(await c.call('INFO', 'replication')).includes('min_slaves_good_slaves:1'); i++) await new Promise((res) => setTimeout(res, 20));
     expect(await c.call('SET', 'a', '1')).toBe('+OK\r\n');
     expect(await c.call('INFO', 'replication')).toContain('min_slaves_good_slaves:1');
     expect(await c.call('CONFIG', 'SET', 'min-replicas-to-write', '2')).toBe('+OK\r\n');
