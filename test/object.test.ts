@@ -67,16 +67,17 @@ describe('OBJECT', () => {
     await c.call('SET', 'k', 'v');
     expect(await c.call('OBJECT', 'IDLETIME', 'k')).toBe(int(0));
     setClock('k', clock('k') - 10);
-    expect(await c.call('OBJECT', 'IDLETIME', 'k')).toBe(int(10));
+    // 10 s ago; a loaded machine may see the next second start before a later step reads it.
+    expect([int(10), int(11)]).toContain(await c.call('OBJECT', 'IDLETIME', 'k'));
     await c.call('TYPE', 'k');
     await c.call('EXISTS', 'k');
     await c.call('TTL', 'k');
-    expect(await c.call('OBJECT', 'IDLETIME', 'k')).toBe(int(10));
+    expect([int(10), int(11)]).toContain(await c.call('OBJECT', 'IDLETIME', 'k'));
     const nt = await connection();
     expect(await nt.call('CLIENT', 'NO-TOUCH', 'on')).toBe(OK);
     expect(await nt.call('PERSIST', 'k')).toBe(int(0));
     expect(await nt.call('RENAME', 'k', 'k2')).toBe(OK);
-    expect(await c.call('OBJECT', 'IDLETIME', 'k2')).toBe(int(10));
+    expect([int(10), int(11)]).toContain(await c.call('OBJECT', 'IDLETIME', 'k2'));
     // TOUCH touches even for a NO-TOUCH client.
     expect(await nt.call('TOUCH', 'k2')).toBe(int(1));
     expect(await c.call('OBJECT', 'IDLETIME', 'k2')).toBe(int(0));
