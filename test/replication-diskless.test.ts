@@ -281,4 +281,34 @@ describe('replicas that go, and the output limits', () => {
     expect(log()).toMatch(/Client .*flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\./);
     expect(log()).toContain('Diskless rdb transfer, last replica dropped, killing fork child.');
   });
+
+  it('disconnects a replica whose held stream stays over the soft limit longer than its seconds', async () => {
+    const { h, log } = await master({ 'repl-diskless-sync-delay': '0', 'client-output-buffer-limit': 'replica 0 64kb 1', 'rdb-key-save-delay': '1000' });
+    const w = await raw(h.port);
+    expect(await w.call('DEBUG', 'POPULATE', '6000')).toBe('+OK\r\n');
+    const r = await psync(h.port);
+    await head(r);
+    expect(await w.call('SET', 'big', 'x'.repeat(100 * 1024))).toBe('+OK\r\n');
+    // Over the soft limit, but not for long yet: still there.
+    expect(await infoField(w, 'connected_slaves')).toBe('1');
+    expect(await r.waitClose(8000)).toBe(true);
+    expect(await infoNumber(w, 'client_output_buffer_limit_disconnections')).toBe(1);
+    expect(await until(() => infoField(w, 'rdb_bgsave_in_progress'), (v) => v === '0')).toBe('0');
+    expect(log()).toMatch(/Client .*flags=S.* closed for overcoming of output buffer limits\./);
+  });
+
+  it('counts the stream held for a disk-based sync too', async () => {
+    const { h } = await master({ 'repl-diskless-sync': 'no', 'client-output-buffer-limit': 'replica 256kb 0 0', 'rdb-key-save-delay': '1000' });
+    const w = await raw(h.port);
+    expect(await w.call('DEBUG', 'POPULATE', '300')).toBe('+OK\r\n');
+    const r = await psync(h.port);
+    await r.waitMatch(/\+FULLRESYNC \S+ \d+\r\n/);
+    const big = 'x'.repeat(64 * 1024);
+    for (let i = 0; i < 8 && !r.closed; i++) await w.call('SET', `big:${i}`, big);
+    expect(await r.waitClose(5000)).toBe(true);
+    expect(await until(() => infoField(w, 'connected_slaves'), (v) => v === '0')).toBe('0');
+    expect(await infoNumber(w, 'client_output_buffer_limit_disconnections')).toBe(1);
+    // Nothing of the payload came: the snapshot was still being written.
+    expect(r.received).not.toMatch(/\$\d+\r\nREDIS/);
+  });
 });

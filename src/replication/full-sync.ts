@@ -227,10 +227,10 @@ export class FullSyncs {
     }
   }
 
-  /** closeClientOnOutputBufferLimitReached (async) for the replicas of a hold over the limit. */
-  private checkLimit(hold: StreamHold, replicas: Iterable<Replica>, now: number): void {
+  /** closeClientOnOutputBufferLimitReached for the replicas of a hold over the limit (`async` inside a command). */
+  private checkLimit(hold: StreamHold, replicas: Iterable<Replica>, now: number, async = true): void {
     if (!hold.overLimit(this.limit, now)) return;
-    for (const r of [...replicas]) if (!r.client.closing) this.m.host.outputLimitReached(r.client);
+    for (const r of [...replicas]) if (!r.client.closing) this.m.host.outputLimitReached(r.client, async);
   }
 
   /** A replica went (freeClient): out of every wait; a transfer left with no replica stops. */
@@ -254,9 +254,9 @@ export class FullSyncs {
       this.lastNewline = now;
       for (const r of this.queue.keys()) host.writeTo(r.client, (w) => w.rawAscii('\n'), false);
     }
-    if (this.disk) this.checkLimit(this.disk.hold, this.disk.waiting, now);
-    if (this.transfer) this.checkLimit(this.transfer.hold, this.transfer.live(), now);
-    for (const r of this.held) this.checkLimit(r.hold!, [r], now);
+    if (this.disk) this.checkLimit(this.disk.hold, this.disk.waiting, now, false);
+    if (this.transfer) this.checkLimit(this.transfer.hold, this.transfer.live(), now, false);
+    for (const r of [...this.held]) if (r.hold) this.checkLimit(r.hold, [r], now, false);
     if (this.shouldStart(now)) this.start();
   }
 }

@@ -55,8 +55,11 @@ export interface MasterHost {
   pendingOutput(c: Client): number;
   /** A replica's output limits off while an RDB payload goes through its output, and back on. */
   exemptFromOutputLimit(c: Client, exempt: boolean): void;
-  /** A replica's held stream passed its output limit: closed as the output limit closes clients. */
-  outputLimitReached(c: Client): void;
+  /**
+   * A replica's held stream passed its output limit: closed as the output limit closes clients,
+   * at the end of the batch (`async`, from inside a command) or at once (from the cron).
+   */
+  outputLimitReached(c: Client, async: boolean): void;
   /** Hands what was written for other clients to the sockets now. */
   flush(): void;
   /** Closes a client at once (a replica whose sync failed). */

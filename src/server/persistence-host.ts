@@ -55,7 +55,7 @@ export function replicationFor(server: Server): ReplicationMaster {
     backgroundBusy: () => (server.persistence.bg ? 'rdb' : server.persistence.otherChildActive() ? 'other' : undefined),
     pendingOutput: (c) => server.st.slotField(c, Field.Omem),
     exemptFromOutputLimit: (c, exempt) => server.st.limits?.exempt(c, exempt),
-    outputLimitReached: (c) => server.lifecycle.onOutputLimit(c.slot, true),
+    outputLimitReached: (c, async) => server.lifecycle.onOutputLimit(c.slot, async),
     flush: () => server.st.writer.commit(),
     closeClient: (c) => server.lifecycle.freeClient(c),
     aofFedOffset: () => server.persistence.aofStatus.fedOffset,
