@@ -211,6 +211,39 @@ describe('repl-diskless-sync-delay and repl-diskless-sync-max-replicas', () => {
   });
 });
 
+describe('a full sync and the other background saves', () => {
+  it('waits for a BGSAVE in progress, then starts its own transfer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'respd-diskless-bgsave-'));
+    const { h, log } = await master({ 'repl-diskless-sync-delay': '0', 'rdb-key-save-delay': '1000', dir });
+    const w = await raw(h.port);
+    expect(await w.call('DEBUG', 'POPULATE', '200')).toBe('+OK\r\n');
+    expect(await w.call('BGSAVE')).toBe('+Background saving started\r\n');
+    const r = await psync(h.port);
+    await until(() => infoField(w, 'connected_slaves'), (v) => v === '1');
+    expect(await infoField(w, 'slave0')).toMatch(/state=wait_bgsave/);
+    expect(r.received).not.toContain('FULLRESYNC');
+    const { mark, start } = await head(r);
+    expect(log()).toContain("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
+    expect(log()).toContain('Background saving terminated with success');
+    expect(await payloadOf(r, mark, start)).toContain('key:199');
+  });
+
+  it('drops the replicas of a transfer FLUSHALL stops; they may sync again', async () => {
+    const { h } = await master({ 'repl-diskless-sync-delay': '0', 'rdb-key-save-delay': '1000' });
+    const w = await raw(h.port);
+    expect(await w.call('DEBUG', 'POPULATE', '300')).toBe('+OK\r\n');
+    const r = await psync(h.port);
+    await head(r);
+    expect(await w.call('FLUSHALL')).toBe('+OK\r\n');
+    expect(await r.waitClose()).toBe(true);
+    expect(await until(() => infoField(w, 'connected_slaves'), (v) => v === '0')).toBe('0');
+    expect(await infoField(w, 'rdb_bgsave_in_progress')).toBe('0');
+    const again = await psync(h.port);
+    const { mark, start } = await head(again);
+    expect(await payloadOf(again, mark, start)).not.toContain('key:');
+  });
+});
+
 describe('replicas that go, and the output limits', () => {
   it('goes on for the others when a replica drops mid-transfer; stops when the last one goes', async () => {
     const { h, log } = await master({ 'repl-diskless-sync-delay': '0', 'repl-diskless-sync-max-replicas': '2', 'rdb-key-save-delay': '1000' });
