@@ -330,6 +330,27 @@ describe('replicas that go, and the output limits', () => {
     expect(log()).toMatch(/Client .*flags=S.* closed for overcoming of output buffer limits\./);
   });
 
+  it('keeps a disk payload outside the limit too: send_bulk while it leaves, then the stream', async () => {
+    const { h } = await master({ 'repl-diskless-sync': 'no', 'client-output-buffer-limit': 'replica 256kb 0 0', rdbcompression: 'no' });
+    const w = await raw(h.port);
+    const value = Buffer.alloc(1 << 20, 'abcdefghijklmnop').toString();
+    for (let i = 0; i < 24; i++) await w.call('SET', `big:${i}`, value);
+    const r = await psync(h.port);
+    const text = await r.waitMatch(/\+FULLRESYNC \S+ \d+\r\n\$(\d+)\r\n/, 10000);
+    r.socket.pause();
+    const m = /\+FULLRESYNC \S+ \d+\r\n\$(\d+)\r\n/.exec(text)!;
+    const end = m.index + m[0].length + Number(m[1]);
+    expect(await until(() => infoField(w, 'slave0'), (v) => v.includes('state=send_bulk'))).toMatch(/state=send_bulk/);
+    expect(await w.call('SET', 'during', 'send')).toBe('+OK\r\n');
+    expect(await infoField(w, 'connected_slaves')).toBe('1');
+    r.socket.resume();
+    const tail = resp('SELECT', '0').toString('latin1') + resp('SET', 'during', 'send').toString('latin1');
+    await r.waitBytes(end + tail.length, 30000);
+    expect(r.received.slice(end)).toBe(tail);
+    expect(await infoField(w, 'slave0')).toMatch(/state=online/);
+    expect(await infoField(w, 'client_output_buffer_limit_disconnections')).toBe('0');
+  });
+
   it('counts the stream held for a disk-based sync too', async () => {
     const { h } = await master({ 'repl-diskless-sync': 'no', 'client-output-buffer-limit': 'replica 256kb 0 0', 'rdb-key-save-delay': '1000' });
     const w = await raw(h.port);

@@ -43,8 +43,12 @@ export class FullSyncs {
   private readonly queue = new Map<Replica, number>();
   private disk: DiskSync | undefined;
   private transfer: DisklessTransfer | undefined;
-  /** Replicas past a diskless transfer holding their stream until their first REPLCONF ACK. */
+  /**
+   * Replicas whose payload went out, holding their stream: after a diskless transfer until their
+   * first REPLCONF ACK; after a disk one (`sending`, state send_bulk) until their output drained.
+   */
   private readonly held = new Set<Replica>();
+  private readonly sending = new Set<Replica>();
   private limit: BufferLimit;
   private lastNewline = 0;
 
@@ -149,11 +153,13 @@ export class FullSyncs {
     this.diskDone(sync, host.payload(aux));
   }
 
-  /** updateSlavesWaitingBgsave for a disk target: `$<len>`, the payload, the stream held since. */
+  /**
+   * updateSlavesWaitingBgsave for a disk target: `$<len>` and the payload (send_bulk, outside the
+   * output limit as Redis sends it from the file), then, once it left, the stream held since.
+   */
   private diskDone(sync: DiskSync, payload: Buffer | undefined, error?: string): void {
     if (this.disk === sync) this.disk = undefined;
     const { host } = this.m;
-    const stream = sync.hold.take();
     for (const r of sync.waiting) {
       const c = r.client;
       if (c.closing || !this.m.has(c)) continue;
@@ -163,15 +169,28 @@ export class FullSyncs {
         host.closeClient(c);
         continue;
       }
+      host.exemptFromOutputLimit(c, true);
       host.writeTo(c, (w) => {
         w.rawAscii(`$${payload.length}\r\n`);
         w.raw(payload);
-        if (stream.length > 0) w.raw(stream);
       }, false);
-      this.m.online(c, r);
-      host.log.notice(`Synchronization with replica ${c.addr} succeeded`);
+      r.state = 'send_bulk';
+      r.hold = sync.hold.fork();
+      this.held.add(r);
+      this.sending.add(r);
     }
     host.flush();
+    // What the sockets took at once is through already (the common case of a small payload).
+    for (const r of sync.waiting) if (this.sending.has(r)) this.sent(r);
+  }
+
+  /** A disk payload that left entirely puts its replica online (sendBulkToSlave's end). */
+  private sent(r: Replica, acked = false): void {
+    if (!acked && this.m.host.pendingOutput(r.client) > 0) return;
+    this.sending.delete(r);
+    this.release(r);
+    this.m.online(r.client, r);
+    this.m.host.log.notice(`Synchronization with replica ${r.client.addr} succeeded`);
   }
 
   /** The diskless save ended: the mark, then each replica waits for its first ACK to get the stream. */
@@ -196,8 +215,17 @@ export class FullSyncs {
     }
   }
 
-  /** A replica's REPLCONF ACK: after a diskless transfer the first one starts its stream (replicaStartCommandStream). */
+  /**
+   * A replica's REPLCONF ACK: after a diskless transfer the first one starts its stream
+   * (replicaStartCommandStream); a replica that answers has read its disk payload too.
+   */
   acked(r: Replica): void {
+    if (this.sending.has(r)) this.sent(r, true);
+    else this.release(r);
+  }
+
+  /** The held stream goes out, and the replica's output counts again. */
+  private release(r: Replica): void {
     const hold = r.hold;
     if (!hold) return;
     r.hold = undefined;
@@ -237,6 +265,7 @@ export class FullSyncs {
   dropped(r: Replica): void {
     this.queue.delete(r);
     this.held.delete(r);
+    this.sending.delete(r);
     r.hold = undefined;
     if (this.disk) this.disk.waiting = this.disk.waiting.filter((x) => x !== r);
     const t = this.transfer;
@@ -257,6 +286,7 @@ export class FullSyncs {
     if (this.disk) this.checkLimit(this.disk.hold, this.disk.waiting, now, false);
     if (this.transfer) this.checkLimit(this.transfer.hold, this.transfer.live(), now, false);
     for (const r of [...this.held]) if (r.hold) this.checkLimit(r.hold, [r], now, false);
+    for (const r of [...this.sending]) if (!r.client.closing) this.sent(r);
     if (this.shouldStart(now)) this.start();
   }
 }

@@ -27,11 +27,11 @@ export interface Replica {
   /** REPLCONF ACK ... FACK: the offset its AOF has on disk (WAITAOF). */
   aofAckOffset: number;
   ackTime: number;
-  /** 'online' once the payload went out; 'wait_bgsave' before. */
-  state: 'online' | 'wait_bgsave';
+  /** 'wait_bgsave' until the snapshot is made, 'send_bulk' while a disk payload leaves, then 'online'. */
+  state: 'online' | 'wait_bgsave' | 'send_bulk';
   /** SYNC (not PSYNC): no +FULLRESYNC line, no PINGs until... (CLIENT_PRE_PSYNC). */
   prePsync: boolean;
-  /** After a diskless transfer, until its first REPLCONF ACK: the stream held back for it. */
+  /** After its payload, until its first REPLCONF ACK (diskless) or the payload left (disk): the stream held back for it. */
   hold?: StreamHold;
 }
 
