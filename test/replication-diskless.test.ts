@@ -299,6 +299,23 @@ describe('replicas that go, and the output limits', () => {
     expect(await infoField(w, 'client_output_buffer_limit_disconnections')).toBe('0');
   });
 
+  it('disconnects a replica that holds the transfer back for longer than repl-timeout; the other goes on', async () => {
+    const { h, log } = await master({ 'repl-diskless-sync-delay': '0', 'repl-diskless-sync-max-replicas': '2', 'repl-timeout': '1', rdbcompression: 'no' });
+    const w = await raw(h.port);
+    const value = Buffer.alloc(1 << 20, 'abcdefghijklmnop').toString();
+    for (let i = 0; i < 32; i++) await w.call('SET', `big:${i}`, value);
+    expect(await w.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60')).toBe('+OK\r\n');
+    const stuck = await psync(h.port);
+    const reader = await psync(h.port);
+    await head(stuck);
+    stuck.socket.pause();
+    const { mark, start } = await head(reader);
+    const payload = await payloadOf(reader, mark, start, 30000);
+    expect(payload.length).toBeGreaterThan(32 << 20);
+    expect(log()).toContain('Disconnecting timedout replica (full sync): 127.0.0.1');
+    expect(await until(() => infoField(w, 'connected_slaves'), (v) => v === '1')).toBe('1');
+  });
+
   it('disconnects a replica whose stream held during the transfer passes the hard limit', async () => {
     const { h, log } = await master({ 'repl-diskless-sync-delay': '0', 'client-output-buffer-limit': 'replica 256kb 0 0', 'rdb-key-save-delay': '1000' });
     const w = await raw(h.port);

@@ -67,8 +67,23 @@ export class DisklessTransfer implements SaveSink {
     if (!this.pushed && !this.behind) return false;
     this.pushed = false;
     this.behind = false;
-    for (const r of this.live()) if (this.host.pendingOutput(r.client) > PENDING_MAX) this.behind = true;
+    for (const r of this.live()) {
+      if (this.host.pendingOutput(r.client) > PENDING_MAX) {
+        this.behind = true;
+        if (!this.stalled.has(r)) this.stalled.set(r, Date.now());
+      } else {
+        this.stalled.delete(r);
+      }
+    }
     return this.behind;
+  }
+
+  /** Since when (ms) each replica holding the transfer back has been doing so (repl_last_partial_write). */
+  private readonly stalled = new Map<Replica, number>();
+
+  /** Targets that held the transfer back for longer than `timeoutMs`. */
+  *stalledFor(timeoutMs: number, now: number): Iterable<Replica> {
+    for (const [r, since] of this.stalled) if (!r.client.closing && now - since > timeoutMs) yield r;
   }
 
   /** Every chunk was handed to the sockets when pushed: the end is at once. */
@@ -90,6 +105,7 @@ export class DisklessTransfer implements SaveSink {
   /** A target went: true when none is left. */
   drop(r: Replica): boolean {
     this.targets.delete(r);
+    this.stalled.delete(r);
     for (const _ of this.live()) return false;
     return true;
   }

@@ -284,7 +284,15 @@ export class FullSyncs {
       for (const r of this.queue.keys()) host.writeTo(r.client, (w) => w.rawAscii('\n'), false);
     }
     if (this.disk) this.checkLimit(this.disk.hold, this.disk.waiting, now, false);
-    if (this.transfer) this.checkLimit(this.transfer.hold, this.transfer.live(), now, false);
+    const t = this.transfer;
+    if (t) {
+      this.checkLimit(t.hold, t.live(), now, false);
+      // A replica that stopped reading would hold the others back for ever.
+      for (const r of [...t.stalledFor(host.config.int('repl-timeout') * 1000, now)]) {
+        host.log.warning(`Disconnecting timedout replica (full sync): ${replicaName(r)}`);
+        host.closeClient(r.client);
+      }
+    }
     for (const r of [...this.held]) if (r.hold) this.checkLimit(r.hold, [r], now, false);
     for (const r of [...this.sending]) if (!r.client.closing) this.sent(r);
     if (this.shouldStart(now)) this.start();
