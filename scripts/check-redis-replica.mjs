@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// A real redis-server as the replica of a respd master: respd (dist/cli.js) starts, Debian's
-// redis-server attaches with `--replicaof`, redis-benchmark writes every kind of command at full
-// speed, a few scripts, transactions, expiries and stream groups follow, and once the replica's
-// offset caught up the two DEBUG DIGESTs must be equal. Needs redis-server and redis-benchmark
+// A real redis-server as the replica of a respd master: respd (dist/cli.js) starts and gets a
+// first dataset, Debian's redis-server attaches with `--replicaof` and gets it by a full sync
+// (diskless: `$EOF:<mark>` streamed from the sockets, as respd's default; `--disk`: a `$<len>`
+// payload written to a file first), redis-benchmark writes every kind of command at full speed,
+// a few scripts, transactions, expiries and stream groups follow, and once the replica's offset
+// caught up the two DEBUG DIGESTs must be equal. Needs redis-server and redis-benchmark
 // (Debian's redis-server and redis-tools); not part of `npm test`.
-// Usage: node scripts/check-redis-replica.mjs [requests per benchmark test, default 20000]
+// Usage: node scripts/check-redis-replica.mjs [requests per benchmark test, default 20000] [--disk]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ask, freePort, sleep } from './check-lib.mjs';
@@ -18,20 +20,33 @@ for (const tool of ['redis-server', 'redis-benchmark']) {
     process.exit(0);
   }
 }
-const N = Number(process.argv[2] ?? 20000);
+const args = process.argv.slice(2);
+const disk = args.includes('--disk');
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 20000);
 const root = join(import.meta.dirname, '..');
 
 const dir = mkdtempSync(join(tmpdir(), 'respd-replica-check-'));
 const masterPort = await freePort();
 const replicaPort = await freePort();
 const master = spawn(process.execPath, [join(root, 'dist', 'cli.js'), '--port', String(masterPort), '--bind', '127.0.0.1', '--save', '',
-  '--enable-debug-command', 'yes', '--loglevel', 'warning'], { stdio: 'ignore' });
-const replica = spawn('redis-server', ['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
-  '--replicaof', '127.0.0.1', String(masterPort), '--enable-debug-command', 'yes', '--loglevel', 'warning'], { stdio: 'ignore' });
+  '--enable-debug-command', 'yes', '--loglevel', 'warning', '--repl-diskless-sync', disk ? 'no' : 'yes', '--repl-diskless-sync-delay', '0'],
+{ stdio: 'ignore' });
+let replica;
 let failed = false;
 try {
   await sleep(1000);
-  for (let i = 0; i < 100 && !(await ask(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'); i++) await sleep(50);
+  // A first dataset, which the replica gets by the full sync.
+  const first = spawnSync('redis-benchmark', ['-p', String(masterPort), '-n', String(N), '-r', '100000', '-P', '16', '-q', '-d', '64',
+    '-t', 'set,lpush,sadd,hset,zadd'], { encoding: 'utf8' });
+  if (first.status !== 0) throw new Error(`redis-benchmark failed: ${first.stderr}`);
+  const replicaLog = join(dir, 'replica.log');
+  replica = spawn('redis-server', ['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+    '--replicaof', '127.0.0.1', String(masterPort), '--enable-debug-command', 'yes', '--loglevel', 'notice', '--logfile', replicaLog], { stdio: 'ignore' });
+  await sleep(500);
+  for (let i = 0; i < 200 && !(await ask(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'); i++) await sleep(50);
+  const how = /MASTER <-> REPLICA sync: receiving (streamed RDB from master with EOF|\d+ bytes from master)[^\n]*/.exec(readFileSync(replicaLog, 'latin1'));
+  console.log(`full sync of ${(await ask(masterPort, 'DBSIZE')).trim()} keys: ${how ? how[0] : 'not seen in the replica log'}`);
+  if (!how || how[1].startsWith('streamed') === disk) throw new Error(`the replica did not get a ${disk ? 'disk' : 'diskless'} payload`);
   const bench = spawnSync('redis-benchmark', ['-p', String(masterPort), '-n', String(N), '-r', '1000', '-P', '8', '-q',
     '-t', 'set,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,mset'], { encoding: 'utf8' });
   if (bench.status !== 0) throw new Error(`redis-benchmark failed: ${bench.stderr}`);
@@ -59,7 +74,7 @@ try {
   console.log(failed ? 'FAIL: the replica differs' : 'OK: redis-server replicated respd exactly');
 } finally {
   master.kill();
-  replica.kill();
+  replica?.kill();
   await sleep(200);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -65,7 +65,9 @@ describe('the directive table', () => {
         'replica-announced', 'replica-priority', 'repl-timeout', 'tls-replication',
         // the master side and the propagation stream
         'stop-writes-on-bgsave-error', 'lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'lazyfree-lazy-server-del', 'repl-ping-replica-period',
-        'min-replicas-to-write', 'min-replicas-max-lag', 'repl-backlog-ttl', 'repl-backlog-size', 'rdb-key-save-delay'].sort(),
+        'min-replicas-to-write', 'min-replicas-max-lag', 'repl-backlog-ttl', 'repl-backlog-size', 'rdb-key-save-delay',
+        // the master's diskless full sync
+        'repl-diskless-sync', 'repl-diskless-sync-delay', 'repl-diskless-sync-max-replicas'].sort(),
     );
   });
 

@@ -6,7 +6,7 @@ import { RawClient, resp, startServer } from './helpers.js';
 import type { ServerHandle } from '../src/index.js';
 
 async function server(): Promise<ServerHandle> {
-  const h = await startServer();
+  const h = await startServer({ 'repl-diskless-sync-delay': '0' });
   onTestFinished(() => h.close());
   return h;
 }

@@ -142,7 +142,7 @@ describe('loading at start-up', () => {
   });
 
   it('a replica by configuration connects to its master only once its own load is over', async () => {
-    const master = await startServer();
+    const master = await startServer({ 'repl-diskless-sync-delay': 0 });
     const m = await RawClient.connect(master.port);
     expect(await m.call('SET', 'from', 'master')).toBe(OK);
     const dir = await dumpWithKeys();
@@ -316,7 +316,7 @@ describe('loading the AOF at start-up', () => {
 
 describe('a replica loading its full sync', () => {
   it('answers -LOADING during the load, then has the payload and the writes made meanwhile, in order', async () => {
-    const master = await startServer();
+    const master = await startServer({ 'repl-diskless-sync-delay': 0 });
     const m = await RawClient.connect(master.port);
     await m.call('DEBUG', 'POPULATE', String(KEYS));
     // key-load-delay: KEYS x 2 ms at the least, far longer than the writes below; then set to 0.
@@ -358,7 +358,7 @@ describe('a replica loading its full sync', () => {
   });
 
   it('repl-diskless-load swapdb on the same history: the old dataset is served during the load (async_loading), then swapped', async () => {
-    const master = await startServer({ 'repl-backlog-size': '16kb' });
+    const master = await startServer({ 'repl-backlog-size': '16kb', 'repl-diskless-sync-delay': 0 });
     const m = await RawClient.connect(master.port);
     await m.call('DEBUG', 'POPULATE', String(KEYS));
     const replica = await startServer({ 'repl-diskless-load': 'swapdb' });

@@ -8,7 +8,7 @@ import { RawClient, resp, startCli, startServer } from './helpers.js';
 
 describe('a busy replica', () => {
   it('leaves the master stream unread until the script ends, then applies all of it', async () => {
-    const master = await startServer();
+    const master = await startServer({ 'repl-diskless-sync-delay': '0' });
     onTestFinished(() => master.close());
     const m = new Redis(master.port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });
     onTestFinished(() => m.disconnect());

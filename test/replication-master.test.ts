@@ -29,7 +29,8 @@ async function attach(port: number, psync: [string, string] = ['?', '-1']) {
 }
 
 describe('replication: the master side', async () => {
-  const server = await startServer({ 'repl-backlog-size': '16384' });
+  // The disk-based full sync (`$<len>` payloads): replication-diskless.test.ts has the other kind.
+  const server = await startServer({ 'repl-backlog-size': '16384', 'repl-diskless-sync': 'no' });
   const client = new Redis({ port: server.port, lazyConnect: true });
   await client.connect();
   afterAll(() => client.quit());
@@ -182,7 +183,7 @@ describe('replication: the master side', async () => {
 });
 
 describe('replication: pings', async () => {
-  const server = await startServer({ 'repl-ping-replica-period': '1' });
+  const server = await startServer({ 'repl-ping-replica-period': '1', 'repl-diskless-sync': 'no' });
 
   it('pings replicas every repl-ping-replica-period', async () => {
     const { r, streamAt } = await attach(server.port);

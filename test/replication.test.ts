@@ -9,7 +9,8 @@ import type { CreateServerOptions, ServerHandle } from '../src/index.js';
 
 /** A server stopped when the test that started it ends (replicas stop reconnecting with it). */
 async function server(options: CreateServerOptions = {}): Promise<ServerHandle> {
-  const h = await startServer(options);
+  // Diskless syncs start at once (Redis's default waits 5 s for more replicas to join).
+  const h = await startServer({ 'repl-diskless-sync-delay': '0', ...options });
   onTestFinished(() => h.close());
   return h;
 }

@@ -51,12 +51,22 @@ export class ClientLimits {
 
   constructor(private readonly engine: LimitsEngine, private readonly config: Config) {}
 
+  /** Replicas whose output carries an RDB payload now: no limit applies (the master's transfer). */
+  private readonly exempted = new WeakSet<Client>();
+
+  /** Output limits off for `c` (a diskless payload goes through its output), or back to its class's. */
+  exempt(c: Client, on: boolean): void {
+    if (on) this.exempted.add(c);
+    else this.exempted.delete(c);
+    this.applyClass(c, true);
+  }
+
   /** Gives native the client's output limits when its class changed (or `force`). */
   applyClass(c: Client, force = false): void {
     const cls = limitClass(c);
     if (!force && c.limitClass === cls) return;
     c.limitClass = cls;
-    const l = this.config.clientOutputBufferLimits()[cls];
+    const l = this.exempted.has(c) ? { hard: 0, soft: 0, softSeconds: 0 } : this.config.clientOutputBufferLimits()[cls];
     this.engine.setOutputLimit(c.slot, l.hard, l.soft, l.softSeconds);
     // Replicas and MONITORs write without the 64 KiB-per-turn cap.
     this.engine.setWriteCap(c.slot, !(c.flags & ClientFlag.Slave));

@@ -11,6 +11,7 @@ import type { Logger } from '../util/log.js';
 import { REDIS_VERSION } from '../config/version.js';
 import { BackgroundSave, type BackgroundSaveOptions } from './bgsave.js';
 import { LOAD_CANCELLED, loadInSlices, LoadingState, RdbLoad, type LoadOptions } from './loading.js';
+import type { SaveSink } from './save-sink.js';
 import { RDB_FILE_VERSION, RDB_FILE_VERSION_HFE, writeRdbFile, type EncodeValue } from './rdb.js';
 import { RdbParser } from './rdb-parser.js';
 import { Snapshot, type KeyOf } from './snapshot.js';
@@ -143,21 +144,47 @@ export class Persistence {
   }
 
   /**
-   * A replicas' full sync (rdbSaveToSlavesSockets' role): the dataset written in the background,
-   * as BGSAVE writes it, to a temporary file, then handed over as a payload. False when a
-   * background save already runs (the caller serializes at once with payload()). While it runs
-   * it is the background save INFO reports and BGSAVE waits for.
+   * A replicas' full sync to disk (rdbSaveBackground for SYNC): the dataset written in the
+   * background, as BGSAVE writes it, to a temporary file, then handed over as a payload. False
+   * when a background save already runs. While it runs it is the background save INFO reports
+   * and BGSAVE waits for.
    */
   snapshotForReplicas(extra: readonly [string, string | number][], done: (payload: Buffer | undefined, error?: string) => void): boolean {
+    const path = join(tmpdir(), `respd-repl-${process.pid}-${Date.now()}.rdb`);
+    return this.startForReplicas(extra, { path, temp: `${path}.tmp` }, (error) => {
+      if (error !== undefined) return done(undefined, error);
+      try {
+        done(readFileSync(path));
+      } finally {
+        unlinkSync(path);
+      }
+    });
+  }
+
+  /**
+   * A diskless full sync (rdbSaveToSlavesSockets): the dataset serialized in the background
+   * straight into `sink` (the replicas' sockets), no file. False when a background save runs.
+   */
+  snapshotToSockets(extra: readonly [string, string | number][], sink: SaveSink, done: (error: string | undefined) => void): boolean {
+    return this.startForReplicas(extra, { sink }, done);
+  }
+
+  private startForReplicas(extra: readonly [string, string | number][], target: { path: string; temp: string } | { sink: SaveSink },
+    done: (error: string | undefined) => void): boolean {
     if (this.bg) return false;
     const { config, keyspace, log } = this.host;
     const now = Date.now();
-    const path = join(tmpdir(), `respd-repl-${process.pid}-${now}.rdb`);
     const version = this.fileVersion();
+    const end = (error: string | undefined): void => {
+      this.bg = undefined;
+      this.replicaSyncDone = undefined;
+      if (error !== undefined) log.warning(`Background RDB transfer error: ${error}`);
+      else log.notice('Background RDB transfer terminated with success');
+      done(error);
+    };
     try {
       this.bg = new BackgroundSave({
-        path,
-        temp: `${path}.tmp`,
+        ...target,
         checksum: config.bool('rdbchecksum'),
         keyspace,
         aux: [...this.aux(now), ...extra],
@@ -166,33 +193,29 @@ export class Persistence {
         encode: this.encode(version),
         keyOf: this.keyOf(now),
         keyDelayUs: () => config.int('rdb-key-save-delay'),
-        done: (error) => {
-          this.bg = undefined;
-          this.replicaSyncDone = undefined;
-          if (error !== undefined) {
-            log.warning(`Background RDB transfer error: ${error}`);
-            done(undefined, error);
-            return;
-          }
-          log.notice('Background RDB transfer terminated with success');
-          try {
-            const payload = readFileSync(path);
-            done(payload);
-          } finally {
-            unlinkSync(path);
-          }
-        },
+        done: end,
       });
-    } catch (e) {
+    } catch {
       return false;
     }
+    // stat_rdb_saves counts the replicas' saves too (rdbSaveBackground, rdbSaveToSlavesSockets).
+    this.saves++;
     this.replicaSyncDone = done;
     log.notice('Background RDB transfer started');
     return true;
   }
 
   /** The replicas waiting on the background save in progress, if it is theirs. */
-  private replicaSyncDone: ((payload: Buffer | undefined, error?: string) => void) | undefined;
+  private replicaSyncDone: ((error: string) => void) | undefined;
+
+  /** A replicas' save stopped because no replica is left to receive it (killRDBChild, no error). */
+  abortForReplicas(): void {
+    if (!this.bg || !this.replicaSyncDone) return;
+    this.bg.abort();
+    this.bg = undefined;
+    this.replicaSyncDone = undefined;
+    this.host.log.warning('Background transfer terminated by signal 10');
+  }
 
   /** rdbSave: the whole dataset to dir/dbfilename now. An error text when it failed. */
   save(): string | undefined {
@@ -352,7 +375,7 @@ export class Persistence {
     // A replicas' sync killed: they are dropped and sync again (Background transfer terminated).
     const repl = this.replicaSyncDone;
     this.replicaSyncDone = undefined;
-    repl?.(undefined, 'terminated by signal');
+    repl?.('terminated by signal');
   }
 
   /** serverCron's save points: a BGSAVE when enough changes are old enough. */

@@ -77,14 +77,24 @@ export class RdbWriter {
     const chunk = this.buf.subarray(0, this.pos);
     if (this.checksum) this.crc = crc64(this.crc, chunk);
     if (this.sink) {
-      this.sink(chunk);
-      this.buf = Buffer.allocUnsafe(1 << 20) as Latin1Buffer;
+      // A small chunk (a slice handed over early) is copied and the buffer kept; a full one is
+      // given away whole.
+      if (this.pos < this.buf.length >> 2) this.sink(Buffer.from(chunk));
+      else {
+        this.sink(chunk);
+        this.buf = Buffer.allocUnsafe(1 << 20) as Latin1Buffer;
+      }
     } else {
       let off = 0;
       while (off < chunk.length) off += writeSync(this.fd, chunk, off);
     }
     this.bytes += chunk.length;
     this.pos = 0;
+  }
+
+  /** Hands what is buffered to the sink now (a stream sink gets each slice's bytes as they come). */
+  handOver(): void {
+    this.flush();
   }
 
   /**

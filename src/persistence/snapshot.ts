@@ -102,10 +102,11 @@ export class Snapshot {
   }
 
   /**
-   * Writes up to `budget` keys (or until `deadline`, performance.now() ms); true when the whole
-   * dataset is written. Databases without pending keys are skipped without a section.
+   * Writes up to `budget` keys (or until `deadline`, performance.now() ms, or until `full` says
+   * the output is behind); true when the whole dataset is written. Databases without pending
+   * keys are skipped without a section.
    */
-  step(budget: number, deadline: number): boolean {
+  step(budget: number, deadline: number, full?: () => boolean): boolean {
     const dbs = this.keyspace.dbs;
     let n = 0;
     while (this.db < dbs.length) {
@@ -121,7 +122,7 @@ export class Snapshot {
         this.openSection();
         this.writer.key(this.keyOf(d, e), this.encode);
         this.keysDone++;
-        if (++n >= budget || (n % 64 === 0 && performance.now() >= deadline)) return false;
+        if (++n >= budget || (n % 64 === 0 && performance.now() >= deadline) || full?.()) return false;
       }
       // A database whose keys all went early still gets its section.
       if (this.early.has(this.db)) this.openSection();

@@ -9,8 +9,11 @@ import type { Config } from '../config/config.js';
 import { encodeCommand, Target, type Propagation, type PropagationSink } from '../propagation/propagation.js';
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Logger } from '../util/log.js';
+import type { SaveSink } from '../persistence/save-sink.js';
 import { Backlog } from './backlog.js';
 import type { Failover } from './failover.js';
+import { FullSyncs } from './full-sync.js';
+import type { StreamHold } from './stream-hold.js';
 
 /** A replica as the master knows it (a client with flag S). */
 export interface Replica {
@@ -24,10 +27,12 @@ export interface Replica {
   /** REPLCONF ACK ... FACK: the offset its AOF has on disk (WAITAOF). */
   aofAckOffset: number;
   ackTime: number;
-  /** 'online' once the payload went out; 'wait_bgsave' before. */
-  state: 'online' | 'wait_bgsave';
+  /** 'wait_bgsave' until the snapshot is made, 'send_bulk' while a disk payload leaves, then 'online'. */
+  state: 'online' | 'wait_bgsave' | 'send_bulk';
   /** SYNC (not PSYNC): no +FULLRESYNC line, no PINGs until... (CLIENT_PRE_PSYNC). */
   prePsync: boolean;
+  /** After its payload, until its first REPLCONF ACK (diskless) or the payload left (disk): the stream held back for it. */
+  hold?: StreamHold;
 }
 
 export interface MasterHost {
@@ -40,6 +45,23 @@ export interface MasterHost {
   payload(aux: readonly [string, string | number][]): Buffer;
   /** The same written in the background; false when it can't start (another save runs). */
   snapshot(aux: readonly [string, string | number][], done: (payload: Buffer | undefined, error?: string) => void): boolean;
+  /** The same streamed into `sink` (a diskless transfer); false when it can't start. */
+  snapshotToSockets(aux: readonly [string, string | number][], sink: SaveSink, done: (error: string | undefined) => void): boolean;
+  /** Stops the replicas' background save (no replica left to send it to). */
+  abortTransfer(): void;
+  /** Another background save ('rdb') or rewrite ('other') runs: a replicas' one waits. */
+  backgroundBusy(): 'rdb' | 'other' | undefined;
+  /** Bytes waiting in a client's output (CLIENT LIST omem). */
+  pendingOutput(c: Client): number;
+  /** A replica's output limits off while an RDB payload goes through its output, and back on. */
+  exemptFromOutputLimit(c: Client, exempt: boolean): void;
+  /**
+   * A replica's held stream passed its output limit: closed as the output limit closes clients,
+   * at the end of the batch (`async`, from inside a command) or at once (from the cron).
+   */
+  outputLimitReached(c: Client, async: boolean): void;
+  /** Hands what was written for other clients to the sockets now. */
+  flush(): void;
   /** Closes a client at once (a replica whose sync failed). */
   closeClient(c: Client): void;
   /** The AOF's fed offset (0 while it is off). */
@@ -103,7 +125,17 @@ export class ReplicationMaster implements PropagationSink {
   /** Replicas online whose last ACK is at most min-replicas-max-lag old (refreshGoodSlavesCount). */
   goodReplicas = 0;
 
-  constructor(private readonly host: MasterHost) {
+  /** Full synchronizations: waiting, to disk or diskless, the stream held meanwhile. */
+  readonly fullSyncs: FullSyncs;
+
+  constructor(readonly host: MasterHost) {
+    this.fullSyncs = new FullSyncs({
+      host,
+      offset: () => this.offset,
+      syncAux: () => this.syncAux(),
+      online: (c, r) => this.attach(c, r),
+      has: (c) => this.replicas.has(c),
+    });
     const read = () => {
       this.minReplicasActive = host.config.int('min-replicas-to-write') > 0 && host.config.int('min-replicas-max-lag') > 0;
       this.refreshGood(Date.now());
@@ -183,48 +215,22 @@ export class ReplicationMaster implements PropagationSink {
       if (psync.replid !== '?') this.syncStats.partialErr++;
     }
     this.syncStats.full++;
-    if (psync) w.rawAscii(`+FULLRESYNC ${this.host.replId} ${this.offset}\r\n`);
-    else r.prePsync = true;
-    // A snapshot for replicas already running began at an earlier offset: joining it would
-    // need the stream since then, which the waiting replicas hold; this one joins if the
-    // stream did not move since (the common case of replicas coming together), else waits its
-    // own turn after it.
-    const pending = this.fullSync;
-    if (pending && pending.offset === this.offset) {
-      pending.waiting.push(r);
-      this.waitFor(c, r);
-      return;
-    }
-    const aux: [string, string | number][] = [
+    if (!psync) r.prePsync = true;
+    // The +FULLRESYNC line waits for the snapshot's start: it names the offset the payload is at.
+    this.waitFor(c, r);
+    this.fullSyncs.request(r, Date.now());
+  }
+
+  /** A full sync's aux fields; the stream after its payload starts with a SELECT. */
+  private syncAux(): [string, string | number][] {
+    this.selectedDb = -1;
+    return [
       // A replica's own replicas continue the proxied stream, which selects no database first.
       ['repl-stream-db', this.proxyingNow ? (this.proxyStreamDb?.() ?? 0) : 0],
       ['repl-id', this.host.replId],
       ['repl-offset', this.offset],
     ];
-    // The stream after the snapshot starts with a SELECT.
-    this.selectedDb = -1;
-    if (!pending) {
-      const sync = { offset: this.offset, waiting: [r], stream: [] as Buffer[] };
-      const started = this.host.snapshot(aux, (payload, error) => this.fullSyncDone(sync, payload, error));
-      if (started) {
-        log.notice(`Starting BGSAVE for SYNC with target: disk`);
-        this.fullSync = sync;
-        this.waitFor(c, r);
-        return;
-      }
-    }
-    // A background save of another kind runs (or a replicas' one from another offset): the
-    // payload is made now, as SAVE would.
-    log.notice(`Starting SYNC with target: replicas sockets, serialized in the foreground`);
-    const payload = this.host.payload(aux);
-    w.rawAscii(`$${payload.length}\r\n`);
-    w.raw(payload);
-    this.attach(c, r);
-    log.notice(`Synchronization with replica ${c.addr} succeeded`);
   }
-
-  /** The replicas' snapshot in progress: the offset it stands for, who waits, the stream since. */
-  private fullSync: { offset: number; waiting: Replica[]; stream: Buffer[] } | undefined;
 
   /** A replica waiting for its payload: attached (flag S), getting no stream yet. */
   private waitFor(c: Client, r: Replica): void {
@@ -233,28 +239,6 @@ export class ReplicationMaster implements PropagationSink {
     r.state = 'wait_bgsave';
     this.replicas.set(c, r);
     this.noReplicasSince = 0;
-  }
-
-  private fullSyncDone(sync: { offset: number; waiting: Replica[]; stream: Buffer[] }, payload: Buffer | undefined, error?: string): void {
-    if (this.fullSync === sync) this.fullSync = undefined;
-    const stream = Buffer.concat(sync.stream);
-    for (const r of sync.waiting) {
-      const c = r.client;
-      if (c.closing || !this.replicas.has(c)) continue;
-      if (!payload) {
-        // The snapshot failed or was killed: the replica goes, and will sync again.
-        this.host.log.warning(`Closing replica ${c.addr}: the RDB transfer failed (${error})`);
-        this.host.closeClient(c);
-        continue;
-      }
-      this.host.writeTo(c, (w) => {
-        w.rawAscii(`$${payload.length}\r\n`);
-        w.raw(payload);
-        if (stream.length > 0) w.raw(stream);
-      }, false);
-      this.attach(c, r);
-      this.host.log.notice(`Synchronization with replica ${c.addr} succeeded`);
-    }
   }
 
   /** The first PING a full period after the first replica came. */
@@ -274,7 +258,9 @@ export class ReplicationMaster implements PropagationSink {
 
   /** A replica's client went away. */
   detach(c: Client): void {
-    if (!this.replicas.delete(c)) return;
+    const r = this.replicas.get(c);
+    if (!r || !this.replicas.delete(c)) return;
+    this.fullSyncs.dropped(r);
     this.host.log.notice(`Connection with replica ${c.addr} lost.`);
     if (this.replicas.size === 0) this.noReplicasSince = Date.now();
     this.refreshGood(Date.now());
@@ -328,13 +314,13 @@ export class ReplicationMaster implements PropagationSink {
     this.offset += b.length;
     this.backlog?.append(b);
     // Replicas waiting for their payload get what happens meanwhile right after it.
-    this.fullSync?.stream.push(b);
+    this.fullSyncs.feed(b);
     for (const [c, r] of this.replicas) {
       if (c.closing) {
         this.detach(c);
         continue;
       }
-      if (r.state === 'online') this.host.writeTo(c, (w) => w.raw(b), false);
+      if (r.state === 'online' && r.hold === undefined) this.host.writeTo(c, (w) => w.raw(b), false);
     }
   }
 
@@ -363,6 +349,7 @@ export class ReplicationMaster implements PropagationSink {
     if (offset > r.ackOffset) r.ackOffset = offset;
     if (aofOffset !== undefined && aofOffset > r.aofAckOffset) r.aofAckOffset = aofOffset;
     r.ackTime = Date.now();
+    if (r.hold) this.fullSyncs.acked(r);
     this.refreshGood(r.ackTime);
     this.wakeWaiters();
   }
@@ -383,6 +370,7 @@ export class ReplicationMaster implements PropagationSink {
   cron(now: number): void {
     for (const c of this.replicas.keys()) if (c.closing) this.detach(c);
     this.failover?.cron(now);
+    this.fullSyncs.cron(now);
     this.refreshGood(now);
     const period = this.host.config.int('repl-ping-replica-period') * 1000;
     if (this.replicas.size > 0 && !this.proxying && now - this.lastPing >= period) {

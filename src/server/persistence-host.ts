@@ -11,6 +11,7 @@ import { MigrateLinks } from '../replication/migrate-links.js';
 import { Failover } from '../replication/failover.js';
 import { ClientFlag } from '../clients/flags.js';
 import { BlockType } from '../clients/client.js';
+import { Field } from '../engine/layout.js';
 import type { OutgoingLinks } from './batch.js';
 import { loadFullSyncPayload } from './replica-load.js';
 import type { Server } from './server.js';
@@ -49,6 +50,13 @@ export function replicationFor(server: Server): ReplicationMaster {
     },
     payload: (aux) => server.persistence.payload(aux),
     snapshot: (aux, done) => server.persistence.snapshotForReplicas(aux, done),
+    snapshotToSockets: (aux, sink, done) => server.persistence.snapshotToSockets(aux, sink, done),
+    abortTransfer: () => server.persistence.abortForReplicas(),
+    backgroundBusy: () => (server.persistence.bg ? 'rdb' : server.persistence.otherChildActive() ? 'other' : undefined),
+    pendingOutput: (c) => server.st.slotField(c, Field.Omem),
+    exemptFromOutputLimit: (c, exempt) => server.st.limits?.exempt(c, exempt),
+    outputLimitReached: (c, async) => server.lifecycle.onOutputLimit(c.slot, async),
+    flush: () => server.st.writer.commit(),
     closeClient: (c) => server.lifecycle.freeClient(c),
     aofFedOffset: () => server.persistence.aofStatus.fedOffset,
     wake: () => server.blocked.wake('replication'),
