@@ -316,7 +316,8 @@ describe('loading the AOF at start-up', () => {
 
 describe('a replica loading its full sync', () => {
   it('answers -LOADING during the load, then has the payload and the writes made meanwhile, in order', async () => {
-    const master = await startServer({ 'repl-diskless-sync-delay': 0 });
+    // A payload sent with its length (a diskless one's is unknown until its end mark).
+    const master = await startServer({ 'repl-diskless-sync': 'no' });
     const m = await RawClient.connect(master.port);
     await m.call('DEBUG', 'POPULATE', String(KEYS));
     // key-load-delay: KEYS x 2 ms at the least, far longer than the writes below; then set to 0.
