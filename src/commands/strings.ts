@@ -173,6 +173,11 @@ function propagateSet(call: CommandCall, flags: number, valueArg: number, deadli
 }
 
 function set(call: CommandCall): void {
+  // SET key value, the common case, has no options to parse (and no object made for them).
+  if (call.args.count === 3) {
+    setGeneric(call, 0, 2, -1, 'set');
+    return;
+  }
   const opts = parseStringOptions(call, 3, false);
   if (opts !== null) setGeneric(call, opts.flags, 2, opts.expireArg, 'set');
 }

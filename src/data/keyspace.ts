@@ -2,9 +2,9 @@
 // its keys column by column (keytable.ts): no object per key, so a key costs little more than its
 // strings; reads and in-place overwrites allocate nothing. Each key has an access clock (LRU time in
 // seconds or LFU word); keys with a deadline are also listed with it, and the active expiry cycle
-// sweeps that list. Keys are binary strings (one char per byte); values are owned copies. Expired
-// keys are never returned: every lookup checks the deadline against the batch clock, deleting the
-// key (lazy expiry) unless expiry is paused.
+// sweeps that list. Keys are binary strings (one char per byte); values are owned copies (counters as
+// numbers, string-int.ts). Expired keys are never returned: every lookup checks the deadline
+// against the batch clock, deleting the key (lazy expiry) unless expiry is paused.
 import { KeysView, ExpiresView, type ExpiresMap } from './db-views.js';
 import { RedisHash } from './hash.js';
 import type { KeyIndex } from './key-index.js';
@@ -34,7 +34,6 @@ export const enum Lookup {
 
 export class Db {
   /** The keys, values, access clocks and deadlines, column by column (keytable.ts). */
-  /** Values as stored: integer-encoded strings as numbers (string-int.ts), never handed out as such. */
   private t = new KeyTable<StoredValue<Value>>();
   /** Where the active expiry sweep resumes among the keys with a deadline. */
   private expireCursor = 0;
@@ -156,18 +155,20 @@ export class Db {
 
   /**
    * Stores a value (Redis's setKey): a new key raises 'new'; an existing one is overwritten in
-   * place, its deadline dropped unless `keepTtl`. `now` defaults to the keyspace's last clock.
+   * place, its deadline dropped unless `keepTtl`. `now` defaults to the keyspace's last clock, read
+   * in store(): a clock handed on as an argument costs a heap number per call.
    */
-  set(key: string, value: Value, keepTtl = false, now = this.ks.clock): void {
+  set(key: string, value: Value, keepTtl = false, now?: number): void {
     this.store(key, value, keepTtl, now);
   }
 
   /** Stores the safe integer `n` as an integer-encoded string (INCR): GET and all others see String(n). */
-  setInteger(key: string, n: number, keepTtl: boolean, now = this.ks.clock): void {
-    this.store(key, n, keepTtl, now);
+  setInteger(key: string, n: number, keepTtl: boolean): void {
+    this.store(key, n, keepTtl, undefined);
   }
 
-  private store(key: string, value: StoredValue<Value>, keepTtl: boolean, now: number): void {
+  private store(key: string, value: StoredValue<Value>, keepTtl: boolean, at: number | undefined): void {
+    const now = at === undefined ? this.ks.clock : +at;
     const t = this.t;
     let s = this.lastKey === key ? this.lastSlot : t.slotOf(key);
     if (s >= 0 && t.volIndex(s) !== 0 && now > t.volWhen[t.volIndex(s) - 1]! && !this.ks.expiryPaused) {
