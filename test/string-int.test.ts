@@ -2,10 +2,16 @@
 // every command that reads string values sees exactly what it sees for the same text written by
 // SET: GET, APPEND, ranges, OBJECT, MEMORY USAGE, DUMP/RESTORE, DEBUG DIGEST, SORT BY, scripts,
 // RENAME/COPY, a reload from RDB.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RawClient, bulk, int, startServer } from './helpers.js';
 
-const s = await startServer();
+// DEBUG RELOAD writes dump.rdb: in a directory of this file's own.
+const dir = mkdtempSync(join(tmpdir(), 'respd-string-int-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const s = await startServer({ dir });
 
 /** Replies of read-only commands on `key` (and a copy of it), to compare between representations. */
 async function readings(c: RawClient, key: string): Promise<string[]> {
