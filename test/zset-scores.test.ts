@@ -111,6 +111,13 @@ describe('parseScore (string2d) and range bounds (zslParseRange)', () => {
     expect(parseScore('1e-310')).toBe(1e-310);
     for (const bad of ['', ' 1', '1 ', 'abc', 'nan', '1e400', '1e-400', '1\u00002', '--1']) expect(parseScore(bad), bad).toBeNull();
   });
+  it('plain integers (read without strtod) as strtod reads them, -0 included', () => {
+    for (const t of ['0', '7', '-7', '-0', '007', '123456789012345', '-999999999999999', '1234567890123456', '-', '+5', '12a', '1.0']) {
+      const r = strtod(t);
+      const expected = r.end === t.length && t.length > 0 ? r.value : null;
+      expect(Object.is(parseScore(t), expected), t).toBe(true);
+    }
+  });
   it('range bounds: "(" for exclusive, leading spaces and "" accepted, up to a NUL', () => {
     expect(parseScoreRange('(1', '5')).toEqual({ min: 1, minex: true, max: 5, maxex: false });
     expect(parseScoreRange('', '(')).toEqual({ min: 0, minex: false, max: 0, maxex: true });

@@ -241,6 +241,15 @@ export class Acl {
     return [...this.users.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
+  /** Whether check() passes every command of every user (no user has a restriction): the fast path's guard. */
+  everyUserUnrestricted(): boolean {
+    for (const u of this.users.values()) {
+      const root = u.root;
+      if (!(root.allCommands && root.allKeys && root.allChannels)) return false;
+    }
+    return true;
+  }
+
   /**
    * Dispatch's ACL check: null if `username` may run this command with these arguments, else the
    * -NOPERM error text (server.c processCommand with getAclErrorMessage, not verbose). Denials

@@ -124,6 +124,8 @@ export interface WaitControl {
   pauseClients(endMs: number, all: boolean): void;
   /** CLIENT UNPAUSE. */
   unpauseClients(): void;
+  /** A CLIENT PAUSE is set (the fast path stays closed meanwhile). */
+  readonly paused: boolean;
 }
 
 /** RDB persistence (implemented by persistence/persistence.ts): SAVE, LASTSAVE, FLUSHALL, DEBUG RELOAD. */

@@ -1,6 +1,7 @@
 // processCommand: from a parsed request to a handler, with Redis's checks in Redis's order
 // (server.c:processCommand): lookup (container subcommands included), arity, auth, ACL, the
 // RESP2 pub/sub context, CLIENT PAUSE, then MULTI queueing or the call itself.
+import { performance } from 'node:perf_hooks';
 import { ClientFlag } from '../clients/flags.js';
 import { discardTransaction } from '../clients/lifecycle.js';
 import type { Client } from '../clients/client.js';
@@ -9,6 +10,7 @@ import { loadingDenied } from './loading-guard.js';
 import { writeDenied } from './write-guards.js';
 import { encodeArgs, encodeCommand, Target } from '../propagation/propagation.js';
 import type { Db } from '../data/keyspace.js';
+import type { FastPath } from './fast-path.js';
 import { CmdFlag, keySpecPositions, type Command, type CommandCall, type CommandTable } from '../table/table.js';
 
 /** C string semantics for text Redis formats with %s: stops at the first NUL. */
@@ -72,9 +74,14 @@ function reject(call: CommandCall, msg: string, cmd: Command | undefined): void 
   if (call.client.multi) call.client.multi.execAbort = true;
 }
 
-export function processCommand(call: CommandCall, table: CommandTable, hooks: DispatchHooks): void {
+export function processCommand(call: CommandCall, table: CommandTable, hooks: DispatchHooks, fast?: FastPath): void {
   const { args, client } = call;
   const cmd = lookupCommand(table, args);
+  if (fast !== undefined && cmd !== undefined) {
+    if (fast.run(call, cmd)) return;
+    // Any other command may change what the fast path's guard reads.
+    if (!cmd.fastPath) fast.invalidate();
+  }
   if (!cmd) {
     // No command is named POST or Host:, so testing for them only after a failed lookup keeps
     // Redis's behaviour without two compares on every request.
@@ -247,7 +254,8 @@ export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHook
   else cmd.handler!(call);
   const end = performance.now();
   call.clock = end;
-  if (call.failed ?? call.reply.errorCount !== errors) cmd.failedCalls++;
+  // More errors than before (a CONFIG RESETSTAT that zeroed the count is no failure, as in Redis).
+  if (call.failed ?? call.reply.errorCount > errors) cmd.failedCalls++;
   call.failed = undefined;
   const us = (end - start) * 1000;
   if (call.client.blocked === undefined) {

@@ -7,6 +7,7 @@
 import { addLongDouble, formatLongDouble, parseLongDouble } from '../data/long-double.js';
 import { appendBytes, editableBytes } from '../data/string-edit.js';
 import { fromBytes, strText, type RedisString } from '../data/string.js';
+import { storableInt } from '../data/string-int.js';
 import { isString, Lookup } from '../data/keyspace.js';
 import { SMALL_VALUE_MAX } from '../engine/args.js';
 import { notifyKeyspaceEvent } from './notify.js';
@@ -172,6 +173,11 @@ function propagateSet(call: CommandCall, flags: number, valueArg: number, deadli
 }
 
 function set(call: CommandCall): void {
+  // SET key value, the common case, has no options to parse (and no object made for them).
+  if (call.args.count === 3) {
+    setGeneric(call, 0, 2, -1, 'set');
+    return;
+  }
   const opts = parseStringOptions(call, 3, false);
   if (opts !== null) setGeneric(call, opts.flags, 2, opts.expireArg, 'set');
 }
@@ -277,14 +283,22 @@ function msetGeneric({ args, reply, client, server, now }: CommandCall, nx: bool
 
 // ---- counters ---------------------------------------------------------------------------------
 
+/**
+ * INCR, DECR, INCRBY, DECRBY. A result in the safe integer range is stored integer-encoded (a
+ * number, string-int.ts), so a counter is neither parsed nor formatted on its way through.
+ */
 function incrBy(call: CommandCall, delta: number | bigint): void {
   const { args, reply, client, server } = call;
   const key = args.str(1);
   const db = server.keyspace.dbs[client.db];
-  const old = lookupString(call, db, key, false);
-  if (old === null) return;
+  const old = db.lookupStored(key, call.now, touchFlags(client));
   let cur: number | bigint = 0;
-  if (old !== undefined) {
+  if (typeof old === 'number') cur = old;
+  else if (old !== undefined) {
+    if (!isString(old)) {
+      reply.error(ERR_WRONGTYPE);
+      return;
+    }
     const v = old.length <= 20 ? parseInteger(strText(old)) : null;
     if (v === null) {
       reply.error(ERR_NOT_INTEGER);
@@ -297,7 +311,8 @@ function incrBy(call: CommandCall, delta: number | bigint): void {
     reply.error(ERR_OVERFLOW);
     return;
   }
-  db.set(key, String(next), true);
+  if (storableInt(next)) db.setInteger(key, next, true);
+  else db.set(key, String(next), true);
   server.dirty++;
   notifyKeyspaceEvent(server, '$', 'incrby', key, client.db);
   reply.integer(next);

@@ -171,6 +171,20 @@ function binaryToDouble(mant: bigint, exp: number): { value: number; erange: boo
 /** util.c string2d: a score or weight, or null ("value is not a valid float" and the like). */
 export function parseScore(s: string): number | null {
   if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
+  // A plain integer of up to 15 digits (most scores) is exact as a double, as strtod reads it:
+  // no result object made for it.
+  const n = s.length;
+  if (n <= 15) {
+    const neg = s.charCodeAt(0) === 45;
+    let i = neg ? 1 : 0;
+    let v = 0;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === n && n > (neg ? 1 : 0)) return neg ? -v : v;
+  }
   const r = strtod(s);
   if (r.end !== s.length) return null;
   if (r.erange && (r.value === 0 || !Number.isFinite(r.value))) return null;

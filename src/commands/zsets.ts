@@ -60,7 +60,7 @@ function zadd(call: CommandCall, incrCommand: boolean): void {
     return;
   }
   // Every score is checked before anything changes: the command runs whole or not at all.
-  pendingScores.length = pairs;
+  // Entries past `pairs` are stale and never read (setting length is a runtime call).
   for (let j = 0; j < pairs; j++) {
     const s = parseScore(args.str(at + 2 * j));
     if (s === null) {

@@ -2,15 +2,16 @@
 // its keys column by column (keytable.ts): no object per key, so a key costs little more than its
 // strings; reads and in-place overwrites allocate nothing. Each key has an access clock (LRU time in
 // seconds or LFU word); keys with a deadline are also listed with it, and the active expiry cycle
-// sweeps that list. Keys are binary strings (one char per byte); values are owned copies. Expired
-// keys are never returned: every lookup checks the deadline against the batch clock, deleting the
-// key (lazy expiry) unless expiry is paused.
+// sweeps that list. Keys are binary strings (one char per byte); values are owned copies (counters as
+// numbers, string-int.ts). Expired keys are never returned: every lookup checks the deadline
+// against the batch clock, deleting the key (lazy expiry) unless expiry is paused.
 import { KeysView, ExpiresView, type ExpiresMap } from './db-views.js';
 import { RedisHash } from './hash.js';
 import type { KeyIndex } from './key-index.js';
 import type { KeyspaceConfig, KeyspaceNotifier, KeyspaceObserver, SweepResult } from './keyspace-types.js';
 import { KeyTable } from './keytable.js';
 import { lfuAccessed, lfuDecayed, lfuInitial } from './lfu.js';
+import { intText, type StoredValue } from './string-int.js';
 import type { Value } from './value.js';
 
 export { activeExpireCycle } from './active-expire.js';
@@ -33,7 +34,7 @@ export const enum Lookup {
 
 export class Db {
   /** The keys, values, access clocks and deadlines, column by column (keytable.ts). */
-  private t = new KeyTable<Value>();
+  private t = new KeyTable<StoredValue<Value>>();
   /** Where the active expiry sweep resumes among the keys with a deadline. */
   private expireCursor = 0;
   /** The key the last lookup found and its slot: a write that follows its lookup skips a search. */
@@ -104,6 +105,12 @@ export class Db {
    * unless `flags` has Lookup.NoTouch; pass that for a client in CLIENT NO-TOUCH mode.
    */
   lookup(key: string, now: number, flags = 0): Value | undefined {
+    const v = this.lookupStored(key, now, flags);
+    return typeof v === 'number' ? intText(v) : v;
+  }
+
+  /** As lookup, but an integer-encoded string comes as its number (INCR and its siblings). */
+  lookupStored(key: string, now: number, flags = 0): StoredValue<Value> | undefined {
     const s = this.live(key, now);
     if (s < 0) {
       if (flags & Lookup.Read) this.ks.keyMiss(this.id, key, flags);
@@ -121,7 +128,13 @@ export class Db {
   /** The live value of `key` without touching it (OBJECT, TTL...), expiring it if due. */
   peek(key: string, now: number): Value | undefined {
     const s = this.live(key, now);
-    return s < 0 ? undefined : this.t.valueAt(s)!;
+    return s < 0 ? undefined : this.valueIn(s);
+  }
+
+  /** The value in live slot `s` as everyone but the keyspace sees it: an integer as its text. */
+  private valueIn(s: number): Value {
+    const v = this.t.valueAt(s)!;
+    return typeof v === 'number' ? intText(v) : v;
   }
 
   /**
@@ -142,9 +155,20 @@ export class Db {
 
   /**
    * Stores a value (Redis's setKey): a new key raises 'new'; an existing one is overwritten in
-   * place, its deadline dropped unless `keepTtl`. `now` defaults to the keyspace's last clock.
+   * place, its deadline dropped unless `keepTtl`. `now` defaults to the keyspace's last clock, read
+   * in store(): a clock handed on as an argument costs a heap number per call.
    */
-  set(key: string, value: Value, keepTtl = false, now = this.ks.clock): void {
+  set(key: string, value: Value, keepTtl = false, now?: number): void {
+    this.store(key, value, keepTtl, now);
+  }
+
+  /** Stores the safe integer `n` as an integer-encoded string (INCR): GET and all others see String(n). */
+  setInteger(key: string, n: number, keepTtl: boolean): void {
+    this.store(key, n, keepTtl, undefined);
+  }
+
+  private store(key: string, value: StoredValue<Value>, keepTtl: boolean, at: number | undefined): void {
+    const now = at === undefined ? this.ks.clock : +at;
     const t = this.t;
     let s = this.lastKey === key ? this.lastSlot : t.slotOf(key);
     if (s >= 0 && t.volIndex(s) !== 0 && now > t.volWhen[t.volIndex(s) - 1]! && !this.ks.expiryPaused) {
@@ -157,7 +181,7 @@ export class Db {
       this.ks.beforeChange?.(this, s);
       const old = t.valueAt(s)!;
       t.setValue(s, value);
-      if (old !== value) this.ks.dropped?.(old, value);
+      if (old !== value && typeof old !== 'number') this.ks.dropped?.(old, typeof value === 'number' ? undefined : value);
       // A new object in Redis: a fresh LRU time, but LFU keeps the old counter (dbSetValue).
       if (!this.ks.lfu) t.clock[s] = lruSeconds(now);
       if (!keepTtl && t.volIndex(s) !== 0) t.dropDeadline(s);
@@ -202,7 +226,7 @@ export class Db {
     if (s < 0) return false;
     const v = this.t.valueAt(s)!;
     this.unlink(s);
-    this.ks.dropped?.(v, undefined);
+    if (typeof v !== 'number') this.ks.dropped?.(v, undefined);
     this.observer?.keyModified(this.id, key);
     return true;
   }
@@ -337,7 +361,7 @@ export class Db {
     const t = this.t;
     const key = t.keyAt(s);
     if (key === undefined) return undefined;
-    return { key, value: t.valueAt(s)!, expire: t.deadline(s), clock: t.clock[s]! };
+    return { key, value: this.valueIn(s), expire: t.deadline(s), clock: t.clock[s]! };
   }
 
   /** A background save in progress is told that `key` is about to change in place. */
@@ -361,7 +385,7 @@ export class Db {
     const t = this.t;
     for (let s = 0; s < t.top; s++) {
       const key = t.keyAt(s);
-      if (key !== undefined) cb(key, t.valueAt(s)!);
+      if (key !== undefined) cb(key, this.valueIn(s));
     }
   }
 
@@ -374,7 +398,7 @@ export class Db {
   /** The value stored at `key`, deadline not checked. */
   rawValue(key: string): Value | undefined {
     const s = this.t.slotOf(key);
-    return s < 0 ? undefined : this.t.valueAt(s)!;
+    return s < 0 ? undefined : this.valueIn(s);
   }
 
   /** The deadline of `key` in ms, undefined when it has none or is missing (Db.expires.get). */
@@ -431,7 +455,7 @@ export class Db {
     const key = this.t.keyAt(s)!;
     const v = this.t.valueAt(s)!;
     this.unlink(s);
-    this.ks.dropped?.(v, undefined);
+    if (typeof v !== 'number') this.ks.dropped?.(v, undefined);
     this.expiredKeys++;
     this.ks.notifier?.('x', 'expired', key, this.id);
     this.ks.expiredKey?.(this.id, key);
@@ -446,7 +470,7 @@ export class Db {
   }
 
   /** Redis's dbAdd: a new key (absent), raising 'new'. `expire` -1: none. */
-  private insert(key: string, v: Value, clock: number, expire: number): void {
+  private insert(key: string, v: StoredValue<Value>, clock: number, expire: number): void {
     const s = this.t.add(key, v, clock);
     if (this.ks.keyIndex !== undefined) this.ks.keyIndex.added(this.id, key);
     if (expire >= 0) this.t.setDeadline(s, expire);

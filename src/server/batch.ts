@@ -1,6 +1,7 @@
 // One native batch, turned into client events and command calls in the order native recorded
 // them (layout.ts describes the records), and the request around each command: processCommand,
 // the pushes held for after the reply, resetClient's flag work, protocol errors.
+import { performance } from 'node:perf_hooks';
 import { PendingProtocolError, type Client } from '../clients/client.js';
 import { ClientFlag } from '../clients/flags.js';
 import { clientInfoLine } from '../clients/info-line.js';
@@ -8,6 +9,7 @@ import type { ClientLifecycle } from '../clients/lifecycle.js';
 import type { ClientRegistry } from '../clients/registry.js';
 import type { Acl } from '../acl/acl.js';
 import { callCommand, processCommand, type DispatchHooks } from '../commands/dispatch.js';
+import { FastPath } from '../commands/fast-path.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Args } from '../engine/args.js';
 import { BIG_ARG_LEN, CloseReason, Field, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
@@ -46,6 +48,8 @@ export class BatchRunner {
   /** The CommandCall of allow-busy commands run while a script is busy. */
   private readonly busyCall: CommandCall;
   private readonly args: Args;
+  /** processCommand's shortcut for the hot data commands while nothing it checks is set. */
+  private readonly fast: FastPath;
   /** The replica's master link (set by the server). */
   outgoing: OutgoingLinks | undefined;
 
@@ -60,6 +64,7 @@ export class BatchRunner {
   ) {
     this.args = st.call.args;
     this.busyCall = { ...st.call, args: new Args() };
+    this.fast = new FastPath(st.call.server, commands, hooks);
   }
 
   /** Decodes `words` record words of the batch and acts on each. */
@@ -70,6 +75,8 @@ export class BatchRunner {
     st.call.now = now;
     st.call.clock = performance.now();
     st.inBatch = true;
+    // Saves, the AOF, the replication role and pauses change between batches too.
+    this.fast.invalidate();
     if (this.hooks.pauseEnded(now)) this.hooks.updatePause(now);
     const life = this.lifecycle;
     let i = 0;
@@ -118,6 +125,7 @@ export class BatchRunner {
     this.hooks.endOfBatch();
     st.writer.commit();
     st.inBatch = false;
+    this.fast.invalidate();
   }
 
   /** Runs one request of `c` (processCommand and everything around it). */
@@ -128,7 +136,10 @@ export class BatchRunner {
     call.args = args;
     call.reprocessing = reprocessing;
     // Outside a batch (timers, unblocking) the last boundary is stale: start from now.
-    if (!st.inBatch) call.clock = performance.now();
+    if (!st.inBatch) {
+      call.clock = performance.now();
+      this.fast.invalidate();
+    }
     st.writer.begin(c.slot, c.resp);
     // The master's stream runs without replies (REPLCONF GETACK answers on its own).
     const master = (c.flags & ClientFlag.Master) !== 0;
@@ -147,7 +158,7 @@ export class BatchRunner {
       // A command put off (it runs again later) is counted when it runs.
       if (!c.blocked) this.outgoing?.processed(bytes);
     } else {
-      processCommand(call, this.commands, this.hooks);
+      processCommand(call, this.commands, this.hooks, this.fast);
     }
     st.current = undefined;
     st.commandsProcessed++;

@@ -26,6 +26,11 @@ export class Blocked implements WaitControl {
   private timerAt = 0;
   private pause = { end: 0, all: false };
 
+  /** A CLIENT PAUSE is set (it may be past its end until the next check). */
+  get paused(): boolean {
+    return this.pause.end !== 0;
+  }
+
   constructor(
     private readonly st: ServerState,
     private readonly blocking: BlockingRegistry,

@@ -186,6 +186,8 @@ export class Command {
   rejectedCalls = 0;
   /** Latency of its calls (latency-tracking), made on the first call. */
   histogram: LatencyHistogram | undefined;
+  /** May skip processCommand's checks while nothing they look at is set (commands/fast-path.ts). */
+  fastPath = false;
 
   constructor(readonly def: CommandDef, readonly parent?: Command) {
     this.name = def.name;
