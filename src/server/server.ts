@@ -159,7 +159,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     st.limits = new ClientLimits(engine, this.config);
     this.acl.clientInfo = (c) => this.runner.clientInfoLine(c);
     this.pollBackend = engine.pollBackend();
-    if (engine.pollFallback()) this.log.warning(engine.pollFallback()); // io-uring yes not honoured, and why
+    if (engine.pollFallback()) this.log[this.config.str('io-uring') === 'yes' ? 'warning' : 'notice'](engine.pollFallback()); // io_uring not used, and why
     setDetacher((ab) => engine.release(ab));
     engine.setReplyArea(st.writer.area, st.writer.index);
     try {
