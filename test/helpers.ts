@@ -390,7 +390,9 @@ export async function startCli(
   const sock = join(dir, 'r.sock');
   const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
   // In its own directory: dump.rdb (save points are on by default) stays there.
-  const child = spawn(process.execPath, [cli, ...args, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, env });
+  // The suite's poller pass applies to the command line too (an --io-uring given wins).
+  const ring = TEST_IO_URING !== undefined && !args.includes('--io-uring') ? ['--io-uring', TEST_IO_URING ? 'yes' : 'no'] : [];
+  const child = spawn(process.execPath, [cli, ...args, ...ring, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
