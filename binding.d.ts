@@ -18,7 +18,7 @@ export interface EngineOptions {
   ioThreadsDoReads?: boolean;
   /** Test hook: the IO threads serve every turn, helpers first, whatever the load. */
   ioThreadsAlways?: boolean;
-  /** io-uring: the io_uring poller (taken when the engine is made; epoll where it is refused). */
+  /** io-uring auto or yes: the io_uring poller (taken when the engine is made; epoll where it is refused). */
   ioUring?: boolean;
 }
 

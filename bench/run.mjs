@@ -47,6 +47,9 @@ const respdExtra = (opt('respd-args', '') || '').split(' ').filter(Boolean);
  * its columns and its ratios to the first respd follow the table's.
  */
 const compareExtra = (opt('compare', '') || '').split(' ').filter(Boolean);
+/** Node flags for that second respd (e.g. --compare-node "--min-semi-space-size=16"), with or without --compare. */
+const compareNode = (opt('compare-node', '') || '').split(' ').filter(Boolean);
+const comparing = compareExtra.length > 0 || compareNode.length > 0;
 /** Extra directives for both servers (e.g. --server-args "--io-threads 4 --io-threads-do-reads yes"). */
 const serverExtra = (opt('server-args', '') || '').split(' ').filter(Boolean);
 const tls = flag('tls');
@@ -119,7 +122,7 @@ async function startServer(kind, clients) {
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100)),
     ...(tls ? tlsServerArgs(tlsPort) : []), ...serverExtra, ...aofArgs()];
   const cmd = kind !== 'redis'
-    ? [process.execPath, [join(root, 'dist', 'cli.js'), ...common, ...respdExtra, ...(kind === 'respd2' ? compareExtra : [])]]
+    ? [process.execPath, [...(kind === 'respd2' ? compareNode : []), join(root, 'dist', 'cli.js'), ...common, ...respdExtra, ...(kind === 'respd2' ? compareExtra : [])]]
     : ['redis-server', aofPolicy ? common : [...common, '--appendonly', 'no']];
   const child = spawn(cmd[0], cmd[1], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
@@ -161,10 +164,10 @@ function runBenchmark(port, c) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const label = (c) => c.label ?? `${c.test.toUpperCase()}${c.size !== 3 ? ` ${c.size >= 1024 ? `${c.size / 1024}KiB` : `${c.size}B`}` : ''}`;
 const results = [];
-const kinds = [...(withRedis ? ['respd', 'redis'] : ['respd']), ...(compareExtra.length ? ['respd2'] : [])];
+const kinds = [...(withRedis ? ['respd', 'redis'] : ['respd']), ...(comparing ? ['respd2'] : [])];
 const f = (n, w, d = 0) => (n === undefined ? '-' : n.toFixed(d)).padStart(w);
 console.log(`${'test'.padEnd(20)} ${'P'.padStart(3)} ${'c'.padStart(4)} | ${'respd rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ${'redis rps'.padStart(9)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | ratio rps   cpu   p99` +
-  (compareExtra.length ? ` | ${'respd2 rps'.padStart(10)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | /respd rps  cpu` : ''));
+  (comparing ? ` | ${'respd2 rps'.padStart(10)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'cpu'.padStart(6)} | /respd rps  cpu` : ''));
 for (const c of selectedCases()) {
   const samples = { respd: [], redis: [], respd2: [] };
   for (let round = 0; round < rounds; round++) {
@@ -189,7 +192,7 @@ for (const c of selectedCases()) {
   } : undefined;
   const row = { test: label(c), pipeline: c.pipeline, clients: c.clients, size: c.size, respd: summarize(samples.respd), redis: summarize(samples.redis) };
   if (row.redis) row.ratio = { rps: row.respd.rps / row.redis.rps, cpu: row.respd.cpuPer100k / row.redis.cpuPer100k, p99: row.respd.p99 / row.redis.p99 };
-  if (compareExtra.length) {
+  if (comparing) {
     row.respd2 = summarize(samples.respd2);
     row.respd2Ratio = { rps: row.respd2.rps / row.respd.rps, cpu: row.respd2.cpuPer100k / row.respd.cpuPer100k };
   }
@@ -200,7 +203,7 @@ for (const c of selectedCases()) {
     (row.respd2 ? ` | ${f(row.respd2.rps, 10)} ${f(row.respd2.p50, 6, 2)} ${f(row.respd2.p99, 6, 2)} ${f(row.respd2.cpuPer100k, 6)} |      ${row.respd2Ratio.rps.toFixed(2)} ${row.respd2Ratio.cpu.toFixed(2)}` : ''));
 }
 console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds, ${warmup > 0 ? 'after a warm-up run' : 'from a cold start'}${tls ? '; over TLS' : ''}` +
-  `${compareExtra.length ? `; respd2 is respd with ${compareExtra.join(' ')}` : ''})`);
+  `${comparing ? `; respd2 is respd with ${[...compareNode.map((f) => `node ${f}`), ...compareExtra].join(' ')}` : ''})`);
 
 let idle;
 if (!flag('no-idle') && idleConnections > 0) {

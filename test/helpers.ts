@@ -16,15 +16,18 @@ import { createServer, type CreateServerOptions, type ServerHandle } from '../sr
  */
 export const TEST_IO_THREADS = Number(process.env.RESPD_TEST_IO_THREADS ?? '1') || 1;
 
-/** RESPD_TEST_IO_URING=1 runs every test server with `io-uring yes` (the suite's third pass in `npm test`). */
-export const TEST_IO_URING = process.env.RESPD_TEST_IO_URING === '1';
+/**
+ * RESPD_TEST_IO_URING=0 runs every test server with `io-uring no` (epoll: the suite's third pass in
+ * `npm test`, the default `auto` serving on io_uring where the kernel has it); =1 with `io-uring yes`.
+ */
+export const TEST_IO_URING = process.env.RESPD_TEST_IO_URING === '1' ? true : process.env.RESPD_TEST_IO_URING === '0' ? false : undefined;
 
 /** Starts a server for the current test file and stops it when the file is done. */
 export async function startServer(options: CreateServerOptions = {}): Promise<ServerHandle> {
   const threaded = TEST_IO_THREADS > 1 && options['io-threads'] === undefined
     ? { 'io-threads': TEST_IO_THREADS, 'io-threads-do-reads': true, ioThreadsAlways: true }
     : {};
-  const ring = TEST_IO_URING && options['io-uring'] === undefined ? { 'io-uring': true } : {};
+  const ring = TEST_IO_URING !== undefined && options['io-uring'] === undefined ? { 'io-uring': TEST_IO_URING } : {};
   const h = await createServer({ ...threaded, ...ring, ...options });
   afterAll(() => h.close());
   return h;
@@ -377,7 +380,9 @@ export async function startCli(
   const sock = join(dir, 'r.sock');
   const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
   // In its own directory: dump.rdb (save points are on by default) stays there.
-  const child = spawn(process.execPath, [cli, ...args, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, env });
+  // The suite's poller pass applies to the command line too (an --io-uring given wins).
+  const ring = TEST_IO_URING !== undefined && !args.includes('--io-uring') ? ['--io-uring', TEST_IO_URING ? 'yes' : 'no'] : [];
+  const child = spawn(process.execPath, [cli, ...args, ...ring, '--port', '0', '--unixsocket', sock], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir, env });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

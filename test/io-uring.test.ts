@@ -1,11 +1,12 @@
-// io-uring yes: the io_uring poller in place of epoll. The whole suite runs on it in `npm test`'s
-// third pass (RESPD_TEST_IO_URING=1); here what is its own: which poller serves and the line
-// logged when io_uring cannot, the directive, and the byte paths the ring changes (big replies in
+// io-uring auto (the default) or yes: the io_uring poller in place of epoll. The whole suite runs on
+// it in `npm test`'s first pass (epoll has the third, RESPD_TEST_IO_URING=0); here what is its own:
+// which poller serves and the line logged when io_uring cannot, the directive, and the byte paths the ring changes (big replies in
 // several sends, pipelines, unix sockets, a client gone while its reply is still being sent).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createServer } from '../src/index.js';
 import { bulkText, RawClient, resp, startServer, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'respd-io-uring-'));
@@ -53,10 +54,34 @@ describe('choosing the poller', () => {
     );
   });
 
-  it('io-uring no (the default) is epoll, with nothing logged about it', async () => {
+  it('io-uring no is epoll, with nothing logged about it', async () => {
     const s = await startServer({ 'io-uring': false, 'io-threads': 1, logfile: log('plain') });
     expect(await multiplexingApi(s.port)).toBe(process.platform === 'linux' ? 'epoll' : 'kqueue');
     expect(readFileSync(log('plain'), 'utf8')).not.toContain('io_uring');
+  });
+
+  it('io-uring auto (the default) serves on io_uring where the kernel has it, and otherwise says why in a notice', async () => {
+    // Straight through createServer: the test helper would apply RESPD_TEST_IO_URING.
+    const s = await createServer({ 'io-threads': 1, loglevel: 'notice', logfile: log('auto') });
+    onTestFinished(() => s.close());
+    const api = await multiplexingApi(s.port);
+    const lines = readFileSync(log('auto'), 'utf8');
+    if (kernelHasIoUring()) {
+      expect(api).toBe('io_uring');
+      expect(lines).not.toContain('io_uring');
+    } else {
+      expect(api).not.toBe('io_uring');
+      expect(lines).toMatch(/\* io_uring is not available \(.+\): using (epoll|kqueue)\n/);
+      expect(lines).not.toMatch(/# io_uring/);
+    }
+  });
+
+  it('io-uring auto with io-threads > 1 is epoll, with a notice (not a warning) saying why', async () => {
+    const s = await startServer({ 'io-uring': 'auto', 'io-threads': 3, loglevel: 'notice', logfile: log('auto-threads') });
+    expect(await multiplexingApi(s.port)).not.toBe('io_uring');
+    expect(readFileSync(log('auto-threads'), 'utf8')).toMatch(
+      /\* io-uring is not used with io-threads > 1 \(the IO threads need readiness events\): using (epoll|kqueue)\n/,
+    );
   });
 });
 
@@ -70,6 +95,15 @@ describe('the directive', () => {
     );
     expect(await c.call('CONFIG', 'GET', 'io-*')).toBe(resp('io-threads-do-reads', 'no', 'io-threads', '1').toString());
     c.socket.destroy();
+  });
+
+  it('defaults to auto, takes auto, yes and no only, and says so in Redis\'s words otherwise', async () => {
+    const s = await createServer({ 'io-threads': 1 });
+    onTestFinished(() => s.close());
+    const c = await RawClient.connect(s.port);
+    expect(await c.call('CONFIG', 'GET', 'io-uring')).toBe(resp('io-uring', 'auto').toString());
+    c.socket.destroy();
+    await expect(createServer({ 'io-uring': 'maybe' })).rejects.toThrow(/io-uring/);
   });
 });
 

@@ -22,7 +22,7 @@ double monotonic_ms() {
 
 // Waits until `fd` is ready for `events` or `deadline` (monotonic ms, < 0: never) passes.
 // 1 ready (or hung up: the next read or write says how), 0 timed out, -1 poll failed.
-int wait_fd(int fd, short events, double deadline) {
+int wait_fd(Poller& poller, int fd, short events, double deadline) {
   for (;;) {
     int timeout = -1;
     if (deadline >= 0) {
@@ -30,8 +30,7 @@ int wait_fd(int fd, short events, double deadline) {
       if (left <= 0) return 0;
       timeout = static_cast<int>(left) + 1;
     }
-    struct pollfd p{fd, events, 0};
-    int r = ::poll(&p, 1, timeout);
+    int r = poller.wait_fd(fd, events, timeout);
     if (r > 0) return 1;
     if (r == 0) {
       if (deadline >= 0 && monotonic_ms() >= deadline) return 0;
@@ -57,7 +56,7 @@ ssize_t Engine::debug_read(uint32_t slot, char* buf, size_t cap, int timeout_ms)
   for (;;) {
     // Bytes a transport already decrypted are read without waiting for the socket.
     if (!c->conn->has_pending_data()) {
-      int w = wait_fd(c->conn->fd(), poll_events(c->conn->want(), POLLIN), deadline);
+      int w = wait_fd(*poller_, c->conn->fd(), poll_events(c->conn->want(), POLLIN), deadline);
       if (w == 0) return kDebugTimeout;
       if (w < 0) return kDebugClosed;
     }
@@ -94,11 +93,13 @@ bool Engine::debug_write(uint32_t slot, const char* p, size_t n, int timeout_ms)
       ok = false;
       break;
     }
-    if (wait_fd(c->conn->fd(), poll_events(c->conn->want(), POLLOUT), deadline) != 1) {
+    if (wait_fd(*poller_, c->conn->fd(), poll_events(c->conn->want(), POLLOUT), deadline) != 1) {
       ok = false;
       break;
     }
   }
+  // A completion poller sends what was queued now: the client reads it before it answers.
+  poller_->submit();
   if (total) {
     c->net_out += static_cast<double>(total);
     c->last_interaction = wall_ms();

@@ -50,6 +50,11 @@ class Poller {
   // Hands the kernel what this turn queued (a completion backend's sends, re-armed receives) in
   // one system call. Nothing to do for readiness backends, whose writes are immediate.
   virtual void submit() {}
+  // Blocks until `fd` (a client's) is ready for `events` (POLLIN or POLLOUT), for one blocking
+  // exchange inside a batch (the Lua debugger's): >0 ready or hung up, 0 on timeout or a wake for
+  // something else (the caller checks its deadline and waits again), -1 with errno. A completion
+  // backend makes the queued sends go and reaps what arrived meanwhile.
+  virtual int wait_fd(int fd, short events, int timeout_ms);
 
   // The platform's readiness backend.
   static std::unique_ptr<Poller> create();

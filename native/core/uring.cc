@@ -7,70 +7,19 @@
 // IORING_OP_POLL_ADD re-armed after each event, which makes it level-triggered.
 // Ownership: sockets, listeners and watches are the poller's and live until the kernel has
 // returned every operation naming them; their buffers are never freed while an operation is out.
-#include <fcntl.h>
+// Here: interest, events, completions and submissions; the objects' lifecycle is in
+// uring_lifecycle.cc, the class in uring_poller.h.
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <unordered_set>
-#include <vector>
 
-#include "poller.h"
-#include "uring_ring.h"
-#include "uring_socket.h"
+#include "uring_poller.h"
 
 namespace respd {
 namespace uring {
-namespace {
-
-class UringPoller final : public Poller, public SocketOwner {
- public:
-  explicit UringPoller(std::unique_ptr<Ring> ring) : ring_(std::move(ring)) {}
-  ~UringPoller() override;
-  const char* name() const override { return "io_uring"; }
-  int fd() const override { return ring_->fd(); }
-  int set(int fd, uint32_t old_mask, uint32_t new_mask, void* data) override;
-  int wait(PollEvent* out, int max, int timeout_ms) override;
-  int add_listener(int fd, void* data) override;
-  void remove_listener(int fd, void* data) override;
-  int accept(int listen_fd) override;
-  std::unique_ptr<Connection> attach(std::unique_ptr<Connection> conn, void* data) override;
-  void submit() override;
-
-  // For RingConnection.
-  void mark_dirty(Item it) override;
-  void detach(RingSocket* s) override;
-
- private:
-  void prepare();
-  void reap();
-  void on_recv(RingSocket* s, int res, uint32_t flags);
-  void on_send(RingSocket* s, int res);
-  void on_accept(RingListener* l, int res, uint32_t flags);
-  void on_poll(PollWatch* w, int res);
-  void prep_send(RingSocket* s);
-  void prep_recv(RingSocket* s);
-  void cancel(uint64_t user_data);
-  uint32_t mask_of(const Item& it) const;
-  void list(Item it);
-  void forget(Item it);
-  void maybe_free(RingSocket* s);
-  bool busy() const;
-
-  std::unique_ptr<Ring> ring_;
-  std::vector<RingSocket*> sockets_by_fd_;
-  std::vector<RingListener*> listeners_by_fd_;
-  std::vector<PollWatch*> watches_by_fd_;
-  std::unordered_set<RingSocket*> sockets_;
-  std::unordered_set<RingListener*> listeners_;
-  std::unordered_set<PollWatch*> watches_;
-  std::vector<Item> ready_;  // may have events: re-checked at each wait (level-triggered)
-  std::vector<Item> dirty_;  // operations to prepare at the next submit
-  std::vector<Item> preparing_;
-  bool wake_armed_ = false;
-};
 
 // ---- interest and events ----------------------------------------------------------------------
 
@@ -436,162 +385,5 @@ void UringPoller::submit() {
   ring_->submit();
 }
 
-// ---- sockets and listeners ----------------------------------------------------------------------
-
-std::unique_ptr<Connection> UringPoller::attach(std::unique_ptr<Connection> conn, void* data) {
-  int fd = conn->fd();
-  auto* s = new RingSocket(fd, data);
-  sockets_.insert(s);
-  put_fd(sockets_by_fd_, fd, s);
-  mark_dirty(Item{Kind::kSocket, s});  // its receive is armed at the next submit
-  return make_ring_connection(this, s, std::move(conn));
-}
-
-// The connection is closing its fd. Bytes already handed over still leave, as the kernel sends
-// them after close() on the readiness path: what is queued is submitted now, while the fd is
-// open, and the send holds the socket until it is done (MSG_WAITALL: whole, or an error). Only
-// bytes queued behind a send already in flight need the fd later: a duplicate is kept for them.
-void UringPoller::detach(RingSocket* s) {
-  if (at_fd(sockets_by_fd_, s->fd) == s) sockets_by_fd_[s->fd] = nullptr;
-  forget(Item{Kind::kSocket, s});
-  s->interest = 0;
-  s->rx.clear();
-  s->rx_head = 0;
-  if (s->send_err) {
-    s->tx.clear();
-    s->txq.clear();
-    s->tx_sent = 0;
-  }
-  prep_send(s);
-  s->detached = true;
-  if (!s->txq.empty()) {
-    int dup_fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
-    if (dup_fd >= 0) {
-      s->fd = dup_fd;
-      s->owns_fd = true;
-    } else {
-      s->txq.clear();
-    }
-  }
-  if (s->recv_armed && !s->recv_cancelled) {
-    s->recv_cancelled = true;
-    cancel(tag(s, kOpRecv));
-  }
-  ring_->submit();
-  maybe_free(s);
-}
-
-void UringPoller::maybe_free(RingSocket* s) {
-  if (!s->detached || s->recv_armed || s->send_armed) return;
-  if (s->owns_fd && s->tx_pending() > 0 && !s->send_err) return;  // the rest goes at the next submit
-  forget(Item{Kind::kSocket, s});
-  if (s->owns_fd) ::close(s->fd);
-  sockets_.erase(s);
-  delete s;
-}
-
-int UringPoller::add_listener(int fd, void* data) {
-  auto* l = new RingListener(fd, data);
-  listeners_.insert(l);
-  put_fd(listeners_by_fd_, fd, l);
-  mark_dirty(Item{Kind::kListener, l});
-  submit();  // accepting starts now, not at the end of the next turn
-  return 0;
-}
-
-void UringPoller::remove_listener(int fd, void*) {
-  RingListener* l = at_fd(listeners_by_fd_, fd);
-  if (!l) return;
-  listeners_by_fd_[fd] = nullptr;
-  forget(Item{Kind::kListener, l});
-  l->removed = true;
-  for (int a : l->fds) ::close(a);
-  l->fds.clear();
-  if (l->armed) {
-    // The accept holds the listening socket open: cancelled now, so the port is free when the
-    // engine closes the fd.
-    cancel(tag(l, kOpAccept));
-    ring_->submit();
-    reap();
-  } else {
-    listeners_.erase(l);
-    delete l;
-  }
-}
-
-int UringPoller::accept(int listen_fd) {
-  RingListener* l = at_fd(listeners_by_fd_, listen_fd);
-  if (!l) {
-    errno = EBADF;
-    return -1;
-  }
-  if (!l->fds.empty()) {
-    int fd = l->fds.front();
-    l->fds.pop_front();
-    return fd;
-  }
-  if (l->err) {
-    errno = l->err;
-    l->err = 0;
-    return -1;
-  }
-  errno = EAGAIN;
-  return -1;
-}
-
-bool UringPoller::busy() const {
-  for (RingSocket* s : sockets_)
-    if (s->recv_armed || s->send_armed) return true;
-  for (RingListener* l : listeners_)
-    if (l->armed) return true;
-  for (PollWatch* w : watches_)
-    if (w->armed) return true;
-  return false;
-}
-
-// Replies handed over before the end still leave (for up to a second, as a lingering close
-// would), then every operation is cancelled and its completion awaited before the buffers go.
-UringPoller::~UringPoller() {
-  auto sending = [this] {
-    for (RingSocket* s : sockets_)
-      if (s->send_armed || (s->tx_pending() > 0 && !s->send_err)) return true;
-    return false;
-  };
-  for (int i = 0; i < 20 && sending(); i++) {
-    prepare();
-    ring_->submit();
-    ring_->wait_ready(50);
-    reap();
-  }
-  if (io_uring_sqe* e = ring_->sqe()) {
-    e->opcode = IORING_OP_ASYNC_CANCEL;
-    e->fd = -1;
-    e->cancel_flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
-    e->user_data = kOpIgnore;
-  }
-  ring_->submit();
-  for (int i = 0; i < 20 && busy(); i++) {
-    ring_->wait_ready(10);
-    reap();
-  }
-  for (RingSocket* s : sockets_) {
-    if (s->owns_fd) ::close(s->fd);
-    delete s;
-  }
-  for (RingListener* l : listeners_) {
-    for (int a : l->fds) ::close(a);
-    delete l;
-  }
-  for (PollWatch* w : watches_) delete w;
-}
-
-}  // namespace
 }  // namespace uring
-
-std::unique_ptr<Poller> create_uring_poller(std::string* why) {
-  std::unique_ptr<Ring> ring = Ring::create(why);
-  if (!ring) return nullptr;
-  return std::make_unique<uring::UringPoller>(std::move(ring));
-}
-
 }  // namespace respd

@@ -166,9 +166,6 @@ export const DIRECTIVES: readonly Directive[] = [
   bool('rdbchecksum', 'yes', IMM, ACTED),
   bool('daemonize', 'no', IMM, ACTED), // only 'no' is honoured: respd runs in the foreground
   bool('io-threads-do-reads', 'no', IMM, ACTED),
-  // The io_uring poller instead of epoll (Linux; falls back to epoll, with a log line, where the
-  // kernel refuses it or io-threads > 1).
-  bool('io-uring', 'no', IMM, { ...ACTED, hidden: true, respdOnly: true }),
   bool('always-show-logo', 'no', IMM, ACTED),
   bool('protected-mode', 'yes', MOD, ACTED),
   bool('rdbcompression', 'yes', MOD, ACTED),
@@ -256,6 +253,9 @@ export const DIRECTIVES: readonly Directive[] = [
   str('tls-ciphersuites', '', MOD, NULLABLE),
 
   // ---- enum ----
+  // The poller: auto (io_uring where the kernel has what it needs, else epoll with a notice), yes
+  // (io_uring; where refused, epoll with a warning saying why) or no (epoll). io-threads > 1 is epoll.
+  enm('io-uring', 'auto', ['auto', 'yes', 'no'], IMM, { ...ACTED, hidden: true, respdOnly: true }),
   enm('supervised', 'no', ['upstart', 'systemd', 'auto', 'no'], IMM),
   enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], IMM),
   enm('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'], MOD),

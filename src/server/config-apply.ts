@@ -40,7 +40,7 @@ export function engineOptionsFor(config: Config, acl: Acl, ioThreadsAlways: bool
     ioThreads: config.int('io-threads'),
     ioThreadsDoReads: config.bool('io-threads-do-reads'),
     ioThreadsAlways,
-    ioUring: config.bool('io-uring'),
+    ioUring: config.str('io-uring') !== 'no',
   };
 }
 

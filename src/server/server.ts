@@ -28,7 +28,7 @@ import { Level, Logger } from '../util/log.js';
 import { scriptCacheStats, scriptingCommands } from '../scripting/commands.js';
 import { functionCommands, libraryStats } from '../scripting/functions.js';
 import { Propagation, wirePropagation } from '../propagation/index.js';
-import { aofCommandsOf, aofFor, closePersistence, loadDataFromDisk, persistenceCron, persistenceFor, replicaFor, replicationFor } from './hosts.js';
+import { aofCommandsOf, aofFor, closePersistence, loadDataFromDisk, persistenceCron, persistenceFor, replicaFor, replicationFor, timedBatches } from './hosts.js';
 import type { Aof, Persistence, ReplicationMaster, ReplicationReplica } from './hosts.js';
 import { BatchRunner } from './batch.js';
 import { Blocked } from './blocked.js';
@@ -159,7 +159,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     st.limits = new ClientLimits(engine, this.config);
     this.acl.clientInfo = (c) => this.runner.clientInfoLine(c);
     this.pollBackend = engine.pollBackend();
-    if (engine.pollFallback()) this.log.warning(engine.pollFallback()); // io-uring yes not honoured, and why
+    if (engine.pollFallback()) this.log[this.config.str('io-uring') === 'yes' ? 'warning' : 'notice'](engine.pollFallback()); // io_uring not used, and why
     setDetacher((ab) => engine.release(ab));
     engine.setReplyArea(st.writer.area, st.writer.index);
     try {
@@ -171,7 +171,7 @@ export class Server implements ServerContext, KeyspaceObserver {
       throw e;
     }
     engine.start(
-      (words, bigs) => this.runner.onBatch(words, bigs),
+      timedBatches((words, bigs) => this.runner.onBatch(words, bigs), () => st.commandsProcessed, this.log), // RESPD_TURN_STATS
       (records, arena, counters) => {
         st.records = new Uint32Array(records);
         st.arena = Buffer.from(arena);
