@@ -33,6 +33,8 @@ const opt = (name, dflt) => {
 const flag = (name) => args.includes(`--${name}`);
 const rounds = Number(opt('rounds', '3'));
 const requests = Number(opt('requests', '100000'));
+/** `--random N`: redis-benchmark -r N, keys spread over N random names instead of one key. */
+const randomKeys = Number(opt('random', '0'));
 const idleConnections = Number(opt('idle-connections', '10000'));
 /**
  * Requests sent before each measured run, to both servers alike, so that the figures are the
@@ -137,6 +139,7 @@ async function startServer(kind, clients) {
 function runBenchmark(port, c) {
   const n = c.requests ?? requests;
   const a = ['-p', String(port), '-h', '127.0.0.1', '-c', String(c.clients), '-n', String(n), '-P', String(c.pipeline), '-d', String(c.size), '--csv'];
+  if (randomKeys > 0) a.push('-r', String(randomKeys));
   if (c.keepalive === 0) a.push('-k', '0');
   if (tls) a.push(...tlsClientArgs);
   const script = SCRIPTS[c.test];
@@ -176,7 +179,7 @@ for (const c of selectedCases()) {
       const warm = Math.min(Math.floor((c.requests ?? requests) / 2), warmup * (c.pipeline > 1 ? 5 : 1));
       // GET reads the key SET writes and LPOP pops what LPUSH pushed (the order of redis-benchmark's
       // own default run): without them every GET and LPOP would answer nil.
-      if (PRELOAD[c.test]) runBenchmark(s.port, { ...c, test: PRELOAD[c.test], keepalive: undefined, requests: c.test === 'get' ? c.clients : (c.requests ?? requests) + warm });
+      if (PRELOAD[c.test]) runBenchmark(s.port, { ...c, test: PRELOAD[c.test], keepalive: undefined, requests: c.test === 'get' ? (randomKeys > 0 ? randomKeys * 3 : c.clients) : (c.requests ?? requests) + warm });
       if (warm > 0) runBenchmark(s.port, { ...c, requests: warm });
       const before = cpuMs(s.child.pid);
       const r = runBenchmark(s.port, c);
