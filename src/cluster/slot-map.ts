@@ -3,17 +3,14 @@
 // the slots this node is moving. There is no cluster bus: the map changes only by nodes.conf at
 // start and by the CLUSTER commands run on this node.
 import { CLUSTER_SLOTS } from './crc16.js';
+import type { NodeAddress } from './nodes-conf.js';
 
-/** A node of the map, this one (`myself`) included. */
-export interface MapNode {
+/**
+ * A node of the map, this one (`myself`) included, with the address the map gives (for myself,
+ * what nodes.conf last said; the live one is ClusterNode.address).
+ */
+export interface MapNode extends NodeAddress {
   readonly id: string;
-  /** The address the map gives (for myself, what nodes.conf last said; the live one is ClusterNode.address). */
-  ip: string;
-  port: number;
-  tlsPort: number;
-  cport: number;
-  hostname: string;
-  humanNodename: string;
   shardId: string;
   /** A replica's master; undefined for a master. */
   masterId: string | undefined;
