@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { RawClient, resp, startServer } from './helpers.js';
+import { infoField, linkUp, until } from './replication-helpers.js';
 import type { ServerHandle } from '../src/index.js';
 
 async function server(): Promise<ServerHandle> {
@@ -21,18 +22,6 @@ afterEach(() => {
   for (const r of opened.splice(0)) r.disconnect();
 });
 
-async function until(what: string, f: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10000;
-  while (Date.now() < deadline) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const field = (info: string, name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
-const linkUp = (r: Redis) => until('link up', async () => field(await r.info('replication'), 'master_link_status') === 'up');
-
 describe('FAILOVER', () => {
   it('hands the master role to the chosen replica; the old master follows it, nothing is lost', async () => {
     const [a, b, c] = [await server(), await server(), await server()];
@@ -45,12 +34,12 @@ describe('FAILOVER', () => {
     await linkUp(r2);
     await m.set('before', '1');
     expect(await m.call('FAILOVER', 'TO', '127.0.0.1', String(b.port), 'TIMEOUT', '5000')).toBe('OK');
-    await until('the replica promoted', async () => field(await r1.info('replication'), 'role') === 'master');
+    await until('the replica promoted', async () => infoField(await r1.info('replication'), 'role') === 'master');
     await until('the old master a replica of it', async () => {
       const info = await m.info('replication');
-      return field(info, 'role') === 'slave' && field(info, 'master_port') === String(b.port) && field(info, 'master_link_status') === 'up';
+      return infoField(info, 'role') === 'slave' && infoField(info, 'master_port') === String(b.port) && infoField(info, 'master_link_status') === 'up';
     });
-    expect(field(await m.info('replication'), 'master_failover_state')).toBe('no-failover');
+    expect(infoField(await m.info('replication'), 'master_failover_state')).toBe('no-failover');
     expect(await r1.get('before')).toBe('1');
     // The old master's other replica is pointed at the new one as Sentinel would; writes flow.
     await r2.call('REPLICAOF', '127.0.0.1', String(b.port));
@@ -79,21 +68,21 @@ describe('FAILOVER', () => {
     // A replica that never acknowledges (a raw PSYNC that sends no ACK): the failover waits until
     // ABORT, with writes paused meanwhile.
     await r.call('REPLICAOF', 'NO', 'ONE');
-    await until('the replica gone', async () => field(await m.info('replication'), 'connected_slaves') === '0');
+    await until('the replica gone', async () => infoField(await m.info('replication'), 'connected_slaves') === '0');
     const fake = await RawClient.connect(a.port);
     fake.write(resp('PSYNC', '?', '-1'));
     await fake.waitMatch(/FULLRESYNC/);
     await m.set('moved', '1');
     expect(await m.call('FAILOVER')).toBe('OK');
-    expect(field(await m.info('replication'), 'master_failover_state')).toBe('waiting-for-sync');
+    expect(infoField(await m.info('replication'), 'master_failover_state')).toBe('waiting-for-sync');
     await expect(m.call('FAILOVER')).rejects.toThrow('FAILOVER already in progress.');
     await expect(m.call('REPLICAOF', 'NO', 'ONE')).rejects.toThrow('REPLICAOF not allowed while failing over.');
     expect(await m.call('FAILOVER', 'ABORT')).toBe('OK');
-    expect(field(await m.info('replication'), 'master_failover_state')).toBe('no-failover');
+    expect(infoField(await m.info('replication'), 'master_failover_state')).toBe('no-failover');
     expect(await m.set('writable', 'again')).toBe('OK');
     // TIMEOUT without FORCE gives up by itself.
     expect(await m.call('FAILOVER', 'TIMEOUT', '200')).toBe('OK');
-    await until('the failover timed out', async () => field(await m.info('replication'), 'master_failover_state') === 'no-failover');
+    await until('the failover timed out', async () => infoField(await m.info('replication'), 'master_failover_state') === 'no-failover');
     expect(await m.set('writable', 'still')).toBe('OK');
     fake.socket.destroy();
   });

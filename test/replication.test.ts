@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { startServer } from './helpers.js';
+import { infoField, linkUp, until } from './replication-helpers.js';
 import type { CreateServerOptions, ServerHandle } from '../src/index.js';
 
 /** A server stopped when the test that started it ends (replicas stop reconnecting with it). */
@@ -24,25 +25,6 @@ function client(port: number, password?: string): Redis {
 afterEach(() => {
   for (const r of opened.splice(0)) r.disconnect();
 });
-
-/** Polls `f` until it returns true (bounded: 10 s), failing with `what` otherwise. */
-async function until(what: string, f: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10000;
-  while (Date.now() < deadline) {
-    if (await f()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function infoField(info: string, name: string): string | undefined {
-  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(info);
-  return m ? m[1]!.trim() : undefined;
-}
-
-async function linkUp(r: Redis): Promise<void> {
-  await until('master_link_status:up', async () => infoField(await r.info('replication'), 'master_link_status') === 'up');
-}
 
 /** The replica processed everything the master sent so far. */
 async function caughtUp(master: Redis, replica: Redis): Promise<void> {

@@ -8,7 +8,7 @@ import type { Client } from '../clients/client.js';
 import type { Args } from '../engine/args.js';
 import { loadingDenied } from './loading-guard.js';
 import { writeDenied } from './write-guards.js';
-import { encodeArgs, encodeCommand, Target } from '../propagation/propagation.js';
+import { encodeCommand, Target } from '../propagation/propagation.js';
 import type { Db } from '../data/keyspace.js';
 import type { FastPath } from './fast-path.js';
 import { CmdFlag, keySpecPositions, type Command, type CommandCall, type CommandTable } from '../table/table.js';
@@ -291,7 +291,7 @@ function callPropagating(call: CommandCall, cmd: Command): void {
       if (target !== 0) {
         const as = call.propagateAs;
         const args = call.args;
-        prop.record(call.client.db, as ? encodeCommand(as) : encodeArgs(args), target);
+        prop.record(call.client.db, as ? encodeCommand(as) : args.encode(), target);
       }
     }
   } finally {

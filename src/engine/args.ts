@@ -115,14 +115,18 @@ export class Args {
 
   /**
    * The command as a client sends it (`*N`, then `$len` and each argument): a view of the arena
-   * when the bytes lie there whole (read into it, not moved from a query buffer), else encoded
-   * into a new buffer straight from the arguments. A replica passes its master's stream on with it.
+   * when the bytes lie there whole (a multibulk request without a big argument), else encoded
+   * into a new buffer. A replica passes its master's stream on with it.
    */
   wire(): Buffer {
-    return this.wireView() ?? this.wireCopy();
+    return this.wireView() ?? this.encode();
   }
 
-  private wireCopy(): Buffer {
+  /**
+   * The command as RESP (`*N`, then `$len` and each argument) in a buffer of its own, sized first
+   * and written straight from the arguments: what the propagation stream keeps of a write.
+   */
+  encode(): Buffer {
     const n = this.count;
     let size = 3 + digits(n);
     for (let i = 0; i < n; i++) {
@@ -132,16 +136,8 @@ export class Args {
     const out = Buffer.allocUnsafe(size);
     let o = putHeader(out, 0, 42, n);
     for (let i = 0; i < n; i++) {
-      const l = this.len(i);
-      o = putHeader(out, o, 36, l);
-      if (this.strs !== undefined) {
-        o += out.latin1Write(this.strs[i]!, o, l);
-      } else {
-        const off = this.rec[this.base + 2 * i]!;
-        if (this.rec[this.base + 2 * i + 1] === BIG_ARG_LEN) out.set(new Uint8Array(this.bigs![off]!, 0, l), o);
-        else this.arena.copy(out, o, off, off + l);
-        o += l;
-      }
+      o = putHeader(out, o, 36, this.len(i));
+      o += this.copyTo(i, out, o);
       out[o++] = 13;
       out[o++] = 10;
     }
@@ -188,7 +184,12 @@ export class Args {
     if (this.strs !== undefined) return out.latin1Write(this.strs[i]!, at, this.strs[i]!.length);
     const off = this.rec[this.base + 2 * i];
     const l = this.rec[this.base + 2 * i + 1];
-    if (l === BIG_ARG_LEN) return this.buf(i).copy(out, at);
+    if (l === BIG_ARG_LEN) {
+      // Copied, not handed out: no view, no mark.
+      const ab = this.bigs![off]!;
+      out.set(new Uint8Array(ab, 0, ab.byteLength - 2), at);
+      return ab.byteLength - 2;
+    }
     return this.arena.copy(out, at, off, off + l);
   }
 

@@ -55,59 +55,6 @@ export function encodeCommand(argv: readonly Arg[]): Buffer {
   return out.subarray(0, o);
 }
 
-/** A request's arguments as the encoder reads them (engine/args.ts's Args). */
-export interface EncodableArgs {
-  readonly count: number;
-  len(i: number): number;
-  copyTo(i: number, out: Buffer, at: number): number;
-}
-
-/** Decimal digits of a non-negative integer. */
-function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
-/**
- * The arguments of a command as RESP, read from the request (Args without copying them first):
- * sized first, then written into one buffer (the hot path of every propagated write).
- */
-export function encodeArgs(args: EncodableArgs): Buffer {
-  const count = args.count;
-  let size = 3 + digits(count);
-  for (let i = 0; i < count; i++) {
-    const l = args.len(i);
-    size += 5 + digits(l) + l;
-  }
-  const out = Buffer.allocUnsafe(size);
-  out[0] = 42; // '*'
-  let o = writeDigits(out, 1, count);
-  for (let i = 0; i < count; i++) {
-    out[o++] = 36; // '$'
-    o = writeDigits(out, o, args.len(i));
-    o += args.copyTo(i, out, o);
-    out[o++] = 13;
-    out[o++] = 10;
-  }
-  return out;
-}
-
-/** `n` in decimal then CRLF at `at`; returns the offset after. */
-function writeDigits(out: Buffer, at: number, n: number): number {
-  const d = digits(n);
-  for (let k = at + d - 1; k >= at; k--) {
-    out[k] = 48 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  out[at + d] = 13;
-  out[at + d + 1] = 10;
-  return at + d + 2;
-}
-
 export class Propagation {
   /** Some sink listens: commands are recorded. */
   active = false;
