@@ -51,7 +51,9 @@ const respdExtra = (opt('respd-args', '') || '').split(' ').filter(Boolean);
 const compareExtra = (opt('compare', '') || '').split(' ').filter(Boolean);
 /** Node flags for that second respd (e.g. --compare-node "--min-semi-space-size=16"), with or without --compare. */
 const compareNode = (opt('compare-node', '') || '').split(' ').filter(Boolean);
-const comparing = compareExtra.length > 0 || compareNode.length > 0;
+/** Another build of respd for that second respd (e.g. --compare-root /tmp/respd-main, a checkout with its dist/ and build/). */
+const compareRoot = opt('compare-root', '');
+const comparing = compareExtra.length > 0 || compareNode.length > 0 || compareRoot !== '';
 /** Extra directives for both servers (e.g. --server-args "--io-threads 4 --io-threads-do-reads yes"). */
 const serverExtra = (opt('server-args', '') || '').split(' ').filter(Boolean);
 const tls = flag('tls');
@@ -124,7 +126,7 @@ async function startServer(kind, clients) {
   const common = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--loglevel', 'warning', '--maxclients', String(Math.max(10000, clients + 100)),
     ...(tls ? tlsServerArgs(tlsPort) : []), ...serverExtra, ...aofArgs()];
   const cmd = kind !== 'redis'
-    ? [process.execPath, [...(kind === 'respd2' ? compareNode : []), join(root, 'dist', 'cli.js'), ...common, ...respdExtra, ...(kind === 'respd2' ? compareExtra : [])]]
+    ? [process.execPath, [...(kind === 'respd2' ? compareNode : []), join(kind === 'respd2' && compareRoot ? compareRoot : root, 'dist', 'cli.js'), ...common, ...respdExtra, ...(kind === 'respd2' ? compareExtra : [])]]
     : ['redis-server', aofPolicy ? common : [...common, '--appendonly', 'no']];
   const child = spawn(cmd[0], cmd[1], { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
@@ -206,7 +208,7 @@ for (const c of selectedCases()) {
     (row.respd2 ? ` | ${f(row.respd2.rps, 10)} ${f(row.respd2.p50, 6, 2)} ${f(row.respd2.p99, 6, 2)} ${f(row.respd2.cpuPer100k, 6)} |      ${row.respd2Ratio.rps.toFixed(2)} ${row.respd2Ratio.cpu.toFixed(2)}` : ''));
 }
 console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds, ${warmup > 0 ? 'after a warm-up run' : 'from a cold start'}${tls ? '; over TLS' : ''}` +
-  `${comparing ? `; respd2 is respd with ${[...compareNode.map((f) => `node ${f}`), ...compareExtra].join(' ')}` : ''})`);
+  `${comparing ? `; respd2 is respd${compareRoot ? ` from ${compareRoot}` : ''} with ${[...compareNode.map((f) => `node ${f}`), ...compareExtra].join(' ') || 'no changes'}` : ''})`);
 
 let idle;
 if (!flag('no-idle') && idleConnections > 0) {
