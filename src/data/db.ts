@@ -107,7 +107,7 @@ export class Db {
       if (flags & Lookup.Read) this.ks.keyMiss(this.id, key, flags);
       return undefined;
     }
-    if (!(flags & Lookup.NoTouch)) this.ks.access(this.t.clock, s, now);
+    if (!(flags & Lookup.NoTouch)) this.ks.access(this.t, s, now);
     if (flags & Lookup.Read) this.ks.hits++;
     return this.t.valueAt(s)!;
   }
@@ -135,13 +135,13 @@ export class Db {
    */
   accessClock(key: string): number | undefined {
     const s = this.t.slotOf(key);
-    return s < 0 ? undefined : this.t.clock[s];
+    return s < 0 ? undefined : this.t.clockAt(s);
   }
 
   /** Overwrites the access clock of `key` (tests back-date it rather than wait). */
   setAccessClock(key: string, word: number): void {
     const s = this.t.slotOf(key);
-    if (s >= 0) this.t.clock[s] = word;
+    if (s >= 0) this.t.setClock(s, word);
   }
 
   /**
@@ -174,7 +174,7 @@ export class Db {
       t.setValue(s, value);
       if (old !== value && typeof old !== 'number') this.ks.dropped?.(old, typeof value === 'number' ? undefined : value);
       // A new object in Redis: a fresh LRU time, but LFU keeps the old counter (dbSetValue).
-      if (!this.ks.lfu) t.clock[s] = lruSeconds(now);
+      if (!this.ks.lfu) t.setClock(s, lruSeconds(now));
       if (!keepTtl && t.volIndex(s) !== 0) t.dropDeadline(s);
     }
     this.observer?.keyModified(this.id, key);
@@ -305,7 +305,7 @@ export class Db {
         s = t.randomSlot();
         if (s < 0) return;
       }
-      cb(t.keyAt(s)!, t.clock[s]!, t.deadline(s));
+      cb(t.keyAt(s)!, t.clockAt(s), t.deadline(s));
     }
   }
 
@@ -352,7 +352,7 @@ export class Db {
     const t = this.t;
     const key = t.keyAt(s);
     if (key === undefined) return undefined;
-    return { key, value: this.valueIn(s), expire: t.deadline(s), clock: t.clock[s]! };
+    return { key, value: this.valueIn(s), expire: t.deadline(s), clock: t.clockAt(s) };
   }
 
   /** A background save in progress is told that `key` is about to change in place. */
@@ -456,7 +456,7 @@ export class Db {
   /** Adds the value, clock and deadline of slot `s` of `from` under `key` (absent here), as a new key. */
   private adopt(key: string, from: Db, s: number): void {
     const ft = from.t;
-    this.insert(key, ft.valueAt(s)!, ft.clock[s]!, ft.deadline(s));
+    this.insert(key, ft.valueAt(s)!, ft.clockAt(s), ft.deadline(s));
     this.observer?.keyModified(this.id, key);
   }
 

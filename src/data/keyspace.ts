@@ -3,6 +3,7 @@
 // the eviction policy's LRU/LFU settings and the keyspace hit and miss counts.
 import { Db, Lookup, lruSeconds } from './db.js';
 import type { KeyIndex } from './key-index.js';
+import type { KeyTable } from './keytable.js';
 import type { KeyspaceConfig, KeyspaceNotifier, KeyspaceObserver } from './keyspace-types.js';
 import { lfuAccessed, lfuDecayed, lfuInitial } from './lfu.js';
 import type { Value } from './value.js';
@@ -112,8 +113,8 @@ export class Keyspace {
   }
 
   /** @internal An access to slot `s`: the LRU time, or the LFU counter decayed then incremented. */
-  access(clock: Uint32Array, s: number, now: number): void {
-    clock[s] = this.lfu ? lfuAccessed(clock[s]!, now, this.lfuDecayTime, this.lfuLogFactor) : lruSeconds(now);
+  access(t: KeyTable<unknown>, s: number, now: number): void {
+    t.setClock(s, this.lfu ? lfuAccessed(t.clockAt(s), now, this.lfuDecayTime, this.lfuLogFactor) : lruSeconds(now));
   }
 
   /** @internal A read lookup found nothing. */

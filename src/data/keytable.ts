@@ -1,11 +1,14 @@
-// The storage of one database, column by column, as Redis's dict + expires keep it but without an
-// object per key. Per slot: its key and value (JS arrays in chunks of 1024, so growth never copies
-// or leaves behind a big array), its access clock (Uint32: the LRU time in seconds or the LFU
-// word) and where its deadline is (Int32: 1 + its index among the volatile keys, 0 without one).
-// Deadlines live only for keys that have one, in two parallel arrays (slot, ms) that the active
-// expiry cycle walks.
+// The storage of one database, slot by slot, as Redis's dict + expires keep it but without an
+// object per key. Per slot, three neighbouring elements of one JS array (chunks of 1024 slots, so
+// growth never copies or leaves behind a big array): its key, its value and its access clock (the
+// LRU time in seconds or the LFU word, a small integer). A lookup that finds a key therefore reads
+// its value and clock from the cache line it read the key pointer from: with 100k keys, memory
+// misses are most of a lookup's cost, and separate key, value and clock columns cost one each.
+// Deadlines live only for keys that have one: where a slot's deadline is (Int32: 1 + its index among
+// the volatile keys, 0 without one), and two parallel arrays (slot, ms) that the active expiry
+// cycle walks.
 //
-// Keys are found through a StringIndex (string-index.ts) of slot numbers rather than a Map: 9-15
+// Keys are found through a StringIndex (string-index.ts) of slot numbers rather than a Map: 11-22
 // bytes per key instead of about 28, and nothing left behind for a major GC as it grows.
 //
 // A deleted key's slot goes on a free list and is reused by a later insertion. Live keys never move,
@@ -17,19 +20,24 @@ import { StringIndex } from './string-index.js';
 
 /** Slots are added in powers of two from this many. */
 const MIN_CAPACITY = 16;
-/** Keys and values are kept in chunks of 2^CHUNK_BITS slots. */
+/** Records are kept in chunks of 2^CHUNK_BITS slots. */
 const CHUNK_BITS = 10;
 const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+/** Elements per slot in a chunk: key, value, clock. */
+const STRIDE = 3;
+const VALUE = 1;
+const CLOCK = 2;
 /** Tries before a random pick falls back to a walk. */
 const RANDOM_TRIES = 64;
 
+/** A chunk's elements: per slot its key (undefined: free), value and access clock. */
+type Chunk = unknown[];
+
 export class KeyTable<V> {
-  /** Slot -> key (undefined: free), in chunks; slots >= `top` are never used. */
-  private readonly kc: (string | undefined)[][] = [];
-  /** Slot -> value (undefined: free), in chunks like the keys. */
-  private readonly vc: (V | undefined)[][] = [];
-  /** Slot -> the access clock: LRU time in seconds, or the LFU word. */
-  clock = new Uint32Array(MIN_CAPACITY);
+  /** Slot -> its record, in chunks; slots >= `top` are never used. */
+  private readonly rc: Chunk[] = [];
+  /** Slots the deadline positions (vol) have room for: a power of two >= top. */
+  private cap = MIN_CAPACITY;
   /**
    * Slot -> 1 + its index in volSlot/volWhen, 0 when the key has no deadline; empty until the
    * first deadline is set, so a database without volatile keys pays nothing for it. Read it
@@ -50,19 +58,34 @@ export class KeyTable<V> {
     return this.index.size;
   }
 
+  /** Slots the table has room for before it grows (tests watch it shrink). */
+  get capacity(): number {
+    return this.cap;
+  }
+
   /** The key in slot `s`, undefined when the slot is free. */
   keyAt(s: number): string | undefined {
-    return this.kc[s >>> CHUNK_BITS]![s & CHUNK_MASK];
+    return this.rc[s >>> CHUNK_BITS]![(s & CHUNK_MASK) * STRIDE] as string | undefined;
   }
 
   /** The value in slot `s`, undefined when the slot is free. */
   valueAt(s: number): V | undefined {
-    return this.vc[s >>> CHUNK_BITS]![s & CHUNK_MASK];
+    return this.rc[s >>> CHUNK_BITS]![(s & CHUNK_MASK) * STRIDE + VALUE] as V | undefined;
   }
 
   /** Replaces the value of the live slot `s`. */
   setValue(s: number, value: V): void {
-    this.vc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = value;
+    this.rc[s >>> CHUNK_BITS]![(s & CHUNK_MASK) * STRIDE + VALUE] = value;
+  }
+
+  /** The access clock of slot `s`: LRU time in seconds, or the LFU word (0 when free). */
+  clockAt(s: number): number {
+    return this.rc[s >>> CHUNK_BITS]![(s & CHUNK_MASK) * STRIDE + CLOCK] as number;
+  }
+
+  /** Sets the access clock of the live slot `s` (a uint32: a small integer in the chunk, no allocation). */
+  setClock(s: number, clock: number): void {
+    this.rc[s >>> CHUNK_BITS]![(s & CHUNK_MASK) * STRIDE + CLOCK] = clock;
   }
 
   /** The slot of `key`, -1 when absent. */
@@ -73,9 +96,11 @@ export class KeyTable<V> {
   /** Adds `key` (absent) with `value` and `clock`, no deadline; returns its slot. */
   add(key: string, value: V, clock: number): number {
     const s = this.takeSlot();
-    this.kc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = key;
-    this.vc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = value;
-    this.clock[s] = clock;
+    const c = this.rc[s >>> CHUNK_BITS]!;
+    const o = (s & CHUNK_MASK) * STRIDE;
+    c[o] = key;
+    c[o + VALUE] = value;
+    c[o + CLOCK] = clock;
     this.index.add(s, key);
     return s;
   }
@@ -83,10 +108,12 @@ export class KeyTable<V> {
   /** Removes the key in slot `s` (live), deadline included. */
   remove(s: number): void {
     if (this.volIndex(s) !== 0) this.dropDeadline(s);
-    this.index.remove(s);
-    this.kc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = undefined;
-    this.vc[s >>> CHUNK_BITS]![s & CHUNK_MASK] = undefined;
-    this.clock[s] = 0;
+    const c = this.rc[s >>> CHUNK_BITS]!;
+    const o = (s & CHUNK_MASK) * STRIDE;
+    this.index.remove(s, c[o] as string);
+    c[o] = undefined;
+    c[o + VALUE] = undefined;
+    c[o + CLOCK] = 0;
     if (s === this.top - 1) this.trimTop();
     else this.free.push(s);
   }
@@ -104,7 +131,7 @@ export class KeyTable<V> {
 
   /** Sets (or replaces) the deadline of slot `s`. */
   setDeadline(s: number, whenMs: number): void {
-    if (this.vol.length === 0) this.vol = new Int32Array(this.clock.length);
+    if (this.vol.length === 0) this.vol = new Int32Array(this.cap);
     const vi = this.volIndex(s);
     if (vi !== 0) {
       this.volWhen[vi - 1] = whenMs;
@@ -170,11 +197,10 @@ export class KeyTable<V> {
   /** Empties the table (FLUSHDB), freeing its large blocks now rather than at a later GC. */
   dispose(): void {
     this.index.clear();
-    freeArrayBuffer(this.clock);
     freeArrayBuffer(this.vol);
-    this.clock = new Uint32Array(MIN_CAPACITY);
+    this.cap = MIN_CAPACITY;
     this.vol = new Int32Array(0);
-    this.kc.length = this.vc.length = 0;
+    this.rc.length = 0;
     this.volSlot.length = this.volWhen.length = 0;
     this.free.length = 0;
     this.top = 0;
@@ -187,22 +213,17 @@ export class KeyTable<V> {
       if (s < this.top && this.keyAt(s) === undefined) return s;
     }
     const s = this.top++;
-    if (s >= this.clock.length) this.resize(this.clock.length * 2);
+    if (s >= this.cap) this.resize(this.cap * 2);
     const c = s >>> CHUNK_BITS;
-    if (c === this.kc.length) {
-      this.kc.push([]);
-      this.vc.push([]);
-    }
+    if (c === this.rc.length) this.rc.push([]);
     // Slots are taken in order past the top, so the chunk grows by exactly this one.
-    this.kc[c]!.push(undefined);
-    this.vc[c]!.push(undefined);
+    this.rc[c]!.push(undefined, undefined, 0);
     return s;
   }
 
-  /** Moves the per-slot typed arrays and the index's hashes to `cap` slots (>= top). */
+  /** Moves the deadline positions to `cap` slots (>= top). */
   private resize(cap: number): void {
-    this.index.fitIds(cap);
-    this.clock = resized(this.clock, cap);
+    this.cap = cap;
     if (this.vol.length !== 0) this.vol = resized(this.vol, cap);
   }
 
@@ -214,9 +235,9 @@ export class KeyTable<V> {
     if (top === 0) this.free.length = 0;
     // Chunks hold exactly the slots below the top (takeSlot appends to them one by one).
     const chunks = (top + CHUNK_MASK) >>> CHUNK_BITS;
-    this.kc.length = this.vc.length = chunks;
-    if (chunks > 0 && (top & CHUNK_MASK) !== 0) this.kc[chunks - 1]!.length = this.vc[chunks - 1]!.length = top & CHUNK_MASK;
-    const cap = this.clock.length;
+    this.rc.length = chunks;
+    if (chunks > 0 && (top & CHUNK_MASK) !== 0) this.rc[chunks - 1]!.length = (top & CHUNK_MASK) * STRIDE;
+    const cap = this.cap;
     if (cap > MIN_CAPACITY && top < cap / 4) this.resize(Math.max(MIN_CAPACITY, cap / 2));
   }
 }

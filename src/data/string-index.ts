@@ -1,16 +1,16 @@
 // A hash index from strings to small integer ids that their owner keeps the strings for: the
 // keyspace (key -> slot, keytable.ts) and the sorted set (member -> skiplist node, zset.ts).
-// Open addressing over an Int32Array of ids (linear probing, at most three quarters full,
-// deletion by backward shift so there are no tombstones), with each id's hash in a second
-// Int32Array so probes compare integers before strings and a rehash never hashes a string again.
-// A V8 Map costs about 28 bytes per entry, and leaves its old backing stores behind for a major
-// GC as it grows; this costs 4 bytes of hash and 5-11 bytes of table per entry, and the arrays it
+// Open addressing over one Int32Array (linear probing, at most three quarters full, deletion by
+// backward shift so there are no tombstones). A bucket is two int32s, the id and its string's
+// hash: a probe compares integers before strings, a rehash never hashes a string again, and the
+// bucket a probe reads holds the hash it needs (a hash column beside the ids cost a second memory
+// miss per lookup). A V8 Map costs about 28 bytes per entry, and leaves its old backing stores
+// behind for a major GC as it grows; this costs 11-22 bytes of table per entry, and the arrays it
 // replaces are freed at once (release.ts).
-import { freeArrayBuffer, resized } from '../engine/release.js';
+import { freeArrayBuffer } from '../engine/release.js';
 
-/** The smallest table (a power of two), and the smallest hash column. */
+/** The smallest table (a power of two). */
 const MIN_BUCKETS = 16;
-const MIN_IDS = 16;
 
 /**
  * Per-process seed, so the bucket a key lands in can't be known in advance. (Redis seeds
@@ -37,11 +37,10 @@ export interface KeySource {
 }
 
 export class StringIndex {
-  /** 1 + an id, 0 for an empty bucket. */
-  private buckets = new Int32Array(MIN_BUCKETS);
+  /** Per bucket: 1 + an id (0: empty), then the hash of the id's string. */
+  private buckets = new Int32Array(2 * MIN_BUCKETS);
+  /** The number of buckets - 1 (a power of two - 1). */
   private mask = MIN_BUCKETS - 1;
-  /** Id -> the hash of its string (meaningful for the ids held only). */
-  private hashes = new Int32Array(MIN_IDS);
   private count = 0;
   /**
    * The last string this index hashed and its hash: a command that looks its key up more than
@@ -71,45 +70,34 @@ export class StringIndex {
   find(key: string): number {
     const h = this.hash(key);
     const b = this.buckets;
-    const hashes = this.hashes;
     const mask = this.mask;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const e = b[i]!;
+      const e = b[2 * i]!;
       if (e === 0) return -1;
-      if (hashes[e - 1] === h && this.src.keyAt(e - 1) === key) return e - 1;
+      if (b[2 * i + 1] === h && this.src.keyAt(e - 1) === key) return e - 1;
     }
   }
 
   /** Adds `id`, whose string is `key` (absent from the index). */
   add(id: number, key: string): void {
-    if ((this.count + 1) * 4 > this.buckets.length * 3) this.rehash(this.buckets.length * 2);
-    if (id >= this.hashes.length) this.fitIds(Math.max(id + 1, this.hashes.length * 2));
-    const h = this.hash(key);
-    this.hashes[id] = h;
-    this.place(id, h);
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.rehash((this.mask + 1) * 2);
+    this.place(id, this.hash(key));
     this.count++;
   }
 
-  /** Removes `id` (held). */
-  remove(id: number): void {
-    this.unplace(id);
+  /** Removes `id` (held), whose string is `key`. */
+  remove(id: number, key: string): void {
+    this.unplace(id, this.hash(key));
     this.count--;
-    if (this.buckets.length > MIN_BUCKETS && this.count * 16 < this.buckets.length) this.rehash(this.buckets.length / 2);
+    const n = this.mask + 1;
+    if (n > MIN_BUCKETS && this.count * 16 < n) this.rehash(n / 2);
   }
 
-  /** Resizes the hash column to `cap` ids; every id held must be below it. */
-  fitIds(cap: number): void {
-    cap = Math.max(MIN_IDS, cap);
-    if (cap !== this.hashes.length) this.hashes = resized(this.hashes, cap);
-  }
-
-  /** Empties the index, freeing its large blocks now. */
+  /** Empties the index, freeing its large block now. */
   clear(): void {
     freeArrayBuffer(this.buckets);
-    freeArrayBuffer(this.hashes);
-    this.buckets = new Int32Array(MIN_BUCKETS);
+    this.buckets = new Int32Array(2 * MIN_BUCKETS);
     this.mask = MIN_BUCKETS - 1;
-    this.hashes = new Int32Array(MIN_IDS);
     this.count = 0;
   }
 
@@ -118,39 +106,41 @@ export class StringIndex {
     const b = this.buckets;
     const mask = this.mask;
     let i = h & mask;
-    while (b[i] !== 0) i = (i + 1) & mask;
-    b[i] = id + 1;
+    while (b[2 * i] !== 0) i = (i + 1) & mask;
+    b[2 * i] = id + 1;
+    b[2 * i + 1] = h;
   }
 
-  /** Takes `id` out of the table, shifting back the entries probed past it. */
-  private unplace(id: number): void {
+  /** Takes `id` (hash `h`) out of the table, shifting back the entries probed past it. */
+  private unplace(id: number, h: number): void {
     const b = this.buckets;
     const mask = this.mask;
-    const hashes = this.hashes;
-    let i = hashes[id]! & mask;
-    while (b[i] !== id + 1) i = (i + 1) & mask;
+    let i = h & mask;
+    while (b[2 * i] !== id + 1) i = (i + 1) & mask;
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const e = b[j]!;
+      const e = b[2 * j]!;
       if (e === 0) break;
       // The entry at j (home k) may fill the hole at i only if i lies on its probe path k..j.
-      const k = hashes[e - 1]! & mask;
+      const hj = b[2 * j + 1]!;
+      const k = hj & mask;
       if (((j - k) & mask) >= ((j - i) & mask)) {
-        b[i] = e;
+        b[2 * i] = e;
+        b[2 * i + 1] = hj;
         i = j;
       }
     }
-    b[i] = 0;
+    b[2 * i] = 0;
+    b[2 * i + 1] = 0;
   }
 
   /** Moves the entries to a table of `size` buckets (a power of two), from the stored hashes. */
   private rehash(size: number): void {
     const old = this.buckets;
-    this.buckets = new Int32Array(size);
+    this.buckets = new Int32Array(2 * size);
     this.mask = size - 1;
-    const hashes = this.hashes;
-    for (let i = 0; i < old.length; i++) {
+    for (let i = 0; i < old.length; i += 2) {
       const e = old[i]!;
-      if (e !== 0) this.place(e - 1, hashes[e - 1]!);
+      if (e !== 0) this.place(e - 1, old[i + 1]!);
     }
     freeArrayBuffer(old);
   }

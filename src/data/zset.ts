@@ -293,7 +293,7 @@ export class RedisZset {
 
   /** Bookkeeping for a member leaving, while its node still holds it. */
   private forget(id: number): void {
-    this.dict.remove(id);
+    this.dict.remove(id, this.zsl.member(id));
     const scan = this.scanIndex;
     if (scan !== undefined) {
       scan.seqs[id] = 0;
