@@ -3,7 +3,18 @@
 // its commands, the time between batches (the event loop's other work: timers, the cron, the native
 // side of the turn) and V8's GC pauses by kind are counted in power-of-two histograms, logged as one
 // warning line every <seconds> while batches ran, and reset. Measurement only, never a policy.
+// It also reports the JavaScript heap allocated per command (the growth of V8's young generation
+// across the batches no scavenge interrupted): what sets how often scavenges, and so the tail, come. Unlike a
+// time, that figure does not move with the machine's load.
 import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
+
+/** Bytes used in V8's young generation: it only grows between scavenges (the old spaces' sweeper frees memory at any time). */
+function youngUsed(): number {
+  let n = 0;
+  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') n += s.space_used_size;
+  return n;
+}
 import type { Logger } from '../util/log.js';
 
 /** Counts in buckets of powers of two: bucket i holds values below 2^i (µs, commands). */
@@ -51,6 +62,11 @@ class TurnStats {
   private slowBatchCommands = 0;
   private gc = new Map<string, Histogram>();
   private lastEnd = 0;
+  /** Heap growth over the batches without a GC, and their commands. */
+  private allocBytes = 0;
+  private allocCommands = 0;
+  /** What a reading of the used heap allocates itself, taken off each batch's growth. */
+  private readonly readCost: number;
   private readonly observer: PerformanceObserver;
 
   constructor(private readonly log: Logger, intervalS: number) {
@@ -64,6 +80,13 @@ class TurnStats {
       }
     });
     this.observer.observe({ entryTypes: ['gc'] });
+    let cost = Infinity;
+    for (let i = 0; i < 20; i++) {
+      const a = youngUsed();
+      const b = youngUsed();
+      if (b >= a) cost = Math.min(cost, b - a);
+    }
+    this.readCost = Number.isFinite(cost) ? cost : 0;
     setInterval(() => this.report(), intervalS * 1000).unref();
     process.on('exit', () => this.report());
   }
@@ -73,9 +96,16 @@ class TurnStats {
       const t0 = performance.now();
       if (this.lastEnd) this.gapUs.add((t0 - this.lastEnd) * 1000);
       const c0 = processed();
+      const h0 = youngUsed();
       run(words, bigs);
+      const h1 = youngUsed();
       const t1 = performance.now();
       const n = processed() - c0;
+      // A young generation that shrank was scavenged meanwhile: that batch says nothing of its allocations.
+      if (h1 >= h0 && n > 0) {
+        this.allocBytes += Math.max(0, h1 - h0 - this.readCost);
+        this.allocCommands += n;
+      }
       this.batchUs.add((t1 - t0) * 1000);
       this.commands.add(n);
       if (t1 - t0 > 1) this.slowBatchCommands += n;
@@ -89,7 +119,8 @@ class TurnStats {
     this.log.warning(
       `turn stats: batch js ${this.batchUs.text('us')} | commands/batch ${this.commands.text('')} | ` +
         `commands in batches over 1 ms ${this.slowBatchCommands} of ${this.commands.sum} | ` +
-        `between batches ${this.gapUs.text('us')} | gc ${gc || 'none'}`,
+        `between batches ${this.gapUs.text('us')} | gc ${gc || 'none'} | ` +
+        `heap allocated per command ${this.allocCommands ? (this.allocBytes / this.allocCommands).toFixed(1) : '-'} bytes (${this.allocCommands} commands in batches without a GC)`,
     );
     this.batchUs = new Histogram();
     this.gapUs = new Histogram();
@@ -97,6 +128,7 @@ class TurnStats {
     this.slowBatchCommands = 0;
     this.gc = new Map();
     this.lastEnd = 0;
+    this.allocBytes = this.allocCommands = 0;
   }
 }
 
