@@ -6,7 +6,7 @@ import type { Arg } from './propagate.js';
 import { Lookup, type Db } from '../data/keyspace.js';
 import { RedisHash } from '../data/hash.js';
 import { notifyKeyspaceEvent } from './notify.js';
-import { touchFlags } from './lookup.js';
+import { lookupKey, touchFlags } from './lookup.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_WRONGTYPE } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
@@ -36,7 +36,7 @@ export const ERR_NUMFIELDS_MATCH = 'The `numfields` parameter must match the num
 
 /** The hash at `key`, undefined when missing; null after replying WRONGTYPE. */
 export function lookup(call: CommandCall, db: Db, key: string, read: boolean): RedisHash | undefined | null {
-  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
+  const v = lookupKey(call, db, key, touchFlags(call.client) | (read ? Lookup.Read : 0));
   if (v === undefined || v instanceof RedisHash) return v;
   call.reply.error(ERR_WRONGTYPE);
   return null;

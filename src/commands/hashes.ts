@@ -13,7 +13,7 @@ import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NAN_INFINITY, ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { addInt64, parseInteger } from '../util/numbers.js';
-import { touchFlags } from './lookup.js';
+import { lookupKey, touchFlags } from './lookup.js';
 import { clampCount, cursorArg, signedCountArg } from './args.js';
 import { distinctSample } from './sample.js';
 import { replyEmptyScan, scanOptions } from './scan.js';
@@ -27,7 +27,7 @@ const F = CmdFlag;
  * `read` is Redis's lookupKeyRead (keyspace hits and misses count) rather than lookupKeyWrite.
  */
 function lookupHash(call: CommandCall, db: Db, key: string, read: boolean): RedisHash | undefined | null {
-  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
+  const v = lookupKey(call, db, key, touchFlags(call.client) | (read ? Lookup.Read : 0));
   if (v === undefined || v instanceof RedisHash) return v;
   call.reply.error(ERR_WRONGTYPE);
   return null;

@@ -10,6 +10,7 @@ import { type CommandCall } from '../table/table.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
+import { lookupKey } from './lookup.js';
 
 export const enum End {
   Head = 0,
@@ -20,7 +21,7 @@ export const replyNullArray = (r: ReplyWriter): void => r.nullArray();
 
 /** The list at `key`: undefined when missing; null, with WRONGTYPE replied, for another type. */
 export function lookupList(call: CommandCall, db: Db, key: string): RedisList | undefined | null {
-  const v = db.lookup(key, call.now);
+  const v = lookupKey(call, db, key);
   if (v === undefined || v instanceof RedisList) return v;
   call.reply.error(ERR_WRONGTYPE);
   return null;

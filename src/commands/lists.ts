@@ -11,6 +11,7 @@ import { notifyKeyspaceEvent } from './notify.js';
 import { ERR_NOT_INTEGER, ERR_NO_SUCH_KEY, ERR_POSITIVE, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { End, createList, elementsRemoved, longArg, lookupList, popEnd, pushEnd, replyPopped } from './list-util.js';
 import { blmove, blockingMove, bpop, lmove, moveOrNull, mpop } from './list-blocking.js';
+import { lookupKey } from './lookup.js';
 
 const F = CmdFlag;
 
@@ -152,7 +153,7 @@ function lset(call: CommandCall): void {
   const { args, reply, client, server } = call;
   const db = server.keyspace.dbs[client.db];
   const key = args.str(1);
-  const v = db.lookup(key, call.now);
+  const v = lookupKey(call, db, key);
   if (v === undefined) {
     reply.error(ERR_NO_SUCH_KEY);
     return;

@@ -6,7 +6,7 @@ import { type CommandCall } from '../table/table.js';
 import { ERR_WRONGTYPE } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
 import { clampCount } from './args.js';
-import { touchFlags } from './lookup.js';
+import { lookupKey, touchFlags } from './lookup.js';
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -15,7 +15,7 @@ import { touchFlags } from './lookup.js';
  * `read` is Redis's lookupKeyRead (keyspace hits and misses count) rather than lookupKeyWrite.
  */
 export function lookupSet(call: CommandCall, db: Db, key: string, read: boolean): RedisSet | undefined | null {
-  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
+  const v = lookupKey(call, db, key, touchFlags(call.client) | (read ? Lookup.Read : 0));
   if (v === undefined || v instanceof RedisSet) return v;
   call.reply.error(ERR_WRONGTYPE);
   return null;

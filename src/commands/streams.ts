@@ -9,7 +9,7 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { parseInteger } from '../util/numbers.js';
-import { touchFlags } from './lookup.js';
+import { lookupKey, touchFlags } from './lookup.js';
 import { notifyKeyspaceEvent } from './notify.js';
 
 const F = CmdFlag;
@@ -21,7 +21,7 @@ const F = CmdFlag;
  * `read` is lookupKeyRead (hits and misses count) rather than lookupKeyWrite.
  */
 export function lookupStream(call: CommandCall, db: Db, key: string, read: boolean): RedisStream | undefined | null {
-  const v = db.lookup(key, call.now, touchFlags(call.client) | (read ? Lookup.Read : 0));
+  const v = lookupKey(call, db, key, touchFlags(call.client) | (read ? Lookup.Read : 0));
   if (v === undefined || v instanceof RedisStream) return v;
   call.reply.error(ERR_WRONGTYPE);
   return null;

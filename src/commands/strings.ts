@@ -15,7 +15,7 @@ import { CmdFlag, type CommandCall, type CommandDef } from '../table/table.js';
 import { ERR_NAN_INFINITY, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE } from '../util/errors.js';
 import { INT64_MAX, addInt64, parseInteger } from '../util/numbers.js';
 import { ERR_NOT_FLOAT } from '../util/errors.js';
-import { touchFlags } from './lookup.js';
+import { lookupKey, lookupKeyStored, touchFlags } from './lookup.js';
 import { withinProtoMaxBulkLen } from './args.js';
 import { lookupString } from './lookup.js';
 import { clampCount } from './args.js';
@@ -123,7 +123,7 @@ function expireDeadline(call: CommandCall, i: number, flags: number, command: st
  * +OK/nil, or the old value with GET.
  */
 function setGeneric(call: CommandCall, flags: number, valueArg: number, expireArg: number, command: string, intReply = false): void {
-  const { args, reply, client, server, now } = call;
+  const { args, reply, client, server } = call;
   let deadline = -1;
   if (expireArg > 0) {
     deadline = expireDeadline(call, expireArg, flags, command);
@@ -132,7 +132,7 @@ function setGeneric(call: CommandCall, flags: number, valueArg: number, expireAr
   const key = args.str(1);
   const db = server.keyspace.dbs[client.db];
   // With GET this is Redis's getGenericCommand (a read; a non-string aborts the whole SET).
-  const old = db.lookup(key, now, touchFlags(client) | (flags & SetFlag.GET ? Lookup.Read : 0));
+  const old = lookupKey(call, db, key, touchFlags(client) | (flags & SetFlag.GET ? Lookup.Read : 0));
   if (flags & SetFlag.GET) {
     if (old === undefined) reply.nullBulk();
     else if (!isString(old)) {
@@ -291,7 +291,7 @@ function incrBy(call: CommandCall, delta: number | bigint): void {
   const { args, reply, client, server } = call;
   const key = args.str(1);
   const db = server.keyspace.dbs[client.db];
-  const old = db.lookupStored(key, call.now, touchFlags(client));
+  const old = lookupKeyStored(call, db, key, touchFlags(client));
   let cur: number | bigint = 0;
   if (typeof old === 'number') cur = old;
   else if (old !== undefined) {

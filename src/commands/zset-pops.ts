@@ -16,6 +16,7 @@ import { beginScored, lookupZset, replyScored } from './zset-util.js';
 import { ERR_COUNT_POSITIVE, ERR_INVALID_CURSOR, ERR_NOT_INTEGER, ERR_NUMKEYS, ERR_POSITIVE, ERR_SYNTAX } from '../util/errors.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';
+import { lookupKey } from './lookup.js';
 
 const LONG_MAX = 9223372036854775807n;
 const replyNullArray = (r: ReplyWriter): void => r.nullArray();
@@ -49,7 +50,7 @@ function firstZset(call: CommandCall, db: Db, first: number, last: number): numb
 function popAndReply(call: CommandCall, db: Db, keyAt: number, max: boolean, count: number, shape: PopShape): void {
   const { reply, server } = call;
   const key = call.args.str(keyAt);
-  const zs = db.lookup(key, call.now) as RedisZset;
+  const zs = lookupKey(call, db, key) as RedisZset;
   const n = Math.min(count, zs.size);
   switch (shape) {
     case PopShape.Flat:

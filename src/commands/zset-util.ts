@@ -7,10 +7,11 @@ import type { ReplyWriter } from '../protocol/reply.js';
 import { notifyKeyspaceEvent } from './notify.js';
 import type { CommandCall } from '../table/table.js';
 import { ERR_WRONGTYPE } from '../util/errors.js';
+import { lookupKey } from './lookup.js';
 
 /** The sorted set at `key`: undefined when missing; null, with WRONGTYPE replied, for another type. */
 export function lookupZset(call: CommandCall, db: Db, key: string): RedisZset | undefined | null {
-  const v = db.lookup(key, call.now);
+  const v = lookupKey(call, db, key);
   if (v === undefined || v instanceof RedisZset) return v;
   call.reply.error(ERR_WRONGTYPE);
   return null;

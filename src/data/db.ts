@@ -92,22 +92,39 @@ export class Db {
   }
 
   /**
-   * The live value of `key`, expiring it first if its deadline passed. Updates the access clock
-   * unless `flags` has Lookup.NoTouch; pass that for a client in CLIENT NO-TOUCH mode.
+   * The live value of `key`, expiring it first if its deadline passed at `now` (which becomes the
+   * keyspace's clock). Updates the access clock unless `flags` has Lookup.NoTouch; pass that for a
+   * client in CLIENT NO-TOUCH mode.
    */
   lookup(key: string, now: number, flags = 0): Value | undefined {
-    const v = this.lookupStored(key, now, flags);
+    this.ks.clock = now;
+    return this.lookupNow(key, flags);
+  }
+
+  /**
+   * lookup() at the keyspace's clock (Keyspace.clock, Redis's commandTimeSnapshot: the caller sets
+   * it to the command's time). The hot commands use it: a clock handed to a function V8 did not
+   * inline is boxed, a heap number per call, and those set how often scavenges pause the server.
+   */
+  lookupNow(key: string, flags = 0): Value | undefined {
+    const v = this.lookupStoredNow(key, flags);
     return typeof v === 'number' ? intText(v) : v;
   }
 
   /** As lookup, but an integer-encoded string comes as its number (INCR and its siblings). */
   lookupStored(key: string, now: number, flags = 0): StoredValue<Value> | undefined {
-    const s = this.live(key, now);
+    this.ks.clock = now;
+    return this.lookupStoredNow(key, flags);
+  }
+
+  /** lookupStored() at the keyspace's clock (see lookupNow). */
+  lookupStoredNow(key: string, flags = 0): StoredValue<Value> | undefined {
+    const s = this.live(key);
     if (s < 0) {
       if (flags & Lookup.Read) this.ks.keyMiss(this.id, key, flags);
       return undefined;
     }
-    if (!(flags & Lookup.NoTouch)) this.ks.access(this.t, s, now);
+    if (!(flags & Lookup.NoTouch)) this.ks.access(this.t, s);
     if (flags & Lookup.Read) this.ks.hits++;
     return this.t.valueAt(s)!;
   }
@@ -118,7 +135,8 @@ export class Db {
 
   /** The live value of `key` without touching it (OBJECT, TTL...), expiring it if due. */
   peek(key: string, now: number): Value | undefined {
-    const s = this.live(key, now);
+    this.ks.clock = now;
+    const s = this.live(key);
     return s < 0 ? undefined : this.valueIn(s);
   }
 
@@ -213,7 +231,8 @@ export class Db {
 
   /** Deletes a live key; false if it was missing (an expired key is expired first, as DEL does). */
   delete(key: string, now: number): boolean {
-    const s = this.live(key, now);
+    this.ks.clock = now;
+    const s = this.live(key);
     if (s < 0) return false;
     const v = this.t.valueAt(s)!;
     this.unlink(s);
@@ -425,9 +444,12 @@ export class Db {
     }
   }
 
-  /** The slot of `key` unless missing or its deadline passed (then it is expired, or kept while paused): -1. */
-  private live(key: string, now: number): number {
-    this.ks.clock = now;
+  /**
+   * The slot of `key` unless missing or its deadline passed at the keyspace's clock (then it is
+   * expired, or kept while paused): -1.
+   */
+  private live(key: string): number {
+    const now = this.ks.clock;
     const t = this.t;
     const s = t.slotOf(key);
     if (s < 0) return -1;

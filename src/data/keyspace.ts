@@ -44,7 +44,10 @@ export class Keyspace {
   isReplica = false;
   /** The master client's command runs: keys past their deadline are still there for it. */
   masterRunning = false;
-  /** The last batch clock seen by a lookup or expiry cycle: the time of writes given no clock. */
+  /**
+   * The time of the running command or expiry cycle, ms (Redis's commandTimeSnapshot): set by every
+   * lookup given a clock and by the expiry cycle; lookupNow and writes given no clock use it.
+   */
   clock = Date.now();
   /** INFO keyspace_hits / keyspace_misses: lookups made with Lookup.Read. */
   hits = 0;
@@ -112,8 +115,9 @@ export class Keyspace {
     return lfuDecayed(word, now, this.lfuDecayTime);
   }
 
-  /** @internal An access to slot `s`: the LRU time, or the LFU counter decayed then incremented. */
-  access(t: KeyTable<unknown>, s: number, now: number): void {
+  /** @internal An access to slot `s` at the clock: the LRU time, or the LFU counter decayed then incremented. */
+  access(t: KeyTable<unknown>, s: number): void {
+    const now = this.clock;
     t.setClock(s, this.lfu ? lfuAccessed(t.clockAt(s), now, this.lfuDecayTime, this.lfuLogFactor) : lruSeconds(now));
   }
 
