@@ -57,7 +57,8 @@ export interface DispatchHooks {
   /** CLIENT PAUSE: true when the command was postponed (it runs again after the pause). */
   postpone(call: CommandCall, cmd: Command): boolean;
   /** After a command ran for `us` microseconds (MONITOR feed, slow log, latency). */
-  afterCommand(call: CommandCall, cmd: Command, us: number): void;
+  /** After a command ran, its duration in call.us. */
+  afterCommand(call: CommandCall, cmd: Command): void;
 }
 
 /** Run immediately even inside MULTI. */
@@ -258,11 +259,12 @@ export function callCommand(call: CommandCall, cmd: Command, hooks: DispatchHook
   if (call.failed ?? call.reply.errorCount > errors) cmd.failedCalls++;
   call.failed = undefined;
   const us = (end - start) * 1000;
+  call.us = us;
   if (call.client.blocked === undefined) {
     cmd.calls++;
     cmd.usec += us;
   }
-  hooks.afterCommand(call, cmd, us);
+  hooks.afterCommand(call, cmd);
 }
 
 /**

@@ -99,7 +99,7 @@ export class ScriptEngine {
       },
     }, 1 << 16, 1024);
     this.capture = capture;
-    this.call = { client: this.client, args: this.args, reply: capture, server, now: 0, reprocessing: false, clock: 0 };
+    this.call = { client: this.client, args: this.args, reply: capture, server, now: 0, reprocessing: false, clock: 0, us: 0 };
     installStdlib(this.R);
     this.installRedis();
     installCjson(this.R);

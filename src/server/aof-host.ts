@@ -23,7 +23,7 @@ function aofReplayer(server: Server): AofReplayer {
   // Replies are encoded and dropped: the AOF client answers no one.
   const reply = new ReplyWriter({ commit: () => undefined, appendRaw: () => undefined }, 1 << 16, 1024);
   const args = new Args();
-  const call: CommandCall = { client, args, reply, server, now: 0, reprocessing: false, clock: 0 };
+  const call: CommandCall = { client, args, reply, server, now: 0, reprocessing: false, clock: 0, us: 0 };
   const bind = (argv: readonly Buffer[]) => args.setStrings(argv.map((b) => b.toString('latin1')));
   return {
     known(argv) {

@@ -90,9 +90,9 @@ export class CommandHooks implements BatchHooks {
     return this.blocked.postpone(call, cmd);
   }
 
-  afterCommand(call: CommandCall, cmd: Command, us: number): void {
+  afterCommand(call: CommandCall, cmd: Command): void {
     const c = call.client;
-    if (c.blocked === undefined) this.recordLatency(call, cmd, us);
+    if (c.blocked === undefined) this.recordLatency(call, cmd);
     if (c.tracking && cmd.flags & CmdFlag.Readonly && cmd.firstKey > 0) {
       const keys: string[] = [];
       const last = cmd.lastKey < 0 ? call.args.count + cmd.lastKey : cmd.lastKey;
@@ -127,8 +127,9 @@ export class CommandHooks implements BatchHooks {
   }
 
   /** The slow log, the latency monitor and the per-command histogram (server.c call()). */
-  private recordLatency(call: CommandCall, cmd: Command, us: number): void {
+  private recordLatency(call: CommandCall, cmd: Command): void {
     const p = this.perCommand;
+    const us = call.us;
     if (p.tracking) (cmd.histogram ??= new LatencyHistogram()).record(us * 1000);
     if (p.slowlogUs >= 0 && us >= p.slowlogUs && !(cmd.flags & CmdFlag.SkipSlowlog)) {
       const args = call.args;

@@ -43,7 +43,7 @@ export class ServerState {
         return this.engine?.appendRaw(slot, b);
       },
     });
-    this.call = { client: undefined as unknown as Client, args: new Args(), reply: this.writer, server, now: 0, reprocessing: false, clock: 0 };
+    this.call = { client: undefined as unknown as Client, args: new Args(), reply: this.writer, server, now: 0, reprocessing: false, clock: 0, us: 0 };
   }
 
   /** One of the per-client counters native keeps for `c`. */
