@@ -17,6 +17,20 @@ describe('Args.wire', () => {
     expect(w.buffer).toBe(arena.buffer);  // no copy
   });
 
+  it('encode() copies a command read whole in one go: the same bytes, owned', () => {
+    for (const value of ['0123456789', 'v'.repeat(100)]) {
+      const wire = `*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$${value.length}\r\n${value}\r\n`;
+      const arena = Buffer.from(`junk${wire}more`, 'latin1');
+      const at = (s: string) => arena.indexOf(s, 4);
+      const a = new Args();
+      a.bind(Uint32Array.from([at('SET'), 3, at('key'), 3, at(value), value.length]), 0, 3, arena, undefined);
+      const e = a.encode();
+      expect(e.toString('latin1')).toBe(wire);
+      arena.fill(0);
+      expect(e.toString('latin1')).toBe(wire);
+    }
+  });
+
   it('is encoded when the arguments were moved (a query buffer), given as strings, or big', () => {
     expect(Args.of(['SET', 'key', '0123456789']).wire().toString('latin1')).toBe(WIRE);
     const s = new Args();

@@ -92,6 +92,12 @@ export class Client {
   pending: (Args | PendingProtocolError)[] = [];
   /** Arguments of the command running now (argv-mem). */
   argvMem = 0;
+  /**
+   * Redis's c->woff: the replication stream's offset after this client's last propagated write
+   * (WAIT waits for replicas to reach it), and the AOF's (WAITAOF waits for the fsync to pass it).
+   */
+  replWoff = 0;
+  aofWoff = 0;
   /** The output-limit class native was last given (see clients/limits.ts). */
   limitClass: 'normal' | 'replica' | 'pubsub' | undefined;
   private cachedAddr: string | undefined;

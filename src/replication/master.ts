@@ -324,22 +324,20 @@ export class ReplicationMaster implements PropagationSink {
     }
   }
 
-  /** Each client's offsets after its last propagated write: the stream's (c->woff) and the AOF's. */
-  private readonly woff = new WeakMap<Client, { repl: number; aof: number }>();
-
   /** The stream's offset after `c`'s last write: WAIT waits for replicas to reach it. */
   writeOffset(c: Client): number {
-    return this.woff.get(c)?.repl ?? 0;
+    return c.replWoff;
   }
 
   /** The AOF's offset after `c`'s last write: WAITAOF waits for the local fsync to pass it. */
   aofWriteOffset(c: Client): number {
-    return this.woff.get(c)?.aof ?? 0;
+    return c.aofWoff;
   }
 
   /** After a command of `c` went out in the stream. */
   wrote(c: Client): void {
-    this.woff.set(c, { repl: this.offset, aof: this.host.aofFedOffset() });
+    c.replWoff = this.offset;
+    c.aofWoff = this.host.aofFedOffset();
   }
 
   /** REPLCONF ACK <offset> [FACK <aof offset>]. */
