@@ -99,7 +99,11 @@ async function start(kind, port, dir, extra) {
 
 async function runCase(kind, test, pipeline) {
   const dir = mkdtempSync(join(tmpdir(), `bench-repl-${kind}-`));
-  const [mport, rport] = [await freePort(), await freePort()];
+  // Two calls may hand out the same free port: the replica would then fail to bind, and the
+  // master's PONG would pass for its start.
+  const mport = await freePort();
+  let rport = await freePort();
+  while (rport === mport) rport = await freePort();
   const procs = [];
   try {
     const master = await start(kind, mport, dir, ['--dbfilename', 'master.rdb']);
