@@ -301,6 +301,28 @@ describe('the backlog', () => {
     expect(b.from(100 + 20000 + 10 - 16384 + 1)!.length).toBe(16384);
   });
 
+  it('wraps short and long ranges around its end, as the stream model has them (fixed seed)', async () => {
+    const { Backlog } = await import('../src/replication/backlog.js');
+    const b = new Backlog(16384, 0);
+    const all: number[] = [];
+    let seed = 5;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    for (let i = 0; i < 600; i++) {
+      // Mostly commands of a few dozen bytes, now and then one of several KiB.
+      const n = rand(10) === 0 ? 1000 + rand(9000) : 1 + rand(90);
+      const src = Buffer.alloc(n + 20);
+      for (let k = 0; k < src.length; k++) src[k] = rand(256);
+      const start = rand(20);
+      b.appendRange(src, start, start + n);
+      for (let k = 0; k < n; k++) all.push(src[start + k]!);
+      const back = Math.min(all.length, 1 + rand(16384));
+      expect(b.from(all.length - back + 1)).toEqual(Buffer.from(all.slice(all.length - back)));
+    }
+  });
+
   it('continues a replica that missed nothing, even before any byte was sent', async () => {
     const { Backlog } = await import('../src/replication/backlog.js');
     const b = new Backlog(16384, 50);

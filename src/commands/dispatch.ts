@@ -283,6 +283,8 @@ function callPropagating(call: CommandCall, cmd: Command): void {
   call.preventPropagation = false;
   call.forcePropagation = 0;
   prop.nesting++;
+  /** The target of a write sent at once from the request's own bytes (0: none). */
+  let direct = 0;
   try {
     cmd.handler!(call);
     // EXEC is never recorded itself: the commands it ran were.
@@ -293,7 +295,9 @@ function callPropagating(call: CommandCall, cmd: Command): void {
       if (target !== 0) {
         const as = call.propagateAs;
         const args = call.args;
-        prop.record(call.client.db, as ? encodeCommand(as) : args.encode(), target);
+        // The whole unit is this one write, as the client sent it: its bytes go from the arena.
+        if (as === undefined && prop.nesting === 1 && prop.idle && args.wireSpan()) direct = target;
+        else prop.record(call.client.db, as ? encodeCommand(as) : args.encode(), target);
       }
     }
   } finally {
@@ -301,6 +305,12 @@ function callPropagating(call: CommandCall, cmd: Command): void {
     call.propagateAs = outerAs;
     call.preventPropagation = outerPrevent;
     call.forcePropagation = outerForce;
+  }
+  if (direct !== 0) {
+    const args = call.args;
+    prop.feedRange(call.client.db, args.source(), args.spanStart, args.spanEnd, direct);
+    server.replication.wrote(call.client);
+    return;
   }
   // The client's write offset (WAIT) moves with what its command sent.
   if (prop.nesting === 0 && prop.flush(cmd.name === 'randomkey' || cmd.name === 'scan')) server.replication.wrote(call.client);

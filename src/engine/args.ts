@@ -156,25 +156,45 @@ export class Args {
     return out;
   }
 
-  private wireView(): Buffer | undefined {
-    if (this.strs !== undefined || this.count === 0) return undefined;
+  /** Where wireSpan() found the request in the arena (source()): bytes spanStart..spanEnd. */
+  spanStart = 0;
+  spanEnd = 0;
+
+  /** The arena the arguments lie in (bytes of wireSpan()). */
+  source(): Buffer {
+    return this.arena;
+  }
+
+  /**
+   * Whether the request lies whole in the arena in the form encode() writes (a multibulk request
+   * without a big argument): then spanStart..spanEnd of source() are its bytes, valid until the
+   * batch returns. The propagation stream takes them from there without a buffer of their own.
+   */
+  wireSpan(): boolean {
+    if (this.strs !== undefined || this.count === 0) return false;
     const rec = this.rec;
     const arena = this.arena;
     const first = rec[this.base]!;
     const firstLen = rec[this.base + 1]!;
-    if (firstLen === BIG_ARG_LEN) return undefined;
+    if (firstLen === BIG_ARG_LEN) return false;
     const start = first - (1 + digits(this.count) + 2 + 1 + digits(firstLen) + 2);
-    if (start < 0 || arena[start] !== 42 /* * */) return undefined;
+    if (start < 0 || arena[start] !== 42 /* * */) return false;
     let at = start + 1 + digits(this.count) + 2;
     for (let i = 0; i < this.count; i++) {
       const off = rec[this.base + 2 * i]!;
       const len = rec[this.base + 2 * i + 1]!;
-      if (len === BIG_ARG_LEN || arena[at] !== 36 /* $ */ || off !== at + 1 + digits(len) + 2) return undefined;
+      if (len === BIG_ARG_LEN || arena[at] !== 36 /* $ */ || off !== at + 1 + digits(len) + 2) return false;
       at = off + len;
-      if (arena[at] !== 13 || arena[at + 1] !== 10) return undefined;
+      if (arena[at] !== 13 || arena[at + 1] !== 10) return false;
       at += 2;
     }
-    return arena.subarray(start, at);
+    this.spanStart = start;
+    this.spanEnd = at;
+    return true;
+  }
+
+  private wireView(): Buffer | undefined {
+    return this.wireSpan() ? this.arena.subarray(this.spanStart, this.spanEnd) : undefined;
   }
 
   /** A detached copy that outlives the batch (blocked or queued commands). */

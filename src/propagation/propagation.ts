@@ -29,6 +29,11 @@ export interface PropagationSink {
    * SELECT is needed before it. Each sink keeps its own selected database.
    */
   feed(db: number, command: Buffer): void;
+  /**
+   * The same for bytes start..end of `src`, valid only during the call: a sink that has this
+   * copies what it keeps, and a write read whole from a client goes out without a buffer of its own.
+   */
+  feedRange?(db: number, src: Buffer, start: number, end: number): void;
 }
 
 interface Op {
@@ -120,6 +125,24 @@ export class Propagation {
     for (const op of ops) this.feed(op.db, op.command, op.target);
     if (transaction) this.feed(-1, EXEC, Target.Both);
     return true;
+  }
+
+  /** Nothing recorded waits for the end of an execution unit. */
+  get idle(): boolean {
+    return this.ops.length === 0;
+  }
+
+  /**
+   * A one-command execution unit, sent at once as bytes start..end of `src` (its request as the
+   * client sent it): to each sink's feedRange, or as a copy to a sink without one.
+   */
+  feedRange(db: number, src: Buffer, start: number, end: number, target: Target): void {
+    let copy: Buffer | undefined;
+    for (const s of this.sinks) {
+      if (!(s.target & target)) continue;
+      if (s.feedRange !== undefined) s.feedRange(db, src, start, end);
+      else s.feed(db, (copy ??= Buffer.from(src.subarray(start, end))));
+    }
   }
 
   /** Drops what the current unit recorded (a unit that must leave no trace). */

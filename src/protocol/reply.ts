@@ -248,6 +248,22 @@ export class ReplyWriter {
     this.pos += b.length;
   }
 
+  /** Bytes start..end of `src`, copied: raw() without a view of them (the replication stream). */
+  rawRange(src: Uint8Array, start: number, end: number): void {
+    if (this.muted) return;
+    const n = end - start;
+    if (n >= RAW_THRESHOLD) {
+      this.raw(src.subarray(start, end));
+      return;
+    }
+    this.ensure(n);
+    const area = this.area;
+    const pos = this.pos;
+    if (n <= 64) for (let k = 0; k < n; k++) area[pos + k] = src[start + k]!;
+    else area.set(src.subarray(start, end), pos);
+    this.pos = pos + n;
+  }
+
   /** Pre-encoded protocol text. */
   rawAscii(s: string): void {
     if (this.muted) return;

@@ -22,15 +22,29 @@ export class Backlog {
   }
 
   append(b: Uint8Array): void {
-    this.offset += b.length;
-    const size = this.buf.length;
-    let src = b;
-    if (src.length > size) src = src.subarray(src.length - size);
-    const first = Math.min(src.length, size - this.idx);
-    this.buf.set(src.subarray(0, first), this.idx);
-    if (first < src.length) this.buf.set(src.subarray(first), 0);
-    this.idx = (this.idx + src.length) % size;
-    this.histlen = Math.min(size, this.histlen + src.length);
+    this.appendRange(b, 0, b.length);
+  }
+
+  /** Appends bytes start..end of `src` (no view of them is made for a short run). */
+  appendRange(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.offset += n;
+    const buf = this.buf;
+    const size = buf.length;
+    if (n > size) {
+      start = end - size;
+      this.idx = 0;
+      buf.set(src.subarray(start, end), 0);
+      this.histlen = size;
+      return;
+    }
+    const first = Math.min(n, size - this.idx);
+    const idx = this.idx;
+    if (first <= 64) for (let k = 0; k < first; k++) buf[idx + k] = src[start + k]!;
+    else buf.set(src.subarray(start, start + first), idx);
+    if (first < n) buf.set(src.subarray(start + first, end), 0);
+    this.idx = (idx + n) % size;
+    this.histlen = Math.min(size, this.histlen + n);
   }
 
   /** The bytes from offset `from` (the replica's offset + 1) on, or null when not held. */

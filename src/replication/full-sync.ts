@@ -237,9 +237,14 @@ export class FullSyncs {
     if (stream.length > 0) host.writeTo(r.client, (w) => w.raw(stream), false);
   }
 
+  /** Some replica's payload is not through yet: stream bytes are held for it (feed). */
+  holding(): boolean {
+    return this.disk !== undefined || this.transfer !== undefined || this.held.size > 0;
+  }
+
   /** Stream bytes produced: held for the replicas whose payload is not through yet. */
   feed(b: Buffer): void {
-    if (!this.disk && !this.transfer && this.held.size === 0) return;
+    if (!this.holding()) return;
     const now = Date.now();
     if (this.disk) {
       this.disk.hold.add(b);

@@ -276,6 +276,23 @@ export class ReplicationMaster implements PropagationSink {
     this.emit(command);
   }
 
+  /** feed() for bytes start..end of `src`, copied by each place that keeps them (see PropagationSink). */
+  feedRange(db: number, src: Buffer, start: number, end: number): void {
+    if (this.proxyingNow) return;
+    if (db !== -1 && db !== this.selectedDb) {
+      this.emit(encodeCommand(['SELECT', String(db)]));
+      this.selectedDb = db;
+    }
+    this.offset += end - start;
+    this.backlog?.appendRange(src, start, end);
+    if (this.fullSyncs.holding()) this.fullSyncs.feed(Buffer.from(src.subarray(start, end)));
+    this.rangeSrc = src;
+    this.rangeStart = start;
+    this.rangeEnd = end;
+    this.toOnlineReplicas(this.writeRange);
+    this.rangeSrc = undefined;
+  }
+
   /** A replica passes its master's stream on byte for byte (replicationFeedStreamFromMasterStream). */
   proxy(b: Buffer): void {
     this.emit(b);
@@ -315,12 +332,23 @@ export class ReplicationMaster implements PropagationSink {
     this.backlog?.append(b);
     // Replicas waiting for their payload get what happens meanwhile right after it.
     this.fullSyncs.feed(b);
+    this.toOnlineReplicas((w) => w.raw(b));
+  }
+
+  /** The bytes feedRange is sending, for writeRange (one function for every command, no closure each). */
+  private rangeSrc: Buffer | undefined;
+  private rangeStart = 0;
+  private rangeEnd = 0;
+  private readonly writeRange = (w: ReplyWriter): void => w.rawRange(this.rangeSrc!, this.rangeStart, this.rangeEnd);
+
+  /** Writes to every online replica past its payload; replicas found closing are dropped. */
+  private toOnlineReplicas(write: (w: ReplyWriter) => void): void {
     for (const [c, r] of this.replicas) {
       if (c.closing) {
         this.detach(c);
         continue;
       }
-      if (r.state === 'online' && r.hold === undefined) this.host.writeTo(c, (w) => w.raw(b), false);
+      if (r.state === 'online' && r.hold === undefined) this.host.writeTo(c, write, false);
     }
   }
 
