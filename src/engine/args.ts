@@ -123,22 +123,12 @@ export class Args {
   }
 
   /**
-   * The command as a client sends it (`*N`, then `$len` and each argument): a view of the arena
-   * when the bytes lie there whole (a multibulk request without a big argument), else encoded
-   * into a new buffer. A replica passes its master's stream on with it.
-   */
-  wire(): Buffer {
-    return this.wireView() ?? this.encode();
-  }
-
-  /**
    * The command as RESP (`*N`, then `$len` and each argument) in a buffer of its own, sized first
    * and written straight from the arguments: what the propagation stream keeps of a write.
    */
   encode(): Buffer {
     // A request that lies whole in the arena is copied in one go, not argument by argument.
-    const view = this.wireView();
-    if (view !== undefined) return copyOf(view);
+    if (this.wireSpan()) return copyOf(this.arena.subarray(this.spanStart, this.spanEnd));
     const n = this.count;
     let size = 3 + digits(n);
     for (let i = 0; i < n; i++) {
@@ -191,10 +181,6 @@ export class Args {
     this.spanStart = start;
     this.spanEnd = at;
     return true;
-  }
-
-  private wireView(): Buffer | undefined {
-    return this.wireSpan() ? this.arena.subarray(this.spanStart, this.spanEnd) : undefined;
   }
 
   /** A detached copy that outlives the batch (blocked or queued commands). */

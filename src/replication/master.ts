@@ -283,19 +283,15 @@ export class ReplicationMaster implements PropagationSink {
       this.emit(encodeCommand(['SELECT', String(db)]));
       this.selectedDb = db;
     }
-    this.offset += end - start;
-    this.backlog?.appendRange(src, start, end);
-    if (this.fullSyncs.holding()) this.fullSyncs.feed(Buffer.from(src.subarray(start, end)));
-    this.rangeSrc = src;
-    this.rangeStart = start;
-    this.rangeEnd = end;
-    this.toOnlineReplicas(this.writeRange);
-    this.rangeSrc = undefined;
+    this.emitRange(src, start, end);
   }
 
-  /** A replica passes its master's stream on byte for byte (replicationFeedStreamFromMasterStream). */
-  proxy(b: Buffer): void {
-    this.emit(b);
+  /**
+   * A replica passes its master's stream on byte for byte (replicationFeedStreamFromMasterStream):
+   * bytes start..end of `src`, valid during the call.
+   */
+  proxy(src: Buffer, start: number, end: number): void {
+    this.emitRange(src, start, end);
   }
 
   /**
@@ -325,6 +321,18 @@ export class ReplicationMaster implements PropagationSink {
       this.detach(c);
       this.host.freeClient(c);
     }
+  }
+
+  /** emit() for bytes start..end of `src`, copied by each place that keeps them. */
+  private emitRange(src: Buffer, start: number, end: number): void {
+    this.offset += end - start;
+    this.backlog?.appendRange(src, start, end);
+    if (this.fullSyncs.holding()) this.fullSyncs.feed(Buffer.from(src.subarray(start, end)));
+    this.rangeSrc = src;
+    this.rangeStart = start;
+    this.rangeEnd = end;
+    this.toOnlineReplicas(this.writeRange);
+    this.rangeSrc = undefined;
   }
 
   private emit(b: Buffer): void {

@@ -443,10 +443,10 @@ export class ReplicationReplica {
     return this.masterClient ? this.masterClient.db : this.streamDb;
   }
 
-  /** A command of the stream was processed: its bytes count and go on to our replicas. */
-  processed(bytes: Buffer): void {
+  /** A command of the stream was processed (bytes start..end of `src`): they count and go on to our replicas. */
+  processed(src: Buffer, start: number, end: number): void {
     this.streamSeen++;
-    this.host.master.proxy(bytes);
+    this.host.master.proxy(src, start, end);
   }
   /** Commands of the stream processed, counted instead of reading the clock per command. */
   private streamSeen = 0;

@@ -24,8 +24,11 @@ export interface OutgoingLinks {
   connected(slot: number): void;
   raw(slot: number, bytes: Buffer): void;
   closed(slot: number, errno: number, handshake: boolean): void;
-  /** The master client processed a command of the stream (its bytes, as the master sent them). */
-  processed(bytes: Buffer): void;
+  /**
+   * The master client processed a command of the stream: bytes start..end of `src`, as the master
+   * sent them, valid during the call.
+   */
+  processed(src: Buffer, start: number, end: number): void;
 }
 
 /** What the batch hands on: blocked clients' keys served after each command, the batch's end. */
@@ -147,8 +150,19 @@ export class BatchRunner {
     st.current = c;
     st.requestSeq++;
     if (master) {
-      // The bytes as the master sent them (a master sends every command as a multibulk).
-      const bytes = args.wire();
+      // The bytes as the master sent them (a master sends every command as a multibulk): where
+      // they lie in the arena, or encoded when they don't lie there whole.
+      let src: Buffer;
+      let start = 0;
+      let end: number;
+      if (args.wireSpan()) {
+        src = args.source();
+        start = args.spanStart;
+        end = args.spanEnd;
+      } else {
+        src = args.encode();
+        end = src.length;
+      }
       call.server.keyspace.masterRunning = true;
       try {
         processCommand(call, this.commands, this.hooks);
@@ -156,7 +170,7 @@ export class BatchRunner {
         call.server.keyspace.masterRunning = false;
       }
       // A command put off (it runs again later) is counted when it runs.
-      if (!c.blocked) this.outgoing?.processed(bytes);
+      if (!c.blocked) this.outgoing?.processed(src, start, end);
     } else {
       processCommand(call, this.commands, this.hooks, this.fast);
     }

@@ -115,7 +115,7 @@ export function replicaFor(server: Server): { replica: ReplicationReplica; links
     connected: (slot) => migrations.connected(slot) || replica.onConnected(slot),
     raw: (slot, bytes) => migrations.raw(slot, bytes) || replica.onRaw(slot, bytes),
     closed: (slot, errno, handshake) => migrations.closed(slot) || replica.onClosed(slot, errno, handshake),
-    processed: (bytes) => replica.processed(bytes),
+    processed: (src, start, end) => replica.processed(src, start, end),
   };
   return { replica, links };
 }
