@@ -323,40 +323,38 @@ export class ReplicationMaster implements PropagationSink {
     }
   }
 
+  /** The stream's next bytes: counted, kept in the backlog, sent to the replicas. */
+  private emit(b: Buffer): void {
+    this.emitRange(b, 0, b.length);
+  }
+
   /** emit() for bytes start..end of `src`, copied by each place that keeps them. */
   private emitRange(src: Buffer, start: number, end: number): void {
     this.offset += end - start;
     this.backlog?.appendRange(src, start, end);
+    // Replicas waiting for their payload get what happens meanwhile right after it.
     if (this.fullSyncs.holding()) this.fullSyncs.feed(Buffer.from(src.subarray(start, end)));
     this.rangeSrc = src;
     this.rangeStart = start;
     this.rangeEnd = end;
-    this.toOnlineReplicas(this.writeRange);
+    this.toOnlineReplicas();
     this.rangeSrc = undefined;
   }
 
-  private emit(b: Buffer): void {
-    this.offset += b.length;
-    this.backlog?.append(b);
-    // Replicas waiting for their payload get what happens meanwhile right after it.
-    this.fullSyncs.feed(b);
-    this.toOnlineReplicas((w) => w.raw(b));
-  }
-
-  /** The bytes feedRange is sending, for writeRange (one function for every command, no closure each). */
+  /** The bytes emitRange is sending, for writeRange (one function for every command, no closure each). */
   private rangeSrc: Buffer | undefined;
   private rangeStart = 0;
   private rangeEnd = 0;
   private readonly writeRange = (w: ReplyWriter): void => w.rawRange(this.rangeSrc!, this.rangeStart, this.rangeEnd);
 
-  /** Writes to every online replica past its payload; replicas found closing are dropped. */
-  private toOnlineReplicas(write: (w: ReplyWriter) => void): void {
+  /** Writes the bytes being sent to every online replica past its payload; replicas found closing are dropped. */
+  private toOnlineReplicas(): void {
     for (const [c, r] of this.replicas) {
       if (c.closing) {
         this.detach(c);
         continue;
       }
-      if (r.state === 'online' && r.hold === undefined) this.host.writeTo(c, write, false);
+      if (r.state === 'online' && r.hold === undefined) this.host.writeTo(c, this.writeRange, false);
     }
   }
 
