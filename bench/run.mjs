@@ -201,10 +201,20 @@ for (const c of selectedCases()) {
     row.respd2 = summarize(samples.respd2);
     row.respd2Ratio = { rps: row.respd2.rps / row.respd.rps, cpu: row.respd2.cpuPer100k / row.respd.cpuPer100k };
   }
+  // The spread of the per-round ratios (round i of respd against round i of redis-server): how
+  // much of a median's distance from 1.0 the machine's noise could account for.
+  if (row.redis && samples.respd.length === samples.redis.length) {
+    const range = (f) => {
+      const rs = samples.respd.map((x, i) => f(x) / f(samples.redis[i]));
+      return [Math.min(...rs), Math.max(...rs)];
+    };
+    row.ratioRange = { rps: range((x) => x.rps), cpu: range((x) => x.cpuPer100k), p99: range((x) => x.p99) };
+  }
   results.push(row);
   const side = (s) => `${f(s?.rps, 9)} ${f(s?.p50, 6, 2)} ${f(s?.p99, 6, 2)} ${f(s?.cpuPer100k, 6)}`;
   console.log(`${row.test.padEnd(20)} ${String(c.pipeline).padStart(3)} ${String(c.clients).padStart(4)} | ${side(row.respd)} | ${side(row.redis)} |` +
     (row.ratio ? `    ${row.ratio.rps.toFixed(2)}  ${row.ratio.cpu.toFixed(2)}  ${row.ratio.p99.toFixed(2)}` : '') +
+    (row.ratioRange && flag('spread') ? ` (per round: rps ${row.ratioRange.rps.map((x) => x.toFixed(2)).join('-')}, cpu ${row.ratioRange.cpu.map((x) => x.toFixed(2)).join('-')}, p99 ${row.ratioRange.p99.map((x) => x.toFixed(2)).join('-')})` : '') +
     (row.respd2 ? ` | ${f(row.respd2.rps, 10)} ${f(row.respd2.p50, 6, 2)} ${f(row.respd2.p99, 6, 2)} ${f(row.respd2.cpuPer100k, 6)} |      ${row.respd2Ratio.rps.toFixed(2)} ${row.respd2Ratio.cpu.toFixed(2)}` : ''));
 }
 console.log(`(rps: requests/s; p50/p99: ms; cpu: server CPU ms per 100k requests; ratios respd / redis-server, medians of ${rounds} rounds, ${warmup > 0 ? 'after a warm-up run' : 'from a cold start'}${tls ? '; over TLS' : ''}` +
