@@ -30,12 +30,13 @@ async function fakeMaster(): Promise<{ port: number; received: () => string; nex
   };
 }
 
-async function until(f: () => boolean | Promise<boolean>): Promise<void> {
+/** Polls `f` for up to 5 s; on a timeout the error says what `state` last read (a rare CI failure left no trace). */
+async function until(f: () => boolean | Promise<boolean>, state?: () => Promise<string>): Promise<void> {
   for (let i = 0; i < 500; i++) {
     if (await f()) return;
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error('timed out');
+  throw new Error(`timed out${state ? `; last seen: ${await state()}` : ''}`);
 }
 
 describe('replica handshake', () => {
@@ -96,7 +97,10 @@ describe('replica handshake', () => {
     await until(async () => /master_link_status:up/.test(await r.info('replication')));
     const info = await r.info('replication');
     expect(info).toMatch(/master_replid:f{40}/);
-    await until(async () => (await r.info('replication')).includes(`slave_repl_offset:${1000 + stream.length}`));
+    await until(
+      async () => (await r.info('replication')).includes(`slave_repl_offset:${1000 + stream.length}`),
+      async () => `want slave_repl_offset:${1000 + stream.length}; ${(await r.info('replication')).replace(/\r\n/g, ' ')} | db0 ${JSON.stringify(await r.keys('*'))}`,
+    );
     expect(await r.get('from-payload')).toBe('yes');
     await r.select(2);
     expect(await r.get('streamed')).toBe('1');
