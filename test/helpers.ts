@@ -351,6 +351,11 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** A random integer in [0, n) from `rand` (an rng), for tests that draw sizes and indices. */
+export function below(rand: () => number): (n: number) => number {
+  return (n) => Math.floor(rand() * n);
+}
+
 /** The elements of a flat array (or RESP3 set) of bulk strings. */
 export function parseBulks(reply: string): string[] {
   const out: string[] = [];

@@ -2,6 +2,7 @@
 // checked against an array, including growth, wrap-around and shrinking back once drained.
 import { describe, expect, it } from 'vitest';
 import { RedisList } from '../src/data/list.js';
+import { below, rng } from './helpers.js';
 
 const b = (s: string) => Buffer.from(s);
 const strings = (l: RedisList) => l.toArray().map((x) => x.toString());
@@ -25,11 +26,7 @@ describe('RedisList', () => {
   it('agrees with an array over random operations, across growth and wrap-around', () => {
     const l = new RedisList();
     const model: string[] = [];
-    let seed = 7;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return (seed >>> 8) % n;
-    };
+    const rand = below(rng(7));
     for (let i = 0; i < 20000; i++) {
       const op = rand(5);
       // Pushes slightly outweigh pops, so the list grows through several capacities.
@@ -63,11 +60,7 @@ describe('RedisList', () => {
   it('becomes blocks past 16384 elements without copying them, and agrees with an array across both forms (fixed seed)', () => {
     const l = new RedisList();
     const model: string[] = [];
-    let seed = 11;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return (seed >>> 8) % n;
-    };
+    const rand = below(rng(11));
     // Phases: grow to ~23000 from both ends, drain below the ring threshold, grow again.
     const phases: [number, number][] = [[80000, 4], [80000, 0], [70000, 4]];
     let i = 0;

@@ -4,7 +4,7 @@
 // (full sync again), REPLCONF's errors, ROLE, INFO replication and WAIT counting ACKs.
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, resp as respBytes, startServer } from './helpers.js';
+import { below, RawClient, resp as respBytes, rng, startServer } from './helpers.js';
 
 const resp = (...args: string[]): string => respBytes(...args).toString('latin1');
 
@@ -305,11 +305,7 @@ describe('the backlog', () => {
     const { Backlog } = await import('../src/replication/backlog.js');
     const b = new Backlog(16384, 0);
     const all: number[] = [];
-    let seed = 5;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      return (seed >>> 8) % n;
-    };
+    const rand = below(rng(5));
     for (let i = 0; i < 600; i++) {
       // Mostly commands of a few dozen bytes, now and then one of several KiB.
       const n = rand(10) === 0 ? 1000 + rand(9000) : 1 + rand(90);
