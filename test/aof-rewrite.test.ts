@@ -2,23 +2,14 @@
 // (the forkless snapshot), a new incr file takes the writes made meanwhile, and the manifest is
 // swapped at the end, the old files deleted; a restart loads the same dataset. Also its replies
 // beside BGSAVE, CONFIG SET appendonly yes/no at runtime, the commands base, automatic rewrites.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
-import { until } from './helpers.js';
+import { until, tempDirs } from './helpers.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respd-aofrw-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('aofrw');
 
 interface Running {
   s: ServerHandle;

@@ -4,27 +4,18 @@
 // directory, redis-server 7.0's appendonlydir loaded as recorded (test/fixtures/aof, made by
 // scripts/record-aof-fixtures.mjs), INFO persistence's aof_* fields.
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AofManifest } from '../src/persistence/aof/manifest.js';
 import { AofWriter, type FsyncPolicy } from '../src/persistence/aof/writer.js';
 import { Logger } from '../src/util/log.js';
 import { openSync } from 'node:fs';
 import { createServer, type CreateServerOptions, type ServerHandle } from '../src/index.js';
-import { waitForOutput } from './helpers.js';
+import { waitForOutput, tempDirs } from './helpers.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respd-aof-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('aof');
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'aof');
 const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');

@@ -2,22 +2,13 @@
 // write, delete, expire, rename, flush or swap while it is being written (each key is written
 // first before anything changes it). Slowed down with rdb-key-save-delay so that the writes land
 // while it runs. Also: one at a time, FLUSHALL stopping it, save points starting it, INFO.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startServer, until } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startServer, until, tempDirs } from './helpers.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respd-bgsave-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('bgsave');
 
 const inProgress = async (r: Redis): Promise<boolean> => (await r.info('persistence')).includes('rdb_bgsave_in_progress:1');
 

@@ -2,29 +2,20 @@
 // CLUSTER INFO/NODES/SLOTS/SHARDS over the whole map, -MOVED, -ASK, -TRYAGAIN and -CLUSTERDOWN
 // byte for byte as Redis words them, ASKING, transactions and scripts, a slot resharded the way
 // `redis-cli --cluster reshard` drives it, and ioredis / node-redis cluster clients across nodes.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keyHashSlot } from '../src/cluster/crc16.js';
 import { createServer, type ServerHandle } from '../src/index.js';
-import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, parseBulks, resp, startServer, untilBlocked } from './helpers.js';
+import { RawClient, bulk, bulkText, freePorts, int, NIL, OK, parseBulks, resp, startServer, untilBlocked, tempDirs } from './helpers.js';
 
 const IDS = ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(40)];
 const SHARDS = ['1'.repeat(40), '2'.repeat(40), '3'.repeat(40)];
 const RANGES: [number, number][] = [[0, 5460], [5461, 10922], [10923, 16383]];
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respd-multi-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('multi');
 
 /** The nodes.conf of node `me`: all three nodes, each serving its range, `me` flagged myself. */
 function nodesConf(ports: number[], me: number): string {

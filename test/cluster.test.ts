@@ -2,28 +2,19 @@
 // Redis's CRC16 and keyHashSlot, CLUSTER's replies against redis-server's (fixtures recorded by
 // scripts/record-cluster-fixtures.mjs and test/scenarios/cluster.txt), nodes.conf kept across
 // restarts, CROSSSLOT in requests, transactions and scripts, and real cluster clients.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { createCluster } from 'redis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CRC16_TABLE, crc16, keyHashSlot } from '../src/cluster/crc16.js';
 import type { ClusterNode } from '../src/cluster/node.js';
 import { createServer } from '../src/index.js';
 // @ts-expect-error plain JavaScript module shared with the recording script
 import { clusterMasker, maskReply } from '../scripts/scenario-lib.mjs';
-import { RawClient, bulk, bulkText, err, int, replayScenario, startCli, startServer } from './helpers.js';
+import { RawClient, bulk, bulkText, err, int, replayScenario, startCli, startServer, tempDirs } from './helpers.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respd-cluster-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('cluster');
 
 /** The replies scripts/record-cluster-fixtures.mjs recorded under `prefix`, compared with respd's, node id and ports masked. */
 async function compareWithFixtures(port: number, node: ClusterNode, prefix: string): Promise<void> {

@@ -2,7 +2,8 @@
 // raw-socket exchanges for byte-exact replies.
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect } from 'vitest';
@@ -340,6 +341,22 @@ export function waitForOutput(output: () => string, re: RegExp, timeoutMs = 1000
 }
 
 /** A small deterministic PRNG (mulberry32), so failures replay. */
+/**
+ * A maker of temporary directories (`respd-<name>-...`) for one test file, all removed after its
+ * tests. Call it at the file's top level or in a describe, where afterAll registers.
+ */
+export function tempDirs(name: string): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), `respd-${name}-`));
+    dirs.push(d);
+    return d;
+  };
+}
+
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

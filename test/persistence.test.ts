@@ -4,24 +4,15 @@
 // SHUTDOWN SAVE, INFO persistence, expired keys dropped while loading, and bad files refused;
 // newer files' opcodes (module aux data, cluster slot info) and the directives rdbchecksum,
 // rdbcompression, rdb-key-save-delay and rdb-del-sync-files, and BGSAVE scheduled inside EXEC.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createServer } from '../src/index.js';
 import { crc64 } from '../src/util/crc64.js';
-import { startServer, until } from './helpers.js';
+import { startServer, until, tempDirs } from './helpers.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'respd-rdb-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('rdb');
 
 async function connect(port: number): Promise<Redis> {
   const r = new Redis(port, '127.0.0.1', { retryStrategy: () => null, maxRetriesPerRequest: 0 });

@@ -4,20 +4,17 @@
 // and RDB_TYPE_HASH_METADATA (24) with the 7.4 footer version 12, and the release candidates'
 // 22/23. The payloads respd must refuse are real ones, made by a 7.4 server and quoted in 7.4.1's
 // tests/integration/corrupt-dump.tcl. Files with field deadlines are written as version 12.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { crc64 } from '../src/util/crc64.js';
-import { startServer, until } from './helpers.js';
+import { startServer, tempDirs, until } from './helpers.js';
 
 const server = await startServer({ 'enable-debug-command': 'yes' });
 const redis = new Redis(server.port, '127.0.0.1');
-const dirs: string[] = [];
 afterAll(async () => {
   await redis.quit();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 beforeEach(async () => {
   await redis.flushall();
@@ -153,11 +150,7 @@ describe('DUMP and RESTORE of a hash with field deadlines', () => {
 });
 
 describe('RDB files with field deadlines', () => {
-  function tempDir(): string {
-    const d = mkdtempSync(join(tmpdir(), 'respd-rdb12-'));
-    dirs.push(d);
-    return d;
-  }
+  const tempDir = tempDirs('rdb12');
 
   it('SAVE writes version 12 when a hash holds field deadlines; a server loading it has them', async () => {
     const dir = tempDir();
