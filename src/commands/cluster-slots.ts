@@ -128,28 +128,18 @@ export function setSlot(call: CommandCall, node: ClusterNode): void {
   if (slot === null) return;
   const action = args.lower(3);
   const id = args.count === 5 ? args.str(4) : '';
-  if (action === 'migrating' && args.count === 5) {
-    if (map.owner[slot] !== me) {
-      reply.error(`I'm not the owner of hash slot ${slot}`);
+  if ((action === 'migrating' || action === 'importing') && args.count === 5) {
+    // MIGRATING from a slot this node owns, IMPORTING into one it does not.
+    const migrating = action === 'migrating';
+    if ((map.owner[slot] === me) !== migrating) {
+      reply.error(migrating ? `I'm not the owner of hash slot ${slot}` : `I'm already the owner of hash slot ${slot}`);
       return;
     }
     const n = map.lookup(id);
     if (n === undefined) reply.error(`I don't know about node ${id}`);
     else if (n.masterId !== undefined) reply.error('Target node is not a master');
     else {
-      map.migratingTo.set(slot, n);
-      done(call, node);
-    }
-  } else if (action === 'importing' && args.count === 5) {
-    if (map.owner[slot] === me) {
-      reply.error(`I'm already the owner of hash slot ${slot}`);
-      return;
-    }
-    const n = map.lookup(id);
-    if (n === undefined) reply.error(`I don't know about node ${id}`);
-    else if (n.masterId !== undefined) reply.error('Target node is not a master');
-    else {
-      map.importingFrom.set(slot, n);
+      (migrating ? map.migratingTo : map.importingFrom).set(slot, n);
       done(call, node);
     }
   } else if (action === 'stable' && args.count === 4) {
