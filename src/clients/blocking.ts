@@ -107,24 +107,12 @@ export class BlockingRegistry {
 
   /** Takes the signalled events' waiters, each list in arrival order. */
   takeReadyEvents(): Client[][] {
-    const out: Client[][] = [];
-    for (const e of this.readyEvents) {
-      const list = this.byEvent.get(e);
-      if (list) out.push([...list]);
-    }
-    this.readyEvents.clear();
-    return out;
+    return takeWaiters(this.readyEvents, this.byEvent);
   }
 
   /** Takes the ready keys, each with a snapshot of its waiters in arrival order. */
   takeReady(): Client[][] {
-    const out: Client[][] = [];
-    for (const r of this.ready) {
-      const list = this.byKey.get(r);
-      if (list) out.push([...list]);
-    }
-    this.ready.clear();
-    return out;
+    return takeWaiters(this.ready, this.byKey);
   }
 
   /** Clients blocked on keys or until an event whose deadline has passed. */
@@ -146,4 +134,15 @@ export class BlockingRegistry {
     }
     return next;
   }
+}
+
+/** Snapshots of the waiters of each signalled key or event (arrival order), the signals cleared. */
+function takeWaiters<K>(signalled: Set<K>, waiters: ReadonlyMap<K, Client[]>): Client[][] {
+  const out: Client[][] = [];
+  for (const k of signalled) {
+    const list = waiters.get(k);
+    if (list) out.push([...list]);
+  }
+  signalled.clear();
+  return out;
 }
