@@ -388,7 +388,8 @@ void Engine::set_reading(uint32_t slot, bool on) {
   if (!c) return;
   c->reading = on;
   update_interest(*c);
-  if (on && c->conn->has_pending_data()) note_pending_data(*main_, *c);
+  // Bytes given back by set_raw() wait in the client, as decrypted bytes wait in a transport.
+  if (on && (c->conn->has_pending_data() || !c->replay.empty())) note_pending_data(*main_, *c);
   poller_->submit();
 }
 

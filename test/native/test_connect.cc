@@ -108,6 +108,28 @@ TEST(connect_raw_then_commands) {
   CHECK_EQ(loop.raw(link), pong);
 }
 
+// Bytes given back while the slot is not reading wait for set_reading(true), which serves them
+// with nothing more arriving on the socket.
+TEST(bytes_given_back_wait_for_reading) {
+  Engine e;
+  int port = listen_local(e);
+  REQUIRE(port > 0);
+  Loop loop(e);
+  std::string err;
+  int out = e.connect("127.0.0.1", port, "tcp", &err);
+  REQUIRE(out >= 0);
+  uint32_t link = static_cast<uint32_t>(out);
+  REQUIRE(loop.until([&] { return !loop.of(kRecConnected, link).empty(); }));
+  e.set_reading(link, false);
+  std::string cmd = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+  e.set_raw(link, false, cmd.data(), cmd.size());
+  loop.until([] { return false; }, 5);
+  CHECK(loop.of(kRecCommand, link).empty());
+  e.set_reading(link, true);
+  REQUIRE(loop.until([&] { return !loop.of(kRecCommand, link).empty(); }));
+  CHECK_EQ(loop.of(kRecCommand, link)[0]->args, (std::vector<std::string>{"GET", "k"}));
+}
+
 TEST(connect_refused_is_a_close) {
   Engine e;
   int port = listen_local(e);
