@@ -3,6 +3,7 @@
 // end] segments, and hands them to the sink in one commit per batch (or when the area fills).
 // Binary strings (one char per byte, as Args.str gives) are written back byte for byte.
 
+import { copyShort, SHORT_COPY_MAX, SourceView, viewOf } from '../util/short-copy.js';
 import { d2string } from './fpconv.js';
 
 export interface ReplySink {
@@ -26,6 +27,9 @@ export class ReplyWriter {
   readonly errorCodes = new Map<string, number>();
   errorCount = 0;
 
+  /** The area as a DataView, and the last rawRange() source as one (short copies). */
+  private readonly view: DataView;
+  private readonly srcView = new SourceView();
   private pos = 0;
   private nrec = 0;
   private slot = -1;
@@ -34,6 +38,7 @@ export class ReplyWriter {
 
   constructor(private readonly sink: ReplySink, areaSize = 1 << 20, maxRecords = 16384) {
     this.area = Buffer.allocUnsafeSlow(areaSize);
+    this.view = viewOf(this.area);
     this.index = new Int32Array(maxRecords * 3);
     this.maxRecords = maxRecords;
   }
@@ -259,7 +264,7 @@ export class ReplyWriter {
     this.ensure(n);
     const area = this.area;
     const pos = this.pos;
-    if (n <= 64) for (let k = 0; k < n; k++) area[pos + k] = src[start + k]!;
+    if (n <= SHORT_COPY_MAX) copyShort(this.view, pos, this.srcView.of(src), start, n);
     else area.set(src.subarray(start, end), pos);
     this.pos = pos + n;
   }

@@ -1,8 +1,12 @@
 // The replication backlog (repl-backlog-size): the last bytes of the replication stream, so that
 // a replica that lost its link for a while continues from its offset (+CONTINUE) instead of a
 // full resynchronization. Offsets are the master's: the first byte ever sent is offset 1.
+import { copyShort, SHORT_COPY_MAX, SourceView, viewOf } from '../util/short-copy.js';
+
 export class Backlog {
   private buf: Buffer;
+  private view: DataView;
+  private readonly srcView = new SourceView();
   /** Where the next byte goes in `buf`. */
   private idx = 0;
   /** Bytes held (at most the size). */
@@ -10,6 +14,7 @@ export class Backlog {
 
   constructor(size: number, /** master_repl_offset when it was created */ private offset: number) {
     this.buf = Buffer.alloc(Math.max(16 * 1024, size));
+    this.view = viewOf(this.buf);
   }
 
   get size(): number {
@@ -40,7 +45,7 @@ export class Backlog {
     }
     const first = Math.min(n, size - this.idx);
     const idx = this.idx;
-    if (first <= 64) for (let k = 0; k < first; k++) buf[idx + k] = src[start + k]!;
+    if (first <= SHORT_COPY_MAX) copyShort(this.view, idx, this.srcView.of(src), start, first);
     else buf.set(src.subarray(start, start + first), idx);
     if (first < n) buf.set(src.subarray(start + first, end), 0);
     this.idx = (idx + n) % size;
@@ -71,6 +76,7 @@ export class Backlog {
     const keep = this.from(this.firstByteOffset) ?? Buffer.alloc(0);
     const end = this.offset;
     this.buf = Buffer.alloc(Math.max(16 * 1024, size));
+    this.view = viewOf(this.buf);
     this.idx = 0;
     this.histlen = 0;
     this.offset = end - keep.length;
