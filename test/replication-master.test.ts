@@ -100,6 +100,32 @@ describe('replication: the master side', async () => {
     again.r.socket.destroy();
   });
 
+  it('gives a replica that continues in mid-batch each write once: its backlog part, then the stream', async () => {
+    await replicasGone();
+    // An online replica, so that the batch's writes are pending for someone when the other joins.
+    const online = await attach(server.port);
+    await w.call('SET', 'x', '0');
+    const offset = Number(/master_repl_offset:(\d+)/.exec(await client.info('replication'))![1]);
+    const late = await RawClient.connect(server.port);
+    expect(await late.call('REPLCONF', 'capa', 'eof', 'capa', 'psync2')).toBe('+OK\r\n');
+    // A write and the PSYNC in one read: the write is pending for `online` when +CONTINUE sends
+    // the backlog (which has it) to `late`.
+    const start = late.received.length;
+    late.write(resp('SET', 'dup', '1') + resp('PSYNC', online.replid, String(offset + 1)));
+    const head = `+OK\r\n+CONTINUE ${online.replid}\r\n`;
+    await late.waitBytes(start + head.length);
+    expect(late.received.slice(start, start + head.length)).toBe(head);
+    await w.call('SET', 'after', '1');
+    const stream = resp('SET', 'dup', '1') + resp('SET', 'after', '1');
+    await late.waitBytes(start + head.length + stream.length);
+    await online.r.waitMatch(/after/, 5000);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(late.received.slice(start + head.length)).toBe(stream);
+    expect(online.r.received.slice(online.streamAt)).toBe(resp('SELECT', '0') + resp('SET', 'x', '0') + stream);
+    late.socket.destroy();
+    online.r.socket.destroy();
+  });
+
   it('falls back to a full sync when the backlog no longer holds the offset, or the replid is unknown', async () => {
     const first = await attach(server.port);
     first.r.socket.destroy();

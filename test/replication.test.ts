@@ -281,6 +281,56 @@ describe('replica links', () => {
     expect(Number(infoField(await r1.info('stats'), 'sync_partial_ok'))).toBe(Number(infoField(before, 'sync_partial_ok')) + 1);
     expect(await r2.get('after-drop')).toBe('1');
   });
+
+  it("passes a pipeline's writes on in order: plain commands, transactions, scripts and a command over a megabyte, down a chain", async () => {
+    // A batch's stream goes to the online replicas in one write at its end, a command too big for
+    // that at once (after what was pending): the order must not change either way.
+    const master = await server();
+    const mid = await server();
+    const leaf = await server();
+    const m = client(master.port);
+    const r1 = client(mid.port);
+    const r2 = client(leaf.port);
+    await r1.call('REPLICAOF', '127.0.0.1', String(master.port));
+    await linkUp(r1);
+    await r2.call('REPLICAOF', '127.0.0.1', String(mid.port));
+    await linkUp(r2);
+    const p = m.pipeline();
+    for (let i = 0; i < 2000; i++) {
+      p.rpush('order', `plain-${i}`);
+      if (i % 100 === 0) p.call('MULTI').rpush('order', `multi-${i}`).incr('n').call('EXEC');
+      if (i % 250 === 0) p.eval("redis.call('rpush', KEYS[1], ARGV[1]); return redis.call('incr', 'n')", 1, 'order', `script-${i}`);
+      // The big command's place among the pending ones shows in the value: 'small' then the big one, then '!'.
+      if (i === 1000) p.set('big', 'small').mset('big', 'x'.repeat(1536 * 1024), 'after-big', String(i)).append('big', '!');
+      if (i % 500 === 0) p.set(`s${i}`, 'y'.repeat(300));
+    }
+    // One script's writes are one batch's: past a megabyte of pending stream, then one command
+    // over a megabyte with writes pending before it and after it.
+    p.eval(
+      `for i = 1, 3000 do redis.call('rpush', KEYS[1], 'lua-' .. i .. string.rep('z', 400)) end
+       redis.call('set', 'huge', 'small')
+       redis.call('set', 'huge', string.rep('h', 1536 * 1024))
+       redis.call('append', 'huge', '!')
+       return redis.call('rpush', KEYS[1], 'lua-end')`,
+      1,
+      'order',
+    );
+    p.call('WAIT', '1', '5000');
+    const results = (await p.exec())!;
+    expect(results.every(([err]) => err === null)).toBe(true);
+    expect(results.at(-1)![1]).toBe(1);
+    await caughtUp(m, r1);
+    await caughtUp(m, r2);
+    const want = await m.lrange('order', 0, -1);
+    expect(want.length).toBe(2000 + 20 + 8 + 3001);
+    expect(await r1.lrange('order', 0, -1)).toEqual(want);
+    expect(await r2.lrange('order', 0, -1)).toEqual(want);
+    expect(await r2.strlen('big')).toBe(1536 * 1024 + 1);
+    expect(await r2.strlen('huge')).toBe(1536 * 1024 + 1);
+    const digest = await m.call('DEBUG', 'DIGEST');
+    expect(await r1.call('DEBUG', 'DIGEST')).toBe(digest);
+    expect(await r2.call('DEBUG', 'DIGEST')).toBe(digest);
+  });
 });
 
 describe('replica configuration', () => {

@@ -21,6 +21,8 @@ export interface FullSyncOwner {
   syncAux(): [string, string | number][];
   /** The replica gets the stream from now on. */
   online(c: Client, r: Replica): void;
+  /** The online replicas get the stream pending for them (before another replica joins them). */
+  flushStream(): void;
   /** Still a replica (not detached). */
   has(c: Client): boolean;
 }
@@ -228,6 +230,8 @@ export class FullSyncs {
   private release(r: Replica): void {
     const hold = r.hold;
     if (!hold) return;
+    // Its hold has the stream so far: what is pending for the others is not for it.
+    this.m.flushStream();
     r.hold = undefined;
     this.held.delete(r);
     const { host } = this.m;

@@ -13,6 +13,7 @@ import type { SaveSink } from '../persistence/save-sink.js';
 import { Backlog } from './backlog.js';
 import type { Failover } from './failover.js';
 import { FullSyncs } from './full-sync.js';
+import { PENDING_MAX, PendingStream } from './pending-stream.js';
 import type { StreamHold } from './stream-hold.js';
 
 /** A replica as the master knows it (a client with flag S). */
@@ -62,6 +63,8 @@ export interface MasterHost {
   outputLimitReached(c: Client, async: boolean): void;
   /** Hands what was written for other clients to the sockets now. */
   flush(): void;
+  /** A batch is running: its stream goes to the online replicas at its end (flushStream). */
+  inBatch(): boolean;
   /** Closes a client at once (a replica whose sync failed). */
   closeClient(c: Client): void;
   /** The AOF's fed offset (0 while it is off). */
@@ -134,6 +137,7 @@ export class ReplicationMaster implements PropagationSink {
       offset: () => this.offset,
       syncAux: () => this.syncAux(),
       online: (c, r) => this.attach(c, r),
+      flushStream: () => this.flushStream(),
       has: (c) => this.replicas.has(c),
     });
     const read = () => {
@@ -247,6 +251,8 @@ export class ReplicationMaster implements PropagationSink {
   }
 
   private attach(c: Client, r: Replica): void {
+    // The stream produced before it came is not its own: the others get it first.
+    this.flushStream();
     if (!this.replicas.has(c)) this.firstPing();
     c.flags |= ClientFlag.Slave;
     r.state = 'online';
@@ -330,10 +336,41 @@ export class ReplicationMaster implements PropagationSink {
 
   /** emit() for bytes start..end of `src`, copied by each place that keeps them. */
   private emitRange(src: Buffer, start: number, end: number): void {
-    this.offset += end - start;
+    const n = end - start;
+    this.offset += n;
     this.backlog?.appendRange(src, start, end);
     // Replicas waiting for their payload get what happens meanwhile right after it.
     if (this.fullSyncs.holding()) this.fullSyncs.feed(Buffer.from(src.subarray(start, end)));
+    if (this.replicas.size === 0) return;
+    // Inside a batch the online replicas get the batch's stream in one write at its end (flushStream).
+    const pending = this.batchStream;
+    if (this.host.inBatch() && n <= PENDING_MAX) {
+      if (pending.length + n > PENDING_MAX) this.flushStream();
+      pending.append(src, start, end);
+      return;
+    }
+    this.flushStream();
+    this.sendRange(src, start, end);
+  }
+
+  /** The stream of this batch not yet written to the online replicas. */
+  private readonly batchStream = new PendingStream();
+
+  /**
+   * Writes the pending stream to the online replicas: at the end of every batch, before a replica
+   * joins them (it must not get bytes from before it did) and before output is handed over at once.
+   */
+  flushStream(): void {
+    const pending = this.batchStream;
+    if (pending.length === 0) return;
+    const n = pending.length;
+    // Cleared first: a write that closes a replica must not find the same bytes pending again.
+    pending.length = 0;
+    this.sendRange(pending.bytes(), 0, n);
+    pending.clear();
+  }
+
+  private sendRange(src: Buffer, start: number, end: number): void {
     this.rangeSrc = src;
     this.rangeStart = start;
     this.rangeEnd = end;

@@ -24,6 +24,8 @@ export class CommandHooks implements BatchHooks {
   private lastSecurityWarning = 0;
   /** beforeSleep's flushAppendOnlyFile: the AOF buffer written at the end of every batch. */
   beforeSleep: () => void = () => undefined;
+  /** The batch's replication stream written to the online replicas (ReplicationMaster.flushStream). */
+  flushReplicaStream: () => void = () => undefined;
   /** Set once the batch runner exists (MONITOR lines are written through it). */
   runner: BatchRunner | undefined;
 
@@ -123,6 +125,7 @@ export class CommandHooks implements BatchHooks {
     this.tracking.broadcastPending();
     this.lifecycle.freeClientsInAsyncQueue();
     if (this.config.str('maxmemory-clients') !== '0') this.lifecycle.evictClients();
+    this.flushReplicaStream();
     this.beforeSleep();
   }
 

@@ -13,6 +13,7 @@ import { ClientFlag } from '../clients/flags.js';
 import { BlockType } from '../clients/client.js';
 import { Field } from '../engine/layout.js';
 import type { OutgoingLinks } from './batch.js';
+import type { CommandHooks } from './hooks.js';
 import { loadFullSyncPayload } from './replica-load.js';
 import type { Server } from './server.js';
 
@@ -39,8 +40,11 @@ export function persistenceFor(server: Server): Persistence {
   });
 }
 
-/** The master side of replication, fed by the propagation stream, its payloads from persistence. */
-export function replicationFor(server: Server): ReplicationMaster {
+/**
+ * The master side of replication, fed by the propagation stream, its payloads from persistence;
+ * the stream of each batch written to the replicas at its end (`hooks`).
+ */
+export function replicationFor(server: Server, hooks: CommandHooks): ReplicationMaster {
   const master = new ReplicationMaster({
     config: server.config,
     log: server.log,
@@ -57,6 +61,7 @@ export function replicationFor(server: Server): ReplicationMaster {
     exemptFromOutputLimit: (c, exempt) => server.st.limits?.exempt(c, exempt),
     outputLimitReached: (c, async) => server.lifecycle.onOutputLimit(c.slot, async),
     flush: () => server.st.writer.commit(),
+    inBatch: () => server.st.inBatch,
     closeClient: (c) => server.lifecycle.freeClient(c),
     aofFedOffset: () => server.persistence.aofStatus.fedOffset,
     wake: () => server.blocked.wake('replication'),
@@ -64,6 +69,7 @@ export function replicationFor(server: Server): ReplicationMaster {
     freeClient: (c) => server.lifecycle.freeClient(c),
   });
   server.lifecycle.replicaGone = (c) => master.detach(c);
+  hooks.flushReplicaStream = () => master.flushStream();
   return master;
 }
 

@@ -132,7 +132,7 @@ export class Server implements ServerContext, KeyspaceObserver {
     this.cron = new Cron(st, config, this.debugFlags, this.keyspace, this.clients, this.lifecycle, this.blocked, this.tracking, (now) => persistenceCron(this, now), () => this.persistence.loading);
     this.stats = new ServerStats(this);
     this.persistence = persistenceFor(this);
-    this.replication = replicationFor(this);
+    this.replication = replicationFor(this, hooks);
     ({ replica: this.replica, links: this.runner.outgoing } = replicaFor(this));
     this.aof = aofFor(this, st, hooks);
   }
