@@ -13,7 +13,7 @@ import type { SaveSink } from '../persistence/save-sink.js';
 import { Backlog } from './backlog.js';
 import type { Failover } from './failover.js';
 import { FullSyncs } from './full-sync.js';
-import { PENDING_MAX, PendingStream } from './pending-stream.js';
+import { ByteBuffer } from '../util/byte-buffer.js';
 import type { StreamHold } from './stream-hold.js';
 
 /** A replica as the master knows it (a client with flag S). */
@@ -78,6 +78,8 @@ export interface MasterHost {
 }
 
 const NO_REPLID = '0000000000000000000000000000000000000000';
+/** Past this the batch's stream goes to the replicas at once, and a larger command is sent on its own. */
+const PENDING_MAX = 1024 * 1024;
 
 export class ReplicationMaster implements PropagationSink {
   readonly target = Target.Repl;
@@ -353,8 +355,13 @@ export class ReplicationMaster implements PropagationSink {
     this.sendRange(src, start, end);
   }
 
-  /** The stream of this batch not yet written to the online replicas. */
-  private readonly batchStream = new PendingStream();
+  /**
+   * The stream of this batch not yet written to the online replicas. Redis appends each command
+   * once to its replication buffer and writes the replicas from there; here each replica gets the
+   * batch's bytes in one write at its end, not a write of its own after every command (which also
+   * cut the running client's replies into one record per command).
+   */
+  private readonly batchStream = new ByteBuffer();
 
   /**
    * Writes the pending stream to the online replicas: at the end of every batch, before a replica
