@@ -127,6 +127,24 @@ describe('AOF writer', () => {
     w.closeFile();
   });
 
+  it('takes commands as ranges of a larger buffer (where the request lies in the batch), between whole ones', () => {
+    const { w, path } = writer('no');
+    const arena = Buffer.concat([Buffer.from('junk'), cmd('SET', 'a', '1'), cmd('INCR', 'n'), Buffer.from('more junk')]);
+    const set = cmd('SET', 'a', '1').length;
+    w.feedRange(3, arena, 4, 4 + set);
+    w.feed(-1, cmd('MULTI'));
+    w.feedRange(3, arena, 4 + set, 4 + set + cmd('INCR', 'n').length);
+    w.feed(-1, cmd('EXEC'));
+    w.feedRange(0, arena, 4, 4 + set);
+    const want = [cmd('SELECT', '3'), cmd('SET', 'a', '1'), cmd('MULTI'), cmd('INCR', 'n'), cmd('EXEC'), cmd('SELECT', '0'), cmd('SET', 'a', '1')];
+    expect(w.pending).toBe(Buffer.concat(want).length);
+    expect(w.fedOffset).toBe(Buffer.concat(want).length);
+    w.flush(false);
+    expect(readFileSync(path, 'latin1')).toBe(Buffer.concat(want).toString('latin1'));
+    expect(w.pending).toBe(0);
+    w.closeFile();
+  });
+
   it('everysec: postpones a write while an fsync runs, then writes anyway after two seconds (aof_delayed_fsync)', () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {

@@ -83,7 +83,13 @@ export class Aof {
       this.fsyncedOffset = offset;
       this.onFsynced?.();
     };
-    this.sink = { target: Target.Aof, feed: (db, command) => this.feed(db, command) };
+    this.sink = {
+      target: Target.Aof,
+      feed: (db, command) => this.feed(db, command),
+      feedRange: (db, src, start, end) => {
+        if (this.feeding()) this.writer.feedRange(db, src, start, end);
+      },
+    };
     // Read on every fed command: kept as a field, refreshed when CONFIG SET changes it.
     this.timestamps = config.bool('aof-timestamp-enabled');
     config.onChange((name) => {
@@ -125,7 +131,12 @@ export class Aof {
   }
 
   private feed(db: number, command: Buffer): void {
-    if (this.state === AofState.On || (this.state === AofState.WaitRewrite && this.rewrite)) this.writer.feed(db, command);
+    if (this.feeding()) this.writer.feed(db, command);
+  }
+
+  /** Commands go to the buffer: the AOF is on, or its first rewrite is running. */
+  private feeding(): boolean {
+    return this.state === AofState.On || (this.state === AofState.WaitRewrite && this.rewrite !== undefined);
   }
 
   /** beforeSleep's flushAppendOnlyFile(0): before the turn's replies go out. */

@@ -7,6 +7,7 @@
 // is still running (up to two seconds, then written anyway and counted in aof_delayed_fsync);
 // no: the kernel decides.
 import { close, closeSync, fdatasync, fdatasyncSync, ftruncateSync, writeSync } from 'node:fs';
+import { ByteBuffer } from '../../util/byte-buffer.js';
 import type { Logger } from '../../util/log.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
@@ -41,9 +42,12 @@ function selectCommand(db: number): Buffer {
 export class AofWriter {
   /** The incr file being appended to (-1: none). */
   fd = -1;
-  private chunks: Buffer[] = [];
+  /** aof_buf: the commands fed since the last write, copied in (no Buffer per command). */
+  private readonly buf = new ByteBuffer();
   /** Bytes in the buffer (aof_buf's length). */
-  pending = 0;
+  get pending(): number {
+    return this.buf.length;
+  }
   /** The database the file's last command ran in (-1: the next one writes a SELECT). */
   selectedDb = -1;
   private curTimestamp = 0;
@@ -72,6 +76,11 @@ export class AofWriter {
 
   /** feedAppendOnlyFile. `command` is RESP; db -1 needs no SELECT. */
   feed(db: number, command: Buffer): void {
+    this.feedRange(db, command, 0, command.length);
+  }
+
+  /** feed() for bytes start..end of `src` (a command where the client's request lies), copied. */
+  feedRange(db: number, src: Uint8Array, start: number, end: number): void {
     if (this.o.timestamps()) {
       const now = Math.floor(Date.now() / 1000);
       if (this.curTimestamp < now) {
@@ -83,7 +92,8 @@ export class AofWriter {
       this.push(selectCommand(db));
       this.selectedDb = db;
     }
-    this.push(command);
+    this.buf.append(src, start, end);
+    this.fedOffset += end - start;
   }
 
   /** A `#TS:` annotation now, whatever the last one (a rewrite's file starts with one). */
@@ -93,15 +103,13 @@ export class AofWriter {
   }
 
   private push(b: Buffer): void {
-    this.chunks.push(b);
-    this.pending += b.length;
+    this.buf.append(b, 0, b.length);
     this.fedOffset += b.length;
   }
 
   /** Drops the buffer (stopAppendOnly after its flush, a failed first rewrite). */
   clear(): void {
-    this.chunks = [];
-    this.pending = 0;
+    this.buf.clear();
   }
 
   /** flushAppendOnlyFile(force). */
@@ -130,12 +138,13 @@ export class AofWriter {
       this.delayedFsync++;
       this.o.log.notice('Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.');
     }
-    const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.pending);
+    const data = this.buf.bytes();
+    const length = this.buf.length;
     let written = 0;
     let error: NodeJS.ErrnoException | undefined;
     const started = performance.now();
     try {
-      while (written < data.length) written += writeSync(this.fd, data, written);
+      while (written < length) written += writeSync(this.fd, data, written, length - written);
     } catch (e) {
       error = e as NodeJS.ErrnoException;
     }
@@ -147,7 +156,7 @@ export class AofWriter {
       const canLog = now - this.lastWriteErrorLog > 30;
       if (canLog) this.lastWriteErrorLog = now;
       if (written > 0) {
-        if (canLog) this.o.log.warning(`Short write while writing to the AOF file: (nwritten=${written}, expected=${data.length})`);
+        if (canLog) this.o.log.warning(`Short write while writing to the AOF file: (nwritten=${written}, expected=${length})`);
         try {
           ftruncateSync(this.fd, this.lastIncrSize);
           written = 0;
@@ -167,10 +176,7 @@ export class AofWriter {
       if (written > 0) {
         this.currentSize += written;
         this.lastIncrSize += written;
-        this.chunks = [data.subarray(written)];
-        this.pending = data.length - written;
-      } else {
-        this.chunks = [data];
+        this.buf.drop(written);
       }
       return;
     }
@@ -180,8 +186,7 @@ export class AofWriter {
     }
     this.currentSize += written;
     this.lastIncrSize += written;
-    this.chunks = [];
-    this.pending = 0;
+    this.buf.clear();
     this.tryFsync(policy, now, syncInProgress);
   }
 
