@@ -32,6 +32,18 @@ async function caughtUp(master: Redis, replica: Redis): Promise<void> {
   await until(`offset ${target}`, async () => infoField(await replica.info('replication'), 'slave_repl_offset') === target);
 }
 
+/** A master, a server to replicate it and one to replicate that, with a client each (follow() links them). */
+async function chain() {
+  const [master, mid, leaf] = [await server(), await server(), await server()];
+  return { master, mid, m: client(master.port), r1: client(mid.port), r2: client(leaf.port) };
+}
+
+/** `r`'s server becomes a replica of the one on `port`, and its link is up. */
+async function follow(r: Redis, port: number): Promise<void> {
+  await r.call('REPLICAOF', '127.0.0.1', String(port));
+  await linkUp(r);
+}
+
 async function fillEveryType(r: Redis, prefix = ''): Promise<void> {
   await r.set(`${prefix}str`, 'hello');
   await r.set(`${prefix}int`, '12345');
@@ -249,17 +261,10 @@ describe('replica links', () => {
   });
 
   it('feeds a chained replica the master stream, which can PSYNC it', async () => {
-    const master = await server();
-    const mid = await server();
-    const leaf = await server();
-    const m = client(master.port);
-    const r1 = client(mid.port);
-    const r2 = client(leaf.port);
+    const { master, mid, m, r1, r2 } = await chain();
     await fillEveryType(m);
-    await r1.call('REPLICAOF', '127.0.0.1', String(master.port));
-    await linkUp(r1);
-    await r2.call('REPLICAOF', '127.0.0.1', String(mid.port));
-    await linkUp(r2);
+    await follow(r1, master.port);
+    await follow(r2, mid.port);
     await m.set('streamed', 'through');
     await m.select(3);
     await m.sadd('s3', 'a');
@@ -285,16 +290,9 @@ describe('replica links', () => {
   it("passes a pipeline's writes on in order: plain commands, transactions, scripts and a command over a megabyte, down a chain", async () => {
     // A batch's stream goes to the online replicas in one write at its end, a command too big for
     // that at once (after what was pending): the order must not change either way.
-    const master = await server();
-    const mid = await server();
-    const leaf = await server();
-    const m = client(master.port);
-    const r1 = client(mid.port);
-    const r2 = client(leaf.port);
-    await r1.call('REPLICAOF', '127.0.0.1', String(master.port));
-    await linkUp(r1);
-    await r2.call('REPLICAOF', '127.0.0.1', String(mid.port));
-    await linkUp(r2);
+    const { master, mid, m, r1, r2 } = await chain();
+    await follow(r1, master.port);
+    await follow(r2, mid.port);
     const p = m.pipeline();
     for (let i = 0; i < 2000; i++) {
       p.rpush('order', `plain-${i}`);
@@ -392,14 +390,8 @@ describe('replica over TLS', () => {
 
 describe('the stream database across links', () => {
   it('continues in the database the stream was in after +CONTINUE and down a chain (repl-stream-db)', async () => {
-    const master = await server();
-    const mid = await server();
-    const leaf = await server();
-    const m = client(master.port);
-    const r1 = client(mid.port);
-    const r2 = client(leaf.port);
-    await r1.call('REPLICAOF', '127.0.0.1', String(master.port));
-    await linkUp(r1);
+    const { master, mid, m, r1, r2 } = await chain();
+    await follow(r1, master.port);
     await m.select(5);
     await m.set('in5', 'a');
     await caughtUp(m, r1);
@@ -411,8 +403,7 @@ describe('the stream database across links', () => {
     await r1.select(5);
     expect(await r1.get('in5-after-drop')).toBe('b');
     // A replica of the replica syncs fully while the proxied stream is in database 5.
-    await r2.call('REPLICAOF', '127.0.0.1', String(mid.port));
-    await linkUp(r2);
+    await follow(r2, mid.port);
     await m.set('in5-after-chain', 'c');
     await caughtUp(m, r2);
     await r2.select(5);
