@@ -10,10 +10,10 @@ import { encodeCommand, Target, type Propagation, type PropagationSink } from '.
 import type { ReplyWriter } from '../protocol/reply.js';
 import type { Logger } from '../util/log.js';
 import type { SaveSink } from '../persistence/save-sink.js';
+import { ByteBuffer } from '../util/byte-buffer.js';
 import { Backlog } from './backlog.js';
 import type { Failover } from './failover.js';
 import { FullSyncs } from './full-sync.js';
-import { ByteBuffer } from '../util/byte-buffer.js';
 import type { StreamHold } from './stream-hold.js';
 
 /** A replica as the master knows it (a client with flag S). */
@@ -370,10 +370,8 @@ export class ReplicationMaster implements PropagationSink {
   flushStream(): void {
     const pending = this.batchStream;
     if (pending.length === 0) return;
-    const n = pending.length;
-    // Cleared first: a write that closes a replica must not find the same bytes pending again.
-    pending.length = 0;
-    this.sendRange(pending.bytes(), 0, n);
+    // Writing to replicas emits nothing: the bytes can't change while they are sent.
+    this.sendRange(pending.bytes(), 0, pending.length);
     pending.clear();
   }
 
