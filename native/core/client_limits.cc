@@ -92,13 +92,17 @@ void Engine::reset_reply_peak(uint32_t slot) {
 }
 
 // clientsCronResizeQueryBuffer over every client holding a private query buffer (see
-// RequestReader::resize); idle means no interaction for `idle_ms`.
+// RequestReader::resize), and the transport's own receive buffers of idle clients; idle means no
+// interaction for `idle_ms`.
 size_t Engine::shrink_query_buffers(double idle_ms) {
   size_t released = 0;
   double now = wall_ms();
   for (auto& cp : slots_) {
-    if (!cp || !cp->alive || !cp->reader.holds_buffer()) continue;
-    released += cp->reader.resize(now - cp->last_interaction > idle_ms);
+    if (!cp || !cp->alive) continue;
+    bool idle = now - cp->last_interaction > idle_ms;
+    if (idle && cp->conn) released += cp->conn->release_idle_buffers();
+    if (!cp->reader.holds_buffer()) continue;
+    released += cp->reader.resize(idle);
     update_counters(*cp);
   }
   return released;

@@ -42,6 +42,9 @@ class Connection {
   // Bytes already received and buffered inside the transport (TLS), served without waiting
   // for the socket to become readable again.
   virtual bool has_pending_data() const { return false; }
+  // The client has been idle a while (clientsCron): buffers the transport keeps between reads
+  // (the io_uring receive queue) are given back. Returns the bytes released.
+  virtual size_t release_idle_buffers() { return 0; }
   // Loopback peer or unix socket: the protected-mode rule.
   virtual bool is_local() const = 0;
   // "ip:port", "[ipv6]:port" or "<path>:0"; empty when the address cannot be read.

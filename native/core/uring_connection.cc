@@ -29,6 +29,7 @@ class RingConnection final : public Connection {
   ssize_t read(char* buf, size_t len) override;
   ssize_t writev(const struct iovec* iov, int iovcnt) override;
   void close() override;
+  size_t release_idle_buffers() override;
   bool is_local() const override { return inner_->is_local(); }
   std::string address(bool remote) const override { return inner_->address(remote); }
 
@@ -53,8 +54,9 @@ ssize_t RingConnection::read(char* buf, size_t len) {
     std::memcpy(buf, s.rx.data() + s.rx_head, n);
     s.rx_head += n;
     if (s.rx_head == s.rx.size()) {
+      // Its capacity is kept for the next request (a big one grows it again otherwise, through
+      // fresh pages each time); release_idle_buffers() gives it back once the client is idle.
       s.rx.clear();
-      release_if_large(s.rx);
       s.rx_head = 0;
     }
     if (!s.recv_armed && s.can_receive()) poller_->mark_dirty(Item{Kind::kSocket, &s});
@@ -95,6 +97,15 @@ ssize_t RingConnection::writev(const struct iovec* iov, int iovcnt) {
   }
   if (total > 0) poller_->mark_dirty(Item{Kind::kSocket, &s});
   return static_cast<ssize_t>(total);
+}
+
+size_t RingConnection::release_idle_buffers() {
+  if (!sock_ || sock_->rx_avail() > 0) return 0;
+  size_t before = sock_->rx.capacity();
+  sock_->rx.clear();
+  sock_->rx_head = 0;
+  release_if_large(sock_->rx);
+  return before - sock_->rx.capacity();
 }
 
 void RingConnection::close() {

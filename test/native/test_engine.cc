@@ -1002,6 +1002,29 @@ TEST(big_argument_sent_at_once) {
   CHECK_EQ(cmds[2]->args, std::vector<std::string>{"PING"});
 }
 
+// A big request leaves buffers behind only until the client is idle: then shrink_query_buffers()
+// gives back the transport's receive buffer too (on io_uring, kept between requests so that each
+// big one does not grow it again through fresh pages), and the next request is read as before.
+TEST(idle_client_gives_back_receive_buffers) {
+  Engine e(base_config());
+  int port = listen_local(e);
+  REQUIRE(port > 0);
+  Loop loop(e);
+  Conn c;
+  REQUIRE(connect_tcp(loop, port, &c));
+  std::string payload(300000, 'x');
+  REQUIRE(send_pumping(loop, c.fd, bulk_cmd({"SET", "k", payload})));
+  REQUIRE(wait_commands(loop, c.slot, 1));
+  sleep_ms(5);
+  size_t released = e.shrink_query_buffers(1);
+  if (e.poll_backend() == std::string("io_uring")) CHECK(released >= 64 * 1024);
+  // Nothing more to give back, and the client reads on.
+  CHECK_EQ(e.shrink_query_buffers(1), 0u);
+  REQUIRE(send_pumping(loop, c.fd, bulk_cmd({"GET", "k"})));
+  REQUIRE(wait_commands(loop, c.slot, 2));
+  CHECK_EQ(loop.of(kRecCommand, c.slot)[1]->args, (std::vector<std::string>{"GET", "k"}));
+}
+
 // ---- unix sockets -------------------------------------------------------------------------------
 
 TEST(listen_unix_ping) {
