@@ -4,6 +4,7 @@
 // fast path or the whole of processCommand. And what observes commands (MONITOR, keyspace
 // notifications, client tracking) sees fast-path commands as it sees any.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClientFlag } from '../src/clients/flags.js';
 import { FastPath } from '../src/commands/fast-path.js';
 import { RawClient, bulk, infoNumber, int, startServer, until } from './helpers.js';
 
@@ -101,6 +102,47 @@ describe('the fast path', () => {
     // Ten SETs: one rejected (arity), three failed (expire time twice, syntax).
     expect(fast.stats).toContain('cmdstat_set:calls=9,usec=*,usec_per_call=*,rejected_calls=1,failed_calls=3');
     c.close();
+  });
+
+  it("gives a replica applying its master's stream the stats and dataset of the full processCommand", async () => {
+    // A replica's master client takes the fast path too (the replica role's checks never stop it):
+    // the same stream applied either way leaves the same counts, keyspace and digest.
+    const applied = async (fastAllowed: boolean): Promise<{ stats: string[]; fast: number }> => {
+      const master = await startServer({ 'repl-diskless-sync-delay': 0 });
+      const replica = await startServer();
+      const m = await RawClient.connect(master.port);
+      const r = await RawClient.connect(replica.port);
+      try {
+        const counter = { n: 0 };
+        const run = FastPath.prototype.run;
+        vi.spyOn(FastPath.prototype, 'run').mockImplementation(function (this: FastPath, ...a: Parameters<FastPath['run']>) {
+          if (!fastAllowed) return false;
+          const ran = run.apply(this, a);
+          if (ran && a[0].client.flags & ClientFlag.Master) counter.n++;
+          return ran;
+        });
+        await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+        await until(() => r.call('INFO', 'replication'), (i) => i.includes('master_link_status:up'), 10000);
+        await r.call('CONFIG', 'RESETSTAT');
+        await runWorkload(m);
+        const offset = /master_repl_offset:(\d+)/.exec(await m.call('INFO', 'replication'))![1];
+        await until(() => r.call('INFO', 'replication'), (i) => i.includes(`slave_repl_offset:${offset}`), 10000);
+        vi.restoreAllMocks();
+        return { stats: await observed(r), fast: counter.n };
+      } finally {
+        vi.restoreAllMocks();
+        m.close();
+        r.close();
+        await replica.close();
+        await master.close();
+      }
+    };
+    const fast = await applied(true);
+    const slow = await applied(false);
+    expect(fast.fast).toBeGreaterThan(20);
+    expect(slow.fast).toBe(0);
+    expect(fast.stats).toEqual(slow.stats);
+    expect(fast.stats.some((l) => l.startsWith('cmdstat_incrby:calls='))).toBe(true);
   });
 
   it('leaves to processCommand what it must see: MULTI, CLIENT PAUSE, unauthenticated clients', async () => {

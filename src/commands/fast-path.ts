@@ -2,9 +2,10 @@
 // nothing when nothing they look at is set). While no ACL user is restricted, no cluster, no
 // maxmemory, no maxmemory-clients, no write refusal (failed save, AOF error, min-replicas), no
 // replica role and no CLIENT PAUSE are in force, an eligible command of an ordinary client
-// (authenticated, not in MULTI, not pub/sub, replica, master or MONITOR) would pass every check of
+// (authenticated, not in MULTI, not pub/sub, replica or MONITOR) would pass every check of
 // processCommand: it goes straight to callCommand, which still does all the bookkeeping (the
 // copy-on-write hook of a background save, propagation, stats, slow log, latency, tracking, MONITOR).
+// A replica's master client, which those two never stop, takes it while the rest holds.
 import { ClientFlag } from '../clients/flags.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { callCommand, type DispatchHooks } from './dispatch.js';
@@ -24,11 +25,16 @@ const ELIGIBLE: readonly string[] = [
 ];
 
 /** Client states that processCommand treats specially: such clients always take the slow path. */
-const SLOW_CLIENT = ClientFlag.Slave | ClientFlag.Master | ClientFlag.PubSub | ClientFlag.Multi;
+const SLOW_CLIENT = ClientFlag.Slave | ClientFlag.PubSub | ClientFlag.Multi;
 
 export class FastPath {
   /** Whether the guard's global conditions held when last computed. */
   private open = false;
+  /**
+   * The same for a replica's master client, which processCommand lets through the replica role's
+   * checks (read-only, stale data) and CLIENT PAUSE: only the conditions it does check for it.
+   */
+  private openForMaster = false;
   /** Something may have changed what the guard reads: compute it again before the next use. */
   private stale = true;
 
@@ -56,31 +62,29 @@ export class FastPath {
     const c = call.client;
     if (!cmd.fastPath || c.flags & SLOW_CLIENT || c.multi !== undefined || !c.authenticated || !cmd.arityOk(call.args.count)) return false;
     if (this.stale) {
-      this.open = this.compute();
+      this.compute();
       this.stale = false;
     }
     // A load (-LOADING) may start in the middle of a batch (a replica's payload arriving): read
     // each time, not from the guard.
-    if (!this.open || this.server.persistence.loading) return false;
+    if (!(c.flags & ClientFlag.Master ? this.openForMaster : this.open) || this.server.persistence.loading) return false;
     c.lastCommand = cmd.fullName;
     callCommand(call, cmd, this.hooks);
     return true;
   }
 
   /** The global half of the guard: nothing that processCommand would act on is in force. */
-  private compute(): boolean {
+  private compute(): void {
     const s = this.server;
     const config = s.config;
-    return (
+    this.openForMaster =
       s.cluster === undefined &&
-      !s.replica.active &&
-      !s.blocked.paused &&
       s.persistence.lastStatus !== 'err' &&
       s.persistence.aofStatus.writeError === undefined &&
       !s.replication.minReplicasActive &&
       config.int('maxmemory') === 0 &&
       config.str('maxmemory-clients') === '0' &&
-      s.acl.everyUserUnrestricted()
-    );
+      s.acl.everyUserUnrestricted();
+    this.open = this.openForMaster && !s.replica.active && !s.blocked.paused;
   }
 }

@@ -165,7 +165,7 @@ export class BatchRunner {
       }
       call.server.keyspace.masterRunning = true;
       try {
-        processCommand(call, this.commands, this.hooks);
+        processCommand(call, this.commands, this.hooks, this.fast);
       } finally {
         call.server.keyspace.masterRunning = false;
       }
