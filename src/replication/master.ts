@@ -276,12 +276,7 @@ export class ReplicationMaster implements PropagationSink {
 
   /** The propagation stream's commands for the replicas (replicationFeedSlaves). */
   feed(db: number, command: Buffer): void {
-    if (this.proxyingNow) return;
-    if (db !== -1 && db !== this.selectedDb) {
-      this.emit(encodeCommand(['SELECT', String(db)]));
-      this.selectedDb = db;
-    }
-    this.emit(command);
+    this.feedRange(db, command, 0, command.length);
   }
 
   /** feed() for bytes start..end of `src`, copied by each place that keeps them (see PropagationSink). */
@@ -375,28 +370,15 @@ export class ReplicationMaster implements PropagationSink {
     pending.clear();
   }
 
+  /** Writes bytes start..end of `src` to every online replica past its payload; replicas found closing are dropped. */
   private sendRange(src: Buffer, start: number, end: number): void {
-    this.rangeSrc = src;
-    this.rangeStart = start;
-    this.rangeEnd = end;
-    this.toOnlineReplicas();
-    this.rangeSrc = undefined;
-  }
-
-  /** The bytes emitRange is sending, for writeRange (one function for every command, no closure each). */
-  private rangeSrc: Buffer | undefined;
-  private rangeStart = 0;
-  private rangeEnd = 0;
-  private readonly writeRange = (w: ReplyWriter): void => w.rawRange(this.rangeSrc!, this.rangeStart, this.rangeEnd);
-
-  /** Writes the bytes being sent to every online replica past its payload; replicas found closing are dropped. */
-  private toOnlineReplicas(): void {
+    const write = (w: ReplyWriter): void => w.rawRange(src, start, end);
     for (const [c, r] of this.replicas) {
       if (c.closing) {
         this.detach(c);
         continue;
       }
-      if (r.state === 'online' && r.hold === undefined) this.host.writeTo(c, this.writeRange, false);
+      if (r.state === 'online' && r.hold === undefined) this.host.writeTo(c, write, false);
     }
   }
 
