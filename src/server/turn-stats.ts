@@ -8,6 +8,7 @@
 // time, that figure does not move with the machine's load.
 import { constants, PerformanceObserver, performance } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
+import type { Logger } from '../util/log.js';
 
 /** Bytes used in V8's young generation: it only grows between scavenges (the old spaces' sweeper frees memory at any time). */
 function youngUsed(): number {
@@ -15,7 +16,6 @@ function youngUsed(): number {
   for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') n += s.space_used_size;
   return n;
 }
-import type { Logger } from '../util/log.js';
 
 /** Counts in buckets of powers of two: bucket i holds values below 2^i (µs, commands). */
 class Histogram {
