@@ -30,10 +30,10 @@ export interface PropagationSink {
    */
   feed(db: number, command: Buffer): void;
   /**
-   * The same for bytes start..end of `src`, valid only during the call: a sink that has this
-   * copies what it keeps, and a write read whole from a client goes out without a buffer of its own.
+   * The same for bytes start..end of `src`, valid only during the call: the sink copies what it
+   * keeps, and a write read whole from a client goes out without a buffer of its own.
    */
-  feedRange?(db: number, src: Buffer, start: number, end: number): void;
+  feedRange(db: number, src: Buffer, start: number, end: number): void;
 }
 
 interface Op {
@@ -134,15 +134,10 @@ export class Propagation {
 
   /**
    * A one-command execution unit, sent at once as bytes start..end of `src` (its request as the
-   * client sent it): to each sink's feedRange, or as a copy to a sink without one.
+   * client sent it) to each sink's feedRange.
    */
   feedRange(db: number, src: Buffer, start: number, end: number, target: Target): void {
-    let copy: Buffer | undefined;
-    for (const s of this.sinks) {
-      if (!(s.target & target)) continue;
-      if (s.feedRange !== undefined) s.feedRange(db, src, start, end);
-      else s.feed(db, (copy ??= Buffer.from(src.subarray(start, end))));
-    }
+    for (const s of this.sinks) if (s.target & target) s.feedRange(db, src, start, end);
   }
 
   /** Drops what the current unit recorded (a unit that must leave no trace). */
