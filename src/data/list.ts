@@ -92,7 +92,7 @@ export class RedisList {
     }
     const g = this.start + this.size;
     if (g >>> BLOCK_BITS === this.nblocks) this.addBlock(false);
-    this.blocks![(this.bhead + (g >>> BLOCK_BITS)) & this.bmask]![g & BLOCK_MASK] = value;
+    this.blockAt(g)[g & BLOCK_MASK] = value;
     this.size++;
   }
 
@@ -129,7 +129,7 @@ export class RedisList {
       this.size--;
     } else {
       const g = this.start + this.size - 1;
-      const b = this.blocks[(this.bhead + (g >>> BLOCK_BITS)) & this.bmask]!;
+      const b = this.blockAt(g);
       v = b[g & BLOCK_MASK];
       b[g & BLOCK_MASK] = undefined;
       this.size--;
@@ -144,7 +144,7 @@ export class RedisList {
   at(index: number): RedisString {
     if (this.blocks === undefined) return this.ring[(this.head + index) & this.mask]!;
     const g = this.start + index;
-    return this.blocks[(this.bhead + (g >>> BLOCK_BITS)) & this.bmask]![g & BLOCK_MASK]!;
+    return this.blockAt(g)[g & BLOCK_MASK]!;
   }
 
   /** LSET: replaces element `index`; the caller keeps 0 <= index < length. */
@@ -154,7 +154,7 @@ export class RedisList {
       return;
     }
     const g = this.start + index;
-    this.blocks[(this.bhead + (g >>> BLOCK_BITS)) & this.bmask]![g & BLOCK_MASK] = value;
+    this.blockAt(g)[g & BLOCK_MASK] = value;
   }
 
   /**
@@ -213,6 +213,11 @@ export class RedisList {
     this.ring = next;
     this.head = 0;
     this.mask = capacity - 1;
+  }
+
+  /** The block holding position `g` of the blocks in order (element g - start). */
+  private blockAt(g: number): Slots {
+    return this.blocks![(this.bhead + (g >>> BLOCK_BITS)) & this.bmask]!;
   }
 
   /** The full ring of BLOCK elements becomes the first block. */
