@@ -47,6 +47,10 @@ void Engine::read_client(Lane& L, Client& c) {
   if (c.reader.process(L, c.slot, space, static_cast<size_t>(n), lim)) update_interest(c);  // protocol error
   if (in_arena && c.reader.holds_partial()) check_query_limit(L, c);
   update_counters(c);
+  // A big argument whose bytes are already received (io_uring: still in the ring's buffers) is
+  // read in this turn too, straight into its own buffer: left for the next turn they would be
+  // copied out of the ring first. On epoll they are in the kernel: one read per turn, as Redis.
+  if (c.reader.reading_big_arg() && c.conn->buffered() > 0) note_pending_data(L, c);
 }
 
 // ---- write --------------------------------------------------------------------------------

@@ -42,6 +42,9 @@ class Connection {
   // Bytes already received and buffered inside the transport (TLS), served without waiting
   // for the socket to become readable again.
   virtual bool has_pending_data() const { return false; }
+  // Bytes received into user space and not read yet, whose next read costs no system call (the
+  // io_uring receive queue and provided buffers). 0 where reads go to the kernel.
+  virtual size_t buffered() const { return 0; }
   // The client has been idle a while (clientsCron): buffers the transport keeps between reads
   // (the io_uring receive queue) are given back. Returns the bytes released.
   virtual size_t release_idle_buffers() { return 0; }

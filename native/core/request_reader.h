@@ -63,6 +63,8 @@ class RequestReader {
   size_t memory() const;
   // A private query buffer is held (only those are resized).
   bool holds_buffer() const { return qb_.held(); }
+  // A big argument is being read into a buffer of its own (space() points into it).
+  bool reading_big_arg() const { return big_ != nullptr; }
   // The query buffer's peak since the last resize check.
   size_t peak() const { return peak_; }
   // clientsCronResizeQueryBuffer on this reader; returns the bytes released.

@@ -122,6 +122,7 @@ void UringPoller::forget(Item it) {
 }
 
 int UringPoller::wait(PollEvent* out, int max, int timeout_ms) {
+  settle();
   prepare();
   ring_->submit();
   if (timeout_ms != 0 && ready_.empty()) ring_->wait_ready(timeout_ms);
@@ -180,14 +181,16 @@ void UringPoller::on_recv(RingSocket* s, int res, uint32_t flags) {
   if (flags & IORING_CQE_F_BUFFER) {
     uint16_t bid = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
     if (res > 0 && !s->detached) {
-      if (s->rx_head > 0 && s->rx_head >= s->rx.size() / 2) {
-        s->rx.erase(s->rx.begin(), s->rx.begin() + static_cast<std::ptrdiff_t>(s->rx_head));
-        s->rx_head = 0;
+      // Kept where it is until the engine reads it (or the turn ends): one copy fewer.
+      s->held.push_back(HeldBuffer{bid, 0, static_cast<uint32_t>(res)});
+      s->held_bytes += static_cast<size_t>(res);
+      if (!s->holding) {
+        s->holding = true;
+        holding_.push_back(s);
       }
-      const char* b = ring_->buffer(bid);
-      s->rx.insert(s->rx.end(), b, b + res);
+    } else {
+      ring_->recycle(bid);
     }
-    ring_->recycle(bid);
   }
   if (!(flags & IORING_CQE_F_MORE)) {
     s->recv_armed = false;
@@ -269,6 +272,42 @@ void UringPoller::on_poll(PollWatch* w, int res) {
     list(Item{Kind::kWatch, w});
   } else if (w->interest) {
     mark_dirty(Item{Kind::kWatch, w});
+  }
+}
+
+// ---- provided buffers held ------------------------------------------------------------------
+
+// The turn is over (or a wait starts): bytes no read took are moved out of their provided buffers
+// into the socket's rx, behind what rx holds, and every buffer goes back to the kernel. A client
+// whose reading is paused (blocked, over a limit) thus holds no buffer the others need.
+void UringPoller::settle() {
+  for (RingSocket* s : holding_) {
+    s->holding = false;
+    if (s->held.empty()) continue;
+    if (s->rx_head > 0 && s->rx_head >= s->rx.size() / 2) {
+      s->rx.erase(s->rx.begin(), s->rx.begin() + static_cast<std::ptrdiff_t>(s->rx_head));
+      s->rx_head = 0;
+    }
+    for (const HeldBuffer& h : s->held) {
+      const char* b = ring_->buffer(h.bid) + h.off;
+      s->rx.insert(s->rx.end(), b, b + h.len);
+      ring_->recycle(h.bid);
+    }
+    s->held.clear();
+    s->held_bytes = 0;
+  }
+  holding_.clear();
+  ring_->publish_buffers();
+}
+
+// A socket going away: its held buffers go back unread.
+void UringPoller::drop_held(RingSocket* s) {
+  for (const HeldBuffer& h : s->held) ring_->recycle(h.bid);
+  s->held.clear();
+  s->held_bytes = 0;
+  if (s->holding) {
+    s->holding = false;
+    holding_.erase(std::remove(holding_.begin(), holding_.end(), s), holding_.end());
   }
 }
 
@@ -363,6 +402,7 @@ void UringPoller::prepare() {
 }
 
 void UringPoller::submit() {
+  settle();
   prepare();
   // Events the engine left unhandled (bytes still unread, a writable socket) must bring the host
   // loop back even though no completion is due: a no-op's completion makes the ring fd readable.

@@ -30,6 +30,7 @@ class RingConnection final : public Connection {
   ssize_t writev(const struct iovec* iov, int iovcnt) override;
   void close() override;
   size_t release_idle_buffers() override;
+  size_t buffered() const override { return sock_ ? sock_->rx_avail() : 0; }
   bool is_local() const override { return inner_->is_local(); }
   std::string address(bool remote) const override { return inner_->address(remote); }
 
@@ -48,17 +49,34 @@ ssize_t RingConnection::read(char* buf, size_t len) {
     return kIoError;
   }
   RingSocket& s = *sock_;
-  size_t avail = s.rx_avail();
-  if (avail > 0) {
-    size_t n = std::min(avail, len);
-    std::memcpy(buf, s.rx.data() + s.rx_head, n);
-    s.rx_head += n;
-    if (s.rx_head == s.rx.size()) {
-      // Its capacity is kept for the next request (a big one grows it again otherwise, through
-      // fresh pages each time); release_idle_buffers() gives it back once the client is idle.
-      s.rx.clear();
-      s.rx_head = 0;
+  if (s.rx_avail() > 0) {
+    size_t n = 0;
+    // rx first (older), then the provided buffers still held, each handed back once emptied.
+    size_t from_rx = std::min(s.rx.size() - s.rx_head, len);
+    if (from_rx > 0) {
+      std::memcpy(buf, s.rx.data() + s.rx_head, from_rx);
+      s.rx_head += from_rx;
+      n = from_rx;
+      if (s.rx_head == s.rx.size()) {
+        // Its capacity is kept for the next request (a big one grows it again otherwise, through
+        // fresh pages each time); release_idle_buffers() gives it back once the client is idle.
+        s.rx.clear();
+        s.rx_head = 0;
+      }
     }
+    size_t used = 0;
+    for (; used < s.held.size() && n < len; used++) {
+      HeldBuffer& h = s.held[used];
+      size_t take = std::min<size_t>(h.len, len - n);
+      std::memcpy(buf + n, poller_->buffer(h.bid) + h.off, take);
+      n += take;
+      s.held_bytes -= take;
+      h.off += static_cast<uint32_t>(take);
+      h.len -= static_cast<uint32_t>(take);
+      if (h.len > 0) break;  // buf is full
+      poller_->recycle(h.bid);
+    }
+    if (used > 0) s.held.erase(s.held.begin(), s.held.begin() + static_cast<std::ptrdiff_t>(used));
     if (!s.recv_armed && s.can_receive()) poller_->mark_dirty(Item{Kind::kSocket, &s});
     return static_cast<ssize_t>(n);
   }

@@ -33,6 +33,7 @@ void UringPoller::detach(RingSocket* s) {
   s->interest = 0;
   s->rx.clear();
   s->rx_head = 0;
+  drop_held(s);
   if (s->send_err) {
     s->tx.clear();
     s->txq.clear();
@@ -129,6 +130,7 @@ int UringPoller::wait_fd(int fd, short events, int timeout_ms) {
   RingSocket* s = at_fd(sockets_by_fd_, fd);
   if (!s) return Poller::wait_fd(fd, events, timeout_ms);  // a TLS client's own socket
   for (int pass = 0; pass < 2; pass++) {
+    settle();
     prepare();
     ring_->submit();
     reap();

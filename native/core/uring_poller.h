@@ -31,9 +31,13 @@ class UringPoller final : public Poller, public SocketOwner {
   // For RingConnection.
   void mark_dirty(Item it) override;
   void detach(RingSocket* s) override;
+  const char* buffer(uint16_t bid) const override { return ring_->buffer(bid); }
+  void recycle(uint16_t bid) override { ring_->recycle(bid); }
 
  private:
   void prepare();
+  void settle();
+  void drop_held(RingSocket* s);
   void reap();
   void on_recv(RingSocket* s, int res, uint32_t flags);
   void on_send(RingSocket* s, int res);
@@ -59,6 +63,7 @@ class UringPoller final : public Poller, public SocketOwner {
   std::vector<Item> ready_;  // may have events: re-checked at each wait (level-triggered)
   std::vector<Item> dirty_;  // operations to prepare at the next submit
   std::vector<Item> preparing_;
+  std::vector<RingSocket*> holding_;  // sockets that may hold provided buffers (settle)
   bool wake_armed_ = false;
 };
 

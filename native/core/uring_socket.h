@@ -32,6 +32,12 @@ inline uint32_t poll_bits(uint32_t interest) {
   return ((interest & kPollReadable) ? POLLIN : 0u) | ((interest & kPollWritable) ? POLLOUT : 0u);
 }
 
+// Received bytes still in a provided buffer: bytes off..off+len of buffer bid.
+struct HeldBuffer {
+  uint16_t bid;
+  uint32_t off, len;
+};
+
 struct RingSocket {
   RingSocket(int f, void* d) : fd(f), data(d) {}
   int fd;
@@ -39,6 +45,13 @@ struct RingSocket {
   uint32_t interest = 0;
   std::vector<char> rx;  // received, unread: [rx_head, size)
   size_t rx_head = 0;
+  // Received after rx's bytes and still in the provided buffers they came in: the engine's read
+  // copies them straight to where the request goes (a big argument's own buffer above all) and
+  // hands each buffer back. What the turn leaves unread is moved into rx at the turn's end
+  // (UringPoller::settle), so no buffer is held past a turn.
+  std::vector<HeldBuffer> held;
+  size_t held_bytes = 0;
+  bool holding = false;  // listed in the poller's holding_
   bool recv_armed = false, recv_cancelled = false, eof = false;
   int recv_err = 0;
   std::vector<char> tx, txq;  // tx is in the kernel from tx_sent on; txq waits for it
@@ -47,7 +60,7 @@ struct RingSocket {
   int send_err = 0;
   bool listed = false, dirty = false, detached = false, owns_fd = false;
 
-  size_t rx_avail() const { return rx.size() - rx_head; }
+  size_t rx_avail() const { return rx.size() - rx_head + held_bytes; }
   size_t tx_pending() const { return tx.size() - tx_sent + txq.size(); }
   bool can_receive() const { return !eof && !recv_err && !detached && rx_avail() < kRecvHigh; }
 };
@@ -122,6 +135,9 @@ class SocketOwner {
   virtual void mark_dirty(Item it) = 0;
   // The connection is closing its fd; the socket lives on until its operations are back.
   virtual void detach(RingSocket* s) = 0;
+  // A provided buffer's bytes, and its return to the kernel (published at the next submit).
+  virtual const char* buffer(uint16_t bid) const = 0;
+  virtual void recycle(uint16_t bid) = 0;
 };
 
 // A plain socket's connection whose reads and writes go through the ring (uring_connection.cc).
