@@ -46,7 +46,7 @@ class Connection {
   // io_uring receive queue and provided buffers). 0 where reads go to the kernel.
   virtual size_t buffered() const { return 0; }
   // The client has been idle a while (clientsCron): buffers the transport keeps between reads
-  // (the io_uring receive queue) are given back. Returns the bytes released.
+  // (the io_uring receive and send queues) are given back. Returns the bytes released.
   virtual size_t release_idle_buffers() { return 0; }
   // Loopback peer or unix socket: the protected-mode rule.
   virtual bool is_local() const = 0;

@@ -224,10 +224,10 @@ void UringPoller::on_send(RingSocket* s, int res) {
     s->tx_sent += static_cast<size_t>(res);  // a short send: the rest goes with the next submit
   }
   if (s->tx_sent >= s->tx.size() && s->txq.empty()) {
+    // Both keep their capacity for the next reply (a big one grows them again otherwise, through
+    // fresh pages each time); release_idle_buffers() gives it back once the client is idle.
     s->tx.clear();
     s->tx_sent = 0;
-    release_if_large(s->tx);
-    release_if_large(s->txq);
   }
   if (s->tx_pending() > 0 && !s->send_err) mark_dirty(Item{Kind::kSocket, s});
   if (s->detached) {

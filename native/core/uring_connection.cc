@@ -118,12 +118,22 @@ ssize_t RingConnection::writev(const struct iovec* iov, int iovcnt) {
 }
 
 size_t RingConnection::release_idle_buffers() {
-  if (!sock_ || sock_->rx_avail() > 0) return 0;
-  size_t before = sock_->rx.capacity();
-  sock_->rx.clear();
-  sock_->rx_head = 0;
-  release_if_large(sock_->rx);
-  return before - sock_->rx.capacity();
+  if (!sock_) return 0;
+  RingSocket& s = *sock_;
+  size_t before = s.rx.capacity() + s.tx.capacity() + s.txq.capacity();
+  if (s.rx_avail() == 0) {
+    s.rx.clear();
+    s.rx_head = 0;
+    release_if_large(s.rx);
+  }
+  // Not while a send is out: the kernel reads tx until its completion.
+  if (!s.send_armed && s.tx_pending() == 0) {
+    s.tx.clear();
+    s.tx_sent = 0;
+    release_if_large(s.tx);
+    release_if_large(s.txq);
+  }
+  return before - (s.rx.capacity() + s.tx.capacity() + s.txq.capacity());
 }
 
 void RingConnection::close() {

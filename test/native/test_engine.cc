@@ -1029,6 +1029,16 @@ TEST(idle_client_gives_back_receive_buffers) {
   REQUIRE(send_pumping(loop, c.fd, bulk_cmd({"GET", "k"})));
   REQUIRE(wait_commands(loop, c.slot, 2));
   CHECK_EQ(loop.of(kRecCommand, c.slot)[1]->args, (std::vector<std::string>{"GET", "k"}));
+  // A big reply leaves the send queues grown (kept between replies on io_uring) until idle too.
+  std::string reply = "$" + std::to_string(payload.size()) + "\r\n" + payload + "\r\n";
+  e.append_reply(static_cast<uint32_t>(c.slot), reply.data(), reply.size());
+  e.flush();
+  CHECK(read_pumping(loop, c.fd, reply.size()) == reply);
+  loop.turns(3);
+  sleep_ms(5);
+  released = e.shrink_query_buffers(1);
+  if (e.poll_backend() == std::string("io_uring")) CHECK(released >= 64 * 1024);
+  CHECK_EQ(e.shrink_query_buffers(1), 0u);
 }
 
 // Clients whose reading is paused keep what they sent without holding the receive buffers the
