@@ -100,11 +100,19 @@ bool Engine::write_client(Lane& L, Client& c) {
   if (c.handshaking) return true;  // written once the handshake completes
   size_t total = 0;
   while (!c.out.empty()) {
-    struct iovec iov[kMaxIov];
-    int cnt = c.out.fill_iov(iov, kMaxIov, kIovBytes);
-    ssize_t n = c.conn->writev(iov, cnt);
+    ssize_t n;
+    size_t room = c.conn->adoptable();
+    size_t block = room ? c.out.front_block_unsent() : 0;
+    if (block >= kAdoptMin && block <= room) {
+      n = c.conn->adopt_front(c.out);  // taken out of the chain whole
+    } else {
+      struct iovec iov[kMaxIov];
+      // A transport that adopts blocks copies one piece at a time: the next may be one it adopts.
+      int cnt = c.out.fill_iov(iov, room ? 1 : kMaxIov, kIovBytes);
+      n = c.conn->writev(iov, cnt);
+      if (n > 0) c.out.consume(static_cast<size_t>(n));
+    }
     if (n > 0) {
-      c.out.consume(static_cast<size_t>(n));
       total += static_cast<size_t>(n);
       if (total > cfg_.max_write_per_turn && c.write_capped) break;
     } else if (n == kIoAgain || n == 0) {

@@ -3,12 +3,20 @@
 
 #include <strings.h>
 
+#include <cerrno>
 #include <cstring>
 
 namespace respd {
 
 std::string Connection::error_text() const {
   return last_errno_ ? std::string(strerror(last_errno_)) : std::string();
+}
+
+ssize_t Connection::adopt_front(OutputChain&) {
+  // Never called: adoptable() is 0 here.
+  last_errno_ = ENOTSUP;
+  state_ = ConnState::kError;
+  return kIoError;
 }
 
 int ConnectionTypes::add(std::unique_ptr<ConnectionType> type, std::string* err) {

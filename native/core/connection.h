@@ -12,6 +12,8 @@
 
 namespace respd {
 
+class OutputChain;
+
 enum class ConnState { kNone, kAccepting, kConnected, kClosed, kError };
 
 // What a stalled operation waits for. A TLS read may need the socket writable and a TLS write
@@ -37,6 +39,13 @@ class Connection {
   virtual ssize_t read(char* buf, size_t len) = 0;
   // >0 bytes written, kIoAgain, or kIoError.
   virtual ssize_t writev(const struct iovec* iov, int iovcnt) = 0;
+  // A transport that sends reply blocks from where they are (io_uring: the kernel reads them
+  // after writev would have returned) adopts the chain's front block whole instead of copying
+  // it: the largest block it would take now (its send queue's room), 0 where it never does.
+  virtual size_t adoptable() const { return 0; }
+  // Takes `out`'s front block (0 < front_block_unsent() <= adoptable()): the bytes taken,
+  // kIoAgain (no room: the block stays) or kIoError.
+  virtual ssize_t adopt_front(OutputChain& out);
   // Closes the socket; idempotent.
   virtual void close() = 0;
   // Bytes already received and buffered inside the transport (TLS), served without waiting

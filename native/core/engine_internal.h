@@ -20,6 +20,9 @@ constexpr size_t kRecordsInitial = 64 * 1024;
 constexpr size_t kInitialSlots = 64;
 constexpr int kMaxIov = 64;
 constexpr size_t kIovBytes = 64 * 1024;
+// Reply blocks of at least this many unsent bytes go to a transport that adopts them (io_uring)
+// whole; smaller pieces are cheaper copied.
+constexpr size_t kAdoptMin = 16 * 1024;
 enum HandleKind : uint8_t { kHandleListener = 1, kHandleClient = 2 };
 
 inline double wall_ms() {

@@ -76,6 +76,16 @@ void OutputChain::consume(size_t n) {
   }
 }
 
+void OutputChain::take_front_block(std::unique_ptr<char[]>* data, size_t* begin, size_t* end) {
+  Block& b = blocks_.front();
+  *begin = b.sent;
+  *end = b.used;
+  *data = std::move(b.data);
+  pending_ -= std::min(b.used - b.sent, pending_);
+  block_bytes_ -= b.size;
+  blocks_.pop_front();
+}
+
 void OutputChain::clear() {
   bufpos_ = sentpos_ = 0;
   blocks_.clear();

@@ -25,6 +25,14 @@ class OutputChain {
   int fill_iov(struct iovec* iov, int max, size_t max_bytes) const;
   // Marks `n` bytes as written, freeing emptied blocks.
   void consume(size_t n);
+  // Unsent bytes of the front block when nothing of the static buffer is left to send (0
+  // otherwise): what take_front_block() would hand over.
+  size_t front_block_unsent() const {
+    return bufpos_ > sentpos_ || blocks_.empty() ? 0 : blocks_.front().used - blocks_.front().sent;
+  }
+  // Takes the front block out of the chain, its unsent bytes being data[begin, end), for a
+  // transport that sends from it without a copy. Only when front_block_unsent() > 0.
+  void take_front_block(std::unique_ptr<char[]>* data, size_t* begin, size_t* end);
   // Drops everything pending (output limits).
   void clear();
   // Changes the static buffer's size (rbs); only while it holds nothing.

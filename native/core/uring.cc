@@ -218,16 +218,11 @@ void UringPoller::on_send(RingSocket* s, int res) {
   if (res < 0 && res != -EINTR && res != -EAGAIN) {
     s->send_err = -res;
     s->tx.clear();
-    s->txq.clear();
-    s->tx_sent = 0;
-  } else if (res > 0) {
-    s->tx_sent += static_cast<size_t>(res);  // a short send: the rest goes with the next submit
-  }
-  if (s->tx_sent >= s->tx.size() && s->txq.empty()) {
-    // Both keep their capacity for the next reply (a big one grows them again otherwise, through
-    // fresh pages each time); release_idle_buffers() gives it back once the client is idle.
-    s->tx.clear();
-    s->tx_sent = 0;
+  } else {
+    // A short send leaves the rest for the next submit. A copy segment's storage is kept for the
+    // next reply (a big one grows it again otherwise, through fresh pages each time), until
+    // release_idle_buffers() gives it back once the client is idle.
+    s->tx.sent(res > 0 ? static_cast<size_t>(res) : 0);
   }
   if (s->tx_pending() > 0 && !s->send_err) mark_dirty(Item{Kind::kSocket, s});
   if (s->detached) {
@@ -326,22 +321,26 @@ void UringPoller::prep_send(RingSocket* s) {
   if (s->send_armed || s->send_err) return;
   if (s->detached && !s->owns_fd) {  // its fd is closed: nothing more can be sent
     s->tx.clear();
-    s->txq.clear();
-    s->tx_sent = 0;
     return;
   }
-  if (s->tx_sent >= s->tx.size()) {
-    s->tx.clear();
-    s->tx_sent = 0;
-    if (s->txq.empty()) return;
-    s->tx.swap(s->txq);
-  }
+  if (s->tx.empty()) return;
   io_uring_sqe* e = ring_->sqe();
   if (!e) return;
-  e->opcode = IORING_OP_SEND;
+  int n = s->tx.start_send(s->iov);
   e->fd = s->fd;
-  e->addr = reinterpret_cast<uint64_t>(s->tx.data() + s->tx_sent);
-  e->len = static_cast<uint32_t>(s->tx.size() - s->tx_sent);
+  if (n == 1) {
+    e->opcode = IORING_OP_SEND;
+    e->addr = reinterpret_cast<uint64_t>(s->iov[0].iov_base);
+    e->len = static_cast<uint32_t>(s->iov[0].iov_len);
+  } else {
+    // Copies and adopted reply blocks in one send, in order.
+    s->msg = msghdr{};
+    s->msg.msg_iov = s->iov;
+    s->msg.msg_iovlen = static_cast<size_t>(n);
+    e->opcode = IORING_OP_SENDMSG;
+    e->addr = reinterpret_cast<uint64_t>(&s->msg);
+    e->len = 1;
+  }
   e->msg_flags = MSG_NOSIGNAL | MSG_WAITALL;
   e->user_data = tag(s, kOpSend);
   s->send_armed = true;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "output_chain.h"
 #include "uring_socket.h"
 
 namespace respd {
@@ -28,6 +29,10 @@ class RingConnection final : public Connection {
   }
   ssize_t read(char* buf, size_t len) override;
   ssize_t writev(const struct iovec* iov, int iovcnt) override;
+  size_t adoptable() const override {
+    return sock_ && sock_->tx_pending() < kSendWindow ? kSendWindow - sock_->tx_pending() : 0;
+  }
+  ssize_t adopt_front(OutputChain& out) override;
   void close() override;
   size_t release_idle_buffers() override;
   size_t buffered() const override { return sock_ ? sock_->rx_avail() : 0; }
@@ -109,31 +114,46 @@ ssize_t RingConnection::writev(const struct iovec* iov, int iovcnt) {
   size_t total = 0;
   for (int i = 0; i < iovcnt && total < room; i++) {
     size_t take = std::min(iov[i].iov_len, room - total);
-    const char* p = static_cast<const char*>(iov[i].iov_base);
-    s.txq.insert(s.txq.end(), p, p + take);
+    s.tx.append(static_cast<const char*>(iov[i].iov_base), take);
     total += take;
   }
   if (total > 0) poller_->mark_dirty(Item{Kind::kSocket, &s});
   return static_cast<ssize_t>(total);
 }
 
+ssize_t RingConnection::adopt_front(OutputChain& out) {
+  if (!sock_ || sock_->send_err) {
+    last_errno_ = sock_ ? sock_->send_err : EBADF;
+    state_ = ConnState::kError;
+    return kIoError;
+  }
+  RingSocket& s = *sock_;
+  // Only a block that fits in the send window: writev would take all of it too, so the chain
+  // (what CLIENT LIST and the output limits count) holds what it would hold after a copy.
+  if (out.front_block_unsent() > adoptable()) {
+    want_ = IoWant::kWrite;
+    return kIoAgain;
+  }
+  std::unique_ptr<char[]> data;
+  size_t begin = 0, end = 0;
+  out.take_front_block(&data, &begin, &end);
+  s.tx.adopt(std::move(data), begin, end);
+  poller_->mark_dirty(Item{Kind::kSocket, &s});
+  return static_cast<ssize_t>(end - begin);
+}
+
 size_t RingConnection::release_idle_buffers() {
   if (!sock_) return 0;
   RingSocket& s = *sock_;
-  size_t before = s.rx.capacity() + s.tx.capacity() + s.txq.capacity();
+  size_t before = s.rx.capacity() + s.tx.spare_capacity();
   if (s.rx_avail() == 0) {
     s.rx.clear();
     s.rx_head = 0;
     release_if_large(s.rx);
   }
   // Not while a send is out: the kernel reads tx until its completion.
-  if (!s.send_armed && s.tx_pending() == 0) {
-    s.tx.clear();
-    s.tx_sent = 0;
-    release_if_large(s.tx);
-    release_if_large(s.txq);
-  }
-  return before - (s.rx.capacity() + s.tx.capacity() + s.txq.capacity());
+  if (!s.send_armed && s.tx_pending() == 0 && s.tx.spare_capacity() > 64 * 1024) s.tx.release_spare();
+  return before - (s.rx.capacity() + s.tx.spare_capacity());
 }
 
 void RingConnection::close() {

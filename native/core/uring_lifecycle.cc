@@ -34,20 +34,16 @@ void UringPoller::detach(RingSocket* s) {
   s->rx.clear();
   s->rx_head = 0;
   drop_held(s);
-  if (s->send_err) {
-    s->tx.clear();
-    s->txq.clear();
-    s->tx_sent = 0;
-  }
+  if (s->send_err) s->tx.clear();
   prep_send(s);
   s->detached = true;
-  if (!s->txq.empty()) {
+  if (s->tx.queued_behind()) {
     int dup_fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
     if (dup_fd >= 0) {
       s->fd = dup_fd;
       s->owns_fd = true;
     } else {
-      s->txq.clear();
+      s->tx.drop_queued_behind();
     }
   }
   if (s->recv_armed && !s->recv_cancelled) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <linux/io_uring.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "connection.h"
 #include "poller.h"
+#include "uring_tx.h"
 
 namespace respd {
 namespace uring {
@@ -54,14 +56,15 @@ struct RingSocket {
   bool holding = false;  // listed in the poller's holding_
   bool recv_armed = false, recv_cancelled = false, eof = false;
   int recv_err = 0;
-  std::vector<char> tx, txq;  // tx is in the kernel from tx_sent on; txq waits for it
-  size_t tx_sent = 0;
+  TxQueue tx;  // what is to be sent; its front is the kernel's while send_armed
+  struct msghdr msg {};  // a send covering several segments (IORING_OP_SENDMSG)
+  struct iovec iov[TxQueue::kMaxIov];
   bool send_armed = false;
   int send_err = 0;
   bool listed = false, dirty = false, detached = false, owns_fd = false;
 
   size_t rx_avail() const { return rx.size() - rx_head + held_bytes; }
-  size_t tx_pending() const { return tx.size() - tx_sent + txq.size(); }
+  size_t tx_pending() const { return tx.pending(); }
   bool can_receive() const { return !eof && !recv_err && !detached && rx_avail() < kRecvHigh; }
 };
 
