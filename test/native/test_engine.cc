@@ -320,6 +320,17 @@ bool connect_tcp(Loop& loop, int port, Conn* c) {
 }
 
 // Waits until `slot` has at least `total` command records in all.
+// The preamble of most tests: an engine with the base configuration listening on a local port,
+// its loop, and one client connected (e, port, loop, c). A macro, as REQUIRE must return from
+// the test itself.
+#define ONE_CLIENT()            \
+  Engine e(base_config());      \
+  int port = listen_local(e);   \
+  REQUIRE(port > 0);            \
+  Loop loop(e);                 \
+  Conn c;                       \
+  REQUIRE(connect_tcp(loop, port, &c))
+
 bool wait_commands(Loop& loop, int64_t slot, size_t total, int tries = 1500) {
   return loop.until([&] { return loop.count(kRecCommand, slot) >= total; }, tries);
 }
@@ -419,12 +430,7 @@ TEST(listen_tcp_optional_address_skipped) {
 // ---- one client ---------------------------------------------------------------------------------
 
 TEST(open_ping_pong) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   CHECK_EQ(c.type_index, 0u);  // tcp
   CHECK_EQ(c.flags, kOpenLocal);
   uint32_t slot = static_cast<uint32_t>(c.slot);
@@ -457,12 +463,7 @@ TEST(open_ping_pong) {
 }
 
 TEST(inline_commands) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   REQUIRE(send_str(c.fd, "PING\r\nECHO \"a b\" '\\'' \"\\x41\"\r\n\r\n*0\r\nSET k v\n"));
   REQUIRE(wait_commands(loop, c.slot, 3));
   auto cmds = loop.of(kRecCommand, c.slot);
@@ -473,12 +474,7 @@ TEST(inline_commands) {
 }
 
 TEST(pipeline_arrives_in_order) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   const int kCount = 3000;
   std::string all;
   for (int i = 0; i < kCount; i++) {
@@ -514,12 +510,7 @@ TEST(pipeline_arrives_in_order) {
 }
 
 TEST(command_split_over_two_writes) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   REQUIRE(send_str(c.fd, "*1\r\n$4\r\nPI"));
   // The partial request is held privately until the rest arrives.
@@ -549,12 +540,7 @@ TEST(command_split_over_two_writes) {
 }
 
 TEST(protocol_error_record) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   // A good command, then a bad one in the same write, then more that must not be parsed.
   REQUIRE(send_str(c.fd, "*1\r\n$4\r\nPING\r\n*1\r\n+x\r\n*1\r\n$4\r\nPING\r\n"));
@@ -634,12 +620,7 @@ TEST(protocol_error_codes) {
 }
 
 TEST(too_big_inline_through_private_buffer) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   std::string junk(70000, 'a');
   REQUIRE(send_pumping(loop, c.fd, junk));
   CHECK(loop.until([&] { return loop.count(kRecProtocolError, c.slot) > 0; }));
@@ -674,12 +655,7 @@ TEST(unauthenticated_default_applies_to_new_clients) {
 // ---- closing --------------------------------------------------------------------------------------
 
 TEST(close_after_reply) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   REQUIRE(send_str(c.fd, "*1\r\n$4\r\nQUIT\r\n"));
   REQUIRE(wait_commands(loop, slot, 1));
@@ -707,12 +683,7 @@ TEST(close_after_reply) {
 // the big blocks are handed to the kernel whole (no copy) between copied pieces, and the client
 // must read every byte in the order written.
 TEST(replies_of_mixed_sizes_arrive_in_order) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   const size_t sizes[] = {10, 100000, 7, 20000, 16384, 300, 250000, 65536, 1, 40000, 17000, 5};
   std::string all;
@@ -770,12 +741,7 @@ TEST(close_after_reply_with_large_pending_output) {
 }
 
 TEST(closed_slot_not_reused_in_the_batch_reporting_it) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   e.close_client(slot, CloseMode::kAfterReply);
   e.flush();  // closes it outside a batch
@@ -836,12 +802,7 @@ TEST(flush_stops_after_max_write_per_turn) {
 }
 
 TEST(client_close_gives_eof_record) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   ::close(c.fd);
   c.fd = -1;
@@ -861,12 +822,7 @@ TEST(client_close_gives_eof_record) {
 }
 
 TEST(close_now) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   e.append_reply(slot, "+never\r\n", 8);
   e.close_client(slot, CloseMode::kNow);
@@ -879,12 +835,7 @@ TEST(close_now) {
 }
 
 TEST(set_reading_pauses_input) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   e.set_reading(slot, false);
   CHECK_EQ(slot_field(e, slot, kFieldEvents), 1.0);  // counters refresh on I/O only
@@ -934,12 +885,7 @@ TEST(maxclients_rejects_with_error) {
 // ---- big arguments ------------------------------------------------------------------------------
 
 TEST(big_argument_in_chunks) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   std::string payload(100000, '\0');
   for (size_t i = 0; i < payload.size(); i++) payload[i] = static_cast<char>((i * 31 + 7) % 256);
@@ -978,12 +924,7 @@ TEST(big_argument_in_chunks) {
 }
 
 TEST(big_argument_header_split_and_two_bigs) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   uint32_t slot = static_cast<uint32_t>(c.slot);
   std::string a(50000, 'a'), b(70000, 'b');
   a[0] = '[';
@@ -1013,12 +954,7 @@ TEST(big_argument_header_split_and_two_bigs) {
 }
 
 TEST(big_argument_sent_at_once) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   std::string payload(40000, 'b');
   payload[0] = '<';
   payload[39999] = '>';
@@ -1040,12 +976,7 @@ TEST(big_argument_sent_at_once) {
 // The request arrives while the client's reading is paused (a blocked client's): on io_uring its
 // bytes then wait in that receive queue, out of the ring's provided buffers.
 TEST(idle_client_gives_back_receive_buffers) {
-  Engine e(base_config());
-  int port = listen_local(e);
-  REQUIRE(port > 0);
-  Loop loop(e);
-  Conn c;
-  REQUIRE(connect_tcp(loop, port, &c));
+  ONE_CLIENT();
   std::string payload(300000, 'x');
   e.set_reading(static_cast<uint32_t>(c.slot), false);
   REQUIRE(send_pumping(loop, c.fd, bulk_cmd({"SET", "k", payload})));
