@@ -1005,15 +1005,16 @@ TEST(idle_client_gives_back_receive_buffers) {
 }
 
 // Clients whose reading is paused keep what they sent without holding the receive buffers the
-// others need: on io_uring, 20 of them with 200 KB each would hold more than the ring's 256
-// provided buffers of 16 KB if unread bytes stayed in them past a turn. Another client is served
-// meanwhile, and each paused one's request arrives whole and in order once reading resumes.
+// others need: on io_uring, 24 of them with 200 KB each (4.8 MB, and a completion seldom fills
+// its buffer) would hold all of the ring's 256 provided buffers of 16 KB (4 MiB) if unread bytes
+// stayed in them past a turn. Another client is served meanwhile, and each paused one's request
+// arrives whole and in order once reading resumes.
 TEST(paused_clients_do_not_starve_the_others) {
   Engine e(base_config());
   int port = listen_local(e);
   REQUIRE(port > 0);
   Loop loop(e);
-  constexpr int kPaused = 20;
+  constexpr int kPaused = 24;
   std::vector<Conn> paused(kPaused);
   std::vector<std::string> payloads;
   for (int i = 0; i < kPaused; i++) {
