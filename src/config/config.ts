@@ -330,8 +330,9 @@ export class Config {
 
   /** The value CONFIG GET prints, by name or alias (any case); undefined for no such directive. */
   get(name: string): string | undefined {
-    const e = lookupEntry(name);
-    return e ? this.values.get(e.row) : undefined;
+    // findDirective, not lookupEntry: a read needs the row only (no entry object, no lower-cased name).
+    const row = findDirective(name);
+    return row && !row.fileOnly ? this.values.get(row) : undefined;
   }
 
   /** The value as a number (unixsocketperm is decoded from octal). Throws for a non-integer value. */

@@ -384,9 +384,12 @@ const DIRECTIVE_BY_NAME: ReadonlyMap<string, Directive> = (() => {
   return m;
 })();
 
-/** The row for a name or alias, any case. */
+/**
+ * The row for a name or alias, any case. The server's own reads name directives in lower case,
+ * several per batch: they are found without lower-casing first.
+ */
 export function findDirective(name: string): Directive | undefined {
-  return DIRECTIVE_BY_NAME.get(name.toLowerCase());
+  return DIRECTIVE_BY_NAME.get(name) ?? DIRECTIVE_BY_NAME.get(name.toLowerCase());
 }
 
 /** The exact 64-bit value behind a bound of the table (see LLONG_MAX / ULLONG_MAX there). */
