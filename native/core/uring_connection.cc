@@ -152,7 +152,7 @@ size_t RingConnection::release_idle_buffers() {
     release_if_large(s.rx);
   }
   // Not while a send is out: the kernel reads tx until its completion.
-  if (!s.send_armed && s.tx_pending() == 0 && s.tx.spare_capacity() > 64 * 1024) s.tx.release_spare();
+  if (!s.send_armed && s.tx_pending() == 0) s.tx.release_spare();
   return before - (s.rx.capacity() + s.tx.spare_capacity());
 }
 

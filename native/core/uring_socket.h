@@ -92,12 +92,6 @@ struct Item {
   bool operator==(const Item& o) const { return p == o.p; }
 };
 
-// An emptied buffer that grew for a big request or reply gives its memory back (idle clients
-// then hold next to nothing), as the query buffer and reply blocks do.
-inline void release_if_large(std::vector<char>& v) {
-  if (v.capacity() > 64 * 1024) std::vector<char>().swap(v);
-}
-
 template <class T>
 T* at_fd(const std::vector<T*>& v, int fd) {
   return fd >= 0 && static_cast<size_t>(fd) < v.size() ? v[fd] : nullptr;

@@ -1,6 +1,6 @@
 // What an io_uring socket has to send, in order: bytes copied in (writev) and reply blocks handed
 // over whole (OutputChain::take_front_block), which the kernel then sends from where they are,
-// without the copy. The front segments are the kernel's while a send is out (in_flight()): bytes
+// without the copy. The front segments are the kernel's while a send is out (in_flight_): bytes
 // copied in later go to a segment behind them, so nothing the kernel reads moves.
 #pragma once
 #include <sys/uio.h>
@@ -12,6 +12,12 @@
 
 namespace respd {
 namespace uring {
+
+// An emptied buffer that grew for a big request or reply gives its memory back (idle clients
+// then hold next to nothing), as the query buffer and reply blocks do.
+inline void release_if_large(std::vector<char>& v) {
+  if (v.capacity() > 64 * 1024) std::vector<char>().swap(v);
+}
 
 class TxQueue {
  public:
@@ -66,21 +72,16 @@ class TxQueue {
     in_flight_ = 0;
     head_ += n;
     while (!segs_.empty() && head_ >= segs_.front().end - segs_.front().begin) {
-      Seg& s = segs_.front();
-      size_t len = s.end - s.begin;
+      size_t len = segs_.front().end - segs_.front().begin;
       head_ -= len;
       bytes_ -= len;
-      if (!s.owned && s.copy.capacity() > spare_.capacity()) spare_.swap(s.copy);
-      segs_.pop_front();
+      retire_front();
     }
   }
 
   // Drops everything (an error; never while a send is out).
   void clear() {
-    while (!segs_.empty()) {
-      if (!segs_.front().owned && segs_.front().copy.capacity() > spare_.capacity()) spare_.swap(segs_.front().copy);
-      segs_.pop_front();
-    }
+    while (!segs_.empty()) retire_front();
     bytes_ = head_ = 0;
     in_flight_ = 0;
   }
@@ -94,9 +95,9 @@ class TxQueue {
     if (segs_.empty()) bytes_ = head_ = 0;
   }
 
-  // Memory kept for the next reply while nothing is pending.
+  // Memory kept for the next reply while nothing is pending, given back if large.
   size_t spare_capacity() const { return spare_.capacity(); }
-  void release_spare() { std::vector<char>().swap(spare_); }
+  void release_spare() { release_if_large(spare_); }
 
  private:
   struct Seg {
@@ -104,6 +105,13 @@ class TxQueue {
     std::unique_ptr<char[]> owned;
     size_t begin = 0, end = 0;
   };
+
+  // Pops the front segment; a copy segment's storage is kept as the spare if it is the larger.
+  void retire_front() {
+    Seg& s = segs_.front();
+    if (!s.owned && s.copy.capacity() > spare_.capacity()) spare_.swap(s.copy);
+    segs_.pop_front();
+  }
   std::deque<Seg> segs_;
   std::vector<char> spare_;  // a copy segment's storage, kept for the next one
   size_t bytes_ = 0;         // in segs_, sent or not
