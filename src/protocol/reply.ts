@@ -3,7 +3,7 @@
 // end] segments, and hands them to the sink in one commit per batch (or when the area fills).
 // Binary strings (one char per byte, as Args.str gives) are written back byte for byte.
 
-import { copyShort, SHORT_COPY_MAX, SourceView, viewOf } from '../util/short-copy.js';
+import { copyRange, SourceView, viewOf } from '../util/short-copy.js';
 import { d2string } from './fpconv.js';
 
 export interface ReplySink {
@@ -264,8 +264,7 @@ export class ReplyWriter {
     this.ensure(n);
     const area = this.area;
     const pos = this.pos;
-    if (n <= SHORT_COPY_MAX) copyShort(this.view, pos, this.srcView.of(src), start, n);
-    else area.set(src.subarray(start, end), pos);
+    copyRange(area, this.view, pos, this.srcView, src, start, end);
     this.pos = pos + n;
   }
 

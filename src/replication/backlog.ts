@@ -1,7 +1,7 @@
 // The replication backlog (repl-backlog-size): the last bytes of the replication stream, so that
 // a replica that lost its link for a while continues from its offset (+CONTINUE) instead of a
 // full resynchronization. Offsets are the master's: the first byte ever sent is offset 1.
-import { copyShort, SHORT_COPY_MAX, SourceView, viewOf } from '../util/short-copy.js';
+import { copyRange, SourceView, viewOf } from '../util/short-copy.js';
 
 export class Backlog {
   private buf: Buffer;
@@ -45,8 +45,7 @@ export class Backlog {
     }
     const first = Math.min(n, size - this.idx);
     const idx = this.idx;
-    if (first <= SHORT_COPY_MAX) copyShort(this.view, idx, this.srcView.of(src), start, first);
-    else buf.set(src.subarray(start, start + first), idx);
+    copyRange(buf, this.view, idx, this.srcView, src, start, start + first);
     if (first < n) buf.set(src.subarray(start + first, end), 0);
     this.idx = (idx + n) % size;
     this.histlen = Math.min(size, this.histlen + n);

@@ -1,7 +1,7 @@
 // A growable byte buffer that commands are appended to (Redis's sds buffers: the AOF's aof_buf,
 // the replication buffer). A short command is copied 4 bytes at a time (short-copy.ts), a longer
 // one with set(); nothing is allocated per append, unlike a Buffer per command and a concat.
-import { copyShort, SHORT_COPY_MAX, SourceView, viewOf } from './short-copy.js';
+import { copyRange, SourceView, viewOf } from './short-copy.js';
 
 const INITIAL = 16 * 1024;
 /** A buffer grown past this by a burst is let go when emptied. */
@@ -27,8 +27,7 @@ export class ByteBuffer {
       this.buf = buf = grown;
       this.view = viewOf(grown);
     }
-    if (n <= SHORT_COPY_MAX) copyShort(this.view, at, this.srcView.of(src), start, n);
-    else buf.set(src.subarray(start, end), at);
+    copyRange(buf, this.view, at, this.srcView, src, start, end);
     this.length = at + n;
   }
 

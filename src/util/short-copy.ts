@@ -24,6 +24,16 @@ export class SourceView {
   }
 }
 
+/**
+ * Copies bytes start..end of `src` to `at` in `dst` (both in range), whose DataView is `dstView`:
+ * through DataViews up to SHORT_COPY_MAX bytes (`srcViews` keeps the source's), set() past it.
+ */
+export function copyRange(dst: Uint8Array, dstView: DataView, at: number, srcViews: SourceView, src: Uint8Array, start: number, end: number): void {
+  const n = end - start;
+  if (n <= SHORT_COPY_MAX) copyShort(dstView, at, srcViews.of(src), start, n);
+  else dst.set(src.subarray(start, end), at);
+}
+
 /** Copies bytes start..start+n of `src` to `at` in `dst` (n <= SHORT_COPY_MAX, both in range). */
 export function copyShort(dst: DataView, at: number, src: DataView, start: number, n: number): void {
   let k = 0;
