@@ -185,7 +185,10 @@ void Engine::turn(BatchHost& host) {
     if (!host.run_batch()) return;  // stopped from inside the batch
     flush();
     end_batch();
-    if (!has_pending_events() && !has_pending_data()) break;
+    // The round's sends went in one io_uring_enter, which also posted what arrived meanwhile:
+    // another round now costs less than the host loop's iteration (its poll, its timers and
+    // immediates) that would otherwise come straight back for it.
+    if (!has_pending_events() && !has_pending_data() && !poller_->ready_now()) break;
   }
   // What the rounds queued without a flush (a completion poller's re-armed receives) goes too.
   poller_->submit();

@@ -121,7 +121,8 @@ class Engine {
   };
   // One turn of the loop: up to kTurnRounds batches, each collected, run by the host, flushed and
   // ended, while events keep coming without waiting (closes found while writing, bytes already
-  // inside a TLS transport). Afterwards has_pending_data() says whether to turn again soon.
+  // inside a TLS transport, completions in the ring). Afterwards has_pending_data() says whether
+  // to turn again soon.
   static constexpr int kTurnRounds = 8;
   void turn(BatchHost& host);
   // The parts of a turn, for hosts and tests that drive them one by one.

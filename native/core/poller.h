@@ -50,6 +50,11 @@ class Poller {
   // Hands the kernel what this turn queued (a completion backend's sends, re-armed receives) in
   // one system call. Nothing to do for readiness backends, whose writes are immediate.
   virtual void submit() {}
+  // True when a wait() would report something now and learning it costs no system call (a
+  // completion backend's ring holds completions, or the kernel has some to post): the turn then
+  // goes on rather than return to the host's loop, whose iteration would only find the same.
+  // Readiness backends can't tell without a system call and say false.
+  virtual bool ready_now() { return false; }
   // Blocks until `fd` (a client's) is ready for `events` (POLLIN or POLLOUT), for one blocking
   // exchange inside a batch (the Lua debugger's): >0 ready or hung up, 0 on timeout or a wake for
   // something else (the caller checks its deadline and waits again), -1 with errno. A completion

@@ -424,5 +424,7 @@ void UringPoller::submit() {
   ring_->submit();
 }
 
+bool UringPoller::ready_now() { return ring_->has_completions(); }
+
 }  // namespace uring
 }  // namespace respd

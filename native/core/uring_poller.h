@@ -26,6 +26,7 @@ class UringPoller final : public Poller, public SocketOwner {
   int accept(int listen_fd) override;
   std::unique_ptr<Connection> attach(std::unique_ptr<Connection> conn, void* data) override;
   void submit() override;
+  bool ready_now() override;
   int wait_fd(int fd, short events, int timeout_ms) override;
 
   // For RingConnection.

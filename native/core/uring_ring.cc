@@ -188,6 +188,11 @@ void Ring::flush_overflow() {
   }
 }
 
+bool Ring::has_completions() const {
+  return cq_local_head_ != __atomic_load_n(cq_tail_, __ATOMIC_ACQUIRE) ||
+         (__atomic_load_n(sq_flags_, __ATOMIC_ACQUIRE) & (IORING_SQ_CQ_OVERFLOW | IORING_SQ_TASKRUN)) != 0;
+}
+
 void Ring::wait_ready(int timeout_ms) {
   if (peek()) return;
   struct pollfd pfd{fd_, POLLIN, 0};

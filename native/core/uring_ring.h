@@ -39,6 +39,9 @@ class Ring {
   // Flushes completions the kernel parked on its overflow list (CQ full), or has yet to post as
   // task work, into the ring.
   void flush_overflow();
+  // Completions are in the ring or waiting to be posted (overflowed, or task work not yet run):
+  // read from the shared ring, no system call.
+  bool has_completions() const;
   // Waits up to timeout_ms (-1: forever) for a completion to be ready.
   void wait_ready(int timeout_ms);
 
