@@ -34,6 +34,19 @@ describe('ReplyWriter', () => {
     expect(got.get(1)).toBe(values.map((v) => `:${String(v)}\r\n`).join(''));
   });
 
+  it('integers: every value up to 100000 and random ones up to 2^31, each as String() writes it', () => {
+    const { w, got } = writer(1 << 22);
+    w.begin(1, 2);
+    const values: number[] = [];
+    for (let i = 0; i <= 100000; i++) values.push(i);
+    for (let i = 0; i < 20000; i++) values.push(Math.floor(Math.random() * 2 ** 31));
+    for (const v of values) w.integer(v);
+    // Counts past int32 take the other path.
+    for (const n of [2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, 2 ** 53 - 1]) w.array(n);
+    w.commit();
+    expect(got.get(1)).toBe(values.map((v) => `:${v}\r\n`).join('') + '*2147483647\r\n*2147483648\r\n*4294967303\r\n*9007199254740991\r\n');
+  });
+
   it('bulk lengths and aggregate counts at every digit boundary', () => {
     const { w, got } = writer(1 << 22);
     w.begin(2, 2);
