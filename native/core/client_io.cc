@@ -50,7 +50,12 @@ void Engine::read_client(Lane& L, Client& c) {
   // A big argument whose bytes are already received (io_uring: still in the ring's buffers) is
   // read in this turn too, straight into its own buffer: left for the next turn they would be
   // copied out of the ring first. On epoll they are in the kernel: one read per turn, as Redis.
-  if (c.reader.reading_big_arg() && c.conn->buffered() > 0) note_pending_data(L, c);
+  // A client sending big arguments has them read from the socket into their buffers from now on
+  // (io_uring: no copy out of the ring's buffers; epoll does so already).
+  if (c.reader.reading_big_arg()) {
+    c.conn->read_directly();
+    if (c.conn->buffered() > 0) note_pending_data(L, c);
+  }
 }
 
 // ---- write --------------------------------------------------------------------------------

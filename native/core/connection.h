@@ -54,6 +54,10 @@ class Connection {
   // Bytes received into user space and not read yet, whose next read costs no system call (the
   // io_uring receive queue and provided buffers). 0 where reads go to the kernel.
   virtual size_t buffered() const { return 0; }
+  // The client sends big arguments: a transport that receives into buffers of its own (io_uring's
+  // provided buffers) reads from the socket into the caller's buffer instead from now on, which
+  // saves copying each big argument once. Nothing to do for the others.
+  virtual void read_directly() {}
   // The client has been idle a while (clientsCron): buffers the transport keeps between reads
   // (the io_uring receive and send queues) are given back. Returns the bytes released.
   virtual size_t release_idle_buffers() { return 0; }

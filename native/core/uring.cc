@@ -79,7 +79,7 @@ uint32_t UringPoller::mask_of(const Item& it) const {
       if (s.detached) return 0;
       uint32_t m = 0;
       bool hup = s.eof || s.recv_err || s.send_err;
-      if ((s.interest & kPollReadable) && (s.rx_avail() > 0 || hup)) m |= kPollReadable;
+      if ((s.interest & kPollReadable) && (s.rx_avail() > 0 || hup || s.readable)) m |= kPollReadable;
       if ((s.interest & kPollWritable) && (s.send_err || s.tx_pending() < kSendWindow)) m |= kPollWritable;
       return m;
     }
@@ -178,6 +178,10 @@ void UringPoller::reap() {
 }
 
 void UringPoller::on_recv(RingSocket* s, int res, uint32_t flags) {
+  if (s->poll_armed) {
+    on_readable(s, res);
+    return;
+  }
   if (flags & IORING_CQE_F_BUFFER) {
     uint16_t bid = static_cast<uint16_t>(flags >> IORING_CQE_BUFFER_SHIFT);
     if (res > 0 && !s->detached) {
@@ -211,6 +215,29 @@ void UringPoller::on_recv(RingSocket* s, int res, uint32_t flags) {
     cancel(tag(s, kOpRecv));
   }
   if (mask_of(Item{Kind::kSocket, s})) list(Item{Kind::kSocket, s});
+}
+
+// A direct-reading socket's poll: readable (or hung up, or failed: the recv() says which), or
+// cancelled (the socket is going away).
+void UringPoller::on_readable(RingSocket* s, int res) {
+  s->poll_armed = false;
+  s->recv_armed = false;
+  s->recv_cancelled = false;
+  if (res != -ECANCELED) s->readable = true;
+  if (s->detached) {
+    maybe_free(s);
+    return;
+  }
+  if (mask_of(Item{Kind::kSocket, s})) list(Item{Kind::kSocket, s});
+}
+
+void UringPoller::stop_receiving(RingSocket* s) {
+  // Not armed (it ran out of buffers, or is held back past kRecvHigh): the poll is armed instead
+  // when the receive would have been.
+  if (s->recv_armed && !s->poll_armed && !s->recv_cancelled) {
+    s->recv_cancelled = true;
+    cancel(tag(s, kOpRecv));
+  }
 }
 
 void UringPoller::on_send(RingSocket* s, int res) {
@@ -347,8 +374,19 @@ void UringPoller::prep_send(RingSocket* s) {
 }
 
 void UringPoller::prep_recv(RingSocket* s) {
+  if (s->direct && s->readable) return;  // the engine's reads say when it is empty again
   io_uring_sqe* e = ring_->sqe();
   if (!e) return;
+  if (s->direct) {
+    e->opcode = IORING_OP_POLL_ADD;
+    e->fd = s->fd;
+    e->poll32_events = POLLIN;
+    e->user_data = tag(s, kOpRecv);
+    s->recv_armed = true;
+    s->poll_armed = true;
+    s->recv_cancelled = false;
+    return;
+  }
   e->opcode = IORING_OP_RECV;
   e->fd = s->fd;
   e->ioprio = IORING_RECV_MULTISHOT;

@@ -36,6 +36,7 @@ class RingConnection final : public Connection {
   void close() override;
   size_t release_idle_buffers() override;
   size_t buffered() const override { return sock_ ? sock_->rx_avail() : 0; }
+  void read_directly() override;
   bool is_local() const override { return inner_->is_local(); }
   std::string address(bool remote) const override { return inner_->address(remote); }
 
@@ -94,8 +95,43 @@ ssize_t RingConnection::read(char* buf, size_t len) {
     state_ = ConnState::kClosed;
     return 0;
   }
+  // Direct reads: the multishot receive is over (the poll is armed only after its last
+  // completion), so every byte it took is in rx already and what the socket holds comes after.
+  if (s.direct && s.readable) {
+    ssize_t n = ::recv(s.fd, buf, len, MSG_DONTWAIT);
+    if (n > 0) {
+      // Short of the room given: most likely empty now. The poll says so without a recv() that
+      // fails (armed at the next submit, it completes at once if bytes came meanwhile).
+      if (static_cast<size_t>(n) < len) {
+        s.readable = false;
+        poller_->mark_dirty(Item{Kind::kSocket, &s});
+      }
+      return n;
+    }
+    if (n == 0) {
+      s.eof = true;
+      state_ = ConnState::kClosed;
+      return 0;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      s.recv_err = errno;
+      last_errno_ = errno;
+      state_ = ConnState::kError;
+      return kIoError;
+    }
+    if (errno != EINTR) {
+      s.readable = false;
+      poller_->mark_dirty(Item{Kind::kSocket, &s});
+    }
+  }
   want_ = IoWant::kRead;
   return kIoAgain;
+}
+
+void RingConnection::read_directly() {
+  if (!sock_ || sock_->direct) return;
+  sock_->direct = true;
+  poller_->stop_receiving(sock_);
 }
 
 ssize_t RingConnection::writev(const struct iovec* iov, int iovcnt) {

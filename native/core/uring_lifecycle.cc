@@ -116,7 +116,7 @@ int UringPoller::accept(int listen_fd) {
 
 bool UringPoller::ready_for(const RingSocket& s, short events) const {
   if (s.recv_err || s.send_err) return true;
-  if ((events & POLLIN) && (s.rx_avail() > 0 || s.eof)) return true;
+  if ((events & POLLIN) && (s.rx_avail() > 0 || s.eof || s.readable)) return true;
   return (events & POLLOUT) && s.tx_pending() < kSendWindow;
 }
 

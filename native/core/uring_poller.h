@@ -32,6 +32,7 @@ class UringPoller final : public Poller, public SocketOwner {
   // For RingConnection.
   void mark_dirty(Item it) override;
   void detach(RingSocket* s) override;
+  void stop_receiving(RingSocket* s) override;
   const char* buffer(uint16_t bid) const override { return ring_->buffer(bid); }
   void recycle(uint16_t bid) override { ring_->recycle(bid); }
 
@@ -41,6 +42,7 @@ class UringPoller final : public Poller, public SocketOwner {
   void drop_held(RingSocket* s);
   void reap();
   void on_recv(RingSocket* s, int res, uint32_t flags);
+  void on_readable(RingSocket* s, int res);
   void on_send(RingSocket* s, int res);
   void on_accept(RingListener* l, int res, uint32_t flags);
   void on_poll(PollWatch* w, int res);

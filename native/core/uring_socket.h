@@ -56,6 +56,12 @@ struct RingSocket {
   bool holding = false;  // listed in the poller's holding_
   bool recv_armed = false, recv_cancelled = false, eof = false;
   int recv_err = 0;
+  // Direct reads (a client sending big arguments): no multishot receive into the ring's buffers,
+  // whose bytes a big argument would take in one more copy, but a one-shot POLLIN poll (what
+  // recv_armed then means) and recv() into the reader's buffer, as on epoll. Kept to the end.
+  bool direct = false;
+  bool poll_armed = false;  // the operation recv_armed names is that poll
+  bool readable = false;    // the poll fired and no recv() has found the socket empty since
   TxQueue tx;  // what is to be sent; its front is the kernel's while send_armed
   struct msghdr msg {};  // a send covering several segments (IORING_OP_SENDMSG)
   struct iovec iov[TxQueue::kMaxIov];
@@ -130,6 +136,8 @@ class SocketOwner {
   virtual ~SocketOwner() = default;
   // Something to submit for `it` (a send, a receive to arm again).
   virtual void mark_dirty(Item it) = 0;
+  // Ends the socket's multishot receive (its last completion follows): direct reads take over.
+  virtual void stop_receiving(RingSocket* s) = 0;
   // The connection is closing its fd; the socket lives on until its operations are back.
   virtual void detach(RingSocket* s) = 0;
   // A provided buffer's bytes, and its return to the kernel (published at the next submit).

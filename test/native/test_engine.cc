@@ -970,6 +970,59 @@ TEST(big_argument_sent_at_once) {
   CHECK_EQ(cmds[2]->args, std::vector<std::string>{"PING"});
 }
 
+// After its first big argument a client's bytes are read from the socket into where they go (on
+// io_uring: a poll and recv() instead of the multishot receive into the ring's buffers). Big and
+// small requests, whole or in pieces, pipelined or one by one, with reading paused and resumed in
+// the middle, all arrive whole and in order, and the client's close is seen.
+TEST(big_arguments_then_small_ones_read_directly) {
+  ONE_CLIENT();
+  std::vector<std::vector<std::string>> want;
+  std::string stream;
+  auto add = [&](std::vector<std::string> args) {
+    stream += bulk_cmd(args);
+    want.push_back(std::move(args));
+  };
+  auto value = [](size_t n, int seed) {
+    std::string v(n, 'a');
+    for (size_t k = 0; k < n; k++) v[k] = static_cast<char>('a' + (k / 991 + static_cast<size_t>(seed)) % 26);
+    return v;
+  };
+  auto send_in_pieces = [&](size_t piece) {
+    for (size_t off = 0; off < stream.size(); off += piece) {
+      REQUIRE(send_pumping(loop, c.fd, stream.substr(off, piece)));
+      loop.turn();
+    }
+    stream.clear();
+  };
+  add({"SET", "k0", value(120000, 0)});
+  send_in_pieces(stream.size());
+  REQUIRE(wait_commands(loop, c.slot, want.size()));
+  for (int round = 1; round <= 6; round++) {
+    add({"PING"});
+    add({"SET", "k" + std::to_string(round), value(40000 + 50000 * static_cast<size_t>(round), round)});
+    add({"ECHO", "small"});
+    if (round % 2 == 0) add({"SET", "again", value(70000, round + 7)});
+    if (round == 3) {
+      // Bytes that arrive while reading is paused wait in the socket; resumed, they are read.
+      e.set_reading(static_cast<uint32_t>(c.slot), false);
+      send_in_pieces(stream.size());
+      loop.turns(5);
+      CHECK_EQ(loop.count(kRecCommand, c.slot), want.size() - 3);
+      e.set_reading(static_cast<uint32_t>(c.slot), true);
+    } else {
+      send_in_pieces(round % 2 ? 7001 : stream.size());
+    }
+    REQUIRE(wait_commands(loop, c.slot, want.size()));
+  }
+  auto cmds = loop.of(kRecCommand, c.slot);
+  REQUIRE_EQ(cmds.size(), want.size());
+  for (size_t i = 0; i < want.size(); i++) CHECK(cmds[i]->args == want[i]);
+  ::close(c.fd);
+  c.fd = -1;
+  REQUIRE(loop.until([&] { return loop.count(kRecClose, c.slot) > 0; }));
+  CHECK_EQ(loop.of(kRecClose, c.slot)[0]->words[0], static_cast<uint32_t>(kCloseEof));
+}
+
 // A big request leaves buffers behind only until the client is idle: then shrink_query_buffers()
 // gives back the transport's receive buffer too (on io_uring, kept between requests so that each
 // big one does not grow it again through fresh pages), and the next request is read as before.
