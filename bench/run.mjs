@@ -179,15 +179,21 @@ for (const c of selectedCases()) {
     for (const kind of kinds) {
       const s = await startServer(kind, c.clients);
       const warm = Math.min(Math.floor((c.requests ?? requests) / 2), warmup * (c.pipeline > 1 ? 5 : 1));
-      // GET reads the key SET writes and LPOP pops what LPUSH pushed (the order of redis-benchmark's
-      // own default run): without them every GET and LPOP would answer nil.
-      if (PRELOAD[c.test]) runBenchmark(s.port, { ...c, test: PRELOAD[c.test], keepalive: undefined, requests: c.test === 'get' ? (randomKeys > 0 ? randomKeys * 3 : c.clients) : (c.requests ?? requests) + warm });
-      if (warm > 0) runBenchmark(s.port, { ...c, requests: warm });
-      const before = cpuMs(s.child.pid);
-      const r = runBenchmark(s.port, c);
-      const after = cpuMs(s.child.pid);
-      s.child.kill('SIGTERM');
-      await new Promise((res) => s.child.once('exit', res));
+      let r, before, after;
+      try {
+        // GET reads the key SET writes and LPOP pops what LPUSH pushed (the order of redis-benchmark's
+        // own default run): without them every GET and LPOP would answer nil.
+        if (PRELOAD[c.test]) runBenchmark(s.port, { ...c, test: PRELOAD[c.test], keepalive: undefined, requests: c.test === 'get' ? (randomKeys > 0 ? randomKeys * 3 : c.clients) : (c.requests ?? requests) + warm });
+        if (warm > 0) runBenchmark(s.port, { ...c, requests: warm });
+        before = cpuMs(s.child.pid);
+        r = runBenchmark(s.port, c);
+        after = cpuMs(s.child.pid);
+      } finally {
+        // A case redis-benchmark gives no result for (an unknown test name) stops the run, not
+        // before the server it started.
+        s.child.kill('SIGTERM');
+        await new Promise((res) => s.child.once('exit', res));
+      }
       const per100k = (ms) => (ms * 100000) / r.n;
       const sys = per100k(after.sys - before.sys);
       samples[kind].push({ ...r, cpuPer100k: per100k(after.user - before.user) + sys, sysPer100k: sys });
