@@ -2,6 +2,7 @@
 // arguments handed over whole. One Args object is reused for every command of a batch, so
 // nothing here allocates unless a caller asks for a string or a copy. Views are valid until
 // the batch returns; whatever a command keeps it must copy (or take(), for big arguments).
+import { SourceView } from '../util/short-copy.js';
 import { BIG_ARG_LEN } from './layout.js';
 import { markOwned } from './release.js';
 
@@ -63,11 +64,6 @@ function internFresh(a: Buffer, off: number, l: number, slot: number): string {
   return fresh;
 }
 
-/** A DataView over all of `b`'s bytes (util/short-copy's viewOf: util imports engine, not back). */
-function viewOf(b: Uint8Array): DataView {
-  return new DataView(b.buffer, b.byteOffset, b.byteLength);
-}
-
 /** Args.lowerHash of a binary string. */
 function lowerHashOf(s: string): number {
   let h = 0x811c9dc5;
@@ -125,9 +121,8 @@ export class Args {
   private bigs: ArrayBuffer[] | undefined;
   /** Set by setStrings: the arguments as binary strings, read as they are (no arena). */
   private strs: readonly string[] | undefined;
-  /** arenaView()'s DataView and the arena it views. */
-  private view: DataView = viewOf(this.arena);
-  private viewOf: Buffer = this.arena;
+  /** A DataView over the arena, made again only when the arena changes. */
+  private readonly arenaViews = new SourceView();
 
   /** @internal Points this object at one command record. */
   bind(rec: Uint32Array, base: number, count: number, arena: Buffer, bigs: ArrayBuffer[] | undefined): void {
@@ -308,7 +303,7 @@ export class Args {
 
   /** As internBytes, a word at a time (the interned bytes kept in internedWords). */
   private internWords(a: Buffer, off: number, l: number, intern: InternStats): string {
-    const v = this.arenaView();
+    const v = this.arenaViews.of(this.arena);
     const end = off + l;
     const whole = off + (l & ~3);
     let h = 0x811c9dc5 ^ l;
@@ -337,14 +332,6 @@ export class Args {
     return internFresh(a, off, l, slot);
   }
 
-  /** A DataView over the arena, made again only when the arena changes. */
-  private arenaView(): DataView {
-    if (this.viewOf !== this.arena) {
-      this.viewOf = this.arena;
-      this.view = viewOf(this.arena);
-    }
-    return this.view;
-  }
 
   /** FNV-1a over argument i's bytes with ASCII letters lower-cased: command lookup, no string. */
   lowerHash(i: number): number {

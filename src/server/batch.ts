@@ -13,9 +13,9 @@ import { FastPath } from '../commands/fast-path.js';
 import type { Command, CommandCall, CommandTable } from '../table/table.js';
 import { Args } from '../engine/args.js';
 import { BIG_ARG_LEN, CloseReason, Field, type ProtoError, Rec, recordWords, Stat } from '../engine/layout.js';
+import { protocolErrorReason, protocolErrorText } from '../engine/protocol-errors.js';
 import type { BusyScript, DebugIo } from '../commands/context.js';
 import type { ReplyWriter } from '../protocol/reply.js';
-import { protocolErrorReason, protocolErrorText } from '../util/errors.js';
 import { Level, type Logger } from '../util/log.js';
 import type { ServerState } from './state.js';
 

@@ -1,7 +1,5 @@
 // Error texts more than one place gives, exactly as Redis 7.2 words them (server.c shared
 // objects, networking.c, t_*.c). A text only one command family uses stays with that family.
-import { ProtoError } from '../engine/layout.js';
-
 // ---- replies (without the leading '-ERR ' unless they carry their own code) ----------------------
 export const ERR_SYNTAX = 'syntax error';
 export const ERR_NOT_INTEGER = 'value is not an integer or out of range';
@@ -27,44 +25,6 @@ export const ERR_UNBLOCKED = '-UNBLOCKED client unblocked via CLIENT UNBLOCK';
 export const ERR_LISTEN = 'Unable to listen on this port. Check server logs.';
 export const ERR_BIND = 'Failed to bind to specified addresses.';
 export const ERR_TLS_UPDATE = 'Unable to update TLS configuration. Check server logs.';
-
-// ---- the protocol ---------------------------------------------------------------------------------
-/** The reply to a malformed request (networking.c setProtocolError callers). */
-const PROTO_ERROR_TEXT: Record<ProtoError, string> = {
-  [ProtoError.TooBigInline]: 'too big inline request',
-  [ProtoError.UnbalancedQuotes]: 'unbalanced quotes in request',
-  [ProtoError.TooBigMbulkCount]: 'too big mbulk count string',
-  [ProtoError.InvalidMbulkLength]: 'invalid multibulk length',
-  [ProtoError.UnauthMbulkLength]: 'unauthenticated multibulk length',
-  [ProtoError.TooBigBulkCount]: 'too big bulk count string',
-  [ProtoError.ExpectedDollar]: "expected '$'",
-  [ProtoError.InvalidBulkLength]: 'invalid bulk length',
-  [ProtoError.UnauthBulkLength]: 'unauthenticated bulk length',
-};
-
-/** The log's reason strings, which differ from the reply texts. */
-const PROTO_ERROR_REASON: Record<ProtoError, string> = {
-  [ProtoError.TooBigInline]: 'too big inline request',
-  [ProtoError.UnbalancedQuotes]: 'unbalanced quotes in inline request',
-  [ProtoError.TooBigMbulkCount]: 'too big mbulk count string',
-  [ProtoError.InvalidMbulkLength]: 'invalid mbulk count',
-  [ProtoError.UnauthMbulkLength]: 'unauth mbulk count',
-  [ProtoError.TooBigBulkCount]: 'too big bulk count string',
-  [ProtoError.ExpectedDollar]: 'expected $ but got something else',
-  [ProtoError.InvalidBulkLength]: 'invalid bulk length',
-  [ProtoError.UnauthBulkLength]: 'unauth bulk length',
-};
-
-/** "Protocol error: ..." as the client gets it; `byte` is what stood where '$' was expected. */
-export function protocolErrorText(code: ProtoError, byte: number): string {
-  return code === ProtoError.ExpectedDollar
-    ? `Protocol error: expected '$', got '${String.fromCharCode(byte)}'`
-    : `Protocol error: ${PROTO_ERROR_TEXT[code]}`;
-}
-
-export function protocolErrorReason(code: ProtoError): string {
-  return PROTO_ERROR_REASON[code];
-}
 
 /** Written unprompted to a non-local client in protected mode, before the connection closes. */
 export const DENIED_TEXT =
